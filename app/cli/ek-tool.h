@@ -1,0 +1,23 @@
+/* ek-tool.h: the commands of ekey-tool
+ *
+ * Each command is a function taking the arguments after its name (argv[0] is the command)
+ * and returning the exit status. Output for scripts is JSON with stable keys; errors go to
+ * stderr, in the user's language, with a non-zero status.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef int (*EkToolCommand) (int argc, char **argv);
+
+int   ek_tool_catalogue   (int argc, char **argv);
+
+/* Helpers shared by the commands */
+void  ek_tool_print_json  (JsonNode   *node);
+int   ek_tool_fail        (const char *format,
+                           ...) G_GNUC_PRINTF (1, 2);
+
+G_END_DECLS

@@ -1,0 +1,13 @@
+/* ek-application.h: the EKey Assistant application */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define EK_TYPE_APPLICATION (ek_application_get_type ())
+G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplication)
+
+EkApplication *ek_application_new (void);
+
+G_END_DECLS

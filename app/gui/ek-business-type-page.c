@@ -1,0 +1,201 @@
+/* ek-business-type-page.c: “What do you need to do?”
+ *
+ * Lists every business type of the catalogue with one line on whom it is for. Choosing one
+ * writes it to the draft (the window then shows its steps); Enter on a row also moves on.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ek-business-type-page.h"
+
+struct _EkBusinessTypePage
+{
+  EkPage       parent_instance;
+
+  EkCatalogue *catalogue;
+
+  GtkListBox  *types_list;
+};
+
+G_DEFINE_FINAL_TYPE (EkBusinessTypePage, ek_business_type_page, EK_TYPE_PAGE)
+
+static const char *
+mode_description (EkBusinessType *type)
+{
+  switch (ek_business_type_get_mode (type))
+    {
+    case EK_BUSINESS_MODE_ONLINE:
+      return _("Online");
+    case EK_BUSINESS_MODE_OFFLINE:
+      return _("On paper, at the issuing authority");
+    case EK_BUSINESS_MODE_ONLINE_AND_PAPER:
+      return _("Online, then on paper");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  EkBusinessType *type = item;
+  GtkWidget *row, *box, *name, *summary, *details;
+  g_autofree char *details_text = NULL;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_add_css_class (box, "business-type");
+
+  name = gtk_label_new (ek_business_type_get_name (type));
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_widget_add_css_class (name, "heading");
+  gtk_box_append (GTK_BOX (box), name);
+
+  summary = gtk_label_new (ek_business_type_get_summary (type));
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  gtk_box_append (GTK_BOX (box), summary);
+
+  if (ek_business_type_get_key_required (type))
+    /* Translators: shown under a business type: how it is done · that the key is needed */
+    details_text = g_strdup_printf (_("%s · needs your e-key"), mode_description (type));
+  else
+    details_text = g_strdup (mode_description (type));
+  details = gtk_label_new (details_text);
+  gtk_label_set_xalign (GTK_LABEL (details), 0);
+  gtk_widget_add_css_class (details, "dim-label");
+  gtk_widget_add_css_class (details, "caption");
+  gtk_box_append (GTK_BOX (box), details);
+
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_set_name (row, ek_business_type_get_id (type));
+  g_object_set_data_full (G_OBJECT (row), "business-type-id",
+                          g_strdup (ek_business_type_get_id (type)), g_free);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, ek_business_type_get_name (type),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, ek_business_type_get_summary (type),
+                                  -1);
+  return row;
+}
+
+static const char *
+row_business_type_id (GtkListBoxRow *row)
+{
+  return row ? g_object_get_data (G_OBJECT (row), "business-type-id") : NULL;
+}
+
+static void
+on_types_list_row_selected_cb (EkBusinessTypePage *self,
+                               GtkListBoxRow      *row,
+                               GtkListBox         *list)
+{
+  /* Deselection (row == NULL) happens only while rebuilding; the choice stays in the draft */
+  if (row == NULL)
+    return;
+
+  ek_application_draft_set_business_type_id (ek_page_get_draft (EK_PAGE (self)),
+                                             row_business_type_id (row));
+}
+
+static void
+on_types_list_row_activated_cb (EkBusinessTypePage *self,
+                                GtkListBoxRow      *row,
+                                GtkListBox         *list)
+{
+  gtk_list_box_select_row (list, row);
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+}
+
+static void
+sync_from_draft (EkBusinessTypePage *self)
+{
+  const char *id = ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self)));
+  GtkListBoxRow *selected = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->types_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (row_business_type_id (GTK_LIST_BOX_ROW (child)), id) == 0)
+      selected = GTK_LIST_BOX_ROW (child);
+
+  if (selected != gtk_list_box_get_selected_row (self->types_list))
+    {
+      if (selected)
+        gtk_list_box_select_row (self->types_list, selected);
+      else
+        gtk_list_box_unselect_all (self->types_list);
+    }
+
+  ek_page_set_complete (EK_PAGE (self), selected != NULL);
+}
+
+static void
+ek_business_type_page_shown (EkPage *page)
+{
+  EkBusinessTypePage *self = EK_BUSINESS_TYPE_PAGE (page);
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->types_list);
+
+  if (row == NULL)
+    row = gtk_list_box_get_row_at_index (self->types_list, 0);
+  if (row != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (row));
+}
+
+static void
+ek_business_type_page_dispose (GObject *object)
+{
+  EkBusinessTypePage *self = EK_BUSINESS_TYPE_PAGE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_BUSINESS_TYPE_PAGE);
+  g_clear_object (&self->catalogue);
+
+  G_OBJECT_CLASS (ek_business_type_page_parent_class)->dispose (object);
+}
+
+static void
+ek_business_type_page_class_init (EkBusinessTypePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  EkPageClass *page_class = EK_PAGE_CLASS (klass);
+
+  object_class->dispose = ek_business_type_page_dispose;
+  page_class->shown = ek_business_type_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-business-type-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, types_list);
+  gtk_widget_class_bind_template_callback (widget_class, on_types_list_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_types_list_row_selected_cb);
+}
+
+static void
+ek_business_type_page_init (EkBusinessTypePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+EkPage *
+ek_business_type_page_new (EkCatalogue        *catalogue,
+                           EkApplicationDraft *draft)
+{
+  EkBusinessTypePage *self;
+
+  g_return_val_if_fail (EK_IS_CATALOGUE (catalogue), NULL);
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
+
+  self = g_object_new (EK_TYPE_BUSINESS_TYPE_PAGE,
+                       "draft", draft,
+                       "title", _("What do you need to do?"),
+                       NULL);
+  self->catalogue = g_object_ref (catalogue);
+  gtk_list_box_bind_model (self->types_list, ek_catalogue_get_business_types (catalogue),
+                           create_row, self, NULL);
+  g_signal_connect_object (draft, "notify::business-type-id",
+                           G_CALLBACK (sync_from_draft), self, G_CONNECT_SWAPPED);
+  sync_from_draft (self);
+
+  return EK_PAGE (self);
+}

@@ -1,0 +1,15 @@
+/* ek-business-type-page.h: “What do you need to do?” */
+#pragma once
+
+#include "ek-catalogue.h"
+#include "ek-page.h"
+
+G_BEGIN_DECLS
+
+#define EK_TYPE_BUSINESS_TYPE_PAGE (ek_business_type_page_get_type ())
+G_DECLARE_FINAL_TYPE (EkBusinessTypePage, ek_business_type_page, EK, BUSINESS_TYPE_PAGE, EkPage)
+
+EkPage *ek_business_type_page_new (EkCatalogue        *catalogue,
+                                   EkApplicationDraft *draft);
+
+G_END_DECLS

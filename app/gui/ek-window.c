@@ -1,0 +1,368 @@
+/* ek-window.c: the wizard window
+ *
+ * The window owns the flow: the first page asks what the user needs to do, and the business
+ * type chosen there (in the draft) decides the remaining pages, from the catalogue. Pages are
+ * created once per step and kept for the window's life, so going Back, or choosing another
+ * business type and coming back, never loses what was typed. Next follows the current page's
+ * "complete"; while a page applies, both directions wait.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ek-business-type-page.h"
+#include "ek-pages.h"
+#include "ek-step-row.h"
+#include "ek-window.h"
+
+struct _EkWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  EkCatalogue          *catalogue;
+  EkApplicationDraft   *draft;
+  GCancellable         *cancellable;
+  GPtrArray            *flow;            /* EkPage*, [0] is the business type page */
+  GHashTable           *pages_by_step;   /* step id → EkPage, kept alive */
+  guint                 current;
+  gboolean              applying;
+
+  GtkLabel             *banner_label;
+  GtkRevealer          *banner_revealer;
+  GtkLabel             *catalogue_error_label;
+  GtkBox               *main_box;
+  GtkStack             *stack;
+  GtkListBox           *steps_list;
+  GtkLabel             *title_label;
+  GtkStack             *top_stack;
+};
+
+G_DEFINE_FINAL_TYPE (EkWindow, ek_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static EkPage *
+flow_page (EkWindow *self,
+           guint     index)
+{
+  return g_ptr_array_index (self->flow, index);
+}
+
+static void
+update_actions (EkWindow *self)
+{
+  gboolean can_back = FALSE, can_next = FALSE;
+
+  if (self->flow->len > 0)
+    {
+      EkPage *page = flow_page (self, self->current);
+
+      can_back = !self->applying && self->current > 0;
+      can_next = !self->applying && self->current + 1 < self->flow->len && ek_page_get_complete (page);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", can_next);
+}
+
+static void
+update_steps (EkWindow *self)
+{
+  guint i = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->steps_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child), i++)
+    {
+      EkStepState state;
+
+      if (!EK_IS_STEP_ROW (child))
+        continue;
+      if (i < self->current)
+        state = EK_STEP_STATE_DONE;
+      else if (i == self->current)
+        state = EK_STEP_STATE_CURRENT;
+      else
+        state = EK_STEP_STATE_TODO;
+      ek_step_row_set_state (EK_STEP_ROW (child), state);
+    }
+}
+
+static void
+show_banner (EkWindow   *self,
+             const char *message)
+{
+  gtk_label_set_label (self->banner_label, message ? message : "");
+  gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
+}
+
+static void
+go_to (EkWindow *self,
+       guint     index)
+{
+  EkPage *page;
+
+  g_assert (index < self->flow->len);
+
+  self->current = index;
+  page = flow_page (self, index);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
+  gtk_label_set_label (self->title_label, ek_page_get_title (page));
+  show_banner (self, NULL);
+  update_steps (self);
+  update_actions (self);
+  ek_page_shown (page);
+}
+
+static void
+on_page_complete_cb (EkWindow   *self,
+                     GParamSpec *pspec,
+                     EkPage     *page)
+{
+  update_actions (self);
+}
+
+static void
+add_page (EkWindow *self,
+          EkPage   *page)
+{
+  gtk_stack_add_child (self->stack, GTK_WIDGET (page));
+  g_signal_connect_object (page, "notify::complete",
+                           G_CALLBACK (on_page_complete_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+rebuild_flow (EkWindow *self)
+{
+  const char *id = ek_application_draft_get_business_type_id (self->draft);
+  EkBusinessType *type = id ? ek_catalogue_lookup_business_type (self->catalogue, id) : NULL;
+  GtkWidget *child;
+
+  g_ptr_array_set_size (self->flow, 1);
+  while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->steps_list))) != NULL &&
+         child != gtk_widget_get_first_child (GTK_WIDGET (self->steps_list)))
+    gtk_list_box_remove (self->steps_list, child);
+
+  for (guint i = 0; type != NULL && i < ek_business_type_get_n_steps (type); i++)
+    {
+      EkFlowStep *step = ek_business_type_get_step (type, i);
+      EkPage *page = g_hash_table_lookup (self->pages_by_step, step->id);
+
+      if (page == NULL)
+        {
+          page = ek_pages_create (step, self->draft);
+          g_hash_table_insert (self->pages_by_step, g_strdup (step->id), page);
+          add_page (self, page);
+        }
+      g_ptr_array_add (self->flow, page);
+      gtk_list_box_append (self->steps_list, ek_step_row_new (step->title));
+    }
+
+  update_steps (self);
+  update_actions (self);
+}
+
+static void
+on_apply_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  EkPage *page = EK_PAGE (object);
+  gboolean ok;
+
+  ok = ek_page_apply_finish (page, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->applying = FALSE;
+  if (!ok)
+    {
+      show_banner (self, error->message);
+      update_actions (self);
+      return;
+    }
+
+  /* The page may have changed the flow while applying; move on only if it is still current */
+  if (flow_page (self, self->current) == page && self->current + 1 < self->flow->len)
+    go_to (self, self->current + 1);
+  else
+    update_actions (self);
+}
+
+static void
+wizard_next_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+  EkPage *page;
+
+  if (self->applying || self->current + 1 >= self->flow->len)
+    return;
+  page = flow_page (self, self->current);
+  if (!ek_page_get_complete (page))
+    return;
+
+  self->applying = TRUE;
+  update_actions (self);
+  ek_page_apply_async (page, self->cancellable, on_apply_cb, g_object_ref (self));
+}
+
+static void
+wizard_back_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  if (self->applying || self->current == 0)
+    return;
+  go_to (self, self->current - 1);
+}
+
+static void
+on_steps_list_row_activated_cb (EkWindow      *self,
+                                GtkListBoxRow *row,
+                                GtkListBox    *list)
+{
+  guint index = gtk_list_box_row_get_index (row);
+
+  /* Any step already passed can be revisited; later ones need the pages before them */
+  if (!self->applying && index < self->current)
+    go_to (self, index);
+}
+
+static void
+ek_window_dispose (GObject *object)
+{
+  EkWindow *self = EK_WINDOW (object);
+
+  /* No gtk_widget_dispose_template() here: GtkWindow unparents its own child and titlebar,
+   * and GTK 4.8 would unparent top_stack (the window's child) a second time. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->flow, g_ptr_array_unref);
+  g_clear_pointer (&self->pages_by_step, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->draft);
+  g_clear_object (&self->catalogue);
+
+  G_OBJECT_CLASS (ek_window_parent_class)->dispose (object);
+}
+
+static void
+ek_window_class_init (EkWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ek_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, catalogue_error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, main_box);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, top_stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_steps_list_row_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "wizard.next", NULL, wizard_next_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.back", NULL, wizard_back_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "wizard.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
+}
+
+static void
+ek_window_init (EkWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->draft = ek_application_draft_new ();
+  self->flow = g_ptr_array_new ();
+  self->pages_by_step = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+#if DEVELOPMENT_BUILD
+  gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+#endif
+}
+
+/**
+ * ek_window_new:
+ * @catalogue: (nullable): the catalogue, or %NULL when it could not be loaded
+ * @catalogue_error: (nullable): why it could not be loaded
+ */
+EkWindow *
+ek_window_new (GtkApplication *application,
+               EkCatalogue    *catalogue,
+               const GError   *catalogue_error)
+{
+  EkWindow *self;
+  EkPage *first;
+
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (catalogue != NULL || catalogue_error != NULL, NULL);
+
+  self = g_object_new (EK_TYPE_WINDOW, "application", application, NULL);
+
+  if (catalogue == NULL)
+    {
+      gtk_label_set_label (self->catalogue_error_label, catalogue_error->message);
+      gtk_stack_set_visible_child_name (self->top_stack, "catalogue-error");
+      gtk_label_set_label (self->title_label, _("EKey Assistant cannot start"));
+      update_actions (self);
+      return self;
+    }
+
+  self->catalogue = g_object_ref (catalogue);
+  first = ek_business_type_page_new (catalogue, self->draft);
+  add_page (self, first);
+  g_ptr_array_add (self->flow, first);
+  gtk_list_box_append (self->steps_list, ek_step_row_new (_("Business")));
+
+  g_signal_connect_object (self->draft, "notify::business-type-id",
+                           G_CALLBACK (rebuild_flow), self, G_CONNECT_SWAPPED);
+  rebuild_flow (self);
+  go_to (self, 0);
+
+  return self;
+}
+
+/**
+ * ek_window_get_draft:
+ * Returns: (transfer none): the application being prepared in this window
+ */
+EkApplicationDraft *
+ek_window_get_draft (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+  return self->draft;
+}
+
+/**
+ * ek_window_get_current_page:
+ * Returns: (transfer none) (nullable): the page shown
+ */
+EkPage *
+ek_window_get_current_page (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+  return self->flow->len ? flow_page (self, self->current) : NULL;
+}
+
+guint
+ek_window_get_current_index (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), 0);
+  return self->current;
+}
+
+guint
+ek_window_get_n_pages (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), 0);
+  return self->flow->len;
+}

@@ -1,0 +1,23 @@
+/* ek-window.h: the wizard window */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ek-application-draft.h"
+#include "ek-catalogue.h"
+#include "ek-page.h"
+
+G_BEGIN_DECLS
+
+#define EK_TYPE_WINDOW (ek_window_get_type ())
+G_DECLARE_FINAL_TYPE (EkWindow, ek_window, EK, WINDOW, GtkApplicationWindow)
+
+EkWindow           *ek_window_new                (GtkApplication *application,
+                                                  EkCatalogue    *catalogue,
+                                                  const GError   *catalogue_error);
+EkApplicationDraft *ek_window_get_draft          (EkWindow       *self);
+EkPage             *ek_window_get_current_page   (EkWindow       *self);
+guint               ek_window_get_current_index  (EkWindow       *self);
+guint               ek_window_get_n_pages        (EkWindow       *self);
+
+G_END_DECLS

@@ -1,0 +1,291 @@
+/* test-wizard.c: the wizard window as a clerk meets it
+ *
+ * Runs the real EkWindow under Xvfb in the language of $LANGUAGE (zh_CN and en), checks what
+ * the clerk sees (titles, the business types, whether Next can be pressed), walks to a business
+ * type and back, and saves screenshots in the build tree's test-artifacts/.
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <libglib-testing/signal-logger.h>
+
+#include "ek-application.h"
+#include "ek-business-type-page.h"
+#include "ek-placeholder-page.h"
+#include "ek-test-common.h"
+#include "ek-window.h"
+
+typedef struct
+{
+  const char *language;
+  const char *first_title;      /* the first page's title */
+  const char *first_application; /* the name of the first business type */
+  const char *account_title;    /* the first step of a first application */
+  const char *not_available;
+} Expected;
+
+static const Expected expectations[] = {
+  { "zh_CN", "您需要办理什么业务？", "首次申领", "账号", "暂不可用" },
+  { "en", "What do you need to do?", "First application", "Account", "Not available yet" },
+};
+
+static const Expected *expected;
+static EkApplication *app;
+
+static void
+iterate (void)
+{
+  /* Let GTK lay out and draw what changed */
+  for (guint i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+}
+
+static GtkWidget *
+find_descendant (GtkWidget  *root,
+                 gboolean  (*match) (GtkWidget *, gconstpointer),
+                 gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, match, data);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  name)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), name) == 0;
+}
+
+static gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0 &&
+         gtk_widget_is_drawable (widget);
+}
+
+static GtkWidget *
+button (EkWindow   *window,
+        const char *action)
+{
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *found = find_descendant (titlebar, has_action, action);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+static gboolean
+shows_text (EkWindow   *window,
+            const char *text)
+{
+  return find_descendant (GTK_WIDGET (window), is_label_with_text, text) != NULL;
+}
+
+static void
+save_screenshot (EkWindow   *window,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, expected->language);
+  g_autofree char *path = ek_test_artifact_path (file);
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+
+  iterate ();
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static EkWindow *
+open_window (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+  EkWindow *window;
+
+  g_assert_no_error (error);
+  window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 980, 680);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate ();
+  return window;
+}
+
+static void
+test_first_page_lists_business_types (void)
+{
+  EkWindow *window = open_window ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+  GListModel *types = ek_catalogue_get_business_types (catalogue);
+
+  /* The clerk sees the question and all nine businesses, in their language */
+  g_assert_true (shows_text (window, expected->first_title));
+  g_assert_true (shows_text (window, expected->first_application));
+  g_assert_cmpuint (g_list_model_get_n_items (types), ==, 9);
+  for (guint i = 0; i < g_list_model_get_n_items (types); i++)
+    {
+      g_autoptr(EkBusinessType) type = g_list_model_get_item (types, i);
+      g_assert_true (shows_text (window, ek_business_type_get_name (type)));
+      g_assert_true (shows_text (window, ek_business_type_get_summary (type)));
+    }
+
+  /* Nothing chosen: Back and Next cannot be pressed */
+  g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
+  g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.back")));
+
+  save_screenshot (window, "business-types");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_choose_walk_and_back (void)
+{
+  EkWindow *window = open_window ();
+  g_autoptr(GtSignalLogger) logger = gt_signal_logger_new ();
+  EkPage *first = ek_window_get_current_page (window);
+  GtkWidget *row, *list;
+  EkPage *account;
+
+  g_assert_true (EK_IS_BUSINESS_TYPE_PAGE (first));
+  g_assert_false (ek_page_get_complete (first));
+  gt_signal_logger_connect (logger, first, "notify::complete");
+  gt_signal_logger_connect (logger, ek_window_get_draft (window), "notify::business-type-id");
+
+  /* Choose “first application”: the page becomes complete and Next can be pressed */
+  row = find_descendant (GTK_WIDGET (window), has_name, "first-application");
+  g_assert_nonnull (row);
+  list = gtk_widget_get_parent (row);
+  gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (row));
+  iterate ();
+
+  /* The page reacts to the draft (becoming complete) before the draft's notification is logged */
+  gt_signal_logger_assert_notify_emission_pop (logger, first, "complete");
+  gt_signal_logger_assert_notify_emission_pop (logger, ek_window_get_draft (window), "business-type-id");
+  gt_signal_logger_assert_no_emissions (logger);
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==,
+                   "first-application");
+  g_assert_true (gtk_widget_is_sensitive (button (window, "wizard.next")));
+
+  /* Its steps appear in the step list */
+  g_assert_cmpuint (ek_window_get_n_pages (window), ==, 7);
+  g_assert_true (shows_text (window, expected->account_title));
+  save_screenshot (window, "business-type-chosen");
+
+  /* Next: the first step, which says plainly that it is not available yet */
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
+  iterate ();
+  g_assert_cmpuint (ek_window_get_current_index (window), ==, 1);
+  account = ek_window_get_current_page (window);
+  g_assert_true (EK_IS_PLACEHOLDER_PAGE (account));
+  g_assert_cmpstr (ek_page_get_title (account), ==, expected->account_title);
+  g_assert_true (shows_text (window, expected->not_available));
+  g_assert_false (ek_page_get_complete (account));
+  g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
+  g_assert_true (gtk_widget_is_sensitive (button (window, "wizard.back")));
+  save_screenshot (window, "step-not-available");
+
+  /* Next on an incomplete page does nothing */
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
+  iterate ();
+  g_assert_cmpuint (ek_window_get_current_index (window), ==, 1);
+
+  /* Back: the choice is still there */
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
+  iterate ();
+  g_assert_cmpuint (ek_window_get_current_index (window), ==, 0);
+  g_assert_true (ek_window_get_current_page (window) == first);
+  g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (list)) == GTK_LIST_BOX_ROW (row));
+  g_assert_true (ek_page_get_complete (first));
+  g_assert_true (gtk_widget_is_sensitive (button (window, "wizard.next")));
+  g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.back")));
+
+  /* Another business type shares steps with the first: the same pages are kept */
+  gtk_list_box_select_row (GTK_LIST_BOX (list),
+                           GTK_LIST_BOX_ROW (find_descendant (GTK_WIDGET (window), has_name, "pin-unlock")));
+  iterate ();
+  g_assert_cmpuint (ek_window_get_n_pages (window), ==, 7);
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
+  iterate ();
+  g_assert_true (ek_window_get_current_page (window) == account);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_broken_catalogue_is_explained (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ek_test_write_temp_file ("catalogue.json", "{\"format\": 1", -1);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_from_file (file, &error);
+  EkWindow *window;
+
+  g_assert_null (catalogue);
+  window = ek_window_new (GTK_APPLICATION (app), NULL, error);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate ();
+
+  /* The clerk (or the helpdesk) reads which file is wrong; nothing can be pressed */
+  g_assert_true (shows_text (window, error->message));
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
+  save_screenshot (window, "catalogue-error");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *language = g_getenv ("LANGUAGE");
+
+  ek_test_init (&argc, &argv);
+  gtk_init ();
+  /* No transitions: what is checked and photographed is the settled window */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expectations); i++)
+    if (g_strcmp0 (language, expectations[i].language) == 0)
+      expected = &expectations[i];
+  if (expected == NULL)
+    g_error ("Set LANGUAGE to zh_CN or en");
+
+  app = ek_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/wizard/first-page", test_first_page_lists_business_types);
+  g_test_add_func ("/wizard/choose-walk-back", test_choose_walk_and_back);
+  g_test_add_func ("/wizard/broken-catalogue", test_broken_catalogue_is_explained);
+
+  return g_test_run ();
+}

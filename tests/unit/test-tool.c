@@ -1,0 +1,83 @@
+/* test-tool.c: ekey-tool as scripts use it */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "ek-test-common.h"
+
+static int
+run_tool (const char * const *args,
+          char              **out,
+          char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("EK_TOOL"));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_catalogue_json (void)
+{
+  const char * const args[] = { "catalogue", "--json", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *types;
+
+  g_assert_cmpint (run_tool (args, &out, &err), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  types = json_object_get_array_member (json_node_get_object (root), "business_types");
+  g_assert_cmpuint (json_array_get_length (types), ==, 9);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 0), "id"),
+                   ==, "first-application");
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (types, 1), "key_required"));
+}
+
+static void
+test_catalogue_broken_file (void)
+{
+  g_autofree char *path = ek_test_write_temp_file ("broken.json", "{", -1);
+  const char * const args[] = { "catalogue", "--file", path, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_tool (args, &out, &err), !=, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, path));
+}
+
+static void
+test_unknown_command (void)
+{
+  const char * const args[] = { "teleport", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_tool (args, &out, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "unknown command “teleport”"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("LANGUAGE", "en", TRUE);
+  ek_test_init (&argc, &argv);
+
+  g_test_add_func ("/tool/catalogue/json", test_catalogue_json);
+  g_test_add_func ("/tool/catalogue/broken-file", test_catalogue_broken_file);
+  g_test_add_func ("/tool/unknown-command", test_unknown_command);
+
+  return g_test_run ();
+}

@@ -277,16 +277,26 @@ ek_catalogue_load (EkCatalogue  *self,
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
 
+  if (size == 0)
+    return invalid (error, self->origin, _("it is empty"));
   if (!g_utf8_validate (data, size, NULL))
     return invalid (error, self->origin, _("it is not UTF-8 text"));
 
   if (!json_parser_load_from_data (parser, data, size, &local_error))
     {
+      /* json-glib fails without an error on input that holds no value at all */
       g_set_error (error, EK_CATALOGUE_ERROR, EK_CATALOGUE_ERROR_PARSE,
-                   _("The catalogue “%s” cannot be read: %s"), self->origin, local_error->message);
+                   _("The catalogue “%s” cannot be read: %s"), self->origin,
+                   local_error ? local_error->message : _("it holds no JSON value"));
       return FALSE;
     }
 
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, EK_CATALOGUE_ERROR, EK_CATALOGUE_ERROR_PARSE,
+                   _("The catalogue “%s” cannot be read: %s"), self->origin, _("it holds no JSON value"));
+      return FALSE;
+    }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return invalid (error, self->origin, _("the top level is not an object"));
   root = json_node_get_object (json_parser_get_root (parser));

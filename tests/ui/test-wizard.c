@@ -32,12 +32,51 @@ static const Expected expectations[] = {
 static const Expected *expected;
 static EkApplication *app;
 
+static gboolean
+on_timeout (gpointer data)
+{
+  g_error ("The window was not drawn within 10 seconds");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Wait until the window has drawn what changed: a frame painted after the change, then
+ * whatever is idle. A fixed number of iterations is not enough on a loaded machine. */
+static void
+wait_for_frame (GtkWidget *window)
+{
+  gboolean painted = FALSE;
+  GdkFrameClock *clock;
+  gulong handler;
+  guint timeout;
+
+  while (!gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  timeout = g_timeout_add_seconds (10, on_timeout, NULL);
+  gtk_widget_queue_draw (window);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  g_signal_handler_disconnect (clock, handler);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static GtkWidget *current_window;
+
 static void
 iterate (void)
 {
-  /* Let GTK lay out and draw what changed */
-  for (guint i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
-    ;
+  wait_for_frame (current_window);
 }
 
 static GtkWidget *
@@ -132,6 +171,7 @@ open_window (void)
   window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 980, 680);
   gtk_window_present (GTK_WINDOW (window));
+  current_window = GTK_WIDGET (window);
   iterate ();
   return window;
 }
@@ -249,6 +289,7 @@ test_broken_catalogue_is_explained (void)
   g_assert_null (catalogue);
   window = ek_window_new (GTK_APPLICATION (app), NULL, error);
   gtk_window_present (GTK_WINDOW (window));
+  current_window = GTK_WIDGET (window);
   iterate ();
 
   /* The clerk (or the helpdesk) reads which file is wrong; nothing can be pressed */

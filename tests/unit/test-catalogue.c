@@ -92,6 +92,8 @@ static const struct
   const char *problem;  /* what the message must say, in English (the test runs untranslated) */
 } broken[] = {
   { "not-json.json", "{ \"format\": 1, ", EK_CATALOGUE_ERROR_PARSE, "cannot be read" },
+  { "empty.json", "", EK_CATALOGUE_ERROR_INVALID, "it is empty" },
+  { "whitespace.json", "  \n ", EK_CATALOGUE_ERROR_PARSE, "cannot be read" },
   { "not-utf8.json", "{\"format\": 1, \"x\": \"\xff\xfe\"}", EK_CATALOGUE_ERROR_INVALID, "not UTF-8" },
   { "array.json", "[]", EK_CATALOGUE_ERROR_INVALID, "top level is not an object" },
   { "no-format.json", "{" STEPS ", \"business_types\": [" TYPE ("a", "[\"form\"]") "]}",

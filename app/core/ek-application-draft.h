@@ -9,6 +9,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EkApplicationDraft, ek_application_draft, EK, APPLICATION_DRAFT, GObject)
 
 EkApplicationDraft *ek_application_draft_new                   (void);
+EkApplicationDraft *ek_application_draft_new_with_id           (const char         *id);
+const char         *ek_application_draft_get_id                (EkApplicationDraft *self);
+char               *ek_application_draft_dup_directory         (EkApplicationDraft *self,
+                                                                GError            **error);
 const char         *ek_application_draft_get_business_type_id  (EkApplicationDraft *self);
 void                ek_application_draft_set_business_type_id  (EkApplicationDraft *self,
                                                                 const char         *id);

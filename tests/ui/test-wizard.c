@@ -278,6 +278,105 @@ test_choose_walk_and_back (void)
 }
 
 static void
+on_xdotool_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Real key presses through the X server (XTEST), the way a keyboard user's reach the app */
+static void
+press (const char *keys)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  gboolean done = FALSE;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                           "xdotool", "key", "--delay", "40", keys, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (proc, NULL, on_xdotool_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef gboolean (*Condition) (EkWindow *window, gconstpointer data);
+
+static void
+wait_until (EkWindow      *window,
+            Condition      condition,
+            gconstpointer  data,
+            const char    *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!condition (window, data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting for: %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  iterate ();
+}
+
+static gboolean
+is_at_step (EkWindow      *window,
+            gconstpointer  index)
+{
+  return ek_window_get_current_index (window) == GPOINTER_TO_UINT (index);
+}
+
+static gboolean
+has_business_type (EkWindow      *window,
+                   gconstpointer  id)
+{
+  return g_strcmp0 (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), id) == 0;
+}
+
+static void
+test_keyboard_only (void)
+{
+  EkWindow *window = open_window ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) pointer = NULL;
+
+  /* Without a window manager, X gives key focus to the window under the pointer */
+  pointer = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "xdotool", "mousemove", "600", "400", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (pointer, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The first business type has the focus; Down moves to the second and chooses it */
+  press ("Down");
+  wait_until (window, has_business_type, "renewal", "Down to choose the second business type");
+  g_assert_cmpuint (ek_window_get_current_index (window), ==, 0);
+
+  /* Enter goes on to its first step */
+  press ("Return");
+  wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Enter to go to the first step");
+
+  /* Alt+Left goes back, Alt+Right forward again: the choice was kept */
+  press ("alt+Left");
+  wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+Left to go back");
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
+  press ("alt+Right");
+  wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Alt+Right to go forward");
+
+  /* The button mnemonic works too: Alt+B is Back */
+  press ("alt+b");
+  wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+B (the Back button) to go back");
+  save_screenshot (window, "keyboard");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_broken_catalogue_is_explained (void)
 {
   g_autoptr(GError) error = NULL;
@@ -326,6 +425,7 @@ main (int   argc,
 
   g_test_add_func ("/wizard/first-page", test_first_page_lists_business_types);
   g_test_add_func ("/wizard/choose-walk-back", test_choose_walk_and_back);
+  g_test_add_func ("/wizard/keyboard-only", test_keyboard_only);
   g_test_add_func ("/wizard/broken-catalogue", test_broken_catalogue_is_explained);
 
   return g_test_run ();

@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""a11y-audit.py: every control of the running wizard has an accessible name.
+
+Starts the real ekey-assistant, reads its accessibility tree over AT-SPI (as Orca would), and
+for the first page and the first step of every business type reports each control that a screen
+reader would announce without a name. Moves through the wizard with AT-SPI's own Selection and
+Action interfaces, not the mouse. Prints TAP.
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+INTERACTIVE = {
+    pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_CHECK_BOX,
+    pyatspi.ROLE_RADIO_BUTTON, pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_ENTRY,
+    pyatspi.ROLE_PASSWORD_TEXT, pyatspi.ROLE_COMBO_BOX, pyatspi.ROLE_SPIN_BUTTON,
+    pyatspi.ROLE_SLIDER, pyatspi.ROLE_LINK, pyatspi.ROLE_LIST, pyatspi.ROLE_LIST_BOX,
+    pyatspi.ROLE_MENU_ITEM, pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE,
+}
+
+results = []
+
+
+def report(ok, what):
+    results.append((ok, what))
+
+
+def find_app(name, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == name:
+                return app
+        time.sleep(0.2)
+    return None
+
+
+def walk(node, depth=0):
+    if node is None or depth > 60:
+        return
+    yield node
+    try:
+        count = node.childCount
+    except Exception:
+        return
+    for i in range(count):
+        try:
+            child = node.getChildAtIndex(i)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1)
+
+
+def showing(node):
+    try:
+        states = node.getState()
+        return states.contains(pyatspi.STATE_SHOWING) or states.contains(pyatspi.STATE_VISIBLE)
+    except Exception:
+        return False
+
+
+def has_name(node):
+    if (node.name or "").strip():
+        return True
+    try:
+        for rel in node.getRelationSet():
+            if rel.getRelationType() == pyatspi.RELATION_LABELLED_BY and rel.getNTargets() > 0:
+                return True
+    except Exception:
+        pass
+    return False
+
+
+def path_of(node):
+    parts = []
+    while node is not None and len(parts) < 6:
+        parts.append("%s(%s)" % (node.getRoleName(), node.name or ""))
+        node = node.parent
+    return " < ".join(parts)
+
+
+MNEMONIC = re.compile(r"(^|\s)_\w")
+
+
+def audit(app, where):
+    unnamed = []
+    garbled = []
+    checked = 0
+    for node in walk(app):
+        try:
+            role = node.getRole()
+        except Exception:
+            continue
+        if role in INTERACTIVE and showing(node):
+            checked += 1
+            if not has_name(node):
+                unnamed.append(path_of(node))
+            elif MNEMONIC.search(node.name or ""):
+                # GTK 4.8 reads a mnemonic label's raw text into the name: "_Next Next"
+                garbled.append(path_of(node))
+    report(checked > 0 and not unnamed,
+           "%s: %d controls, all named%s" % (where, checked,
+                                              "" if not unnamed else "; unnamed: " + "; ".join(unnamed[:8])))
+    report(not garbled,
+           "%s: no name is read out with a mnemonic underscore%s" % (
+               where, "" if not garbled else ": " + "; ".join(garbled[:8])))
+
+
+def find(app, role, name=None):
+    for node in walk(app):
+        try:
+            if node.getRole() == role and (name is None or node.name == name):
+                return node
+        except Exception:
+            continue
+    return None
+
+
+def do_action(node, action_name):
+    action = node.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) == action_name:
+            return action.doAction(i)
+    raise RuntimeError("no action %s on %s" % (action_name, path_of(node)))
+
+
+def main():
+    binary = os.environ["EK_ASSISTANT"]
+    env = dict(os.environ, LANGUAGE=os.environ.get("LANGUAGE", "en"))
+    proc = subprocess.Popen([binary], env=env)
+    try:
+        app = find_app(os.path.basename(binary))
+        report(app is not None, "the running wizard appears on the accessibility bus")
+        if app is None:
+            return
+        time.sleep(0.5)
+        audit(app, "first page")
+
+        types_list = find(app, pyatspi.ROLE_LIST, "Business types")
+        report(types_list is not None, "the list of business types is named")
+        if types_list is None:
+            return
+        selection = types_list.querySelection()
+        n_types = types_list.childCount
+        report(n_types == 9, "nine business types are announced (%d)" % n_types)
+        for index in range(n_types):
+            row = types_list.getChildAtIndex(index)
+            name = row.name
+            selection.selectChild(index)
+            time.sleep(0.3)
+            nxt = find(app, pyatspi.ROLE_PUSH_BUTTON, "Next")
+            do_action(nxt, "click")
+            time.sleep(0.4)
+            audit(app, "first step of “%s”" % name)
+            back = find(app, pyatspi.ROLE_PUSH_BUTTON, "Back")
+            do_action(back, "click")
+            time.sleep(0.3)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # a crash of the audit itself is a failure, not a pass
+        report(False, "audit raised %r" % e)
+    print("1..%d" % len(results))
+    for i, (ok, what) in enumerate(results, 1):
+        print("%s %d %s" % ("ok" if ok else "not ok", i, what))
+    sys.exit(0 if all(ok for ok, _ in results) else 1)

@@ -2,7 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
+
+#include "ek-l10n.h"
 #include <stdio.h>
 
 #include "ek-catalogue.h"
@@ -155,10 +156,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ek_l10n_init ();
   g_set_prgname ("ekey-tool");
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||

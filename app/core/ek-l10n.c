@@ -1,7 +1,20 @@
 /* ek-l10n.c: pick the best translation out of a localized JSON text */
 #include "config.h"
 
+#include <libintl.h>
+#include <locale.h>
+
 #include "ek-l10n.h"
+
+/* Every program of ours starts with this: the user's locale and our message catalogue. */
+void
+ek_l10n_init (void)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
 
 /* A localized text is an object whose members are language tags mapping to strings,
  * with at least "en". Tags use gettext's form (zh_CN); "zh-CN" is accepted too. */

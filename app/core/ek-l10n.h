@@ -10,6 +10,7 @@
 
 G_BEGIN_DECLS
 
+void         ek_l10n_init          (void);
 gboolean     ek_l10n_is_valid      (JsonNode    *node);
 const char  *ek_l10n_pick          (JsonNode    *node);
 const char  *ek_l10n_pick_for      (JsonNode    *node,

@@ -2,7 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
+
+#include "ek-l10n.h"
 
 #include "ek-application.h"
 
@@ -12,10 +13,7 @@ main (int   argc,
 {
   g_autoptr(EkApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ek_l10n_init ();
 
   g_set_application_name (_("EKey Assistant"));
   app = ek_application_new ();

@@ -6,16 +6,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
+
+#include "ek-l10n.h"
 
 int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ek_l10n_init ();
 
   g_printerr ("%s\n", _("ekey-registry: the reference registration service is not available in this version yet."));
   return 2;

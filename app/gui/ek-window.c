@@ -233,6 +233,17 @@ on_steps_list_row_activated_cb (EkWindow      *self,
 }
 
 static void
+window_copy_error_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          gtk_label_get_label (self->catalogue_error_label));
+}
+
+static void
 ek_window_dispose (GObject *object)
 {
   EkWindow *self = EK_WINDOW (object);
@@ -271,6 +282,7 @@ ek_window_class_init (EkWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, wizard_next_cb);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, wizard_back_cb);
+  gtk_widget_class_install_action (widget_class, "window.copy-error", NULL, window_copy_error_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "wizard.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
 }

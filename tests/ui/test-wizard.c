@@ -397,6 +397,19 @@ test_broken_catalogue_is_explained (void)
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
   save_screenshot (window, "catalogue-error");
 
+  /* …and can hand it to the helpdesk word for word */
+  {
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+    GValue text = G_VALUE_INIT;
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "window.copy-error", NULL);
+    g_assert_true (gdk_clipboard_is_local (clipboard));
+    g_value_init (&text, G_TYPE_STRING);
+    g_assert_true (gdk_content_provider_get_value (gdk_clipboard_get_content (clipboard), &text, NULL));
+    g_assert_cmpstr (g_value_get_string (&text), ==, error->message);
+    g_value_unset (&text);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -27,13 +27,14 @@ G_DEFINE_QUARK (ek-document-error-quark, ek_document_error)
 /* A4 in points */
 #define PAGE_WIDTH 595.276
 #define PAGE_HEIGHT 841.89
-#define MARGIN 50.0
+#define MARGIN 48.0
 #define CONTENT_WIDTH (PAGE_WIDTH - 2 * MARGIN)
-#define TOP 78.0
-#define BOTTOM (PAGE_HEIGHT - 62.0)
-#define LABEL_WIDTH 104.0
-#define CELL_PAD 5.0
-#define BODY_SIZE 9.5
+#define TOP 70.0
+#define BOTTOM (PAGE_HEIGHT - 56.0)
+#define LABEL_WIDTH 112.0
+#define LABEL2_WIDTH 80.0
+#define CELL_PAD 3.5
+#define BODY_SIZE 10.0
 #define SMALL_SIZE 8.0
 
 typedef struct
@@ -87,7 +88,8 @@ make_layout (Writer         *w,
   PangoLayout *layout = pango_cairo_create_layout (w->cr);
   PangoFontDescription *font = pango_font_description_from_string (EK_DOCUMENT_FONT);
 
-  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
+  /* Absolute: one cairo unit is one point on the PDF page (pango would assume 96 dpi) */
+  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
   pango_font_description_set_weight (font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
@@ -98,6 +100,14 @@ make_layout (Writer         *w,
     }
   pango_layout_set_alignment (layout, alignment);
   pango_layout_set_text (layout, text, -1);
+  {
+    /* Codes and addresses break anywhere, but without a hyphen that could be misread */
+    PangoAttrList *attrs = pango_attr_list_new ();
+
+    pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+    pango_layout_set_attributes (layout, attrs);
+    pango_attr_list_unref (attrs);
+  }
   return layout;
 }
 
@@ -171,7 +181,7 @@ begin_page (Writer *w)
   set_grey (cr, 0.35);
   show_text (w, MARGIN, 36, CONTENT_WIDTH / 2, w->title, SMALL_SIZE, FALSE, PANGO_ALIGN_LEFT);
   set_grey (cr, 0);
-  show_text (w, MARGIN + CONTENT_WIDTH / 2, 34, CONTENT_WIDTH / 2, number, 10, TRUE, PANGO_ALIGN_RIGHT);
+  show_text (w, MARGIN + CONTENT_WIDTH / 2, 34, CONTENT_WIDTH / 2, number, 11, TRUE, PANGO_ALIGN_RIGHT);
   cairo_set_line_width (cr, 0.6);
   cairo_move_to (cr, MARGIN, 54);
   cairo_line_to (cr, PAGE_WIDTH - MARGIN, 54);
@@ -199,7 +209,7 @@ static void
 title (Writer     *w,
        const char *text)
 {
-  w->y += show_text (w, MARGIN, w->y, CONTENT_WIDTH, text, 15, TRUE, PANGO_ALIGN_CENTER) + 14;
+  w->y += show_text (w, MARGIN, w->y, CONTENT_WIDTH, text, 17, TRUE, PANGO_ALIGN_CENTER) + 12;
 }
 
 static void
@@ -220,8 +230,8 @@ section (Writer     *w,
          const char *text)
 {
   ensure_space (w, 40);
-  w->y += 4;
-  paragraph (w, text, 10.5, TRUE);
+  w->y += 3;
+  paragraph (w, text, 11, TRUE);
 }
 
 static void
@@ -253,30 +263,32 @@ row (Writer     *w,
      const char *value2)
 {
   int n = label2 != NULL ? 2 : 1;
-  double value_width = (CONTENT_WIDTH - n * LABEL_WIDTH) / n;
   const char *labels[2] = { label1, label2 };
   const char *values[2] = { value1, value2 };
-  double height = 24;
+  double label_widths[2] = { LABEL_WIDTH, LABEL2_WIDTH };
+  double value_width = n == 1 ? CONTENT_WIDTH - LABEL_WIDTH : (CONTENT_WIDTH - LABEL_WIDTH - LABEL2_WIDTH) / 2;
+  double height = 20;
+  double x = MARGIN;
 
   for (int i = 0; i < n; i++)
     {
-      height = MAX (height, measure_text (w, LABEL_WIDTH - 2 * CELL_PAD, labels[i], BODY_SIZE, TRUE) + 2 * CELL_PAD);
+      height = MAX (height, measure_text (w, label_widths[i] - 2 * CELL_PAD, labels[i], BODY_SIZE, TRUE) + 2 * CELL_PAD);
       height = MAX (height, measure_text (w, value_width - 2 * CELL_PAD, values[i], BODY_SIZE + 0.5, FALSE) + 2 * CELL_PAD);
     }
   ensure_space (w, height);
 
   for (int i = 0; i < n; i++)
     {
-      double x = MARGIN + i * (LABEL_WIDTH + value_width);
-      double label_h = measure_text (w, LABEL_WIDTH - 2 * CELL_PAD, labels[i], BODY_SIZE, TRUE);
+      double label_h = measure_text (w, label_widths[i] - 2 * CELL_PAD, labels[i], BODY_SIZE, TRUE);
       double value_h = measure_text (w, value_width - 2 * CELL_PAD, values[i], BODY_SIZE + 0.5, FALSE);
 
-      cell (w, x, LABEL_WIDTH, height, TRUE);
-      cell (w, x + LABEL_WIDTH, value_width, height, FALSE);
-      show_text (w, x + CELL_PAD, w->y + (height - label_h) / 2, LABEL_WIDTH - 2 * CELL_PAD, labels[i],
+      cell (w, x, label_widths[i], height, TRUE);
+      cell (w, x + label_widths[i], value_width, height, FALSE);
+      show_text (w, x + CELL_PAD, w->y + (height - label_h) / 2, label_widths[i] - 2 * CELL_PAD, labels[i],
                  BODY_SIZE, TRUE, PANGO_ALIGN_LEFT);
-      show_text (w, x + LABEL_WIDTH + CELL_PAD, w->y + (height - value_h) / 2, value_width - 2 * CELL_PAD,
+      show_text (w, x + label_widths[i] + CELL_PAD, w->y + (height - value_h) / 2, value_width - 2 * CELL_PAD,
                  values[i], BODY_SIZE + 0.5, FALSE, PANGO_ALIGN_LEFT);
+      x += label_widths[i] + value_width;
     }
   w->y += height;
 }
@@ -353,7 +365,7 @@ tick_row (Writer     *w,
   double value_width = CONTENT_WIDTH - LABEL_WIDTH;
   double ticks_h = flow_ticks (w, 0, 0, value_width - 2 * CELL_PAD, ticks, n_ticks, FALSE);
   double label_h = measure_text (w, LABEL_WIDTH - 2 * CELL_PAD, label, BODY_SIZE, TRUE);
-  double height = MAX (24, MAX (ticks_h, label_h) + 2 * CELL_PAD);
+  double height = MAX (20, MAX (ticks_h, label_h) + 2 * CELL_PAD);
 
   ensure_space (w, height);
   cell (w, MARGIN, LABEL_WIDTH, height, TRUE);
@@ -434,11 +446,13 @@ render_application_form (Writer *w)
       { tick (w, "tick-first-application"), "首次申领" },
       { tick (w, "tick-reissue"), "补办" },
       { tick (w, "tick-additional"), "增办" },
-      { tick (w, "tick-reapply"), "重新申领（" },
+      { tick (w, "tick-reapply"), "重新申领" },
+      { tick (w, "tick-cancellation"), "注销" },
+    };
+    const Tick reapply[] = {
       { tick (w, "tick-renewal"), "更新" },
       { tick (w, "tick-unlock"), "解锁" },
       { tick (w, "tick-code-change"), code_change },
-      { tick (w, "tick-cancellation"), "注销" },
     };
     const Tick licences[] = {
       { g_str_equal (licence, EK_LICENCE_NON_ELECTROMECHANICAL), "非机电类许可证" },
@@ -453,6 +467,7 @@ render_application_form (Writer *w)
 
     section (w, "一、办理业务（请勾选）");
     tick_row (w, "业务类型", business, G_N_ELEMENTS (business));
+    tick_row (w, "重新申领事项", reapply, G_N_ELEMENTS (reapply));
     tick_row (w, "许可证类型", licences, G_N_ELEMENTS (licences));
     tick_row (w, "企业情况", situations, G_N_ELEMENTS (situations));
   }
@@ -469,27 +484,27 @@ render_application_form (Writer *w)
   row (w, "授权用户姓名", or_blank (field (w, "user-name")), "证件类型", or_blank (user_id_type));
   row (w, "证件号码", or_blank (field (w, "user-id-number")), NULL, NULL);
   row (w, "登录系统用户名", or_blank (field (w, "login-name")), NULL, NULL);
-  row (w, "电子邮箱", or_blank (field (w, "email")), "手机", or_blank (field (w, "mobile")));
-  row (w, "固定电话", or_blank (field (w, "landline")), "邮政编码", or_blank (field (w, "postcode")));
-  row (w, "联系地址", or_blank (field (w, "contact-address")), NULL, NULL);
   row (w, "部门", or_blank (field (w, "department")), "职务", or_blank (field (w, "job-title")));
+  row (w, "手机", or_blank (field (w, "mobile")), "固定电话", or_blank (field (w, "landline")));
+  row (w, "电子邮箱", or_blank (field (w, "email")), "邮政编码", or_blank (field (w, "postcode")));
+  row (w, "联系地址", or_blank (field (w, "contact-address")), NULL, NULL);
 
   section (w, "四、申请原因及领取地点");
-  row (w, "申请原因（补办、增办、变更时填写）", or_blank (field (w, "reason")), NULL, NULL);
-  row (w, "领取电子钥匙的发证机构（审批机关）", or_blank (field (w, "authority-name")), NULL, NULL);
+  row (w, "申请原因", field (w, "reason")[0] != '\0' ? field (w, "reason") : "（补办、增办、变更时填写）", NULL, NULL);
+  row (w, "发证机构（审批机关）", or_blank (field (w, "authority-name")), NULL, NULL);
 
-  w->y += 10;
+  w->y += 8;
   paragraph (w, "本企业承诺：以上所填信息及所提交的申请材料真实、准确、完整，并承担由此产生的一切责任。",
              BODY_SIZE + 0.5, FALSE);
 
   /* Signature and seal: the legal representative signs, the company stamps */
-  ensure_space (w, 140);
-  y = w->y + 10;
-  signature_line (w, MARGIN, y + 8, 250, "法定代表人（签字）：");
-  signature_line (w, MARGIN, y + 58, 250, "日期：");
-  show_text (w, MARGIN + 100, y + 56, 150, "年        月        日", 10, FALSE, PANGO_ALIGN_RIGHT);
-  seal_box (w, PAGE_WIDTH - MARGIN - 170, y, 170, 120, "企业公章（盖章处）");
-  w->y = y + 130;
+  ensure_space (w, 112);
+  y = w->y + 4;
+  signature_line (w, MARGIN, y + 14, 250, "法定代表人（签字）：");
+  signature_line (w, MARGIN, y + 60, 250, "日期：");
+  show_text (w, MARGIN + 100, y + 58, 150, "年        月        日", 10, FALSE, PANGO_ALIGN_RIGHT);
+  seal_box (w, PAGE_WIDTH - MARGIN - 170, y, 170, 104, "企业公章（盖章处）");
+  w->y = y + 110;
 }
 
 static void
@@ -511,9 +526,9 @@ render_seal_confirmation (Writer *w)
 
   section (w, "印章采集区域（请在空白处清晰地加盖企业公章）");
   ensure_space (w, 170);
-  seal_box (w, MARGIN + (CONTENT_WIDTH - 240) / 2, w->y, 240, 160,
+  seal_box (w, MARGIN + (CONTENT_WIDTH - 240) / 2, w->y, 240, 150,
             "印章采集区域\n请在此框内清晰地加盖企业公章，勿压线");
-  w->y += 172;
+  w->y += 160;
 
   section (w, "企业基本信息");
   row (w, "企业名称", or_blank (field (w, "enterprise-name")), NULL, NULL);

@@ -571,7 +571,8 @@ set_aside (const char  *path,
       return NULL;
     }
 
-  g_warning ("Set aside a damaged draft as %s: %s", aside, cause->message);
+  /* Handled and reported to the user: not a warning */
+  g_message ("Set aside a damaged draft as %s: %s", aside, cause->message);
   /* Translators: the first %s is why the file cannot be read, the second where it is now */
   g_set_error (error, EK_DRAFT_ERROR, EK_DRAFT_ERROR_DAMAGED,
                _("A saved application could not be read (%s). It has been set aside, unchanged, as "

@@ -18,8 +18,10 @@
 
 #include "ek-application-draft.h"
 
-/* A field longer than this is not something a clerk typed */
-#define MAX_FIELD_BYTES 4096
+/* A field longer than this is not something a clerk typed; longer text is cut (at a character)
+ * when set, so that whatever the draft holds can always be saved and read back. All fields at
+ * this length still fit under MAX_DRAFT_BYTES. */
+#define MAX_FIELD_BYTES (16 * 1024)
 /* A draft file larger than this is not a draft */
 #define MAX_DRAFT_BYTES (1024 * 1024)
 
@@ -430,6 +432,7 @@ ek_application_draft_set_string (EkApplicationDraft *self,
                                  const char         *name,
                                  const char         *value)
 {
+  g_autofree char *cut = NULL;
   int i;
 
   g_return_if_fail (EK_IS_APPLICATION_DRAFT (self));
@@ -441,6 +444,13 @@ ek_application_draft_set_string (EkApplicationDraft *self,
 
   if (value != NULL && value[0] == '\0')
     value = NULL;
+  if (value != NULL && strlen (value) > MAX_FIELD_BYTES)
+    {
+      const char *end = g_utf8_find_prev_char (value, value + MAX_FIELD_BYTES + 1);
+
+      cut = g_strndup (value, end - value);
+      value = cut;
+    }
   if (g_strcmp0 (self->values[i].string, value) == 0)
     return;
 

@@ -254,6 +254,74 @@ cell (Writer *w,
   cairo_stroke (cr);
 }
 
+/* A label/value row too tall for one page: the value continues on the next pages, each part
+ * in its own cell, clipped at line boundaries */
+static void
+split_row (Writer     *w,
+           const char *label,
+           const char *value)
+{
+  double value_width = CONTENT_WIDTH - LABEL_WIDTH;
+  g_autoptr(PangoLayout) layout = make_layout (w, value, BODY_SIZE + 0.5, FALSE, value_width - 2 * CELL_PAD,
+                                               PANGO_ALIGN_LEFT);
+  g_autoptr(GArray) tops = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) bottoms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *continued = g_strdup_printf ("%s（续）", label);
+  PangoLayoutIter *iter = pango_layout_get_iter (layout);
+  guint first = 0;
+
+  do
+    {
+      int y0, y1;
+      double top, bottom;
+
+      pango_layout_iter_get_line_yrange (iter, &y0, &y1);
+      top = (double) y0 / PANGO_SCALE;
+      bottom = (double) y1 / PANGO_SCALE;
+      g_array_append_val (tops, top);
+      g_array_append_val (bottoms, bottom);
+    }
+  while (pango_layout_iter_next_line (iter));
+  pango_layout_iter_free (iter);
+
+  while (first < tops->len)
+    {
+      double base = g_array_index (tops, double, first);
+      double available = BOTTOM - w->y - 2 * CELL_PAD;
+      const char *this_label = first == 0 ? label : continued;
+      double label_h, height;
+      guint last = first;
+
+      /* At least one line per part */
+      while (last + 1 < tops->len && g_array_index (bottoms, double, last + 1) - base <= available)
+        last++;
+      if (g_array_index (bottoms, double, last) - base > available && w->y > TOP)
+        {
+          begin_page (w);
+          continue;
+        }
+
+      height = g_array_index (bottoms, double, last) - base + 2 * CELL_PAD;
+      label_h = measure_text (w, LABEL_WIDTH - 2 * CELL_PAD, this_label, BODY_SIZE, TRUE);
+      cell (w, MARGIN, LABEL_WIDTH, height, TRUE);
+      cell (w, MARGIN + LABEL_WIDTH, value_width, height, FALSE);
+      show_text (w, MARGIN + CELL_PAD, w->y + MIN (CELL_PAD, (height - label_h) / 2), LABEL_WIDTH - 2 * CELL_PAD,
+                 this_label, BODY_SIZE, TRUE, PANGO_ALIGN_LEFT);
+
+      cairo_save (w->cr);
+      cairo_rectangle (w->cr, MARGIN + LABEL_WIDTH, w->y + CELL_PAD, value_width, height - 2 * CELL_PAD);
+      cairo_clip (w->cr);
+      cairo_move_to (w->cr, MARGIN + LABEL_WIDTH + CELL_PAD, w->y + CELL_PAD - base);
+      pango_cairo_show_layout (w->cr, layout);
+      cairo_restore (w->cr);
+
+      w->y += height;
+      first = last + 1;
+      if (first < tops->len)
+        begin_page (w);
+    }
+}
+
 /* One table row of label/value pairs (1 or 2); values wrap */
 static void
 row (Writer     *w,
@@ -274,6 +342,11 @@ row (Writer     *w,
     {
       height = MAX (height, measure_text (w, label_widths[i] - 2 * CELL_PAD, labels[i], BODY_SIZE, TRUE) + 2 * CELL_PAD);
       height = MAX (height, measure_text (w, value_width - 2 * CELL_PAD, values[i], BODY_SIZE + 0.5, FALSE) + 2 * CELL_PAD);
+    }
+  if (n == 1 && height > BOTTOM - w->y && (height > BOTTOM - TOP || BOTTOM - w->y > 80))
+    {
+      split_row (w, label1, value1);
+      return;
     }
   ensure_space (w, height);
 
@@ -660,8 +733,12 @@ static EkApplicationDraft *
 snapshot (EkApplicationDraft *draft)
 {
   g_autofree char *json = ek_application_draft_to_json (draft, NULL);
+  g_autoptr(GError) error = NULL;
+  EkApplicationDraft *copy = ek_application_draft_new_from_json (json, -1, &error);
 
-  return ek_application_draft_new_from_json (json, -1, NULL);
+  /* Whatever a draft holds reads back: see MAX_FIELD_BYTES */
+  g_assert_no_error (error);
+  return copy;
 }
 
 /**

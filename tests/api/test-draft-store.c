@@ -149,6 +149,27 @@ test_round_trip (void)
   g_assert_no_error (error);
   assert_same (draft, loaded);
 
+  /* However much is pasted into a field, the draft still saves and reads back */
+  {
+    g_autoptr(GString) pasted = g_string_new (NULL);
+    g_autoptr(EkApplicationDraft) big = NULL;
+
+    while (pasted->len < 200 * 1024)
+      g_string_append (pasted, "很长的原因");
+    for (guint i = 0; i < 40; i++)
+      {
+        const EkDraftField *f = &ek_application_draft_get_fields (&(guint) { 0 })[i % 30];
+        if (f->type == G_TYPE_STRING)
+          ek_application_draft_set_string (draft, f->name, pasted->str);
+      }
+    g_assert_cmpuint (strlen (ek_application_draft_get_string (draft, "reason")), <=, 16 * 1024);
+    g_assert_true (g_utf8_validate (ek_application_draft_get_string (draft, "reason"), -1, NULL));
+    g_assert_true (ek_draft_store_save (store, draft, &error));
+    big = ek_draft_store_load (store, ek_application_draft_get_id (draft), &error);
+    g_assert_no_error (error);
+    assert_same (draft, big);
+  }
+
   g_assert_true (ek_draft_store_delete (store, ek_application_draft_get_id (draft), &error));
 }
 

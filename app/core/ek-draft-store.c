@@ -163,13 +163,12 @@ failed:
   return io_error (error, saved_errno, path);
 }
 
-/* Writes @job unless something newer is already on disk; any thread */
+/* Writes @job unless something newer is already on disk; any thread, with self->lock held */
 static gboolean
-write_job_run (EkDraftStore  *self,
-               WriteJob      *job,
-               GError       **error)
+write_job_run_locked (EkDraftStore  *self,
+                      WriteJob      *job,
+                      GError       **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   guint64 *written = g_hash_table_lookup (self->written, job->id);
 
   if (written != NULL && job->generation != 0 && *written >= job->generation)
@@ -190,6 +189,19 @@ write_job_run (EkDraftStore  *self,
     }
   *written = MAX (*written, job->generation);
   return TRUE;
+}
+
+static gboolean
+write_job_run (EkDraftStore  *self,
+               WriteJob      *job,
+               GError       **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  ok = write_job_run_locked (self, job, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
 }
 
 static WriteJob *
@@ -795,8 +807,8 @@ ek_draft_store_delete (EkDraftStore  *self,
                        const char    *id,
                        GError       **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *directory = NULL;
+  gboolean ok;
   Tracked *t;
 
   g_return_val_if_fail (EK_IS_DRAFT_STORE (self), FALSE);
@@ -821,7 +833,9 @@ ek_draft_store_delete (EkDraftStore  *self,
       return FALSE;
     }
 
-  locker = g_mutex_locker_new (&self->lock);
+  g_mutex_lock (&self->lock);
   g_hash_table_remove (self->written, id);
-  return remove_tree (directory, error);
+  ok = remove_tree (directory, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
 }

@@ -41,6 +41,7 @@ typedef struct
 {
   EkApplicationDraft *draft;     /* a private snapshot */
   cairo_t            *cr;
+  PangoContext       *context;   /* from a font map of this render's own */
   const char         *title;     /* the document's name, for the header */
   char               *number;    /* the application number, or a placeholder */
   double              y;
@@ -85,7 +86,7 @@ make_layout (Writer         *w,
              double          width,
              PangoAlignment  alignment)
 {
-  PangoLayout *layout = pango_cairo_create_layout (w->cr);
+  PangoLayout *layout = pango_layout_new (w->context);
   PangoFontDescription *font = pango_font_description_from_string (EK_DOCUMENT_FONT);
 
   /* Absolute: one cairo unit is one point on the PDF page (pango would assume 96 dpi) */
@@ -641,9 +642,9 @@ write_to_stream (void                *closure,
 }
 
 static gboolean
-check_font (GError **error)
+check_font (PangoFontMap  *map,
+            GError       **error)
 {
-  PangoFontMap *map = pango_cairo_font_map_get_default ();
   PangoContext *context = pango_font_map_create_context (map);
   PangoFontDescription *wanted = pango_font_description_from_string (EK_DOCUMENT_FONT " 10");
   g_autoptr(PangoFont) font = pango_font_map_load_font (map, context, wanted);
@@ -676,9 +677,12 @@ render_snapshot (EkApplicationDraft  *snapshot,
   cairo_surface_t *surface;
   cairo_status_t status;
   const char *number;
+  /* A font map of our own, not the per-thread default: nothing outlives the render, whichever
+   * worker thread it ran on */
+  g_autoptr(PangoFontMap) map = pango_cairo_font_map_new ();
   Writer w = { 0 };
 
-  if (!check_font (error))
+  if (!check_font (map, error))
     return FALSE;
 
   /* Replaced only once complete: a cancelled render leaves the old file (or none) */
@@ -695,6 +699,8 @@ render_snapshot (EkApplicationDraft  *snapshot,
   number = ek_application_draft_get_string (snapshot, "application-number");
   w.draft = snapshot;
   w.cr = cairo_create (surface);
+  w.context = pango_font_map_create_context (map);
+  pango_cairo_update_context (w.cr, w.context);
   w.number = g_strdup (number[0] != '\0' ? number : "（提交后生成）");
 
   if (kinds & EK_DOCUMENT_APPLICATION_FORM)
@@ -708,6 +714,7 @@ render_snapshot (EkApplicationDraft  *snapshot,
   cairo_show_page (w.cr);
 
   status = cairo_status (w.cr);
+  g_object_unref (w.context);
   cairo_destroy (w.cr);
   cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)

@@ -13,10 +13,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 #include <pango/pangocairo.h>
 
@@ -666,14 +669,27 @@ check_font (PangoFontMap  *map,
 }
 
 static gboolean
+write_failed (GError     **error,
+              const char  *path,
+              int          saved_errno)
+{
+  /* Translators: the first %s is a file, the second the system's reason */
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Cannot write the forms to “%s”: %s"), path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
 render_snapshot (EkApplicationDraft  *snapshot,
                  EkDocumentKind       kinds,
                  const char          *path,
                  GCancellable        *cancellable,
                  GError             **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *temp = NULL;
   cairo_surface_t *surface;
   cairo_status_t status;
   const char *number;
@@ -681,14 +697,18 @@ render_snapshot (EkApplicationDraft  *snapshot,
    * worker thread it ran on */
   g_autoptr(PangoFontMap) map = pango_cairo_font_map_new ();
   Writer w = { 0 };
+  int fd;
 
-  if (!check_font (map, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_font (map, error))
     return FALSE;
 
-  /* Replaced only once complete: a cancelled render leaves the old file (or none) */
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable, error);
-  if (stream == NULL)
-    return FALSE;
+  /* Written beside @path and renamed over it only once complete: a cancelled or failed render
+   * leaves the previous file (or none). Private: the forms hold ID numbers. */
+  temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return write_failed (error, path, errno);
+  stream = g_unix_output_stream_new (fd, TRUE);
 
   surface = cairo_pdf_surface_create_for_stream (write_to_stream, stream, PAGE_WIDTH, PAGE_HEIGHT);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
@@ -722,18 +742,31 @@ render_snapshot (EkApplicationDraft  *snapshot,
   cairo_surface_destroy (surface);
   g_free (w.number);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error) || status != CAIRO_STATUS_SUCCESS)
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto failed;
+  if (status != CAIRO_STATUS_SUCCESS)
     {
-      if (status != CAIRO_STATUS_SUCCESS && (error == NULL || *error == NULL))
-        /* Translators: the first %s is a file, the second cairo's reason */
-        g_set_error (error, EK_DOCUMENT_ERROR, EK_DOCUMENT_ERROR_RENDER,
-                     _("Cannot write the forms to “%s”: %s"), path, cairo_status_to_string (status));
-      g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
-      /* Closing after a cancel would commit the partial file: drop it instead */
-      return FALSE;
+      /* Translators: the first %s is a file, the second cairo's reason */
+      g_set_error (error, EK_DOCUMENT_ERROR, EK_DOCUMENT_ERROR_RENDER,
+                   _("Cannot write the forms to “%s”: %s"), path, cairo_status_to_string (status));
+      goto failed;
     }
+  if (fsync (fd) != 0 || !g_output_stream_close (stream, NULL, NULL))
+    {
+      write_failed (error, path, errno != 0 ? errno : EIO);
+      goto failed;
+    }
+  if (g_rename (temp, path) != 0)
+    {
+      write_failed (error, path, errno);
+      goto failed;
+    }
+  return TRUE;
 
-  return g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error);
+failed:
+  g_output_stream_close (stream, NULL, NULL);
+  g_unlink (temp);
+  return FALSE;
 }
 
 static EkApplicationDraft *

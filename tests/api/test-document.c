@@ -248,6 +248,21 @@ test_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "previous");
+
+  /* Not cancelled: replaced whole, private, and no temporary file left beside it */
+  g_assert_true (render_and_wait (draft, EK_DOCUMENT_APPLICATION_FORM, pdf, NULL, NULL));
+  g_assert_cmpint (count_pages (pdf), ==, 1);
+  {
+    g_autofree char *dir = g_path_get_dirname (pdf);
+    g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+    const char *name;
+    GStatBuf st;
+
+    while ((name = g_dir_read_name (folder)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".cancelled.pdf."));
+    g_assert_cmpint (g_stat (pdf, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   g_unlink (pdf);
 }
 

@@ -795,6 +795,12 @@ remove_tree (const char  *path,
   return FALSE;
 }
 
+static void     stop_tracking        (EkDraftStore  *self,
+                                      const char    *id);
+static gboolean remove_draft_folder  (EkDraftStore  *self,
+                                      const char    *id,
+                                      GError       **error);
+
 /**
  * ek_draft_store_delete:
  * @id: the draft's id
@@ -807,23 +813,38 @@ ek_draft_store_delete (EkDraftStore  *self,
                        const char    *id,
                        GError       **error)
 {
-  g_autofree char *directory = NULL;
-  gboolean ok;
-  Tracked *t;
-
   g_return_val_if_fail (EK_IS_DRAFT_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_id (id, error))
     return FALSE;
 
-  t = g_hash_table_lookup (self->tracked, id);
+  stop_tracking (self, id);
+  return remove_draft_folder (self, id, error);
+}
+
+/* Deleted means not saved again; main thread */
+static void
+stop_tracking (EkDraftStore *self,
+               const char   *id)
+{
+  Tracked *t = g_hash_table_lookup (self->tracked, id);
+
   if (t != NULL)
     {
-      /* Deleted means not saved again */
       g_clear_handle_id (&t->timeout_id, g_source_remove);
       g_hash_table_remove (self->tracked, id);
     }
+}
+
+/* Any thread */
+static gboolean
+remove_draft_folder (EkDraftStore  *self,
+                     const char    *id,
+                     GError       **error)
+{
+  g_autofree char *directory = NULL;
+  gboolean ok;
 
   directory = g_build_filename (self->root, id, NULL);
   if (!g_file_test (directory, G_FILE_TEST_IS_DIR))
@@ -838,4 +859,169 @@ ek_draft_store_delete (EkDraftStore  *self,
   ok = remove_tree (directory, error);
   g_mutex_unlock (&self->lock);
   return ok;
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *list = ek_draft_store_list (source_object, &error);
+
+  if (list != NULL)
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * ek_draft_store_list_async:
+ *
+ * ek_draft_store_list() on a worker thread (the start page lists the drafts this way).
+ */
+void
+ek_draft_store_list_async (EkDraftStore        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EK_IS_DRAFT_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_draft_store_list_async);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_run_in_thread (task, list_thread);
+}
+
+/**
+ * ek_draft_store_list_finish:
+ *
+ * Returns: (transfer full) (element-type EkDraftSummary) (nullable): as ek_draft_store_list()
+ */
+GPtrArray *
+ek_draft_store_list_finish (EkDraftStore  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, ek_draft_store_list_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  EkApplicationDraft *draft = ek_draft_store_load (source_object, task_data, &error);
+
+  if (draft != NULL)
+    g_task_return_pointer (task, draft, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * ek_draft_store_load_async:
+ *
+ * ek_draft_store_load() on a worker thread.
+ */
+void
+ek_draft_store_load_async (EkDraftStore        *self,
+                           const char          *id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EK_IS_DRAFT_STORE (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_draft_store_load_async);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/**
+ * ek_draft_store_load_finish:
+ *
+ * Returns: (transfer full) (nullable): as ek_draft_store_load()
+ */
+EkApplicationDraft *
+ek_draft_store_load_finish (EkDraftStore  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, ek_draft_store_load_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+delete_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (remove_draft_folder (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * ek_draft_store_delete_async:
+ *
+ * ek_draft_store_delete() with the files removed on a worker thread. A tracked draft stops
+ * being saved at once.
+ */
+void
+ek_draft_store_delete_async (EkDraftStore        *self,
+                             const char          *id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (EK_IS_DRAFT_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_draft_store_delete_async);
+  if (!check_id (id, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  stop_tracking (self, id);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_run_in_thread (task, delete_thread);
+}
+
+gboolean
+ek_draft_store_delete_finish (EkDraftStore  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, ek_draft_store_delete_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

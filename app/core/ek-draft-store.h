@@ -46,4 +46,28 @@ gboolean            ek_draft_store_delete         (EkDraftStore        *self,
                                                    const char          *id,
                                                    GError             **error);
 
+void                ek_draft_store_list_async     (EkDraftStore        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GPtrArray          *ek_draft_store_list_finish    (EkDraftStore        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+void                ek_draft_store_load_async     (EkDraftStore        *self,
+                                                   const char          *id,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+EkApplicationDraft *ek_draft_store_load_finish    (EkDraftStore        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+void                ek_draft_store_delete_async   (EkDraftStore        *self,
+                                                   const char          *id,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean            ek_draft_store_delete_finish  (EkDraftStore        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 G_END_DECLS

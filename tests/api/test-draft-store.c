@@ -394,6 +394,63 @@ test_delete (void)
   g_assert_true (ek_draft_store_delete (store, ek_application_draft_get_id (other), NULL));
 }
 
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+test_async (void)
+{
+  g_autoptr(EkDraftStore) store = ek_draft_store_new ();
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(EkApplicationDraft) loaded = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+
+  fill (draft);
+  ek_draft_store_track (store, draft);
+  g_assert_true (ek_draft_store_flush (store, NULL));
+  g_assert_true (ek_draft_store_save (store, draft, NULL));
+
+  ek_draft_store_list_async (store, NULL, result_cb, &r1);
+  list = ek_draft_store_list_finish (store, wait_result (&r1), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((EkDraftSummary *) list->pdata[0])->enterprise_name, ==, "北京测试科技有限公司");
+
+  ek_draft_store_load_async (store, ek_application_draft_get_id (draft), NULL, result_cb, &r2);
+  loaded = ek_draft_store_load_finish (store, wait_result (&r2), &error);
+  g_assert_no_error (error);
+  assert_same (draft, loaded);
+
+  /* Deleting a tracked draft stops its saves at once and removes its folder */
+  dir = ek_application_draft_dup_directory (draft, NULL);
+  ek_draft_store_delete_async (store, ek_application_draft_get_id (draft), NULL, result_cb, &r3);
+  ek_application_draft_set_string (draft, "mobile", "13800138000");
+  g_assert_true (ek_draft_store_delete_finish (store, wait_result (&r3), &error));
+  g_assert_no_error (error);
+  g_assert_true (ek_draft_store_flush (store, NULL));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  ek_draft_store_delete_async (store, "not-an-id", NULL, result_cb, &r4);
+  g_assert_false (ek_draft_store_delete_finish (store, wait_result (&r4), &error));
+  g_assert_error (error, EK_DRAFT_ERROR, EK_DRAFT_ERROR_NOT_FOUND);
+}
+
 static GPtrArray *logged;
 
 static GLogWriterOutput
@@ -592,6 +649,7 @@ main (int   argc,
   g_test_add_func ("/draft-store/several", test_several);
   g_test_add_func ("/draft-store/delete", test_delete);
   g_test_add_func ("/draft-store/damaged", test_damaged);
+  g_test_add_func ("/draft-store/async", test_async);
   g_test_add_func ("/draft-store/kill", test_kill);
 
   return g_test_run ();

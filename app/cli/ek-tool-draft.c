@@ -3,7 +3,7 @@
  *   ekey-tool draft list [--json]
  *   ekey-tool draft show ID [--json]       ID numbers masked
  *   ekey-tool draft delete ID
- *   ekey-tool draft import FILE            a draft's JSON, checked, saved under its id
+ *   ekey-tool draft import [--replace] FILE   a draft's JSON, checked, saved under its id
  *   ekey-tool document render ID OUT.pdf [--only form|letter]
  *   ekey-tool workdays add DATE N [--json]
  */
@@ -254,18 +254,33 @@ draft_import (int    argc,
   g_autoptr(EkDraftStore) store = ek_draft_store_new ();
   g_autoptr(EkApplicationDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(EkApplicationDraft) existing = NULL;
   g_autofree char *contents = NULL;
+  gboolean replace = FALSE;
+  GOptionEntry entries[] = {
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, N_("Replace a saved application with the same identifier"), NULL },
+    { NULL }
+  };
   gsize length;
   int status = 0;
 
   if (!parse_options (&argc, &argv, _("FILE"),
                       _("Check a saved application (JSON) and add it to the applications in progress."),
-                      NULL, 1, &status))
+                      entries, 1, &status))
     return status;
   if (!g_file_get_contents (argv[1], &contents, &length, &error))
     return ek_tool_fail ("%s", error->message);
   draft = ek_application_draft_new_from_json (contents, length, &error);
-  if (draft == NULL || !ek_draft_store_save (store, draft, &error))
+  if (draft == NULL)
+    return ek_tool_fail ("%s: %s", argv[1], error->message);
+
+  /* Never overwrite an application in progress by accident */
+  existing = ek_draft_store_load (store, ek_application_draft_get_id (draft), NULL);
+  if (existing != NULL && !replace)
+    /* Translators: %s is a draft's identifier */
+    return ek_tool_fail (_("an application “%s” is already in progress; add --replace to overwrite it"),
+                         ek_application_draft_get_id (draft));
+  if (!ek_draft_store_save (store, draft, &error))
     return ek_tool_fail ("%s: %s", argv[1], error->message);
   g_print ("%s\n", ek_application_draft_get_id (draft));
   return 0;

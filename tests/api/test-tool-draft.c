@@ -110,6 +110,15 @@ test_drafts (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* A second import would overwrite it: refused unless asked for */
+  g_assert_cmpint (tool (&out, &err, "draft", "import", sample, NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "--replace"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (tool (&out, &err, "draft", "import", "--replace", sample, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   g_assert_cmpint (tool (&out, &err, "draft", "list", "--json", NULL), ==, 0);
   list = parse_object (out);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "drafts")), ==, 1);

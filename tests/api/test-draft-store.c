@@ -630,6 +630,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *home = NULL;
+  int status;
 
   if (argc == 3 && g_str_equal (argv[1], "--writer"))
     return run_writer (argv[2]);
@@ -652,5 +653,12 @@ main (int   argc,
   g_test_add_func ("/draft-store/async", test_async);
   g_test_add_func ("/draft-store/kill", test_kill);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  /* Leave nothing behind in /tmp */
+  {
+    const char *rm[] = { "rm", "-rf", home, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  return status;
 }

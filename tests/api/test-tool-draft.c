@@ -200,6 +200,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_setenv ("LANGUAGE", "en", TRUE);
   ek_test_init (&argc, &argv);
   home = g_dir_make_tmp ("ek-tool-draft-XXXXXX", NULL);
@@ -208,5 +210,12 @@ main (int   argc,
   g_test_add_func ("/tool/drafts", test_drafts);
   g_test_add_func ("/tool/damaged", test_damaged);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  /* Leave nothing behind in /tmp */
+  {
+    const char *rm[] = { "rm", "-rf", home, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  return status;
 }

@@ -108,6 +108,18 @@ io_error (GError     **error,
   return FALSE;
 }
 
+static void
+sync_folder (const char *directory)
+{
+  int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return;
+  if (fsync (fd) != 0)
+    g_debug ("Failed to sync a drafts folder: %s", g_strerror (errno));
+  close (fd);
+}
+
 /* The atomic write; blocking, any thread */
 static gboolean
 write_atomic (const char  *directory,
@@ -117,8 +129,9 @@ write_atomic (const char  *directory,
 {
   g_autofree char *temp = g_build_filename (directory, TEMP_PREFIX "XXXXXX", NULL);
   g_autofree char *path = g_build_filename (directory, DRAFT_FILE, NULL);
+  gboolean first;
   gsize done = 0;
-  int fd, dir_fd, saved_errno;
+  int fd, saved_errno;
 
   fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -142,16 +155,16 @@ write_atomic (const char  *directory,
       goto failed;
     }
   fd = -1;
+  first = !g_file_test (path, G_FILE_TEST_EXISTS);
   if (g_rename (temp, path) != 0)
     goto failed;
 
-  /* The rename itself must reach the disk */
-  dir_fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0)
+  /* The rename itself must reach the disk; for a new draft, so must its folder's entry */
+  sync_folder (directory);
+  if (first)
     {
-      if (fsync (dir_fd) != 0)
-        g_debug ("Failed to sync the folder of a draft: %s", g_strerror (errno));
-      close (dir_fd);
+      g_autofree char *parent = g_path_get_dirname (directory);
+      sync_folder (parent);
     }
   return TRUE;
 

@@ -16,6 +16,9 @@ static const struct
   const char    *summary;
 } commands[] = {
   { "catalogue", ek_tool_catalogue, N_("List the business types and their steps") },
+  { "draft", ek_tool_draft, N_("List, show, import or delete the applications in progress") },
+  { "document", ek_tool_document, N_("Render an application's forms to PDF") },
+  { "workdays", ek_tool_workdays, N_("Count working days with China's holiday calendar") },
 };
 
 void

@@ -15,6 +15,8 @@ static const struct
   const char    *summary;
 } commands[] = {
   { "catalogue", ek_tool_catalogue, N_("List the business types and their steps") },
+  { "cert", ek_tool_cert, N_("Show a certificate file as the key view does") },
+  { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },
 };
 
 void

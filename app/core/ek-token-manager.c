@@ -399,7 +399,12 @@ padded_string (const CK_UTF8CHAR *field,
       }
   /* A label cut in the middle of a character loses only that character */
   if (!g_utf8_validate ((const char *) field, len, &end))
-    return g_utf8_make_valid ((const char *) field, len);
+    {
+      if (len - (gsize) (end - (const char *) field) < 4 &&
+          g_utf8_get_char_validated (end, len - (end - (const char *) field)) == (gunichar) -2)
+        return g_strndup ((const char *) field, end - (const char *) field);
+      return g_utf8_make_valid ((const char *) field, len);
+    }
   return g_strndup ((const char *) field, len);
 }
 

@@ -51,6 +51,7 @@ struct _EkTokenManager
   GMainContext        *context;
   GSource             *watch_source;
   GCancellable        *watch_cancellable;
+  guint                watch_count;
   gboolean             poll_in_flight;
 };
 
@@ -189,7 +190,11 @@ ek_token_manager_finalize (GObject *object)
 {
   EkTokenManager *self = EK_TOKEN_MANAGER (object);
 
-  ek_token_manager_stop_watching (self);
+  if (self->watch_count > 0)
+    {
+      self->watch_count = 1;
+      ek_token_manager_stop_watching (self);
+    }
   g_clear_pointer (&self->modules, g_ptr_array_unref);
   g_clear_pointer (&self->module_errors, g_ptr_array_unref);
   g_clear_pointer (&self->tokens, g_ptr_array_unref);
@@ -1377,7 +1382,8 @@ ek_token_manager_start_watching (EkTokenManager *self,
 {
   g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
 
-  if (self->watch_source != NULL)
+  /* Several views may watch one manager: each start needs its stop */
+  if (self->watch_count++ > 0)
     return;
   self->watch_cancellable = g_cancellable_new ();
   self->watch_source = g_timeout_source_new (interval_ms > 0 ? interval_ms : 500);
@@ -1391,10 +1397,35 @@ ek_token_manager_stop_watching (EkTokenManager *self)
 {
   g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
 
-  if (self->watch_source == NULL)
+  if (self->watch_count == 0 || --self->watch_count > 0)
     return;
   g_cancellable_cancel (self->watch_cancellable);
   g_clear_object (&self->watch_cancellable);
   g_source_destroy (self->watch_source);
   g_clear_pointer (&self->watch_source, g_source_unref);
+}
+
+/**
+ * ek_token_manager_dup_default:
+ * @module_paths: (nullable): extra modules (the settings' list), used only when the shared
+ *   manager is first made
+ *
+ * The manager the whole process shares. p11-kit reference-counts module initialisation, so
+ * two managers on the same module would keep each other from re-initialising it when they
+ * poll; views use this one.
+ *
+ * Returns: (transfer full): the shared manager
+ */
+EkTokenManager *
+ek_token_manager_dup_default (const char * const *module_paths)
+{
+  static GWeakRef shared;
+  EkTokenManager *manager = g_weak_ref_get (&shared);
+
+  if (manager == NULL)
+    {
+      manager = ek_token_manager_new (module_paths, EK_TOKEN_MANAGER_FLAGS_NONE);
+      g_weak_ref_set (&shared, manager);
+    }
+  return manager;
 }

@@ -40,6 +40,8 @@ G_DECLARE_FINAL_TYPE (EkTokenManager, ek_token_manager, EK, TOKEN_MANAGER, GObje
 EkTokenManager   *ek_token_manager_new                (const char * const   *module_paths,
                                                        EkTokenManagerFlags   flags);
 
+EkTokenManager   *ek_token_manager_dup_default        (const char * const   *module_paths);
+
 GPtrArray        *ek_token_manager_list_tokens        (EkTokenManager       *self,
                                                        GCancellable         *cancellable,
                                                        GError              **error);

@@ -9,7 +9,8 @@
 #   EK-TOKEN-B (user PIN 654321):
 #     id 03  EC P-256 key + certificate, O=91350100M000100Y4Z (wrong check character), expired
 #     id 04  SM2/SM3 certificate object (SoftHSM cannot hold SM2 keys)
-#   DIR/certs/*.pem and *.der: the same certificates as files, plus org-code.pem (9-character code)
+#     id 05  EC P-256 key + certificate, O=40000056-0 (9-character organisation code), 30 days
+#   DIR/certs/*.pem and *.der: the same certificates as files
 # "bench" makes one token EK-BENCH with three certificates instead.
 set -euo pipefail
 dir=$1
@@ -114,7 +115,8 @@ openssl req -new -x509 -key "$K/sm2.pem" -sm3 -days 365 -utf8 -config "$dir/utf8
 openssl x509 -in "$C/sm2.pem" -outform DER -out "$C/sm2.der"
 put_cert EK-TOKEN-B 654321 04 "SM2-罗云" sm2
 
-# A file only: the 9-character organisation code in place of the 18-digit one
+# 05: the 9-character organisation code in place of the 18-digit one, 30 days left (amber)
 ec_key orgcode
 req orgcode utf8 30 "/C=CN/O=40000056-0/O=老企业有限公司/CN=9999400000560-OLD"
 to_der orgcode
+put EK-TOKEN-B 654321 05 "OLD" orgcode

@@ -42,7 +42,7 @@ test_list_verdicts (void)
   g_assert_nonnull (b);
   g_assert_cmpstr (ek_token_get_manufacturer (a), ==, "SoftHSM project");
   g_assert_cmpuint (ek_token_get_certificates (a)->len, ==, 2);
-  g_assert_cmpuint (ek_token_get_certificates (b)->len, ==, 2);
+  g_assert_cmpuint (ek_token_get_certificates (b)->len, ==, 3);
 
   valid = token_fixture_find_cert (a, "01");
   g_assert_nonnull (valid);

@@ -394,7 +394,12 @@ find_enterprise_name (EkCertificateInfo *self)
       const char *value = self->organizations[i];
       const char *dash = strchr (value, '-');
       g_autofree char *candidate = uscc_candidate (value);
+      g_autofree char *org = g_strdup (value);
 
+      if (strlen (org) == 10 && org[8] == '-')
+        memmove (org + 8, org + 9, 2);
+      if (ek_organization_code_check (org))
+        continue;
       if (strlen (candidate) == 18 || all_digits (candidate, 15) || ek_organization_code_check (candidate))
         {
           if (dash != NULL && dash[1] != '\0' && self->enterprise_name == NULL)

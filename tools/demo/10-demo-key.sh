@@ -32,7 +32,10 @@ print(sum(1 for t in tokens if t["manufacturer"] != "SoftHSM project"))' 2>/dev/
     touch "$demo/.complete"
   fi
   export SOFTHSM2_CONF="$demo/softhsm2.conf"
-  export EKEY_PKCS11_MODULES="$module${EKEY_PKCS11_MODULES:+:$EKEY_PKCS11_MODULES}"
+  case ":${EKEY_PKCS11_MODULES:-}:" in
+    *":$module:"*) ;;
+    *) export EKEY_PKCS11_MODULES="$module${EKEY_PKCS11_MODULES:+:$EKEY_PKCS11_MODULES}" ;;
+  esac
   echo "ekey-dev: demo key in $demo (PINs 123456 and 654321)" >&2
 }
 ek_demo_key

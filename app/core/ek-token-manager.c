@@ -872,6 +872,11 @@ ek_token_manager_diagnose (EkTokenManager  *self,
           diagnosis = EK_TOKEN_DIAGNOSIS_VENDOR_UNREGISTERED;
           text = g_strdup_printf (_("No key is seen, but a key driver is installed that is not in use: %s. Use it to read the key."), vendor);
         }
+      else if (n_started == 0 && self->module_errors->len > 0)
+        {
+          diagnosis = EK_TOKEN_DIAGNOSIS_NO_MODULE;
+          text = g_strdup (_("The key driver is installed but did not start, so no key can be read. Reinstall the driver that came with your key, or give the error above to the helpdesk."));
+        }
       else if (n_started == 0)
         {
           diagnosis = EK_TOKEN_DIAGNOSIS_NO_MODULE;

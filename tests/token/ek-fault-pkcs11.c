@@ -5,6 +5,7 @@
  * with $EK_FAULT_PKCS11, a comma-separated list read at C_Initialize:
  *
  *   init-fail           C_Initialize returns CKR_DEVICE_ERROR
+ *   no-token            the driver works, but no key is inserted
  *   count-low           one wrong PIN was entered already (5 tries left)
  *   final-try           5 wrong PINs were entered already: the next wrong one locks
  *   locked              the PIN is locked
@@ -27,7 +28,7 @@
 #define MAX_TRIES 6
 
 static int initialized;
-static int fault_init_fail, fault_removed, fault_garbage, fault_oversized, fault_unterminated;
+static int fault_init_fail, fault_no_token, fault_removed, fault_garbage, fault_oversized, fault_unterminated;
 static int wrong_pins, locked;
 static unsigned char *good_der;
 static unsigned long good_der_len;
@@ -86,6 +87,7 @@ fault_Initialize (CK_VOID_PTR args)
   fault_init_fail = has_fault (faults, "init-fail");
   if (fault_init_fail)
     return CKR_DEVICE_ERROR;
+  fault_no_token = has_fault (faults, "no-token");
   fault_removed = has_fault (faults, "removed-mid-enum");
   fault_garbage = has_fault (faults, "garbage-der");
   fault_oversized = has_fault (faults, "oversized-attr");
@@ -140,7 +142,7 @@ fault_GetSlotList (CK_BBOOL       present,
                    CK_SLOT_ID_PTR list,
                    CK_ULONG_PTR   count)
 {
-  CK_ULONG n = fault_removed ? 2 : 1;
+  CK_ULONG n = fault_no_token ? 0 : fault_removed ? 2 : 1;
 
   if (!initialized)
     return CKR_CRYPTOKI_NOT_INITIALIZED;

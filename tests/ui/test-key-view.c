@@ -254,6 +254,91 @@ test_reachable_from_first_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_business_button (GtkWidget  *widget,
+                     const char *business)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "app.start-business") == 0 &&
+      gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget)) != NULL &&
+      g_strcmp0 (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget)), NULL), business) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_business_button (child, business))
+      return TRUE;
+  return FALSE;
+}
+
+/* One key state at a time, through the fault-injecting driver (SoftHSM never locks) */
+static GtkWidget *
+open_state (const char  *faults,
+            gboolean     with_driver,
+            GtkWidget  **view_out)
+{
+  const char *paths[] = { g_getenv ("EK_FAULT_MODULE"), NULL };
+  g_autoptr(EkTokenManager) manager = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view;
+
+  g_setenv ("EK_FAULT_PKCS11", faults, TRUE);
+  manager = ek_token_manager_new (with_driver ? paths : NULL, EK_TOKEN_MANAGER_SKIP_REGISTERED);
+  view = ek_key_view_new (manager);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 860, 520);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    guint timeout = g_timeout_add_seconds (20, on_timeout, (gpointer) "the key view to read");
+
+    while (ek_key_view_get_loading (EK_KEY_VIEW (view)) || !gtk_widget_get_mapped (window))
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+  wait_for_frame (window);
+  *view_out = view;
+  return window;
+}
+
+static void
+test_states (void)
+{
+  const char *dir = token_fixture_setup ();
+  g_autofree char *cert = g_build_filename (dir, "certs", "valid.der", NULL);
+  GtkWidget *view, *window;
+
+  g_setenv ("EK_FAULT_PKCS11_CERT", cert, TRUE);
+  g_setenv ("EKEY_VENDOR_MODULE_DIRS", dir, TRUE);
+  g_unsetenv ("EKEY_PKCS11_MODULES");  /* only the fault driver from here on */
+
+  /* PIN locked: said plainly, and the way out is the PIN-unlock business */
+  window = open_state ("locked", TRUE, &view);
+  g_assert_cmpuint (count_with_class (view, "state-locked"), ==, 1);
+  g_assert_cmpuint (count_with_class (view, "pin-danger"), ==, 1);
+  g_assert_true (has_business_button (view, "pin-unlock"));
+  save_screenshot (window, "key-view-locked");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* One more wrong PIN locks it */
+  window = open_state ("final-try", TRUE, &view);
+  g_assert_cmpuint (count_with_class (view, "state-present"), ==, 1);
+  g_assert_cmpuint (count_with_class (view, "pin-danger"), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A driver, no key */
+  window = open_state ("no-token", TRUE, &view);
+  g_assert_cmpuint (count_with_class (view, "key-card"), ==, 1);
+  g_assert_cmpuint (count_with_class (view, "key-problems"), ==, 0);
+  save_screenshot (window, "key-view-no-key");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A driver that fails to start: named with its error, and the view still says what to do */
+  window = open_state ("init-fail", TRUE, &view);
+  g_assert_cmpuint (count_with_class (view, "key-problems"), ==, 1);
+  g_assert_cmpuint (count_with_class (view, "key-card"), ==, 1);
+  save_screenshot (window, "key-view-no-driver");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -276,5 +361,6 @@ main (int   argc,
   g_test_add_func ("/key-view/every-verdict", test_every_verdict);
   g_test_add_func ("/key-view/follows-the-key", test_follows_the_key);
   g_test_add_func ("/key-view/reachable-from-first-page", test_reachable_from_first_page);
+  g_test_add_func ("/key-view/states", test_states);
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 #include <gnutls/gnutls.h>
 #include <json-glib/json-glib.h>
 #include <p11-kit/pkcs11.h>
+#include <signal.h>
 
 #include "ek-test-common.h"
 #include "token-fixture.h"
@@ -488,6 +489,65 @@ test_cli_cert_show (void)
   g_assert_nonnull (strstr (err3, garbage));
 }
 
+static char *
+read_line (GDataInputStream *in)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+/* `ekey-tool token watch`: a line per insertion and removal, until interrupted */
+static void
+test_cli_token_watch (void)
+{
+  const char *dir = token_fixture_setup ();
+  g_autofree char *tokendir = g_build_filename (dir, "tokens", NULL);
+  g_autofree char *aside = g_build_filename (dir, "aside-cli", NULL);
+  g_auto(GStrv) before = token_dirs (tokendir);
+  g_auto(GStrv) after = NULL;
+  g_autofree char *new_path = NULL, *out = NULL, *err = NULL;
+  g_autofree char *line1 = NULL, *line2 = NULL, *line3 = NULL, *line4 = NULL;
+  const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", "EK-TOKEN-W", "--so-pin",
+                         "87654321", "--pin", "111111", NULL };
+  g_autoptr(GSubprocess) watch = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+
+  watch = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("EK_TOOL"), "token", "watch",
+                            "--only-listed", "--module", SOFTHSM_MODULE, "--interval", "100", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watch));
+  line1 = read_line (in);
+  line2 = read_line (in);
+  g_assert_true (g_str_has_prefix (line1, "inserted\t"));
+  g_assert_true (g_str_has_prefix (line2, "inserted\t"));
+
+  g_assert_cmpint (token_fixture_run (init, &out, &err), ==, 0);
+  line3 = read_line (in);
+  g_assert_true (g_str_has_prefix (line3, "inserted\t"));
+  g_assert_true (g_str_has_suffix (line3, "\tEK-TOKEN-W"));
+
+  after = token_dirs (tokendir);
+  for (guint i = 0; after[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *) before, after[i]))
+      new_path = g_build_filename (tokendir, after[i], NULL);
+  g_assert_nonnull (new_path);
+  g_assert_cmpint (g_rename (new_path, aside), ==, 0);
+  line4 = read_line (in);
+  g_assert_true (g_str_has_prefix (line4, "removed\t"));
+  g_assert_true (g_str_has_suffix (line4, "\tEK-TOKEN-W"));
+
+  g_subprocess_send_signal (watch, SIGTERM);
+  g_subprocess_wait (watch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (watch));
+  g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+}
+
 /* Why no key is seen: each case a clerk meets, through the command line's own environment */
 static void
 diagnose_with (const char *modules_env,
@@ -563,6 +623,7 @@ main (int   argc,
   g_test_add_func ("/token/watch-insert-remove", test_watch_insert_remove);
   g_test_add_func ("/token/cli-token-list-json", test_cli_token_list_json);
   g_test_add_func ("/token/cli-cert-show", test_cli_cert_show);
+  g_test_add_func ("/token/cli-token-watch", test_cli_token_watch);
   g_test_add_func ("/token/diagnose", test_diagnose);
   return g_test_run ();
 }

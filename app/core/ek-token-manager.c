@@ -1,8 +1,10 @@
 /* ek-token-manager.c: keys through p11-kit — modules, tokens, certificates, PIN, signing
  *
  * Modules: those registered with p11-kit minus trust-policy ones (the system trust store is
- * not a key), plus paths from settings, the command line and $EKEY_PKCS11_MODULES. Each module
- * is initialised on its own so that one failure is reported with its path and CK_RV and never
+ * not a key), plus paths from settings, the command line and $EKEY_PKCS11_MODULES. They are
+ * loaded unmanaged (p11-kit's managed wrappers cost ~2.5 ms of start-up, and a real
+ * C_Finalize is what the poll needs); share one manager per process (ek_token_manager_dup_default).
+ * Each module is initialised on its own so that one failure is reported with its path and CK_RV and never
  * hides the others. Every PKCS#11 call runs under one lock, on a worker thread for the
  * _async forms. SoftHSM and many vendor drivers cannot wait for slot events, so watching is
  * a cheap poll that re-initialises each module (TOOLBOX.md §5) and rescans certificates only
@@ -32,6 +34,7 @@ typedef struct
   char              *name;
   CK_FUNCTION_LIST  *funcs;
   gboolean           initialized;
+  gboolean           borrowed;     /* someone else in this process initialised it */
 } EkModule;
 
 struct _EkTokenManager
@@ -79,7 +82,7 @@ ek_module_free (EkModule *module)
 {
   if (module->funcs != NULL)
     {
-      if (module->initialized)
+      if (module->initialized && !module->borrowed)
         p11_kit_module_finalize (module->funcs);
       p11_kit_module_release (module->funcs);
     }
@@ -305,7 +308,7 @@ load_modules (EkTokenManager *self)
 
   if (!(self->flags & EK_TOKEN_MANAGER_SKIP_REGISTERED))
     {
-      CK_FUNCTION_LIST **registered = p11_kit_modules_load (NULL, 0);
+      CK_FUNCTION_LIST **registered = p11_kit_modules_load (NULL, P11_KIT_MODULE_UNMANAGED);
 
       if (registered == NULL)
         {
@@ -349,7 +352,7 @@ load_modules (EkTokenManager *self)
 
       if (module_known (self, real_path))
         continue;
-      funcs = p11_kit_module_load (path, 0);
+      funcs = p11_kit_module_load (path, P11_KIT_MODULE_UNMANAGED);
       if (funcs == NULL)
         {
           const char *message = p11_kit_message ();
@@ -374,6 +377,8 @@ load_modules (EkTokenManager *self)
 
       if (rv == CKR_OK)
         module->initialized = TRUE;
+      else if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED)
+        module->initialized = module->borrowed = TRUE;
       else
         {
           g_autofree char *detail = rv_detail (rv);
@@ -634,7 +639,7 @@ reinitialize_modules (EkTokenManager *self)
     {
       EkModule *module = g_ptr_array_index (self->modules, i);
 
-      if (!module->initialized)
+      if (!module->initialized || module->borrowed)
         continue;
       p11_kit_module_finalize (module->funcs);
       module->initialized = p11_kit_module_initialize (module->funcs) == CKR_OK;

@@ -16,22 +16,23 @@ trap 'rm -rf "$work"' EXIT
 bash "$top/tests/token/make-tokens.sh" "$work" bench
 export SOFTHSM2_CONF=$work/softhsm2.conf
 
-time_runs() { # name command...
-  local name=$1; shift
-  local out=$work/$name.times
-  "$@" >/dev/null 2>&1 || { echo "$name failed: $*" >&2; exit 1; }   # warm-up, and check it works
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >> "$out"
+# The tools take turns, run after run, so that a busy machine slows them all alike
+names=(ekey-tool ekey-tool-registered p11tool pkcs11-tool)
+cmds=(
+  "$tool token list --only-listed --module $MOD --json"
+  "$tool token list --json"
+  "p11tool --provider $MOD --list-all-certs pkcs11:token=EK-BENCH"
+  "pkcs11-tool --module $MOD --token-label EK-BENCH --list-objects"
+)
+for i in "${!cmds[@]}"; do   # warm-up, and check each works
+  ${cmds[$i]} >/dev/null 2>&1 || { echo "${names[$i]} failed: ${cmds[$i]}" >&2; exit 1; }
+done
+for _ in $(seq "$runs"); do
+  for i in "${!cmds[@]}"; do
+    t0=$(date +%s%N); ${cmds[$i]} >/dev/null 2>&1; t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000 )) >> "$work/${names[$i]}.times"
   done
-}
-
-# Interleave nothing: each tool runs its series back to back, on the same token, in one run
-time_runs ekey-tool "$tool" token list --only-listed --module "$MOD" --json
-time_runs ekey-tool-registered "$tool" token list --json
-time_runs p11tool p11tool --provider "$MOD" --list-all-certs "pkcs11:token=EK-BENCH"
-time_runs pkcs11-tool pkcs11-tool --module "$MOD" --token-label EK-BENCH --list-objects
+done
 
 "$tool" token list --only-listed --module "$MOD" --json | python3 -c '
 import json, sys

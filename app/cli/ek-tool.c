@@ -19,6 +19,8 @@ static const struct
   { "draft", ek_tool_draft, N_("List, show, import or delete the applications in progress") },
   { "document", ek_tool_document, N_("Render an application's forms to PDF") },
   { "workdays", ek_tool_workdays, N_("Count working days with China's holiday calendar") },
+  { "cert", ek_tool_cert, N_("Show a certificate file as the key view does") },
+  { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },
 };
 
 void

@@ -17,6 +17,8 @@ int   ek_tool_catalogue   (int argc, char **argv);
 int   ek_tool_draft       (int argc, char **argv);   /* ek-tool-draft.c */
 int   ek_tool_document    (int argc, char **argv);   /* ek-tool-draft.c */
 int   ek_tool_workdays    (int argc, char **argv);   /* ek-tool-draft.c */
+int   ek_tool_cert        (int argc, char **argv);
+int   ek_tool_token       (int argc, char **argv);
 
 /* Helpers shared by the commands */
 void  ek_tool_print_json  (JsonNode   *node);

@@ -9,6 +9,7 @@
 
 #include "ek-application.h"
 #include "ek-catalogue.h"
+#include "ek-key-view.h"
 #include "ek-window.h"
 
 struct _EkApplication
@@ -132,8 +133,51 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* “Check your key…”: one window with the key view, raised again when asked again */
+static void
+show_key_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (g_strcmp0 (gtk_widget_get_name (l->data), "key-window") == 0)
+      window = l->data;
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (gtk_application_window_new (app));
+      gtk_widget_set_name (GTK_WIDGET (window), "key-window");
+      gtk_window_set_title (window, _("Your key"));
+      gtk_window_set_default_size (window, 760, 720);
+      gtk_window_set_child (window, ek_key_view_new (NULL));
+    }
+  gtk_window_present (window);
+}
+
+/* A button elsewhere (the key view) starts a business: the wizard window switches to it */
+static void
+start_business_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (EK_IS_WINDOW (l->data))
+      {
+        ek_application_draft_set_business_type_id (ek_window_get_draft (l->data), id);
+        gtk_window_present (l->data);
+        return;
+      }
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
+  { .name = "show-key", .activate = show_key_activated },
+  { .name = "start-business", .activate = start_business_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
 };
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "ek-key-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
 
@@ -15,7 +16,7 @@ static const struct
   const char    *step_id;
   EkPageFactory  factory;
 } page_factories[] = {
-  /* { "key", ek_key_page_new }, added as each step is built */
+  { "key", ek_key_page_new },
   { NULL, NULL },
 };
 

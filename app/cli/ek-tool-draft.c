@@ -4,7 +4,6 @@
  *   ekey-tool draft show ID [--json]       ID numbers masked
  *   ekey-tool draft delete ID
  *   ekey-tool draft import [--replace] FILE   a draft's JSON, checked, saved under its id
- *   ekey-tool document render ID OUT.pdf [--only form|letter]
  *   ekey-tool workdays add DATE N [--json]
  */
 #include "config.h"
@@ -13,38 +12,8 @@
 #include <stdio.h>
 
 #include "ek-calendar.h"
-#include "ek-document.h"
 #include "ek-draft-store.h"
 #include "ek-tool.h"
-
-static gboolean
-parse_options (int          *argc,
-               char       ***argv,
-               const char   *parameters,
-               const char   *summary,
-               GOptionEntry *entries,
-               int           n_args,
-               int          *status)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameters);
-  g_autoptr(GError) error = NULL;
-
-  g_option_context_set_summary (context, summary);
-  if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      *status = ek_tool_fail ("%s", error->message);
-      return FALSE;
-    }
-  if (*argc != n_args + 1)
-    {
-      /* Translators: %s lists what the command expects, e.g. "ID OUT.pdf" */
-      *status = ek_tool_fail (_("expected %s; see --help"), parameters);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static char *
 format_time (gint64 usec)
@@ -76,7 +45,7 @@ draft_list (int    argc,
   };
   int status = 0;
 
-  if (!parse_options (&argc, &argv, "", _("List the applications in progress, newest first."),
+  if (!ek_tool_parse_options (&argc, &argv, "", _("List the applications in progress, newest first."),
                       entries, 0, &status))
     return status;
 
@@ -138,19 +107,6 @@ draft_list (int    argc,
   return 0;
 }
 
-static EkApplicationDraft *
-load_draft (const char *id,
-            int        *status)
-{
-  g_autoptr(EkDraftStore) store = ek_draft_store_new ();
-  g_autoptr(GError) error = NULL;
-  EkApplicationDraft *draft = ek_draft_store_load (store, id, &error);
-
-  if (draft == NULL)
-    *status = ek_tool_fail ("%s", error->message);
-  return draft;
-}
-
 static int
 draft_show (int    argc,
             char **argv)
@@ -166,10 +122,10 @@ draft_show (int    argc,
   guint n_fields;
   int status = 0;
 
-  if (!parse_options (&argc, &argv, _("ID"), _("Show an application in progress (ID numbers are masked)."),
+  if (!ek_tool_parse_options (&argc, &argv, _("ID"), _("Show an application in progress (ID numbers are masked)."),
                       entries, 1, &status))
     return status;
-  draft = load_draft (argv[1], &status);
+  draft = ek_tool_load_draft (argv[1], &status);
   if (draft == NULL)
     return status;
 
@@ -238,7 +194,7 @@ draft_delete (int    argc,
   g_autoptr(GError) error = NULL;
   int status = 0;
 
-  if (!parse_options (&argc, &argv, _("ID"),
+  if (!ek_tool_parse_options (&argc, &argv, _("ID"),
                       _("Delete an application in progress and every file in its folder."),
                       NULL, 1, &status))
     return status;
@@ -264,7 +220,7 @@ draft_import (int    argc,
   gsize length;
   int status = 0;
 
-  if (!parse_options (&argc, &argv, _("FILE"),
+  if (!ek_tool_parse_options (&argc, &argv, _("FILE"),
                       _("Check a saved application (JSON) and add it to the applications in progress."),
                       entries, 1, &status))
     return status;
@@ -310,45 +266,6 @@ ek_tool_draft (int    argc,
 }
 
 int
-ek_tool_document (int    argc,
-                  char **argv)
-{
-  g_autoptr(EkApplicationDraft) draft = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *only = NULL;
-  EkDocumentKind kinds = EK_DOCUMENT_ALL;
-  GOptionEntry entries[] = {
-    { "only", 0, 0, G_OPTION_ARG_STRING, &only,
-      N_("Only the application form (form) or the confirmation letter (letter)"), N_("form|letter") },
-    { NULL }
-  };
-  int status = 0;
-
-  if (argc < 2 || !g_str_equal (argv[1], "render"))
-    return ek_tool_fail (_("expected “document render ID OUT.pdf”"));
-  argc--;
-  argv++;
-  if (!parse_options (&argc, &argv, _("ID OUT.pdf"),
-                      _("Write the filled application form and confirmation letter to an A4 PDF."),
-                      entries, 2, &status))
-    return status;
-
-  if (only != NULL && g_str_equal (only, "form"))
-    kinds = EK_DOCUMENT_APPLICATION_FORM;
-  else if (only != NULL && g_str_equal (only, "letter"))
-    kinds = EK_DOCUMENT_SEAL_CONFIRMATION;
-  else if (only != NULL)
-    return ek_tool_fail (_("--only takes “form” or “letter”, not “%s”"), only);
-
-  draft = load_draft (argv[1], &status);
-  if (draft == NULL)
-    return status;
-  if (!ek_document_render_pdf (draft, kinds, argv[2], NULL, &error))
-    return ek_tool_fail ("%s", error->message);
-  return 0;
-}
-
-int
 ek_tool_workdays (int    argc,
                   char **argv)
 {
@@ -368,7 +285,7 @@ ek_tool_workdays (int    argc,
     return ek_tool_fail (_("expected “workdays add DATE N”"));
   argc--;
   argv++;
-  if (!parse_options (&argc, &argv, _("DATE N"),
+  if (!ek_tool_parse_options (&argc, &argv, _("DATE N"),
                       _("The date N working days after DATE (counting from the next working day), "
                         "with China's holidays and adjusted working weekends."),
                       entries, 2, &status))

@@ -5,9 +5,38 @@
 
 #include "ek-l10n.h"
 #include <stdio.h>
+#include <sys/wait.h>
 
 #include "ek-catalogue.h"
 #include "ek-tool.h"
+
+/* The document command is a program of its own (see ek-tool-document.c): next to this one in a
+ * build tree, in the libexec folder once installed. */
+static int
+run_document_program (int    argc,
+                      char **argv)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self ? g_path_get_dirname (self) : NULL;
+  g_autofree char *sibling = dir ? g_build_filename (dir, "ekey-tool-document", NULL) : NULL;
+  g_autofree char *installed = g_build_filename (LIBEXECDIR, "ekey-tool-document", NULL);
+  const char *program = sibling && g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE) ? sibling : installed;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  g_ptr_array_add (args, (gpointer) program);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
+                     NULL, NULL, &wait_status, &error))
+    return ek_tool_fail (_("cannot render documents: %s"), error->message);
+  if (WIFEXITED (wait_status))
+    return WEXITSTATUS (wait_status);
+  return 1;
+}
 
 static const struct
 {
@@ -17,38 +46,11 @@ static const struct
 } commands[] = {
   { "catalogue", ek_tool_catalogue, N_("List the business types and their steps") },
   { "draft", ek_tool_draft, N_("List, show, import or delete the applications in progress") },
-  { "document", ek_tool_document, N_("Render an application's forms to PDF") },
+  { "document", run_document_program, N_("Render an application's forms to PDF") },
   { "workdays", ek_tool_workdays, N_("Count working days with China's holiday calendar") },
   { "cert", ek_tool_cert, N_("Show a certificate file as the key view does") },
   { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },
 };
-
-void
-ek_tool_print_json (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, node);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  fputs (text, stdout);
-  fputc ('\n', stdout);
-}
-
-int
-ek_tool_fail (const char *format,
-              ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("ekey-tool: %s\n", message);
-  return 1;
-}
 
 static const char *
 mode_nick (EkBusinessMode mode)

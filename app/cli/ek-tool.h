@@ -15,14 +15,23 @@ typedef int (*EkToolCommand) (int argc, char **argv);
 
 int   ek_tool_catalogue   (int argc, char **argv);
 int   ek_tool_draft       (int argc, char **argv);   /* ek-tool-draft.c */
-int   ek_tool_document    (int argc, char **argv);   /* ek-tool-draft.c */
 int   ek_tool_workdays    (int argc, char **argv);   /* ek-tool-draft.c */
 int   ek_tool_cert        (int argc, char **argv);
 int   ek_tool_token       (int argc, char **argv);
 
-/* Helpers shared by the commands */
-void  ek_tool_print_json  (JsonNode   *node);
-int   ek_tool_fail        (const char *format,
-                           ...) G_GNUC_PRINTF (1, 2);
+/* Helpers shared by the commands (ek-tool-common.c) */
+void      ek_tool_print_json     (JsonNode      *node);
+int       ek_tool_fail           (const char    *format,
+                                  ...) G_GNUC_PRINTF (1, 2);
+gboolean  ek_tool_parse_options  (int           *argc,
+                                  char        ***argv,
+                                  const char    *parameters,
+                                  const char    *summary,
+                                  GOptionEntry  *entries,
+                                  int            n_args,
+                                  int           *status);
+struct _EkApplicationDraft *
+          ek_tool_load_draft     (const char    *id,
+                                  int           *status);
 
 G_END_DECLS

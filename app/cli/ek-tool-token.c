@@ -10,6 +10,7 @@
 
 #include "ek-certificate-info.h"
 #include "ek-token-manager.h"
+#include "ek-settings.h"
 #include "ek-tool.h"
 
 static void
@@ -228,6 +229,7 @@ token_list (int    argc,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) modules = NULL;
+  g_auto(GStrv) all_modules = NULL;
   gboolean json = FALSE, only_listed = FALSE;
   const GOptionEntry entries[] = {
     { "module", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &modules, N_("Also load this PKCS#11 module (may be repeated)"), N_("PATH") },
@@ -242,7 +244,9 @@ token_list (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return ek_tool_fail ("%s", error->message);
 
-  manager = ek_token_manager_new ((const char * const *) modules,
+  /* The modules added in the settings count too, as they do in the key view */
+  all_modules = ek_settings_dup_pkcs11_modules ((const char * const *) modules);
+  manager = ek_token_manager_new ((const char * const *) all_modules,
                                   only_listed ? EK_TOKEN_MANAGER_SKIP_REGISTERED : EK_TOKEN_MANAGER_FLAGS_NONE);
   tokens = ek_token_manager_list_tokens (manager, NULL, &error);
   if (tokens == NULL)
@@ -377,6 +381,7 @@ token_watch (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
   g_auto(GStrv) modules = NULL;
+  g_auto(GStrv) all_modules = NULL;
   gboolean only_listed = FALSE;
   int interval = 500;
   Watch watch = { NULL, NULL, NULL };
@@ -395,7 +400,8 @@ token_watch (int    argc,
   if (interval < 50 || interval > 60000)
     return ek_tool_fail (_("The interval must be between 50 and 60000 milliseconds."));
 
-  watch.manager = ek_token_manager_new ((const char * const *) modules,
+  all_modules = ek_settings_dup_pkcs11_modules ((const char * const *) modules);
+  watch.manager = ek_token_manager_new ((const char * const *) all_modules,
                                         only_listed ? EK_TOKEN_MANAGER_SKIP_REGISTERED : EK_TOKEN_MANAGER_FLAGS_NONE);
   watch.present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   watch.loop = g_main_loop_new (NULL, FALSE);

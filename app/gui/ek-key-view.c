@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-key-view.h"
+#include "ek-settings.h"
 
 struct _EkKeyView
 {
@@ -432,17 +433,6 @@ on_tokens_changed_cb (EkTokenManager *manager,
   rebuild (self);
 }
 
-static GSettings *
-settings_or_null (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source == NULL || (schema = g_settings_schema_source_lookup (source, "org.ekeyassistant.EKeyAssistant", TRUE)) == NULL)
-    return NULL;
-  return g_settings_new ("org.ekeyassistant.EKeyAssistant");
-}
-
 static void
 set_manager (EkKeyView      *self,
              EkTokenManager *manager)
@@ -465,7 +455,7 @@ on_use_driver_clicked_cb (GtkButton *button,
                           EkKeyView *self)
 {
   const char *module = g_object_get_data (G_OBJECT (button), "module");
-  g_autoptr(GSettings) settings = settings_or_null ();
+  g_autoptr(GSettings) settings = ek_settings_new_if_installed ();
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(EkTokenManager) manager = NULL;
   g_auto(GStrv) modules = NULL;
@@ -519,7 +509,7 @@ ek_key_view_constructed (GObject *object)
   G_OBJECT_CLASS (ek_key_view_parent_class)->constructed (object);
   if (self->manager == NULL)
     {
-      g_autoptr(GSettings) settings = settings_or_null ();
+      g_autoptr(GSettings) settings = ek_settings_new_if_installed ();
       g_auto(GStrv) modules = settings != NULL ? g_settings_get_strv (settings, "pkcs11-modules") : NULL;
       g_autoptr(EkTokenManager) manager = ek_token_manager_dup_default ((const char * const *) modules);
 

@@ -605,6 +605,61 @@ test_diagnose (void)
   diagnose_with (SOFTHSM_MODULE, empty, "ok");
 }
 
+/* A vendor's driver added in the settings (as the key view's "Use this driver" does) is used
+ * by the command line too, with nothing on its command line or in its environment */
+static void
+test_cli_uses_settings_modules (void)
+{
+  const char *dir = token_fixture_setup ();
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *keyfile_dir = g_build_filename (config, "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (keyfile_dir, "keyfile", NULL);
+  g_autofree char *contents = g_strdup_printf ("[org/ekeyassistant/EKeyAssistant]\npkcs11-modules=['%s']\n",
+                                               SOFTHSM_MODULE);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  JsonArray *tokens;
+
+  g_assert_cmpint (g_mkdir_with_parents (keyfile_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile, contents, -1, NULL));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "EKEY_PKCS11_MODULES");
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("EK_TOOL"), "token", "list",
+                                      "--only-listed", "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  tokens = json_object_get_array_member (json_node_get_object (root), "tokens");
+  g_assert_cmpuint (json_array_get_length (tokens), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tokens, 0), "module"),
+                   ==, SOFTHSM_MODULE);
+
+  /* Without the setting, the same command finds no key */
+  g_clear_object (&proc);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (g_file_set_contents (keyfile, "[org/ekeyassistant/EKeyAssistant]\npkcs11-modules=@as []\n", -1, NULL));
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("EK_TOOL"), "token", "list",
+                                      "--only-listed", "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&root, json_node_unref);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  tokens = json_object_get_array_member (json_node_get_object (root), "tokens");
+  g_assert_cmpuint (json_array_get_length (tokens), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -623,6 +678,7 @@ main (int   argc,
   g_test_add_func ("/token/watch-insert-remove", test_watch_insert_remove);
   g_test_add_func ("/token/cli-token-list-json", test_cli_token_list_json);
   g_test_add_func ("/token/cli-cert-show", test_cli_cert_show);
+  g_test_add_func ("/token/cli-uses-settings-modules", test_cli_uses_settings_modules);
   g_test_add_func ("/token/cli-token-watch", test_cli_token_watch);
   g_test_add_func ("/token/diagnose", test_diagnose);
   return g_test_run ();

@@ -2622,6 +2622,15 @@ on_got_headers (SoupServerMessage *msg,
   goffset declared = soup_message_headers_get_content_length (headers);
   gboolean has_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH;
 
+  /* An encoded slash or a dot segment never names one of our resources */
+  if (strstr (path, "%2F") != NULL || strstr (path, "%2f") != NULL || strstr (path, "%5C") != NULL ||
+      strstr (path, "%5c") != NULL || strstr (path, "/..") != NULL)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      respond_problem_msg (msg, pick_language (msg), PROBLEM_NOT_FOUND, NULL);
+      return;
+    }
+
   if (is_upload_path (method, path))
     {
       Upload *upload = g_new0 (Upload, 1);

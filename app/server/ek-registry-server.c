@@ -1129,7 +1129,7 @@ handle_accounts (Request *req)
 
   id = g_uuid_string_random ();
   gnutls_rnd (GNUTLS_RND_NONCE, rnd, sizeof rnd);
-  code = g_strdup_printf ("%06u", (guint) ((rnd[0] << 24 | rnd[1] << 16 | rnd[2] << 8 | rnd[3]) % 1000000u));
+  code = g_strdup_printf ("%06u", ((guint32) rnd[0] << 24 | (guint32) rnd[1] << 16 | (guint32) rnd[2] << 8 | rnd[3]) % 1000000u);
   if (!ek_registry_db_exec (req->self->db, NULL,
                             "INSERT INTO accounts (id, enterprise_id, login_name, licence_type, email, mobile, contact_name, "
                             "activation_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2937,6 +2937,7 @@ ek_registry_server_listen (EkRegistryServer  *self,
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) listener = NULL;
   GSList *uris;
   guint bound = 0;
   gboolean tls = self->config.tls_cert != NULL;
@@ -2949,7 +2950,14 @@ ek_registry_server_listen (EkRegistryServer  *self,
       return NULL;
     }
   socket_address = g_inet_socket_address_new (address, (guint16) port);
-  if (!soup_server_listen (self->soup, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  /* Our own socket for a deeper accept queue than GSocket's default of 10: fifty clients
+   * connecting at once otherwise see connections reset */
+  listener = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (listener == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (listener, 256);
+  if (!g_socket_bind (listener, socket_address, TRUE, error) || !g_socket_listen (listener, error) ||
+      !soup_server_listen_socket (self->soup, listener, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return NULL;
 
   uris = soup_server_get_uris (self->soup);

@@ -128,9 +128,16 @@ def materials_from_catalogue(conn):
 
 
 def client(server, token, png, kinds, latencies, errors, barrier):
+    barrier.wait()
+    try:
+        client_requests(server, token, png, kinds, latencies, errors)
+    except OSError as e:
+        errors.append("%s: %s" % (type(e).__name__, e))
+
+
+def client_requests(server, token, png, kinds, latencies, errors):
     conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
     auth = {"Authorization": "Bearer " + token}
-    barrier.wait()
     status, data, t = request(conn, "POST", "/applications", json.dumps({"business_type": "first-application"}),
                               dict(auth, **{"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}))
     latencies["create"].append(t)
@@ -175,6 +182,8 @@ def load_run(binary, clients):
                 t.join()
             wall = time.perf_counter() - started
             requests = len(latencies["create"]) + len(latencies["upload"])
+            if errors:
+                print("errors:", sorted(set(map(str, errors))), file=sys.stderr)
             return {
                 "png_bytes": len(png),
                 "requests": requests,

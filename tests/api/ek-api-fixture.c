@@ -87,7 +87,7 @@ spawn (EkApiServer *server)
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:") || g_str_has_prefix (line, "https://127.0.0.1:"));
   g_assert_true (g_str_has_suffix (line, "/api/v1"));
   g_free (server->base_url);
   server->base_url = g_steal_pointer (&line);

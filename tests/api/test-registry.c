@@ -449,6 +449,12 @@ test_application_life_cycle (void)
   g_assert_cmpstr (json_object_get_string_member (ek_api_object (submitted), "status"), ==, "submitted");
   g_assert_false (json_object_get_boolean_member (ek_api_object (submitted), "editable"));
 
+  /* The reviewer sees it waiting */
+  {
+    g_autofree char *pending = ek_api_run (server, NULL, "review", "list", "--json", NULL);
+    g_assert_nonnull (strstr (pending, id));
+  }
+
   /* Retried submit: the same answer, not a second submission; a new key is a state violation */
   again = call_idem (server, "POST", submit_path, token, NULL, "submit-1");
   g_assert_cmpint (again->status, ==, 200);
@@ -702,6 +708,19 @@ test_materials (void)
   truncated = ek_api_upload (server, path, token, half, "image/png", FALSE);
   g_assert_cmpint (truncated->status, ==, 422);
   g_assert_cmpstr (ek_api_problem_type (truncated), ==, "damaged-image");
+  {
+    /* A header claiming 30000 pixels across (a decompression bomb) is refused before anything decodes it */
+    gsize len;
+    g_autofree guint8 *wide = g_memdup2 (g_bytes_get_data (png, &len), g_bytes_get_size (png));
+    g_autoptr(GBytes) wide_bytes = NULL;
+    g_autoptr(EkApiResponse) bomb = NULL;
+
+    wide[16] = 0, wide[17] = 0, wide[18] = 0x75, wide[19] = 0x30;
+    wide_bytes = g_bytes_new (wide, len);
+    bomb = ek_api_upload (server, path, token, wide_bytes, "image/png", FALSE);
+    g_assert_cmpint (bomb->status, ==, 422);
+    g_assert_cmpstr (ek_api_problem_type (bomb), ==, "image-dimensions");
+  }
   {
     g_autofree char *bad_kind = g_strdup_printf ("/applications/%s/materials/tax-return", id);
     unknown = ek_api_upload (server, bad_kind, token, png, "image/png", FALSE);
@@ -1009,6 +1028,76 @@ test_seals (void)
                    ==, "normal");
 }
 
+
+/* ---- HTTPS: the service's certificate is verified against our CA; never without ---- */
+
+static char *
+key_pem (const TestCert *cert)
+{
+  gnutls_datum_t out = { NULL, 0 };
+  char *pem;
+
+  g_assert_cmpint (gnutls_x509_privkey_export2 (cert->key, GNUTLS_X509_FMT_PEM, &out), ==, 0);
+  pem = g_strndup ((const char *) out.data, out.size);
+  gnutls_free (out.data);
+  return pem;
+}
+
+static long
+https_get (const char *url,
+           const char *ca_file,
+           CURLcode   *rc)
+{
+  CURL *curl = curl_easy_init ();
+  long status = 0;
+
+  curl_easy_setopt (curl, CURLOPT_URL, url);
+  curl_easy_setopt (curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, NULL);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, stderr);
+  if (ca_file != NULL)
+    curl_easy_setopt (curl, CURLOPT_CAINFO, ca_file);
+  *rc = curl_easy_perform (curl);
+  if (*rc == CURLE_OK)
+    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup (curl);
+  return status;
+}
+
+static void
+test_https (void)
+{
+  TestCert server_cert;
+  unsigned char loopback[4] = { 127, 0, 0, 1 };
+  g_autofree char *cert_text = NULL, *key_text = NULL, *cert_path = NULL, *key_path = NULL, *url = NULL;
+  const char *args[5] = { "--tls-cert", NULL, "--tls-key", NULL, NULL };
+  g_autoptr(EkApiServer) tls = NULL;
+  CURLcode rc;
+
+  make_cert (&server_cert, "CN=127.0.0.1", &test_ca);
+  /* Re-sign with the loopback address as subject alternative name, as a real server certificate has */
+  g_assert_cmpint (gnutls_x509_crt_set_subject_alt_name (server_cert.crt, GNUTLS_SAN_IPADDRESS, loopback, 4, GNUTLS_FSAN_SET), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_key_purpose_oid (server_cert.crt, GNUTLS_KP_TLS_WWW_SERVER, 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_sign2 (server_cert.crt, test_ca.crt, test_ca.key, GNUTLS_DIG_SHA256, 0), ==, 0);
+  cert_text = cert_pem (&server_cert);
+  key_text = key_pem (&server_cert);
+  cert_path = ek_test_write_temp_file ("server.pem", cert_text, -1);
+  key_path = ek_test_write_temp_file ("server.key", key_text, -1);
+  args[1] = cert_path;
+  args[3] = key_path;
+
+  tls = ek_api_server_start (args);
+  g_assert_true (g_str_has_prefix (tls->base_url, "https://127.0.0.1:"));
+  url = g_strconcat (tls->base_url, "/catalogue", NULL);
+  g_assert_cmpint (https_get (url, ca_pem_path, &rc), ==, 200);
+  g_assert_cmpint (rc, ==, CURLE_OK);
+  /* Without our CA the certificate is not trusted, and the client stops there */
+  https_get (url, NULL, &rc);
+  g_assert_cmpint (rc, ==, CURLE_PEER_FAILED_VERIFICATION);
+  ek_api_server_stop (tls);
+  cert_clear (&server_cert);
+}
+
 /* ---- Crash: kill -9 during uploads and submissions ---- */
 
 typedef struct
@@ -1275,6 +1364,7 @@ main (int   argc,
   g_test_add_func ("/api/materials/upload-rules", test_materials);
   g_test_add_func ("/api/mobile/authorizations", test_mobile_authorizations);
   g_test_add_func ("/api/seals/apply-and-approve", test_seals);
+  g_test_add_func ("/api/service/https", test_https);
   g_test_add_func ("/api/crash/kill-9", test_crash_kill9);
   g_test_add_func ("/api/service/request-ids", test_request_ids_and_unknown_paths);
   /* Last: checks the traffic of every test above */

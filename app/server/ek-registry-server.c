@@ -895,6 +895,7 @@ handle_captcha (Request *req)
   if (!rate_allow (req, "captcha"))
     return;
 
+  ek_registry_db_exec (req->self->db, NULL, "DELETE FROM captchas WHERE expires_at < ?", "i", now_s () - 3600);
   gnutls_rnd (GNUTLS_RND_NONCE, rnd, sizeof rnd);
   for (guint i = 0; i < 5; i++)
     answer[i] = captcha_alphabet[rnd[i] % (sizeof captcha_alphabet - 1)];
@@ -1343,6 +1344,7 @@ handle_sessions (Request *req)
         return respond_problem (req, PROBLEM_METHOD_NOT_ALLOWED, NULL);
       if (!rate_allow (req, "login"))
         return;
+      ek_registry_db_exec (req->self->db, NULL, "DELETE FROM challenges WHERE expires_at < ?", "i", now_s () - 3600);
       gnutls_rnd (GNUTLS_RND_NONCE, nonce, sizeof nonce);
       if (!ek_registry_db_exec (req->self->db, NULL, "INSERT INTO challenges (id, nonce, expires_at) VALUES (?, ?, ?)",
                                 "sbi", id, nonce, sizeof nonce, now_s () + 120))
@@ -2611,6 +2613,26 @@ on_json_chunk (SoupServerMessage *msg,
     }
 }
 
+static gboolean
+bearer_session_is_live (EkRegistryServer  *self,
+                        SoupServerMessage *msg)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt;
+  gboolean live = FALSE;
+
+  if (auth == NULL || !g_str_has_prefix (auth, "Bearer "))
+    return FALSE;
+  hash = sha256_hex (auth + 7, strlen (auth + 7));
+  stmt = ek_registry_db_query (self->db, "SELECT 1 FROM sessions WHERE token_hash = ? AND expires_at > ?", "si",
+                               hash, now_s ());
+  live = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return live;
+}
+
 static void
 on_got_headers (SoupServerMessage *msg,
                 gpointer           user_data)
@@ -2628,6 +2650,15 @@ on_got_headers (SoupServerMessage *msg,
     {
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       respond_problem_msg (msg, pick_language (msg), PROBLEM_NOT_FOUND, NULL);
+      return;
+    }
+
+  if (is_upload_path (method, path) && !bearer_session_is_live (self, msg))
+    {
+      /* Nobody without a session gets to write to our disk; with Expect the body is never sent */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Bearer");
+      respond_problem_msg (msg, pick_language (msg), PROBLEM_UNAUTHORIZED, NULL);
       return;
     }
 
@@ -2831,6 +2862,7 @@ ek_registry_server_finalize (GObject *object)
   g_free ((char *) self->config.tls_cert);
   g_free ((char *) self->config.tls_key);
   g_free ((char *) self->config.ca_file);
+  g_free ((char *) self->config.catalogue_file);
 
   G_OBJECT_CLASS (ek_registry_server_parent_class)->finalize (object);
 }
@@ -2863,6 +2895,7 @@ ek_registry_server_new (const EkRegistryConfig  *config,
   self->config.tls_cert = g_strdup (config->tls_cert);
   self->config.tls_key = g_strdup (config->tls_key);
   self->config.ca_file = g_strdup (config->ca_file);
+  self->config.catalogue_file = g_strdup (config->catalogue_file);
 
   self->files_dir = g_build_filename (config->data_dir, "files", NULL);
   self->tmp_dir = g_build_filename (config->data_dir, "tmp", NULL);
@@ -2874,7 +2907,13 @@ ek_registry_server_new (const EkRegistryConfig  *config,
     return NULL;
   clean_leftovers (self);
 
-  self->catalogue = ek_catalogue_new_default (error);
+  if (config->catalogue_file != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (config->catalogue_file);
+      self->catalogue = ek_catalogue_new_from_file (file, error);
+    }
+  else
+    self->catalogue = ek_catalogue_new_default (error);
   if (self->catalogue == NULL)
     return NULL;
   doc_node = json_node_init_object (json_node_alloc (), ek_catalogue_get_document (self->catalogue));

@@ -12,6 +12,7 @@ typedef struct
   const char *tls_cert;        /* PEM; with tls_key, serve HTTPS */
   const char *tls_key;
   const char *ca_file;         /* CA that key-login certificates must chain to */
+  const char *catalogue_file;  /* serve this catalogue instead of the bundled one */
   gint64      session_ttl;     /* seconds */
   gint64      captcha_ttl;     /* seconds */
   guint       rate_limit;      /* log-ins and captchas per address per minute */

@@ -744,6 +744,90 @@ test_materials (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (after->json)), ==, 1);
 }
 
+
+/* The limits and required materials come from the catalogue's material_rule_sets (issue 4's
+ * section): a service given a catalogue with a tiny rule set applies exactly that */
+static void
+test_material_rules_from_catalogue (void)
+{
+  static const char rules[] =
+    "{\"default\": \"tiny\", \"sets\": [{\"id\": \"tiny\", \"name\": {\"en\": \"Tiny\"},"
+    " \"limits\": {\"formats\": [\"png\"], \"max_width\": 2000, \"max_height\": 2000, \"max_pixels\": 4000000, \"max_bytes\": 20000},"
+    " \"business_types\": {\"first-application\": ["
+    "   {\"material\": \"application-form\", \"required\": true},"
+    "   {\"material\": \"business-licence\", \"required\": true},"
+    "   {\"material\": \"foreign-trade-operator-form\", \"required\": true, \"exemptions\": [{\"en\": \"Foreign-invested\"}]}]}}]}";
+  g_autofree char *bundled = g_build_filename (ek_test_source_root (), "data", "catalogue.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) section = json_from_string (rules, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL, *catalogue_path = NULL, *uscc = ek_api_make_uscc (), *token = NULL, *id = NULL;
+  g_autofree char *fields = NULL, *form = NULL, *licence = NULL, *id_card = NULL, *submit = NULL;
+  const char *args[] = { "--catalogue", NULL, NULL };
+  g_autoptr(EkApiServer) ruled = NULL;
+  g_autoptr(GBytes) small = ek_api_png (200, 100, FALSE);
+  g_autoptr(GBytes) noise = ek_api_png (100, 100, TRUE);
+  static const guint8 gif[] = { 'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0, 0xff, 0, 0, 0, 0, 0,
+                                0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b };
+  g_autoptr(GBytes) gif_data = g_bytes_new_static (gif, sizeof gif);
+  g_autoptr(EkApiResponse) big = NULL, not_png = NULL, unknown = NULL, early = NULL, ok = NULL, done = NULL;
+
+  g_assert_true (json_parser_load_from_file (parser, bundled, &error));
+  g_assert_no_error (error);
+  json_object_set_member (json_node_get_object (json_parser_get_root (parser)), "material_rule_sets",
+                          json_node_ref (section));
+  text = json_to_string (json_parser_get_root (parser), TRUE);
+  catalogue_path = ek_test_write_temp_file ("ruled-catalogue.json", text, -1);
+  args[1] = catalogue_path;
+  ruled = ek_api_server_start (args);
+
+  g_assert_cmpuint (g_bytes_get_size (noise), >, 20000);
+  g_assert_cmpuint (g_bytes_get_size (small), <, 20000);
+  token = ek_api_register_and_login (ruled, uscc, "rules@example.cn");
+  fields = full_fields_json (uscc);
+  id = create_application (ruled, token, fields);
+  form = g_strdup_printf ("/applications/%s/materials/application-form", id);
+  licence = g_strdup_printf ("/applications/%s/materials/business-licence", id);
+  id_card = g_strdup_printf ("/applications/%s/materials/id-card", id);
+  submit = g_strdup_printf ("/applications/%s/submit", id);
+
+  big = ek_api_upload (ruled, form, token, noise, "image/png", FALSE);
+  g_assert_cmpint (big->status, ==, 413);
+  not_png = ek_api_upload (ruled, form, token, gif_data, "image/gif", FALSE);
+  g_assert_cmpint (not_png->status, ==, 415);
+  unknown = ek_api_upload (ruled, id_card, token, small, "image/png", FALSE);
+  g_assert_cmpint (unknown->status, ==, 422);
+  ok = ek_api_upload (ruled, form, token, small, "image/png", FALSE);
+  g_assert_cmpint (ok->status, ==, 201);
+
+  /* The business licence is required; the form with exemptions is the enterprise's call */
+  early = call_idem (ruled, "POST", submit, token, NULL, "early");
+  g_assert_cmpint (early->status, ==, 422);
+  g_assert_true (ek_api_has_field_error (early, "materials/business-licence", "missing"));
+  g_assert_false (ek_api_has_field_error (early, "materials/foreign-trade-operator-form", NULL));
+  g_clear_pointer (&ok, ek_api_response_free);
+  ok = ek_api_upload (ruled, licence, token, small, "image/png", FALSE);
+  g_assert_cmpint (ok->status, ==, 201);
+  done = call_idem (ruled, "POST", submit, token, NULL, "ready");
+  g_assert_cmpint (done->status, ==, 200);
+  ek_api_server_stop (ruled);
+}
+
+/* Without a session nothing is written to disk, even before the body arrives */
+static void
+test_upload_needs_session (void)
+{
+  g_autoptr(GBytes) png = ek_api_png (100, 100, FALSE);
+  g_autofree char *path = g_strdup_printf ("/applications/%s/materials/application-form", "00000000-0000-4000-8000-000000000000");
+  g_autoptr(EkApiResponse) r = ek_api_upload (server, path, "not-a-session-token-at-all", png, "image/png", FALSE);
+  g_autofree char *tmp = g_build_filename (server->data_dir, "tmp", NULL);
+  g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+
+  g_assert_cmpint (r->status, ==, 401);
+  g_assert_cmpstr (ek_api_problem_type (r), ==, "unauthorized");
+  g_assert_null (g_dir_read_name (dir));
+}
+
 /* SQL and path-traversal strings in every text field: stored and returned verbatim, no effect */
 static void
 test_hostile_text_verbatim (void)
@@ -1362,6 +1446,8 @@ main (int   argc,
   g_test_add_func ("/api/applications/isolation", test_isolation);
   g_test_add_func ("/api/applications/hostile-text", test_hostile_text_verbatim);
   g_test_add_func ("/api/materials/upload-rules", test_materials);
+  g_test_add_func ("/api/materials/rules-from-catalogue", test_material_rules_from_catalogue);
+  g_test_add_func ("/api/materials/upload-needs-session", test_upload_needs_session);
   g_test_add_func ("/api/mobile/authorizations", test_mobile_authorizations);
   g_test_add_func ("/api/seals/apply-and-approve", test_seals);
   g_test_add_func ("/api/service/https", test_https);

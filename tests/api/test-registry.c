@@ -346,7 +346,8 @@ test_sessions_required_and_logout (void)
 static void
 test_sessions_and_captchas_expire (void)
 {
-  const char *args[] = { "--session-ttl", "1", "--captcha-ttl", "1", NULL };
+  /* Whole seconds: the log-in's own captcha must outlive a (sanitized, slow) captcha-answer run */
+  const char *args[] = { "--session-ttl", "2", "--captcha-ttl", "3", NULL };
   g_autoptr(EkApiServer) quick = ek_api_server_start (args);
   g_autofree char *uscc = ek_api_make_uscc ();
   g_autofree char *token = ek_api_register_and_login (quick, uscc, "ttl@example.cn");
@@ -359,7 +360,7 @@ test_sessions_and_captchas_expire (void)
   answer = ek_api_run (quick, NULL, "captcha-answer", json_object_get_string_member (ek_api_object (captcha), "id"), NULL);
   g_strstrip (answer);
 
-  g_usleep (2100 * 1000);   /* lifetimes are whole seconds; this waits past them, not a timing check */
+  g_usleep (3100 * 1000);   /* lifetimes are whole seconds; this waits past both, not a timing check */
 
   expired = ek_api_call (quick, "GET", "/applications", token, NULL, NULL);
   g_assert_cmpint (expired->status, ==, 401);

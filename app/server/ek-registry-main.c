@@ -288,6 +288,42 @@ approve_seal (EkRegistryDb *db,
                                      "VALUES (?, ?, ?, 'normal', ?, ?)", "sissi",
                            seal_id, enterprise_id, name, users_text, g_get_real_time () / G_USEC_PER_SEC);
     }
+  else
+    {
+      /* change: the seal's name; bind-user and rebind: the key user joins (again) the seal */
+      g_autofree char *seal_id = NULL, *users_text = NULL;
+      g_autoptr(JsonNode) users = NULL;
+
+      stmt = ek_registry_db_query (db, "SELECT id, users FROM seals WHERE enterprise_id = ? AND state = 'normal' "
+                                       "ORDER BY created_at LIMIT 1", "i", enterprise_id);
+      if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          seal_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          users = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
+        }
+      if (stmt != NULL)
+        sqlite3_reset (stmt);
+      if (seal_id == NULL || users == NULL || !JSON_NODE_HOLDS_ARRAY (users))
+        {
+          ek_registry_db_rollback (db);
+          g_printerr ("ekey-registry: the enterprise has no seal yet; a %s request needs one\n", kind);
+          return 1;
+        }
+      if (g_str_equal (kind, "change"))
+        ek_registry_db_exec (db, NULL, "UPDATE seals SET name = ? WHERE id = ?", "ss", name, seal_id);
+      else
+        {
+          JsonArray *list = json_node_get_array (users);
+          gboolean present = FALSE;
+
+          for (guint i = 0; i < json_array_get_length (list); i++)
+            present |= g_strcmp0 (json_array_get_string_element (list, i), login) == 0;
+          if (!present)
+            json_array_add_string_element (list, login);
+          users_text = json_to_string (users, FALSE);
+          ek_registry_db_exec (db, NULL, "UPDATE seals SET users = ? WHERE id = ?", "ss", users_text, seal_id);
+        }
+    }
   if (!ek_registry_db_commit (db, &error))
     {
       g_printerr ("ekey-registry: %s\n", error->message);

@@ -954,7 +954,7 @@ cert_clear (TestCert *cert)
   gnutls_x509_privkey_deinit (cert->key);
 }
 
-static TestCert test_ca, user_cert, rogue_ca, rogue_user;
+static TestCert test_ca, user_cert, rogue_ca, rogue_user, old_user;
 
 static EkApiResponse *
 key_login (const TestCert *cert,
@@ -1022,6 +1022,13 @@ test_key_login (void)
   g_assert_cmpstr (ek_api_problem_type (replayed), ==, "key-login-failed");
   g_assert_cmpint (forged->status, ==, 401);
   g_assert_cmpint (rogue->status, ==, 401);
+
+  /* An older key without the 18-digit code logs in by its 13-digit code (renewal users do not register) */
+  {
+    g_autoptr(EkApiResponse) old = key_login (&old_user, FALSE, NULL);
+    g_assert_cmpint (old->status, ==, 201);
+    g_assert_cmpstr (json_object_get_string_member (ek_api_object (old), "login_name"), ==, "OLDKEY");
+  }
 }
 
 static void
@@ -1111,6 +1118,24 @@ test_seals (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (seals->json)), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (seals->json), 0), "state"),
                    ==, "normal");
+
+  /* A change of name, approved, renames the seal */
+  {
+    g_autoptr(EkApiResponse) change = call_idem (server, "POST", "/seal-requests", token,
+                                                 "{\"kind\":\"change\",\"seal_name\":\"北京测试科技股份有限公司\",\"code13\":\"9999400000560\"}", "seal-2");
+    g_autoptr(EkApiResponse) change_letter = NULL, after = NULL;
+    g_autofree char *change_path = NULL, *approved = NULL;
+
+    g_assert_cmpint (change->status, ==, 201);
+    change_path = g_strdup_printf ("/seal-requests/%s/letter", json_object_get_string_member (ek_api_object (change), "id"));
+    change_letter = ek_api_upload (server, change_path, token, png, "image/png", FALSE);
+    g_assert_cmpint (change_letter->status, ==, 200);
+    approved = ek_api_run (server, NULL, "review", "approve-seal", json_object_get_string_member (ek_api_object (change), "id"), NULL);
+    after = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (after->json)), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (after->json), 0), "name"),
+                     ==, "北京测试科技股份有限公司");
+  }
 }
 
 
@@ -1428,6 +1453,7 @@ main (int   argc,
   make_cert (&user_cert, "CN=9999400000560-LUOYUN,O=IELIC,O=91310115MA1K3BTP2B,L=dongcheng,ST=beijing,C=CN", &test_ca);
   make_cert (&rogue_ca, "CN=Rogue CA,C=CN", NULL);
   make_cert (&rogue_user, "CN=9999400000560-LUOYUN,O=91310115MA1K3BTP2B,C=CN", &rogue_ca);
+  make_cert (&old_user, "CN=9999400000999-OLDKEY,O=IELIC,O=123123123123123-YUN,L=dongcheng,C=CN", &test_ca);
   ca = cert_pem (&test_ca);
   ca_pem_path = ek_test_write_temp_file ("ca.pem", ca, -1);
   args[1] = ca_pem_path;
@@ -1460,6 +1486,7 @@ main (int   argc,
   status = g_test_run ();
 
   ek_api_server_free (server);
+  cert_clear (&old_user);
   cert_clear (&rogue_user);
   cert_clear (&rogue_ca);
   cert_clear (&user_cert);

@@ -1116,6 +1116,20 @@ test_seals (void)
   seals = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
   g_assert_cmpint (seals->status, ==, 200);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (seals->json)), ==, 1);
+  {
+    g_autofree char *request_path = g_strconcat ("/seal-requests/", id, NULL);
+    g_autofree char *seal_path = g_strconcat ("/seals/", json_object_get_string_member (
+                                                json_array_get_object_element (json_node_get_array (seals->json), 0), "id"), NULL);
+    g_autoptr(EkApiResponse) one_request = ek_api_call (server, "GET", request_path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) one_seal = ek_api_call (server, "GET", seal_path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) no_seal = ek_api_call (server, "GET", "/seals/00000000-0000-4000-8000-000000000000", token, NULL, NULL);
+
+    g_assert_cmpint (one_request->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (ek_api_object (one_request), "state"), ==, "approved");
+    g_assert_cmpint (one_seal->status, ==, 200);
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (ek_api_object (one_seal), "users"), 0), ==, "LUOYUN");
+    g_assert_cmpint (no_seal->status, ==, 404);
+  }
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (seals->json), 0), "state"),
                    ==, "normal");
 
@@ -1428,7 +1442,7 @@ test_traffic_matches_contract (void)
   if (!g_file_test (modules, G_FILE_TEST_IS_DIR))
     g_error ("The contract checker is not installed: run tools/ekey-dev deps (it runs npm ci in tools/api-contract)");
   node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           "node", script, spec, ek_api_traffic_path (), NULL);
+                           "node", script, "--all-operations", spec, ek_api_traffic_path (), NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (node, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);

@@ -4,6 +4,7 @@
 //
 //   node check.js openapi.yaml                 the contract alone
 //   node check.js openapi.yaml traffic.jsonl…  …and every recorded exchange
+//   node check.js --all-operations openapi.yaml traffic.jsonl…   …and every operation must appear
 //
 // A traffic line is {method, path, request_type, request?, status, content_type, response?}
 // as written by tests/api/ek-api-fixture.c. Each exchange must hit a documented operation and
@@ -22,7 +23,10 @@ function templateToRegex(template) {
 }
 
 async function main() {
-  const [specPath, ...trafficPaths] = process.argv.slice(2);
+  let args = process.argv.slice(2);
+  const allOperations = args[0] === '--all-operations';
+  if (allOperations) args = args.slice(1);
+  const [specPath, ...trafficPaths] = args;
   if (!specPath) {
     console.error('usage: check.js openapi.yaml [traffic.jsonl…]');
     process.exit(2);
@@ -110,6 +114,12 @@ async function main() {
   }
 
   console.log(`${exchanges} recorded exchanges, ${covered.size} of ${opCount} operations exercised`);
+  if (allOperations) {
+    for (const [template, item] of Object.entries(api.paths))
+      for (const method of ['get', 'put', 'post', 'patch', 'delete'])
+        if (item[method] && !covered.has(`${method.toUpperCase()} ${template}`))
+          failures.push(`${method.toUpperCase()} ${template}: in the contract but never exercised by the tests`);
+  }
   if (failures.length > 0) {
     console.error(`${failures.length} exchange(s) do not match the contract:`);
     for (const f of failures.slice(0, 50)) console.error('  ' + f);

@@ -1,20 +1,546 @@
 /* ek-registry-main.c: ekey-registry, the reference registration service
  *
- * Not built yet: the service arrives with the registration API work. Until then this program
- * says so and fails, so that nothing mistakes it for a running service.
+ *   ekey-registry serve --listen 127.0.0.1:PORT --db FILE --data-dir DIR [--tls-cert F --tls-key F] [--ca FILE]
+ *   ekey-registry review --db FILE list | show ID | pre-review ID pass|fail | re-review ID pass|fail
+ *                                  | produce ID | ship ID | arrive ID | collect ID | approve-seal ID   [--remark TEXT]
+ *   ekey-registry outbox --db FILE [--json]
+ *   ekey-registry captcha-answer --db FILE ID
  */
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <gnutls/gnutls.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "ek-l10n.h"
+#include "ek-registry-db.h"
+#include "ek-registry-server.h"
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+split_listen (const char  *listen,
+              char       **host,
+              guint       *port)
+{
+  const char *colon = strrchr (listen, ':');
+  guint64 value;
+
+  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &value, NULL))
+    return FALSE;
+  if (listen[0] == '[' && colon > listen + 1 && colon[-1] == ']')
+    *host = g_strndup (listen + 1, (gsize) (colon - listen - 2));
+  else
+    *host = g_strndup (listen, (gsize) (colon - listen));
+  *port = (guint) value;
+  return TRUE;
+}
+
+static int
+cmd_serve (int    argc,
+           char **argv)
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *catalogue = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *url = NULL;
+  int session_ttl = 1800, captcha_ttl = 300, rate_limit = 30, json_limit = 65536;
+  guint port = 0;
+  g_autoptr(GOptionContext) context = g_option_context_new ("- serve the registration API");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkRegistryServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  EkRegistryConfig config = { 0 };
+  const GOptionEntry entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address and port (port 0: any free port)", "HOST:PORT" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "SQLite database (created if missing)", "FILE" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Folder for uploaded files", "DIR" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS with this certificate (PEM)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "… and this private key (PEM)", "FILE" },
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca, "CA that certificates for key log-in must chain to", "FILE" },
+    { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, &catalogue, "Serve this catalogue instead of the bundled one", "FILE" },
+    { "session-ttl", 0, 0, G_OPTION_ARG_INT, &session_ttl, "Session lifetime in seconds (1800)", "S" },
+    { "captcha-ttl", 0, 0, G_OPTION_ARG_INT, &captcha_ttl, "Captcha lifetime in seconds (300)", "S" },
+    { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit, "Log-ins and captchas per address per minute (30)", "N" },
+    { "json-limit", 0, 0, G_OPTION_ARG_INT, &json_limit, "Largest JSON request body in bytes (65536)", "BYTES" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("ekey-registry serve: %s\n", error->message);
+      return 2;
+    }
+  if (listen == NULL || db == NULL || data_dir == NULL)
+    {
+      g_printerr ("ekey-registry serve: --listen, --db and --data-dir are required\n");
+      return 2;
+    }
+  if (!split_listen (listen, &host, &port))
+    {
+      g_printerr ("ekey-registry serve: --listen wants HOST:PORT, e.g. 127.0.0.1:0\n");
+      return 2;
+    }
+  if (session_ttl <= 0 || captcha_ttl <= 0 || rate_limit <= 0 || json_limit <= 0)
+    {
+      g_printerr ("ekey-registry serve: limits and lifetimes must be positive\n");
+      return 2;
+    }
+
+  config.db_path = db;
+  config.data_dir = data_dir;
+  config.tls_cert = tls_cert;
+  config.tls_key = tls_key;
+  config.ca_file = ca;
+  config.catalogue_file = catalogue;
+  config.session_ttl = session_ttl;
+  config.captcha_ttl = captcha_ttl;
+  config.rate_limit = (guint) rate_limit;
+  config.json_limit = (gsize) json_limit;
+
+  server = ek_registry_server_new (&config, &error);
+  if (server == NULL)
+    {
+      g_printerr ("ekey-registry serve: %s\n", error->message);
+      return 1;
+    }
+  url = ek_registry_server_listen (server, host, port, &error);
+  if (url == NULL)
+    {
+      g_printerr ("ekey-registry serve: cannot listen on %s: %s\n", listen, error->message);
+      return 1;
+    }
+  /* The first line of stdout is the base URL: tests and scripts read it */
+  printf ("%s\n", url);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_main_loop_run (loop);
+  g_printerr ("ekey-registry: stopped\n");
+  return 0;
+}
+
+static EkRegistryDb *
+open_db_arg (int      *argc,
+             char   ***argv,
+             char    **remark,
+             gboolean *json,
+             const char *summary)
+{
+  g_autofree char *db = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (summary);
+  g_autoptr(GError) error = NULL;
+  EkRegistryDb *handle;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The service's SQLite database", "FILE" },
+    { "remark", 0, 0, G_OPTION_ARG_STRING, remark, "Remark shown to the enterprise (备注)", "TEXT" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, "Print JSON", NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("ekey-registry: %s\n", error->message);
+      return NULL;
+    }
+  if (db == NULL)
+    {
+      g_printerr ("ekey-registry: --db FILE is required\n");
+      return NULL;
+    }
+  if (!g_file_test (db, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("ekey-registry: no database at %s (start `ekey-registry serve` first)\n", db);
+      return NULL;
+    }
+  handle = ek_registry_db_open (db, &error);
+  if (handle == NULL)
+    g_printerr ("ekey-registry: %s\n", error->message);
+  return handle;
+}
+
+static void
+mail_enterprise (EkRegistryDb *db,
+                 const char   *application_id,
+                 const char   *subject,
+                 const char   *body)
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (db,
+                                             "SELECT a.email FROM accounts a JOIN applications p ON p.enterprise_id = a.enterprise_id "
+                                             "WHERE p.id = ? AND a.active = 1", "s", application_id);
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func (g_free);
+
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (recipients, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  for (guint i = 0; i < recipients->len; i++)
+    ek_registry_db_send_mail (db, recipients->pdata[i], subject, body);
+}
+
+static int
+review_list (EkRegistryDb *db,
+             gboolean      json)
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (db,
+                                             "SELECT p.id, p.business_type, p.status, COALESCE(e.uscc, e.code13), e.name, p.updated_at "
+                                             "FROM applications p JOIN enterprises e ON e.id = p.enterprise_id "
+                                             "WHERE p.status NOT IN ('draft', 'collected', 'pre-review-failed', 're-review-failed') "
+                                             "ORDER BY p.updated_at, p.id", "");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (json)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+          json_builder_set_member_name (builder, "business_type");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 1));
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
+          json_builder_set_member_name (builder, "enterprise");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 3));
+          json_builder_end_object (builder);
+        }
+      else
+        printf ("%s  %-20s %-20s %s %s\n", sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 1),
+                sqlite3_column_text (stmt, 2), sqlite3_column_text (stmt, 3), sqlite3_column_text (stmt, 4));
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  json_builder_end_array (builder);
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      g_autofree char *text = json_to_string (root, TRUE);
+      printf ("%s\n", text);
+    }
+  return 0;
+}
+
+static int
+approve_seal (EkRegistryDb *db,
+              const char   *id)
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (db, "SELECT enterprise_id, kind, seal_name, login_name, state, letter_file "
+                                                 "FROM seal_requests WHERE id = ?", "s", id);
+  gint64 enterprise_id = 0;
+  g_autofree char *kind = NULL, *name = NULL, *login = NULL, *state = NULL;
+  gboolean has_letter = FALSE;
+  g_autoptr(GError) error = NULL;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      enterprise_id = sqlite3_column_int64 (stmt, 0);
+      kind = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      login = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      state = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      has_letter = sqlite3_column_type (stmt, 5) != SQLITE_NULL;
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  if (state == NULL)
+    {
+      g_printerr ("ekey-registry: no seal request %s\n", id);
+      return 1;
+    }
+  if (!g_str_equal (state, "new") || !has_letter)
+    {
+      g_printerr ("ekey-registry: seal request %s is %s%s; only a new request with its confirmation letter can be approved\n",
+                  id, state, has_letter ? "" : " without a confirmation letter");
+      return 1;
+    }
+
+  ek_registry_db_begin (db, NULL);
+  ek_registry_db_exec (db, NULL, "UPDATE seal_requests SET state = 'approved', updated_at = ? WHERE id = ?", "is",
+                       g_get_real_time () / G_USEC_PER_SEC, id);
+  if (g_str_equal (kind, "apply"))
+    {
+      g_autofree char *seal_id = g_uuid_string_random ();
+      g_autoptr(JsonNode) users = json_node_init_array (json_node_alloc (), json_array_new ());
+      g_autofree char *users_text = NULL;
+
+      json_array_add_string_element (json_node_get_array (users), login);
+      json_array_unref (json_node_get_array (users));
+      users_text = json_to_string (users, FALSE);
+      ek_registry_db_exec (db, NULL, "INSERT INTO seals (id, enterprise_id, name, state, users, created_at) "
+                                     "VALUES (?, ?, ?, 'normal', ?, ?)", "sissi",
+                           seal_id, enterprise_id, name, users_text, g_get_real_time () / G_USEC_PER_SEC);
+    }
+  else
+    {
+      /* change: the seal's name; bind-user and rebind: the key user joins (again) the seal */
+      g_autofree char *seal_id = NULL, *users_text = NULL;
+      g_autoptr(JsonNode) users = NULL;
+
+      stmt = ek_registry_db_query (db, "SELECT id, users FROM seals WHERE enterprise_id = ? AND state = 'normal' "
+                                       "ORDER BY created_at LIMIT 1", "i", enterprise_id);
+      if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          seal_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          users = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
+        }
+      if (stmt != NULL)
+        sqlite3_reset (stmt);
+      if (seal_id == NULL || users == NULL || !JSON_NODE_HOLDS_ARRAY (users))
+        {
+          ek_registry_db_rollback (db);
+          g_printerr ("ekey-registry: the enterprise has no seal yet; a %s request needs one\n", kind);
+          return 1;
+        }
+      if (g_str_equal (kind, "change"))
+        ek_registry_db_exec (db, NULL, "UPDATE seals SET name = ? WHERE id = ?", "ss", name, seal_id);
+      else
+        {
+          JsonArray *list = json_node_get_array (users);
+          gboolean present = FALSE;
+
+          for (guint i = 0; i < json_array_get_length (list); i++)
+            present |= g_strcmp0 (json_array_get_string_element (list, i), login) == 0;
+          if (!present)
+            json_array_add_string_element (list, login);
+          users_text = json_to_string (users, FALSE);
+          ek_registry_db_exec (db, NULL, "UPDATE seals SET users = ? WHERE id = ?", "ss", users_text, seal_id);
+        }
+    }
+  if (!ek_registry_db_commit (db, &error))
+    {
+      g_printerr ("ekey-registry: %s\n", error->message);
+      return 1;
+    }
+  printf ("%s approved\n", id);
+  return 0;
+}
+
+/* Each reviewer step: the states it starts from, where it leads, and the mail it sends */
+static const struct
+{
+  const char *command;
+  const char *from;
+  const char *pass_to;
+  const char *fail_to;
+  const char *subject;
+} review_steps[] = {
+  { "pre-review", "submitted", "pre-review-passed", "pre-review-failed", "预审结果 / Pre-review result" },
+  { "re-review", "pre-review-passed", "re-review-passed", "re-review-failed", "复核结果 / Re-review result" },
+  { "produce", "re-review-passed", "producing", NULL, NULL },
+  { "ship", "producing", "shipped", NULL, "电子钥匙已寄出 / Your e-key has been shipped" },
+  { "arrive", "shipped", "ready-for-collection", NULL, "电子钥匙待领取 / Your e-key is ready for collection" },
+  { "collect", "ready-for-collection", "collected", NULL, NULL },
+};
+
+static int
+cmd_review (int    argc,
+            char **argv)
+{
+  g_autofree char *remark = NULL;
+  gboolean json = FALSE;
+  g_autoptr(EkRegistryDb) db = open_db_arg (&argc, &argv, &remark, &json,
+                                            "list | show ID | pre-review ID pass|fail | re-review ID pass|fail | "
+                                            "produce ID | ship ID | arrive ID | collect ID | approve-seal ID");
+  g_autoptr(GError) error = NULL;
+  const char *command, *id;
+
+  if (db == NULL)
+    return 2;
+  if (argc < 2)
+    {
+      g_printerr ("ekey-registry review: say what to do: list, pre-review, re-review, produce, ship, arrive, collect, approve-seal\n");
+      return 2;
+    }
+  command = argv[1];
+  if (g_str_equal (command, "list"))
+    return review_list (db, json);
+  if (argc < 3)
+    {
+      g_printerr ("ekey-registry review %s: which application? Give its id (see `review list`)\n", command);
+      return 2;
+    }
+  id = argv[2];
+  if (g_str_equal (command, "approve-seal"))
+    return approve_seal (db, id);
+
+  for (guint i = 0; i < G_N_ELEMENTS (review_steps); i++)
+    {
+      const char *to;
+      gboolean failed = FALSE;
+
+      if (!g_str_equal (command, review_steps[i].command))
+        continue;
+      if (review_steps[i].fail_to != NULL)
+        {
+          if (argc < 4 || (!g_str_equal (argv[3], "pass") && !g_str_equal (argv[3], "fail")))
+            {
+              g_printerr ("ekey-registry review %s: say pass or fail\n", command);
+              return 2;
+            }
+          failed = g_str_equal (argv[3], "fail");
+          if (failed && (remark == NULL || *remark == '\0'))
+            {
+              g_printerr ("ekey-registry review %s: a failed review needs --remark saying what to correct\n", command);
+              return 2;
+            }
+        }
+      to = failed ? review_steps[i].fail_to : review_steps[i].pass_to;
+      if (!ek_registry_db_transition (db, id, review_steps[i].from, to, remark, &error))
+        {
+          g_printerr ("ekey-registry review: %s\n", error->message);
+          return 1;
+        }
+      if (review_steps[i].subject != NULL)
+        {
+          g_autofree char *body = g_strdup_printf ("申请 %s 的状态：%s\nApplication %s is now: %s\n%s%s\n", id, to, id, to,
+                                                   remark != NULL ? "备注 / Remark: " : "", remark != NULL ? remark : "");
+          mail_enterprise (db, id, review_steps[i].subject, body);
+        }
+      if (g_str_equal (to, "re-review-passed"))
+        mail_enterprise (db, id, "调用商务部统一用户管理平台激活企业账户",
+                         "您的申请已复核通过。请调用商务部统一用户管理平台激活企业账户。\n"
+                         "Your application passed re-review. Activate the enterprise account on MOFCOM's unified user platform.\n");
+      printf ("%s %s\n", id, to);
+      return 0;
+    }
+
+  g_printerr ("ekey-registry review: unknown step %s\n", command);
+  return 2;
+}
+
+static int
+cmd_outbox (int    argc,
+            char **argv)
+{
+  g_autofree char *remark = NULL;
+  gboolean json = FALSE;
+  g_autoptr(EkRegistryDb) db = open_db_arg (&argc, &argv, &remark, &json, "- print the outgoing mail");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  sqlite3_stmt *stmt;
+
+  if (db == NULL)
+    return 2;
+  stmt = ek_registry_db_query (db, "SELECT id, recipient, subject, body, created_at FROM outbox ORDER BY id", "");
+  json_builder_begin_array (builder);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (json)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 0));
+          json_builder_set_member_name (builder, "to");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 1));
+          json_builder_set_member_name (builder, "subject");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
+          json_builder_set_member_name (builder, "body");
+          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 3));
+          json_builder_set_member_name (builder, "created_at");
+          json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 4));
+          json_builder_end_object (builder);
+        }
+      else
+        printf ("#%lld To: %s\nSubject: %s\n\n%s\n", (long long) sqlite3_column_int64 (stmt, 0),
+                sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2), sqlite3_column_text (stmt, 3));
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  json_builder_end_array (builder);
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      g_autofree char *text = json_to_string (root, TRUE);
+      printf ("%s\n", text);
+    }
+  return 0;
+}
+
+/* The operator's side of the captcha: what a clerk reads off the image, for tests and training */
+static int
+cmd_captcha_answer (int    argc,
+                    char **argv)
+{
+  g_autofree char *remark = NULL;
+  gboolean json = FALSE;
+  g_autoptr(EkRegistryDb) db = open_db_arg (&argc, &argv, &remark, &json, "ID - print a captcha's answer");
+  sqlite3_stmt *stmt;
+  int status = 1;
+
+  if (db == NULL)
+    return 2;
+  if (argc < 2)
+    {
+      g_printerr ("ekey-registry captcha-answer: give the captcha id\n");
+      return 2;
+    }
+  stmt = ek_registry_db_query (db, "SELECT answer FROM captchas WHERE id = ?", "s", argv[1]);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      printf ("%s\n", sqlite3_column_text (stmt, 0));
+      status = 0;
+    }
+  else
+    g_printerr ("ekey-registry captcha-answer: no captcha %s\n", argv[1]);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return status;
+}
+
+static void
+usage (void)
+{
+  g_printerr ("usage: ekey-registry serve --listen HOST:PORT --db FILE --data-dir DIR [--tls-cert F --tls-key F] [--ca FILE]\n"
+              "       ekey-registry review --db FILE list|pre-review|re-review|produce|ship|arrive|collect|approve-seal [ID] [pass|fail] [--remark TEXT]\n"
+              "       ekey-registry outbox --db FILE [--json]\n"
+              "       ekey-registry captcha-answer --db FILE ID\n");
+}
 
 int
 main (int   argc,
       char *argv[])
 {
-  ek_l10n_init ();
+  int status;
 
-  g_printerr ("%s\n", _("ekey-registry: the reference registration service is not available in this version yet."));
-  return 2;
+  ek_l10n_init ();
+  gnutls_global_init ();
+
+  if (argc < 2)
+    {
+      usage ();
+      return 2;
+    }
+  /* Each command parses its own options; argv[1] stands in for the program name */
+  if (g_str_equal (argv[1], "serve"))
+    status = cmd_serve (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "review"))
+    status = cmd_review (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "outbox"))
+    status = cmd_outbox (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "captcha-answer"))
+    status = cmd_captcha_answer (argc - 1, argv + 1);
+  else
+    {
+      usage ();
+      status = 2;
+    }
+  gnutls_global_deinit ();
+  return status;
 }

@@ -1,0 +1,35 @@
+/* ek-registry-server.h: the registration API over HTTP(S), libsoup 3 */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *db_path;
+  const char *data_dir;
+  const char *tls_cert;        /* PEM; with tls_key, serve HTTPS */
+  const char *tls_key;
+  const char *ca_file;         /* CA that key-login certificates must chain to */
+  const char *catalogue_file;  /* serve this catalogue instead of the bundled one */
+  gint64      session_ttl;     /* seconds */
+  gint64      captcha_ttl;     /* seconds */
+  guint       rate_limit;      /* log-ins and captchas per address per minute */
+  gsize       json_limit;      /* bytes of a JSON request body */
+} EkRegistryConfig;
+
+#define EK_TYPE_REGISTRY_SERVER (ek_registry_server_get_type ())
+G_DECLARE_FINAL_TYPE (EkRegistryServer, ek_registry_server, EK, REGISTRY_SERVER, GObject)
+
+EkRegistryServer *ek_registry_server_new     (const EkRegistryConfig  *config,
+                                              GError                 **error);
+char             *ek_registry_server_listen  (EkRegistryServer        *self,
+                                              const char              *host,
+                                              guint                    port,
+                                              GError                 **error);
+
+/* Shared with the reviewer's commands: the default material limits when the catalogue has none */
+extern const char ek_registry_fallback_material_rules[];
+
+G_END_DECLS

@@ -1,0 +1,80 @@
+/* ek-api-fixture.h: a real ekey-registry on 127.0.0.1 (port 0, temporary database) and a libcurl client
+ *
+ * Modelled on libsoup's tests/test-utils: one server per test binary, started once, shared by the
+ * tests; extra servers for special settings (short lifetimes, tight rate limits, crash tests).
+ * Every call is recorded (method, path, status, bodies) so that the traffic can be checked against
+ * data/api/openapi.yaml.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *dir;
+  char        *db;
+  char        *data_dir;
+  char        *base_url;
+  char       **extra_args;
+} EkApiServer;
+
+typedef struct
+{
+  long        status;
+  char       *content_type;
+  char       *request_id;
+  char       *location;
+  gboolean    replayed;
+  char       *retry_after;
+  GBytes     *body;
+  JsonNode   *json;
+} EkApiResponse;
+
+EkApiServer   *ek_api_server_start        (const char * const *extra_args);
+void           ek_api_server_stop         (EkApiServer   *server);
+void           ek_api_server_kill         (EkApiServer   *server);
+void           ek_api_server_restart      (EkApiServer   *server);
+void           ek_api_server_free         (EkApiServer   *server);
+
+EkApiResponse *ek_api_call                (EkApiServer   *server,
+                                           const char    *method,
+                                           const char    *path,
+                                           const char    *token,
+                                           const char    *json_body,
+                                           const char * const *headers);
+EkApiResponse *ek_api_upload              (EkApiServer   *server,
+                                           const char    *path,
+                                           const char    *token,
+                                           GBytes        *data,
+                                           const char    *content_type,
+                                           gboolean       chunked);
+void           ek_api_response_free       (EkApiResponse *response);
+JsonObject    *ek_api_object              (EkApiResponse *response);
+const char    *ek_api_problem_type        (EkApiResponse *response);
+gboolean       ek_api_has_field_error     (EkApiResponse *response,
+                                           const char    *field,
+                                           const char    *code);
+
+char          *ek_api_run                 (EkApiServer   *server,
+                                           int           *exit_status,
+                                           const char    *first,
+                                           ...) G_GNUC_NULL_TERMINATED;
+char          *ek_api_make_uscc           (void);
+char          *ek_api_register_and_login  (EkApiServer   *server,
+                                           const char    *uscc,
+                                           const char    *login_name);
+char          *ek_api_login               (EkApiServer   *server,
+                                           const char    *uscc,
+                                           const char    *login_name);
+GBytes        *ek_api_png                 (int            width,
+                                           int            height,
+                                           gboolean       noise);
+const char    *ek_api_traffic_path        (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiResponse, ek_api_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiServer, ek_api_server_free)
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+wangbing@126.com

@@ -1,4 +1,5 @@
-/* ek-credit-code.h: the 18-character unified social credit code (GB 32100-2015) */
+/* ek-credit-code.h: the 18-character unified social credit code (GB 32100-2015) and the
+ * organisation code inside it (GB 11714): the arithmetic, in one place for the key and the forms */
 #pragma once
 
 #include <glib.h>
@@ -14,6 +15,7 @@ typedef enum
 
 EkCreditCodeStatus  ek_credit_code_check             (const char *code);
 char                ek_credit_code_expected_check    (const char *code);
+char                ek_organization_code_expected_check (const char *body);
 gboolean            ek_organization_code_check       (const char *code);
 
 G_END_DECLS

@@ -6,10 +6,10 @@
 
 #include <string.h>
 
+#include "ek-credit-code.h"
 #include "ek-validators.h"
 
 static const char uscc_charset[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const guint uscc_weights[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
 
 /* Registration department (position 1) and institution category (position 2), per 国发〔2015〕33号.
  * Kept as data: a new department only adds a string here. */
@@ -19,7 +19,6 @@ static const char * const uscc_departments[] = {
   "A9", "N1", "N2", "N3", "N9", "Y1",
 };
 
-static const guint org_weights[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
 static const guint id_weights[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 static const char id_check_chars[] = "10X98765432";
 
@@ -160,46 +159,8 @@ uscc_value (char c)
 char
 ek_uscc_compute_check_char (const char *code17)
 {
-  guint sum = 0;
-
   g_return_val_if_fail (code17 != NULL, 0);
-
-  for (guint i = 0; i < 17; i++)
-    {
-      int v = uscc_value (code17[i]);
-
-      if (v < 0)
-        return 0;
-      sum += (guint) v * uscc_weights[i];
-    }
-  return uscc_charset[(31 - sum % 31) % 31];
-}
-
-static char
-org_code_check_char (const char *body8)
-{
-  guint sum = 0;
-  guint c;
-
-  for (guint i = 0; i < 8; i++)
-    {
-      char ch = body8[i];
-      guint v;
-
-      if (g_ascii_isdigit (ch))
-        v = (guint) (ch - '0');
-      else if (ch >= 'A' && ch <= 'Z')
-        v = (guint) (ch - 'A') + 10;
-      else
-        return 0;
-      sum += v * org_weights[i];
-    }
-  c = 11 - sum % 11;
-  if (c == 10)
-    return 'X';
-  if (c == 11)
-    return '0';
-  return (char) ('0' + c);
+  return ek_credit_code_expected_check (code17);
 }
 
 /**
@@ -237,7 +198,7 @@ ek_uscc_check (const char *code)
 
   if (ek_uscc_compute_check_char (norm) != norm[17])
     return check_result (EK_VALIDITY_WARNING, EK_FIELD_PROBLEM_CHECK_CHARACTER);
-  if (org_code_check_char (norm + 8) != norm[16])
+  if (ek_organization_code_expected_check (norm + 8) != norm[16])
     return check_result (EK_VALIDITY_WARNING, EK_FIELD_PROBLEM_ORG_CODE_CHECK);
 
   return VALID ();

@@ -1,0 +1,376 @@
+/* ek-material-fit.c: fit an image under its byte limit with few trial encodes
+ *
+ * The size model: JPEG bytes grow roughly with the number of pixels at a fixed quality, and
+ * roughly exponentially with the quality at a fixed size. One probe encode at the aimed
+ * quality measures how busy the page is; from it we pick the resolution at which that quality
+ * fits, then a secant search on log(bytes) over the quality lands under the target in one or
+ * two more encodes.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "ek-material-fit.h"
+
+#define HEADROOM          0.97   /* aim a little under the limit: room to spare */
+#define AIM_QUALITY       80     /* the quality we would like to spend the bytes at */
+#define MIN_QUALITY       35     /* below this, text strokes dissolve into blocks */
+#define MAX_QUALITY       95
+#define A4_LONG_INCHES    11.69
+#define MAX_DPI           200.0  /* more than a reviewer needs to read 8 pt text */
+#define FLOOR_DPI         100.0  /* less than this and small print is unreadable */
+#define COLOUR_FRACTION   0.0005 /* 0.05 % clearly coloured pixels: a seal, a photo */
+#define MAX_ENCODES       8
+
+void
+ek_material_fit_free (EkMaterialFit *fit)
+{
+  if (fit == NULL)
+    return;
+  g_clear_pointer (&fit->bytes, g_bytes_unref);
+  g_free (fit);
+}
+
+static gboolean
+check_cancelled (GCancellable  *cancellable,
+                 GError       **error)
+{
+  return g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static EkImage *
+scaled (const EkImage *image,
+        double         scale)
+{
+  guint w = MAX (1, (guint) lround (image->width * scale));
+  guint h = MAX (1, (guint) lround (image->height * scale));
+
+  if (w >= image->width || h >= image->height)
+    {
+      EkImage *copy = ek_image_new (image->width, image->height, image->channels);
+      if (copy != NULL)
+        memcpy (copy->data, image->data, image->stride * image->height);
+      return copy;
+    }
+  return ek_image_scale_down (image, w, h);
+}
+
+EkMaterialFit *
+ek_material_fit_bytes (GBytes        *input,
+                       guint64        max_bytes,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(EkMaterialReport) report = NULL;
+  g_autoptr(EkMaterialFit) fit = g_new0 (EkMaterialFit, 1);
+  g_autoptr(EkImage) image = NULL;
+  g_autoptr(EkImage) work = NULL;
+  g_autoptr(GBytes) best = NULL;
+  EkMaterialLimits limits;
+  EkImageInfo info;
+  const guint8 *data;
+  gsize length = 0;
+  guint64 target;
+  guint long_side;
+  double scale, max_scale, floor_scale;
+  int best_quality = 0;
+  gboolean full_chroma;
+
+  g_return_val_if_fail (input != NULL, NULL);
+  g_return_val_if_fail (max_bytes > 1024, NULL);
+
+  ek_material_limits_init_default (&limits);
+  limits.max_bytes = max_bytes;
+  report = ek_material_check_bytes (input, &limits, cancellable);
+  if (report == NULL)
+    return check_cancelled (cancellable, error), NULL;
+  fit->input_bytes = report->bytes;
+
+  for (guint i = 0; i < report->problems->len; i++)
+    {
+      EkMaterialProblem *problem = g_ptr_array_index (report->problems, i);
+
+      if (problem->code == EK_MATERIAL_ERROR_TOO_LARGE)
+        continue;
+      if (problem->code == EK_MATERIAL_ERROR_FORMAT_NOT_ALLOWED && ek_material_report_fixable (report))
+        continue;
+      g_set_error_literal (error, EK_MATERIAL_ERROR, problem->code, problem->message);
+      return NULL;
+    }
+
+  /* Already fits: keep the picture's bytes, drop only metadata */
+  if (report->problems->len == 0 && report->info.orientation == 1)
+    {
+      g_autoptr(GBytes) stripped = ek_image_strip_metadata (input, report->info.format);
+
+      fit->unchanged = stripped == NULL;
+      fit->bytes = stripped != NULL ? g_steal_pointer (&stripped) : g_bytes_ref (input);
+      fit->format = report->info.format;
+      fit->width = report->info.width;
+      fit->height = report->info.height;
+      fit->grey = report->info.grey;
+      return g_steal_pointer (&fit);
+    }
+
+  data = g_bytes_get_data (input, &length);
+  if (!ek_image_decode (data, length, limits.max_pixels, &info, &image, cancellable, error))
+    return NULL;
+
+  if (info.orientation != 1)
+    {
+      EkImage *oriented = ek_image_orient (image, info.orientation);
+      if (oriented == NULL)
+        {
+          g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
+                               _("There is not enough memory to open this image."));
+          return NULL;
+        }
+      ek_image_free (image);
+      image = oriented;
+    }
+  if (check_cancelled (cancellable, error))
+    return NULL;
+
+  /* Colour where it carries meaning, grey elsewhere */
+  if (image->channels == 3 && ek_image_colour_fraction (image) < COLOUR_FRACTION)
+    {
+      EkImage *grey = ek_image_to_grey (image);
+      if (grey != NULL)
+        {
+          ek_image_free (image);
+          image = grey;
+        }
+    }
+  fit->grey = image->channels == 1;
+  full_chroma = !fit->grey;
+
+  /* Resolution bounds, as if the image were an A4 page (an ID card is smaller and is never
+   * reduced much: its floor is its own size or the page floor, whichever is smaller) */
+  long_side = MAX (image->width, image->height);
+  max_scale = MIN (1.0, (A4_LONG_INCHES * MAX_DPI) / long_side);
+  floor_scale = MIN (1.0, (A4_LONG_INCHES * FLOOR_DPI) / long_side);
+  target = (guint64) (max_bytes * HEADROOM);
+
+  /* Probe: at the largest sensible size, how many bytes does the aimed quality take? */
+  scale = max_scale;
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GBytes) probe = NULL;
+      double lo_q, hi_q, lo_b, hi_b;
+      int quality = AIM_QUALITY;
+
+      g_clear_pointer (&work, ek_image_free);
+      work = scaled (image, scale);
+      if (work == NULL)
+        {
+          g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
+                               _("There is not enough memory to open this image."));
+          return NULL;
+        }
+      if (check_cancelled (cancellable, error))
+        return NULL;
+
+      probe = ek_image_encode_jpeg (work, quality, full_chroma, error);
+      fit->n_encodes++;
+      if (probe == NULL)
+        return NULL;
+
+      if (g_bytes_get_size (probe) > target)
+        {
+          /* Would a smaller image at the aimed quality fit? Bytes ∝ pixels, roughly,
+           * but a reduced page is busier per pixel: aim 10 % lower. */
+          double wanted = scale * sqrt ((double) target / g_bytes_get_size (probe)) * 0.95;
+
+          if (round < 2 && wanted < scale * 0.9 && wanted > floor_scale)
+            {
+              scale = wanted;
+              continue;
+            }
+          if (round < 2 && wanted <= floor_scale && scale > floor_scale * 1.05)
+            {
+              scale = floor_scale;
+              continue;
+            }
+        }
+
+      /* Quality search at this size: secant on log(bytes) */
+      lo_q = 0; lo_b = 0;
+      hi_q = quality; hi_b = (double) g_bytes_get_size (probe);
+      if (hi_b <= target)
+        {
+          best = g_steal_pointer (&probe);
+          best_quality = quality;
+          lo_q = hi_q; lo_b = hi_b;
+          hi_q = 0;
+        }
+      while (fit->n_encodes < MAX_ENCODES)
+        {
+          g_autoptr(GBytes) trial = NULL;
+          double next;
+
+          if (hi_q == 0)
+            {
+              /* Only a fitting point: climb if there is much room left */
+              if (lo_b > target * 0.85 || lo_q >= MAX_QUALITY)
+                break;
+              next = lo_q + log ((double) target / lo_b) / 0.035;
+            }
+          else if (lo_q == 0)
+            next = hi_q - log (hi_b / target) / 0.035;
+          else
+            next = lo_q + (hi_q - lo_q) * log ((double) target / lo_b) / log (hi_b / lo_b);
+          quality = (int) floor (next);
+          quality = CLAMP (quality, MIN_QUALITY, MAX_QUALITY);
+          if (quality == (int) lo_q || quality == (int) hi_q)
+            {
+              if (hi_q != 0 && quality == (int) hi_q && quality - 1 > lo_q && quality > MIN_QUALITY)
+                quality--;
+              else
+                break;
+            }
+          if (check_cancelled (cancellable, error))
+            return NULL;
+          trial = ek_image_encode_jpeg (work, quality, full_chroma, error);
+          fit->n_encodes++;
+          if (trial == NULL)
+            return NULL;
+          if (g_bytes_get_size (trial) <= target)
+            {
+              if (quality > best_quality)
+                {
+                  g_clear_pointer (&best, g_bytes_unref);
+                  best = g_steal_pointer (&trial);
+                  best_quality = quality;
+                }
+              lo_q = quality; lo_b = (double) g_bytes_get_size (best);
+              if (hi_q != 0 && hi_q - lo_q <= 2)
+                break;
+            }
+          else
+            {
+              hi_q = quality; hi_b = (double) g_bytes_get_size (trial);
+              if (quality <= MIN_QUALITY)
+                break;
+              if (lo_q != 0 && hi_q - lo_q <= 2)
+                break;
+            }
+        }
+      if (best != NULL)
+        break;
+      /* Even the lowest quality does not fit at this size: smaller, if the floor allows */
+      if (scale <= floor_scale * 1.01)
+        break;
+      scale = MAX (floor_scale, scale * sqrt ((double) target / hi_b) * 0.9);
+    }
+
+  if (best == NULL)
+    {
+      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_ILLEGIBLE,
+                   _("This image cannot be made smaller than the limit without its small print becoming unreadable. Scan the page again in greyscale at 150–200 DPI, crop away empty borders, or split it into two pages."));
+      return NULL;
+    }
+
+  fit->bytes = g_steal_pointer (&best);
+  fit->format = EK_IMAGE_FORMAT_JPEG;
+  fit->width = work->width;
+  fit->height = work->height;
+  fit->quality = best_quality;
+  return g_steal_pointer (&fit);
+}
+
+EkMaterialFit *
+ek_material_fit_file (const char    *input_path,
+                      const char    *output_path,
+                      guint64        max_bytes,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(EkMaterialFit) fit = NULL;
+  gsize length = 0;
+  const char *data;
+
+  g_return_val_if_fail (input_path != NULL, NULL);
+  g_return_val_if_fail (output_path != NULL, NULL);
+
+  mapped = g_mapped_file_new (input_path, FALSE, error);
+  if (mapped == NULL)
+    return NULL;
+  bytes = g_mapped_file_get_bytes (mapped);
+  fit = ek_material_fit_bytes (bytes, max_bytes, cancellable, error);
+  if (fit == NULL)
+    return NULL;
+  /* Atomic: OUT appears complete or not at all */
+  data = g_bytes_get_data (fit->bytes, &length);
+  if (!g_file_set_contents_full (output_path, data, (gssize) length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+    return NULL;
+  return g_steal_pointer (&fit);
+}
+
+typedef struct
+{
+  char    *input_path;
+  char    *output_path;
+  guint64  max_bytes;
+} FitData;
+
+static void
+fit_data_free (FitData *data)
+{
+  g_free (data->input_path);
+  g_free (data->output_path);
+  g_free (data);
+}
+
+static void
+fit_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  FitData *data = task_data;
+  GError *error = NULL;
+  EkMaterialFit *fit = ek_material_fit_file (data->input_path, data->output_path, data->max_bytes,
+                                             cancellable, &error);
+
+  if (fit == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, fit, (GDestroyNotify) ek_material_fit_free);
+}
+
+void
+ek_material_fit_file_async (const char          *input_path,
+                            const char          *output_path,
+                            guint64              max_bytes,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FitData *data;
+
+  g_return_if_fail (input_path != NULL);
+  g_return_if_fail (output_path != NULL);
+
+  data = g_new0 (FitData, 1);
+  data->input_path = g_strdup (input_path);
+  data->output_path = g_strdup (output_path);
+  data->max_bytes = max_bytes;
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_material_fit_file_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) fit_data_free);
+  g_task_run_in_thread (task, fit_thread);
+}
+
+EkMaterialFit *
+ek_material_fit_file_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -15,6 +15,8 @@ static const struct
   const char    *summary;
 } commands[] = {
   { "catalogue", ek_tool_catalogue, N_("List the business types and their steps") },
+  { "material", ek_tool_material, N_("Check a material image, or fit it under the upload limit") },
+  { "scan", ek_tool_scan, N_("List scanners, or scan a material") },
 };
 
 void

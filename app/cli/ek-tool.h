@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 typedef int (*EkToolCommand) (int argc, char **argv);
 
 int   ek_tool_catalogue   (int argc, char **argv);
+int   ek_tool_material    (int argc, char **argv);   /* ek-tool-material.c */
+int   ek_tool_scan        (int argc, char **argv);   /* ek-tool-material.c */
 
 /* Helpers shared by the commands */
 void  ek_tool_print_json  (JsonNode   *node);

@@ -101,18 +101,26 @@ sane_error (SANE_Status   status,
   return FALSE;
 }
 
+/* SANE is started once and left running: sane_get_devices() probes again on every call, so a
+ * scanner plugged in later is still found, and backends that keep state per process (or leak a
+ * little on cancel, like the test backend) are not loaded and unloaded over and over. */
 static gboolean
 start_sane (GError **error)
 {
+  static gboolean started = FALSE;
   SANE_Int version = 0;
-  SANE_Status status = sane_init (&version, NULL);
+  SANE_Status status;
 
+  if (started)
+    return TRUE;
+  status = sane_init (&version, NULL);
   if (status != SANE_STATUS_GOOD)
     {
       g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
                    _("The scanner service could not start (%s)."), sane_strstatus (status));
       return FALSE;
     }
+  started = TRUE;
   return TRUE;
 }
 
@@ -132,7 +140,6 @@ ek_scanner_list_devices (GCancellable  *cancellable,
   status = sane_get_devices (&list, SANE_TRUE);
   if (status != SANE_STATUS_GOOD)
     {
-      sane_exit ();
       sane_error (status, "", error);
       return NULL;
     }
@@ -146,7 +153,6 @@ ek_scanner_list_devices (GCancellable  *cancellable,
       device->type = g_strdup (list[i]->type);
       g_ptr_array_add (devices, device);
     }
-  sane_exit ();
   return g_steal_pointer (&devices);
 }
 
@@ -311,7 +317,6 @@ ek_scanner_get_capabilities (const char  *device,
   status = sane_open (device, &handle);
   if (status != SANE_STATUS_GOOD)
     {
-      sane_exit ();
       sane_error (status, device, error);
       return NULL;
     }
@@ -348,7 +353,6 @@ ek_scanner_get_capabilities (const char  *device,
     capabilities->max_height_mm = desc->type == SANE_TYPE_FIXED ? SANE_UNFIX (desc->constraint.range->max)
                                                                 : desc->constraint.range->max;
   sane_close (handle);
-  sane_exit ();
   return g_steal_pointer (&capabilities);
 }
 
@@ -458,6 +462,10 @@ read_page (SANE_Handle          handle,
       if (g_cancellable_is_cancelled (cancellable))
         {
           sane_cancel (handle);
+          /* Backends finish cancelling (and free their buffers) on the next reads */
+          for (guint i = 0; i < 1000; i++)
+            if (sane_read (handle, buffer, sizeof buffer, &length) != SANE_STATUS_GOOD)
+              break;
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Scanning was cancelled."));
           return NULL;
         }
@@ -542,14 +550,12 @@ ek_scanner_scan (const char           *device,
   status = sane_open (device, &handle);
   if (status != SANE_STATUS_GOOD)
     {
-      sane_exit ();
       sane_error (status, device, error);
       return NULL;
     }
   if (!configure (handle, device, options, error))
     {
       sane_close (handle);
-      sane_exit ();
       return NULL;
     }
 
@@ -564,8 +570,7 @@ ek_scanner_scan (const char           *device,
         {
           sane_cancel (handle);
           sane_close (handle);
-          sane_exit ();
-          sane_error (status, device, error);
+              sane_error (status, device, error);
           return NULL;
         }
       page = read_page (handle, device, pages->len, progress, user_data, cancellable, error);
@@ -573,8 +578,7 @@ ek_scanner_scan (const char           *device,
         {
           sane_cancel (handle);
           sane_close (handle);
-          sane_exit ();
-          return NULL;
+              return NULL;
         }
       g_ptr_array_add (pages, page);
       if (!options->feeder || options->preview)
@@ -582,7 +586,6 @@ ek_scanner_scan (const char           *device,
     }
   sane_cancel (handle);
   sane_close (handle);
-  sane_exit ();
   return g_steal_pointer (&pages);
 }
 

@@ -1,8 +1,8 @@
 /* ek-scanner.h: scanning materials through SANE
  *
  * Blocking calls for threads and the CLI, _async/_finish for the GUI. SANE is process-global,
- * so one operation runs at a time (a mutex), and SANE is started and stopped around each one:
- * a scanner plugged in between two scans is then found.
+ * so one operation runs at a time (a mutex); it is started on first use and stays up, and
+ * sane_get_devices() probes again on each listing, so a scanner plugged in later is found.
  */
 #pragma once
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "ek-materials-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
 
@@ -16,6 +17,7 @@ static const struct
   EkPageFactory  factory;
 } page_factories[] = {
   /* { "key", ek_key_page_new }, added as each step is built */
+  { "materials", ek_materials_page_new },
   { NULL, NULL },
 };
 

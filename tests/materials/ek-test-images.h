@@ -34,6 +34,7 @@ double    ek_test_seal_redness       (const EkImage  *image,
                                       const EkTestSeal *seal);
 gboolean  ek_test_write_file         (const char     *path,
                                       GBytes         *bytes);
+void      ek_test_images_shutdown    (void);
 GBytes   *ek_test_add_exif           (GBytes         *jpeg,
                                       guint           orientation,
                                       gboolean        with_gps);

@@ -453,6 +453,7 @@ main (int   argc,
   g_test_add_func ("/material-check/animated-gif", test_animated_gif);
   g_test_add_func ("/material-check/exif-orientation", test_exif_orientation);
   result = g_test_run ();
+  ek_test_images_shutdown ();
 
   {
     g_autoptr(GError) rm_error = NULL;

@@ -267,6 +267,7 @@ main (int   argc,
   g_test_add_func ("/material-fit/cancelled", test_cancelled);
   g_test_add_func ("/material-fit/async", test_async);
   result = g_test_run ();
+  ek_test_images_shutdown ();
 
   g_clear_pointer (&sealed.scan, g_bytes_unref);
   g_clear_pointer (&sealed.original, ek_image_free);

@@ -184,6 +184,7 @@ main (int   argc,
   g_test_add_func ("/material-tool/check-json", test_check);
   g_test_add_func ("/material-tool/fit", test_fit);
   result = g_test_run ();
+  ek_test_images_shutdown ();
   g_rmdir (tmpdir);
   g_free (tmpdir);
   return result;

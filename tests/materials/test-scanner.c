@@ -194,13 +194,11 @@ test_cancel (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pages = NULL;
-  char *settings[] = { (char *) "read-limit=yes", (char *) "read-limit-size=4096", NULL };
   Progress progress = { 0 };
   EkScanOptions options;
 
   ek_scan_options_init (&options);
   options.resolution = 200;
-  options.extra = settings;
   progress.cancel_after_first = cancellable;
   pages = ek_scanner_scan ("test:0", &options, on_progress, &progress, cancellable, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);

@@ -27,7 +27,7 @@ struct _EkMaterialRow
   GtkFileChooserNative   *chooser;
 
   GtkButton              *accept_button;
-  GtkFlowBox             *actions_box;
+  GtkBox                 *actions_box;
   GtkPicture             *after_picture;
   GtkPicture             *before_picture;
   GtkButton              *cancel_button;
@@ -47,7 +47,7 @@ struct _EkMaterialRow
   GtkButton              *scan_button;
   GtkLabel               *signed_label;
   GtkLabel               *status_label;
-  GtkPicture             *thumbnail;
+  GtkImage               *thumbnail;
   GtkButton              *view_button;
 };
 
@@ -142,6 +142,18 @@ report_error (EkMaterialRow *self,
 /* Checking */
 
 static void
+set_thumbnail (EkMaterialRow *self,
+               const char    *path)
+{
+  g_autoptr(GdkTexture) texture = path != NULL ? gdk_texture_new_from_filename (path, NULL) : NULL;
+
+  if (texture != NULL)
+    gtk_image_set_from_paintable (self->thumbnail, GDK_PAINTABLE (texture));
+  else
+    gtk_image_set_from_icon_name (self->thumbnail, path != NULL ? "image-missing-symbolic" : "image-x-generic-symbolic");
+}
+
+static void
 on_checked (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -200,10 +212,7 @@ on_checked (GObject      *source,
 
   /* Only what we could decode is shown: a thumbnail must never open a decompression bomb */
   decodable = problem == NULL || ek_material_report_fixable (report);
-  if (decodable)
-    gtk_picture_set_filename (self->thumbnail, report->path);
-  else
-    gtk_picture_set_paintable (self->thumbnail, NULL);
+  set_thumbnail (self, decodable ? report->path : NULL);
 }
 
 static void
@@ -224,7 +233,7 @@ refresh (EkMaterialRow *self)
 
       set_busy (self, NULL);
       show_problem (self, NULL);
-      gtk_picture_set_paintable (self->thumbnail, NULL);
+      set_thumbnail (self, NULL);
       gtk_label_set_label (self->status_label, exempt ? _("Not needed") : _("Missing"));
       set_state (self, EK_MATERIAL_ROW_MISSING);
       return;
@@ -836,7 +845,6 @@ ek_material_row_new (EkDraftMaterials      *materials,
   name_widget (GTK_WIDGET (self->rotate_button), g_strdup_printf (_("Rotate %s a quarter turn"), requirement->name));
   name_widget (GTK_WIDGET (self->remove_button), g_strdup_printf (_("Remove %s"), requirement->name));
   name_widget (GTK_WIDGET (self->thumbnail), g_strdup_printf (_("Thumbnail of %s"), requirement->name));
-  gtk_picture_set_alternative_text (self->thumbnail, requirement->name);
   refresh (self);
   return GTK_WIDGET (self);
 }

@@ -173,10 +173,15 @@ material_fit (int    argc,
   if (fit == NULL)
     return ek_tool_fail ("%s", error->message);
   if (!json)
-    g_print (_("%s: %s %u×%u, %" G_GSIZE_FORMAT " bytes (was %" G_GUINT64_FORMAT ")%s\n"), argv[2],
-             ek_image_format_display_name (fit->format), fit->width, fit->height,
-             g_bytes_get_size (fit->bytes), fit->input_bytes,
-             fit->unchanged ? _(", unchanged: it already fitted") : "");
+    {
+      g_autofree char *after = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (fit->bytes));
+      g_autofree char *before = g_strdup_printf ("%" G_GUINT64_FORMAT, fit->input_bytes);
+
+      /* Translators: "out.jpg: JPEG 827×1169, 194105 bytes (was 2454244)" */
+      g_print (_("%s: %s %u×%u, %s bytes (was %s)"), argv[2], ek_image_format_display_name (fit->format),
+               fit->width, fit->height, after, before);
+      g_print ("%s\n", fit->unchanged ? _(", unchanged: it already fitted") : "");
+    }
   return 0;
 }
 

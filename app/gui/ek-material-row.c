@@ -213,6 +213,8 @@ on_checked (GObject      *source,
   /* Only what we could decode is shown: a thumbnail must never open a decompression bomb */
   decodable = problem == NULL || ek_material_report_fixable (report);
   set_thumbnail (self, decodable ? report->path : NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->view_button), decodable);
+  gtk_widget_set_visible (GTK_WIDGET (self->rotate_button), decodable);
 }
 
 static void

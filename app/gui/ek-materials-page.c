@@ -45,10 +45,8 @@ update_complete (EkMaterialsPage *self)
       if (ek_material_row_is_satisfied (row))
         ready++;
     }
-  /* Translators: "3 of 6 required materials are ready" */
-  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u required material is ready",
-                                          "%u of %u required materials are ready", required),
-                             ready, required);
+  /* Translators: "Required materials ready: 3 of 6" */
+  summary = g_strdup_printf (_("Required materials ready: %u of %u"), ready, required);
   gtk_label_set_label (self->summary_label, summary);
   ek_page_set_complete (EK_PAGE (self), self->rows->len > 0 && ready == required);
 }

@@ -1164,6 +1164,20 @@ ek_image_colour_fraction (const EkImage *image)
 
 /* Encoding */
 
+/* ITU-T T.81 Annex K, table K.2 */
+static const unsigned int std_chroma_table[DCTSIZE2] = {
+  17, 18, 24, 47, 99, 99, 99, 99,
+  18, 21, 26, 66, 99, 99, 99, 99,
+  24, 26, 56, 99, 99, 99, 99, 99,
+  47, 66, 99, 99, 99, 99, 99, 99,
+  99, 99, 99, 99, 99, 99, 99, 99,
+  99, 99, 99, 99, 99, 99, 99, 99,
+  99, 99, 99, 99, 99, 99, 99, 99,
+  99, 99, 99, 99, 99, 99, 99, 99
+};
+
+#define CHROMA_QUALITY_BOOST 65  /* chroma quality above luma; tuned with tests/bench */
+
 GBytes *
 ek_image_encode_jpeg (const EkImage  *image,
                       int             quality,
@@ -1198,8 +1212,11 @@ ek_image_encode_jpeg (const EkImage  *image,
   cinfo.dct_method = JDCT_ISLOW;
   if (image->channels == 3 && full_chroma)
     {
-      cinfo.comp_info[0].h_samp_factor = 1;
-      cinfo.comp_info[0].v_samp_factor = 1;
+      /* Colour that carries meaning (a red seal): chroma keeps 4:2:0 sampling but gets a
+       * finer table than luma. Chroma is flat almost everywhere on a page, so this costs few
+       * bytes, and a thin red stroke keeps its colour where the luma quality is low. */
+      int chroma = CLAMP (quality + CHROMA_QUALITY_BOOST, 1, 100);
+      jpeg_add_quant_table (&cinfo, 1, std_chroma_table, (unsigned int) jpeg_quality_scaling (chroma), TRUE);
     }
   jpeg_start_compress (&cinfo, TRUE);
   while (cinfo.next_scanline < cinfo.image_height)

@@ -174,6 +174,19 @@ assert_scan_fails (const char *device,
   g_assert_null (pages);
   g_test_message ("%s", error->message);
   g_assert_cmpuint (strlen (error->message), >, 20);
+
+  /* The fault cleared (the test backend remembers its setting), scanning works again */
+  if (extra != NULL)
+    {
+      g_autoptr(GError) again_error = NULL;
+      g_autoptr(GPtrArray) again = NULL;
+      char *cleared[] = { (char *) "read-return-value=Default", NULL };
+
+      options.extra = cleared;
+      again = ek_scanner_scan (device, &options, NULL, NULL, NULL, &again_error);
+      g_assert_no_error (again_error);
+      g_assert_cmpuint (again->len, ==, 1);
+    }
 }
 
 static void

@@ -391,9 +391,29 @@ jpeg_emit_message_cb (j_common_ptr cinfo,
     }
 }
 
+/* A progressive JPEG may hold thousands of tiny scans, each of which costs a pass over the whole
+ * image: a few KB that take minutes. No camera or scanner writes more than a few dozen. */
+#define MAX_JPEG_SCANS 256
+
+static void
+jpeg_progress_cb (j_common_ptr cinfo)
+{
+  j_decompress_ptr decompress = (j_decompress_ptr) cinfo;
+
+  if (cinfo->is_decompressor && decompress->input_scan_number > MAX_JPEG_SCANS)
+    {
+      JpegErrorManager *manager = (JpegErrorManager *) cinfo->err;
+
+      manager->truncated = FALSE;
+      g_strlcpy (manager->message, "too many progressive scans", sizeof manager->message);
+      longjmp (manager->jump, 1);
+    }
+}
+
 typedef struct
 {
   struct jpeg_decompress_struct  cinfo;
+  struct jpeg_progress_mgr       progress;
   JpegErrorManager               err;
   EkImage                       *image;
   guint8                        *row;
@@ -434,6 +454,8 @@ decode_jpeg (const guint8  *data,
     }
 
   jpeg_create_decompress (&decoder.cinfo);
+  decoder.progress.progress_monitor = jpeg_progress_cb;
+  decoder.cinfo.progress = &decoder.progress;
   jpeg_mem_src (&decoder.cinfo, data, (unsigned long) length);
   jpeg_read_header (&decoder.cinfo, TRUE);
 

@@ -25,7 +25,7 @@ typedef struct
   int            quality;     /* JPEG quality chosen, 0 when the input was kept */
   gboolean       grey;
   gboolean       unchanged;   /* the input already fitted and carried nothing to strip */
-  guint          n_encodes;   /* trial encodes it took */
+  guint          n_encodes;   /* encodes of the whole image it took (the search runs on a sample) */
 } EkMaterialFit;
 
 void            ek_material_fit_free        (EkMaterialFit  *fit);

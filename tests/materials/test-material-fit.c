@@ -57,7 +57,7 @@ assert_fitted_page (guint64 limit)
   g_assert_cmpuint (g_bytes_get_size (fit->bytes), >=, limit / 2);
   g_assert_cmpint (fit->format, ==, EK_IMAGE_FORMAT_JPEG);
   g_assert_false (fit->grey);
-  g_assert_cmpuint (fit->n_encodes, <=, 6);
+  g_assert_cmpuint (fit->n_encodes, <=, 3);
 
   /* Dimensions: never larger, never below about 100 DPI for A4, aspect kept */
   g_assert_cmpuint (fit->width, <=, sealed.original->width);

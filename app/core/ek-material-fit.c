@@ -22,7 +22,7 @@
 
 #define HEADROOM          0.97   /* aim a little under the limit: room to spare */
 #define AIM_QUALITY       15     /* keep the resolution down to this quality, then reduce the size */
-#define MIN_QUALITY       10     /* below this, 8 pt strokes dissolve into blocks */
+#define MIN_QUALITY       10     /* at 150 DPI and more; below, 8 pt strokes dissolve into blocks */
 #define MAX_QUALITY       95
 #define A4_LONG_INCHES    11.69
 #define MAX_DPI           300.0  /* what office scanners give; more only costs bytes */
@@ -61,6 +61,16 @@ scaled (const EkImage *image,
       return copy;
     }
   return ek_image_scale_down (image, w, h);
+}
+
+/* The legibility floor: the fewer pixels a stroke has, the less quantisation it survives.
+ * Quality 10 keeps 8 pt text readable down to about 150 DPI; at 100 DPI it takes 30. */
+static int
+min_quality (double dpi)
+{
+  if (dpi >= 150)
+    return MIN_QUALITY;
+  return (int) ceil (MIN_QUALITY + (150 - dpi) * 0.4);
 }
 
 /* Every fourth band of 16 rows (JPEG's 4:2:0 blocks are 16 rows high): a page's text, lines and
@@ -193,8 +203,9 @@ ek_material_fit_bytes (GBytes        *input,
       g_autoptr(EkImage) sample = NULL;
       const EkImage *model;
       double lo_q, hi_q, lo_b, hi_b, ratio, goal;
-      int quality = AIM_QUALITY;
       int found = 0;
+      int min_q = min_quality (long_side * scale / A4_LONG_INCHES);
+      int quality = MAX (AIM_QUALITY, min_q);
 
       g_clear_pointer (&work, ek_image_free);
       work = scaled (image, scale);
@@ -262,10 +273,10 @@ ek_material_fit_bytes (GBytes        *input,
           else
             next = lo_q + (hi_q - lo_q) * log (goal / lo_b) / log (hi_b / lo_b);
           quality = (int) floor (next);
-          quality = CLAMP (quality, MIN_QUALITY, MAX_QUALITY);
+          quality = CLAMP (quality, min_q, MAX_QUALITY);
           if (quality == (int) lo_q || quality == (int) hi_q)
             {
-              if (hi_q != 0 && quality == (int) hi_q && quality - 1 > lo_q && quality > MIN_QUALITY)
+              if (hi_q != 0 && quality == (int) hi_q && quality - 1 > lo_q && quality > min_q)
                 quality--;
               else
                 break;
@@ -292,7 +303,7 @@ ek_material_fit_bytes (GBytes        *input,
           else
             {
               hi_q = quality; hi_b = (double) g_bytes_get_size (trial);
-              if (quality <= MIN_QUALITY)
+              if (quality <= min_q)
                 break;
               if (lo_q != 0 && hi_q - lo_q <= 1)
                 break;
@@ -323,10 +334,10 @@ ek_material_fit_bytes (GBytes        *input,
               best_quality = found;
               break;
             }
-          if (found <= MIN_QUALITY)
+          if (found <= min_q)
             break;
           over = log ((double) g_bytes_get_size (whole) / target) / 0.035;
-          found = MAX (MIN_QUALITY, found - MAX (1, (int) ceil (over)));
+          found = MAX (min_q, found - MAX (1, (int) ceil (over)));
         }
       if (best != NULL)
         break;

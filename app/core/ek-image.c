@@ -253,6 +253,22 @@ read_png_header (const guint8 *data,
   info->grey = (color_type & PNG_COLOR_MASK_COLOR) == 0;
   info->has_alpha = (color_type & PNG_COLOR_MASK_ALPHA) != 0;
   info->progressive = data[28] != 0;
+  /* Metadata chunks, by type, without inflating anything */
+  for (gsize pos = 33; pos + 12 <= length;)
+    {
+      guint32 chunk = read_be32 (data + pos);
+      const guint8 *type = data + pos + 4;
+
+      if (memcmp (type, "tEXt", 4) == 0 || memcmp (type, "zTXt", 4) == 0 || memcmp (type, "iTXt", 4) == 0 ||
+          memcmp (type, "eXIf", 4) == 0 || memcmp (type, "tIME", 4) == 0)
+        {
+          info->has_metadata = TRUE;
+          break;
+        }
+      if (memcmp (type, "IDAT", 4) == 0 || chunk > length - pos - 12)
+        break;
+      pos += (gsize) chunk + 12;
+    }
   if (info->width == 0 || info->height == 0 || info->width > 0x7fffffff || info->height > 0x7fffffff)
     return corrupt_error (error, _("the image has no width or height"));
   return TRUE;
@@ -652,7 +668,12 @@ decode_png (const guint8  *data,
   png_set_read_fn (decoder.png, &decoder, png_read_cb);
   /* Our own limits were checked on the header already; libpng's guard a second time */
   png_set_user_limits (decoder.png, 0x7fffffff, 0x7fffffff);
-  png_set_chunk_malloc_max (decoder.png, 64 * 1024 * 1024);
+  png_set_chunk_malloc_max (decoder.png, 4 * 1024 * 1024);
+  /* Compressed text and colour profiles are inflated by libpng: a few bytes can become many
+   * megabytes. We need none of them to check or fit a page (metadata is found by chunk type
+   * in read_png_header()), so libpng skips them unread. */
+  png_set_keep_unknown_chunks (decoder.png, PNG_HANDLE_CHUNK_NEVER,
+                               (png_const_bytep) "iCCP\0zTXt\0iTXt\0tEXt\0eXIf\0sPLT\0", 6);
   png_read_info (decoder.png, decoder.info);
   png_set_expand (decoder.png);
   png_set_strip_16 (decoder.png);
@@ -719,13 +740,6 @@ decode_png (const guint8  *data,
       png_convert_row (decoder.rows + (gsize) y * rowbytes, src_channels,
                        decoder.image->data + (gsize) y * decoder.image->stride, dst_channels, width);
 
-  {
-    png_textp text = NULL;
-    int n_text = 0;
-    png_get_text (decoder.png, decoder.info, &text, &n_text);
-    if (n_text > 0 || png_get_valid (decoder.png, decoder.info, PNG_INFO_eXIf))
-      info->has_metadata = TRUE;
-  }
   if (out != NULL)
     *out = g_steal_pointer (&decoder.image);
   png_decoder_clear (&decoder);

@@ -166,8 +166,13 @@ assert_scan_fails (const char *device,
   char *settings[] = { (char *) extra, NULL };
   EkScanOptions options;
 
+  /* A page small enough to sit whole in the backend's pipe: its reader thread has finished
+   * writing when the fault arrives, so stopping it cannot block */
   ek_scan_options_init (&options);
   options.resolution = 50;
+  options.mode = EK_SCAN_MODE_GRAY;
+  options.area_mm[2] = 20;
+  options.area_mm[3] = 20;
   options.extra = extra != NULL ? settings : NULL;
   pages = ek_scanner_scan (device, &options, NULL, NULL, NULL, &error);
   g_assert_error (error, domain, code);

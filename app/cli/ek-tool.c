@@ -50,6 +50,8 @@ static const struct
   { "workdays", ek_tool_workdays, N_("Count working days with China's holiday calendar") },
   { "cert", ek_tool_cert, N_("Show a certificate file as the key view does") },
   { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },
+  { "material", ek_tool_material, N_("Check a material image, or fit it under the upload limit") },
+  { "scan", ek_tool_scan, N_("List scanners, or scan a material") },
 };
 
 static const char *

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "ek-key-page.h"
+#include "ek-materials-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
 
@@ -17,6 +18,7 @@ static const struct
   EkPageFactory  factory;
 } page_factories[] = {
   { "key", ek_key_page_new },
+  { "materials", ek_materials_page_new },
   { NULL, NULL },
 };
 

@@ -1,0 +1,93 @@
+/* ek-image.h: decoded pixels and the image codecs the materials area needs
+ *
+ * Internal to libekeycore. An EkImage holds 8-bit grey (1 channel) or RGB (3 channels) pixels;
+ * alpha is composited over white when decoding, because an upload is always seen on paper.
+ * Decoders read the header first and refuse absurd dimensions before allocating anything.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  EK_IMAGE_FORMAT_UNKNOWN,
+  EK_IMAGE_FORMAT_PNG,
+  EK_IMAGE_FORMAT_JPEG,
+  EK_IMAGE_FORMAT_GIF,
+  EK_IMAGE_FORMAT_PDF,
+  EK_IMAGE_FORMAT_TIFF,
+  EK_IMAGE_FORMAT_BMP,
+  EK_IMAGE_FORMAT_WEBP,
+  EK_IMAGE_FORMAT_HEIF,
+  EK_IMAGE_FORMAT_SVG,
+} EkImageFormat;
+
+typedef struct
+{
+  EkImageFormat format;
+  guint         width;         /* from the header, before any orientation */
+  guint         height;
+  guint         bit_depth;     /* per sample */
+  guint         n_frames;      /* GIF: frames seen by a full decode; 1 otherwise */
+  guint         orientation;   /* EXIF orientation 1..8 (1 = as stored) */
+  gboolean      progressive;   /* JPEG progressive, PNG/GIF interlaced */
+  gboolean      cmyk;          /* JPEG with 4 components */
+  gboolean      has_alpha;
+  gboolean      grey;          /* stored as grey */
+  gboolean      has_metadata;  /* EXIF, XMP, text chunks, comments… */
+} EkImageInfo;
+
+typedef struct
+{
+  guint   width;
+  guint   height;
+  guint   channels;  /* 1 or 3 */
+  gsize   stride;
+  guint8 *data;
+} EkImage;
+
+EkImageFormat  ek_image_format_sniff        (const guint8   *data,
+                                             gsize           length);
+const char    *ek_image_format_to_string    (EkImageFormat   format);
+const char    *ek_image_format_display_name (EkImageFormat   format);
+
+gboolean       ek_image_read_header         (const guint8   *data,
+                                             gsize           length,
+                                             EkImageInfo    *info,
+                                             GError        **error);
+gboolean       ek_image_decode              (const guint8   *data,
+                                             gsize           length,
+                                             guint64         max_pixels,
+                                             EkImageInfo    *info,
+                                             EkImage       **image,
+                                             GCancellable   *cancellable,
+                                             GError        **error);
+
+EkImage       *ek_image_new                 (guint           width,
+                                             guint           height,
+                                             guint           channels);
+void           ek_image_free                (EkImage        *image);
+EkImage       *ek_image_scale_down          (const EkImage  *image,
+                                             guint           width,
+                                             guint           height);
+EkImage       *ek_image_orient              (const EkImage  *image,
+                                             guint           orientation);
+EkImage       *ek_image_to_grey             (const EkImage  *image);
+EkImage       *ek_image_to_rgb              (const EkImage  *image);
+EkImage       *ek_image_stack               (const EkImage  *top,
+                                             const EkImage  *bottom);
+double         ek_image_colour_fraction     (const EkImage  *image);
+GBytes        *ek_image_encode_jpeg         (const EkImage  *image,
+                                             int             quality,
+                                             gboolean        full_chroma,
+                                             GError        **error);
+GBytes        *ek_image_encode_png          (const EkImage  *image,
+                                             GError        **error);
+GBytes        *ek_image_strip_metadata      (GBytes         *bytes,
+                                             EkImageFormat   format);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkImage, ek_image_free)
+
+G_END_DECLS

@@ -1,0 +1,171 @@
+/* ek-materials-page.c: the checklist of the draft's business type
+ *
+ * Complete only when every required material is ready (or, where the rules allow it, marked
+ * as not needed). The files live in the draft's own folder, so nothing is lost when the window
+ * closes; the page reads them back when it is created again.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ek-catalogue.h"
+#include "ek-draft-materials.h"
+#include "ek-material-row.h"
+#include "ek-material-rules.h"
+#include "ek-materials-page.h"
+
+struct _EkMaterialsPage
+{
+  EkPage            parent_instance;
+
+  EkMaterialRules  *rules;
+  EkDraftMaterials *materials;
+  GPtrArray        *rows;
+
+  GtkListBox       *list_box;
+  GtkLabel         *rules_label;
+  GtkLabel         *summary_label;
+};
+
+G_DEFINE_FINAL_TYPE (EkMaterialsPage, ek_materials_page, EK_TYPE_PAGE)
+
+static void
+update_complete (EkMaterialsPage *self)
+{
+  guint required = 0, ready = 0;
+  g_autofree char *summary = NULL;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      EkMaterialRow *row = g_ptr_array_index (self->rows, i);
+
+      if (!ek_material_row_get_requirement (row)->required)
+        continue;
+      required++;
+      if (ek_material_row_is_satisfied (row))
+        ready++;
+    }
+  /* Translators: "Required materials ready: 3 of 6" */
+  summary = g_strdup_printf (_("Required materials ready: %u of %u"), ready, required);
+  gtk_label_set_label (self->summary_label, summary);
+  ek_page_set_complete (EK_PAGE (self), self->rows->len > 0 && ready == required);
+}
+
+static void
+show_error (EkMaterialsPage *self,
+            const char      *message)
+{
+  gtk_label_set_label (self->rules_label, message);
+  gtk_label_set_label (self->summary_label, "");
+  ek_page_set_complete (EK_PAGE (self), FALSE);
+}
+
+static void
+populate (EkMaterialsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = NULL;
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *type = ek_application_draft_get_business_type_id (draft);
+  g_autofree char *rules_text = NULL;
+  GPtrArray *requirements;
+
+  catalogue = ek_catalogue_new_default (&error);
+  if (catalogue != NULL)
+    self->rules = ek_material_rules_new (catalogue, NULL, &error);
+  if (self->rules != NULL)
+    self->materials = ek_draft_materials_new (draft, &error);
+  if (error != NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+
+  /* Translators: %s is the rule set, e.g. “Each image under 200 KB” */
+  rules_text = g_strdup_printf (_("The registration system accepts PNG, JPG or GIF images. %s. Drop a file on a material, choose one, or scan it."),
+                                ek_material_rules_get_name (self->rules));
+  gtk_label_set_label (self->rules_label, rules_text);
+
+  requirements = type != NULL ? ek_material_rules_get_requirements (self->rules, type) : NULL;
+  if (requirements == NULL)
+    {
+      show_error (self, _("This business type uploads no materials."));
+      return;
+    }
+  for (guint i = 0; i < requirements->len; i++)
+    {
+      GtkWidget *row = ek_material_row_new (self->materials, g_ptr_array_index (requirements, i));
+
+      g_signal_connect_object (row, "notify::satisfied", G_CALLBACK (update_complete), self, G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->rows, row);
+      gtk_list_box_append (self->list_box, row);
+    }
+  update_complete (self);
+}
+
+static void
+ek_materials_page_dispose (GObject *object)
+{
+  EkMaterialsPage *self = EK_MATERIALS_PAGE (object);
+
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_MATERIALS_PAGE);
+  g_clear_object (&self->materials);
+  g_clear_object (&self->rules);
+
+  G_OBJECT_CLASS (ek_materials_page_parent_class)->dispose (object);
+}
+
+static void
+ek_materials_page_class_init (EkMaterialsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ek_materials_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-materials-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkMaterialsPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, EkMaterialsPage, rules_label);
+  gtk_widget_class_bind_template_child (widget_class, EkMaterialsPage, summary_label);
+}
+
+static void
+ek_materials_page_init (EkMaterialsPage *self)
+{
+  g_type_ensure (EK_TYPE_MATERIAL_ROW);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->rows = g_ptr_array_new ();
+}
+
+EkPage *
+ek_materials_page_new (EkApplicationDraft *draft)
+{
+  EkMaterialsPage *self;
+
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
+
+  self = g_object_new (EK_TYPE_MATERIALS_PAGE, "draft", draft, NULL);
+  populate (self);
+  return EK_PAGE (self);
+}
+
+/**
+ * ek_materials_page_get_row:
+ * Returns: (transfer none) (nullable): the row of @material_id
+ */
+GtkWidget *
+ek_materials_page_get_row (EkMaterialsPage *self,
+                           const char      *material_id)
+{
+  g_return_val_if_fail (EK_IS_MATERIALS_PAGE (self), NULL);
+
+  for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
+    {
+      EkMaterialRow *row = g_ptr_array_index (self->rows, i);
+      if (g_str_equal (ek_material_row_get_requirement (row)->material_id, material_id))
+        return GTK_WIDGET (row);
+    }
+  return NULL;
+}

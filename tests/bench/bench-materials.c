@@ -1,0 +1,429 @@
+/* bench-materials.c: our fit against ImageMagick and jpegoptim, side by side, in one run
+ *
+ * Run by hand (never a test): tests/bench/run-materials.sh [RUNS]
+ *
+ * Corpus (generated here, nothing downloaded): A4 pages at 300 DPI with 8–9 pt Chinese and
+ * Latin text, table lines and a red seal over text; a grey photocopy; an ID card (front and
+ * back); a 4000 × 3000 phone photo of a page; a PNG-24 page. For each image and each limit
+ * (200 KB, 1 MB) and each tool: bytes, luminance SSIM at the original resolution (8 × 8
+ * windows sliding by 4), the same SSIM on the text block, the seal's redness kept, and the median wall time.
+ *
+ * Tools: ours (`ekey-tool material fit`), `convert IN -define jpeg:extent=…` with and without
+ * a first resize to 150 DPI, and `jpegoptim --size` (JPEG input only).
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "ek-image.h"
+#include "ek-test-images.h"
+
+typedef struct
+{
+  const char *name;
+  char       *path;
+  EkImage    *reference;    /* the decoded input: what the clerk has */
+  double      text[4];      /* x, y, w, h of the text block, in reference pixels */
+  gboolean    has_seal;
+  EkTestSeal  seal;
+  gboolean    jpeg;
+} Item;
+
+typedef struct
+{
+  const char *name;
+  gboolean    ok;           /* produced a file under the limit */
+  gsize       bytes;
+  double      ssim;
+  double      text_ssim;
+  double      redness;      /* kept / original, 1 = all of it */
+  double      seconds;
+} Result;
+
+enum { TOOL_OURS, TOOL_IM, TOOL_IM_150, TOOL_JPEGOPTIM, N_TOOLS };
+static const char *tool_names[N_TOOLS] = { "ours", "im-extent", "im-150dpi", "jpegoptim" };
+
+static const char *ekey_tool;
+static char *workdir;
+
+/* Luminance at reference coordinates, sampling @image bilinearly when it is smaller */
+static inline double
+luma (const EkImage *image,
+      double         x,
+      double         y)
+{
+  const guint8 *p;
+
+  if (image->channels == 1)
+    {
+      p = image->data + (gsize) y * image->stride + (gsize) x;
+      return p[0];
+    }
+  p = image->data + (gsize) y * image->stride + (gsize) x * 3;
+  return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+}
+
+static double
+sample (const EkImage *image,
+        double         fx,
+        double         fy)
+{
+  double x = CLAMP (fx, 0, image->width - 1.001), y = CLAMP (fy, 0, image->height - 1.001);
+  int x0 = (int) x, y0 = (int) y;
+  double ax = x - x0, ay = y - y0;
+
+  return (1 - ay) * ((1 - ax) * luma (image, x0, y0) + ax * luma (image, x0 + 1, y0)) +
+         ay * ((1 - ax) * luma (image, x0, y0 + 1) + ax * luma (image, x0 + 1, y0 + 1));
+}
+
+/* Mean SSIM over 8 × 8 windows of @rect, sliding by 4 so that half of them straddle JPEG's 8 × 8
+ * blocks (windows aligned with the blocks would not see blocking at all), @test resampled to the
+ * reference's size */
+static double
+ssim (const EkImage *reference,
+      const EkImage *test,
+      const double  *rect)
+{
+  const double c1 = 6.5025, c2 = 58.5225;
+  double sx = (double) test->width / reference->width, sy = (double) test->height / reference->height;
+  int x0 = (int) rect[0], y0 = (int) rect[1];
+  int x1 = MIN ((int) (rect[0] + rect[2]), (int) reference->width);
+  int y1 = MIN ((int) (rect[1] + rect[3]), (int) reference->height);
+  double total = 0;
+  guint64 windows = 0;
+  gboolean same = test->width == reference->width && test->height == reference->height;
+
+  for (int by = y0 + 2; by + 8 <= y1; by += 4)
+    for (int bx = x0 + 2; bx + 8 <= x1; bx += 4)
+      {
+        double ma = 0, mb = 0, va = 0, vb = 0, cov = 0;
+
+        for (int y = by; y < by + 8; y++)
+          for (int x = bx; x < bx + 8; x++)
+            {
+              double a = luma (reference, x, y);
+              double b = same ? luma (test, x, y) : sample (test, (x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5);
+              ma += a; mb += b; va += a * a; vb += b * b; cov += a * b;
+            }
+        ma /= 64; mb /= 64;
+        va = va / 64 - ma * ma; vb = vb / 64 - mb * mb; cov = cov / 64 - ma * mb;
+        total += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+        windows++;
+      }
+  return windows > 0 ? total / windows : 0;
+}
+
+static EkImage *
+decode_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  EkImageInfo info;
+  EkImage *image = NULL;
+
+  if (!g_file_get_contents (path, &contents, &length, &error) ||
+      !ek_image_decode ((const guint8 *) contents, length, 100000000, &info, &image, NULL, &error))
+    {
+      g_printerr ("cannot decode %s: %s\n", path, error->message);
+      return NULL;
+    }
+  if (info.orientation != 1)
+    {
+      EkImage *upright = ek_image_orient (image, info.orientation);
+      ek_image_free (image);
+      image = upright;
+    }
+  return image;
+}
+
+static gboolean
+run (const char * const *argv,
+     const char         *stdout_path,
+     double             *seconds)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (stdout_path != NULL)
+    g_subprocess_launcher_set_stdout_file_path (launcher, stdout_path);
+  else
+    g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (process == NULL || !g_subprocess_wait (process, NULL, &error))
+    return FALSE;
+  *seconds = (g_get_monotonic_time () - start) / 1e6;
+  return g_subprocess_get_successful (process);
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static Result
+measure (Item   *item,
+         int     tool,
+         guint   limit_kb,
+         guint   runs)
+{
+  Result result = { tool_names[tool], FALSE, 0, 0, 0, 0, 0 };
+  g_autofree char *out = g_strdup_printf ("%s/%s-%s-%u.jpg", workdir, item->name, tool_names[tool], limit_kb);
+  g_autofree char *limit = g_strdup_printf ("%u", limit_kb * 1024);
+  g_autofree char *extent = g_strdup_printf ("jpeg:extent=%ukb", limit_kb);
+  g_autofree char *size = g_strdup_printf ("--size=%u", limit_kb);
+  double times[8];
+  g_autoptr(EkImage) fitted = NULL;
+  GStatBuf st;
+
+  if (tool == TOOL_JPEGOPTIM && !item->jpeg)
+    return result;   /* jpegoptim reads JPEG only */
+  for (guint r = 0; r < runs; r++)
+    {
+      const char *ours[] = { ekey_tool, "material", "fit", item->path, out, "--max-bytes", limit, NULL };
+      const char *im[] = { "convert", item->path, "-define", extent, out, NULL };
+      const char *im150[] = { "convert", item->path, "-resize", "1754x1754>", "-define", extent, out, NULL };
+      const char *jo[] = { "jpegoptim", size, "--strip-all", "--stdout", item->path, NULL };
+      const char * const *argv[] = { ours, im, im150, jo };
+
+      g_unlink (out);
+      if (!run (argv[tool], tool == TOOL_JPEGOPTIM ? out : NULL, &times[r]))
+        return result;
+    }
+  qsort (times, runs, sizeof times[0], compare_double);
+  result.seconds = times[runs / 2];
+  if (g_stat (out, &st) != 0)
+    return result;
+  result.bytes = st.st_size;
+  result.ok = result.bytes <= (gsize) limit_kb * 1024;
+  fitted = decode_file (out);
+  if (fitted == NULL)
+    return result;
+  {
+    double whole[4] = { 0, 0, item->reference->width, item->reference->height };
+    result.ssim = ssim (item->reference, fitted, whole);
+    result.text_ssim = ssim (item->reference, fitted, item->text);
+  }
+  if (item->has_seal)
+    {
+      double scale = (double) fitted->width / item->reference->width;
+      EkTestSeal seal = { item->seal.cx * scale, item->seal.cy * scale, item->seal.radius * scale };
+      g_autoptr(EkImage) rgb = ek_image_to_rgb (fitted);
+      double before = ek_test_seal_redness (item->reference, &item->seal);
+
+      result.redness = before > 0 ? ek_test_seal_redness (rgb, &seal) / before : 0;
+    }
+  return result;
+}
+
+static void
+save_jpeg (Item          *item,
+           const EkImage *image,
+           int            quality)
+{
+  g_autoptr(GBytes) bytes = ek_image_encode_jpeg (image, quality, FALSE, NULL);
+  item->path = g_strdup_printf ("%s/%s.jpg", workdir, item->name);
+  ek_test_write_file (item->path, bytes);
+  item->jpeg = TRUE;
+}
+
+static void
+page_text_rect (double  dpi,
+                double  left,
+                double  top,
+                double *rect)
+{
+  double mm = dpi / 25.4;
+  rect[0] = left + 20 * mm;
+  rect[1] = top + 32 * mm;
+  rect[2] = 8.27 * dpi - 40 * mm;
+  rect[3] = 72 * mm + 60 * mm;   /* the table and the first paragraphs */
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  guint runs = argc > 1 ? (guint) CLAMP (atoi (argv[1]), 1, 7) : 3;
+  Item items[5] = { { 0 } };
+  guint n = 0;
+  const guint limits[] = { 200, 1024 };
+  Result results[G_N_ELEMENTS (limits)][G_N_ELEMENTS (items)][N_TOOLS];
+
+  setlocale (LC_ALL, "");
+  ekey_tool = g_getenv ("EK_TOOL");
+  if (ekey_tool == NULL)
+    {
+      g_printerr ("Set EK_TOOL to the ekey-tool to measure (tests/bench/run-materials.sh does)\n");
+      return 2;
+    }
+  workdir = g_dir_make_tmp ("ek-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_print ("# corpus in %s, median of %u runs per tool\n", workdir, runs);
+
+  /* 1. Sealed A4 page, 300 DPI colour scan */
+  {
+    g_autoptr(EkImage) page = ek_test_render_page (EK_TEST_PAGE_SEALED, 300, 1, &items[n].seal);
+    items[n].name = "a4-sealed";
+    items[n].has_seal = TRUE;
+    page_text_rect (300, 0, 0, items[n].text);
+    save_jpeg (&items[n], page, 92);
+    n++;
+  }
+  /* 2. Grey photocopy, scanned in colour as most office scanners do */
+  {
+    g_autoptr(EkImage) page = ek_test_render_page (EK_TEST_PAGE_PHOTOCOPY, 300, 2, NULL);
+    g_autoptr(EkImage) rgb = ek_image_to_rgb (page);
+    items[n].name = "a4-photocopy";
+    page_text_rect (300, 0, 0, items[n].text);
+    save_jpeg (&items[n], rgb, 90);
+    n++;
+  }
+  /* 3. ID card, front and back on one page, 600 DPI */
+  {
+    g_autoptr(EkImage) front = ek_test_render_id_card (600, FALSE);
+    g_autoptr(EkImage) back = ek_test_render_id_card (600, TRUE);
+    g_autoptr(EkImage) card = ek_image_stack (front, back);
+    items[n].name = "id-card";
+    items[n].text[0] = 0; items[n].text[1] = 0;
+    items[n].text[2] = card->width; items[n].text[3] = front->height;
+    save_jpeg (&items[n], card, 95);
+    n++;
+  }
+  /* 4. Phone photo of a page, 4000 × 3000 */
+  {
+    g_autoptr(EkImage) photo = ek_test_render_phone_photo (4000, 3000, &items[n].seal);
+    double dpi = (3000 * 0.94) / 11.69;
+    guint page_w = (guint) lround (8.27 * dpi), page_h = (guint) lround (11.69 * dpi);
+    items[n].name = "phone-photo";
+    items[n].has_seal = TRUE;
+    page_text_rect (dpi, (4000 - page_w) / 2, (3000 - page_h) / 2, items[n].text);
+    save_jpeg (&items[n], photo, 92);
+    n++;
+  }
+  /* 5. PNG-24 page */
+  {
+    g_autoptr(EkImage) page = ek_test_render_page (EK_TEST_PAGE_SEALED, 300, 5, &items[n].seal);
+    g_autoptr(GBytes) png = ek_image_encode_png (page, NULL);
+    items[n].name = "a4-png24";
+    items[n].has_seal = TRUE;
+    page_text_rect (300, 0, 0, items[n].text);
+    items[n].path = g_strdup_printf ("%s/%s.png", workdir, items[n].name);
+    ek_test_write_file (items[n].path, png);
+    n++;
+  }
+
+  for (guint i = 0; i < n; i++)
+    {
+      GStatBuf st;
+      items[i].reference = decode_file (items[i].path);
+      g_stat (items[i].path, &st);
+      g_print ("# %-13s %5u×%-5u %9" G_GINT64_FORMAT " bytes\n", items[i].name, items[i].reference->width,
+               items[i].reference->height, (gint64) st.st_size);
+    }
+
+  g_print ("\n%-6s %-13s %-10s %9s %4s %6s %6s %6s %7s\n", "limit", "image", "tool", "bytes", "fits",
+           "ssim", "text", "red", "time/s");
+  for (guint l = 0; l < G_N_ELEMENTS (limits); l++)
+    for (guint i = 0; i < n; i++)
+      for (int t = 0; t < N_TOOLS; t++)
+        {
+          Result *r = &results[l][i][t];
+          *r = measure (&items[i], t, limits[l], runs);
+          if (r->seconds == 0)
+            {
+              g_print ("%-6s %-13s %-10s %9s\n", limits[l] == 200 ? "200KB" : "1MB", items[i].name, r->name, "n/a");
+              continue;
+            }
+          {
+            char red[16] = "-";
+            if (items[i].has_seal)
+              g_snprintf (red, sizeof red, "%.3f", r->redness);
+            g_print ("%-6s %-13s %-10s %9" G_GSIZE_FORMAT " %4s %6.4f %6.4f %6s %7.3f\n",
+                     limits[l] == 200 ? "200KB" : "1MB", items[i].name, r->name, r->bytes, r->ok ? "yes" : "NO",
+                     r->ssim, r->text_ssim, red, r->seconds);
+          }
+        }
+
+  /* Summary against the targets */
+  for (guint l = 0; l < G_N_ELEMENTS (limits); l++)
+    {
+      double ours_mean = 0, best_mean = 0, worst_margin = 1, min_red = 10, time_ratio_median;
+      double ratios[G_N_ELEMENTS (items)];
+      int best_tool = -1;
+      gboolean ours_all_fit = TRUE;
+
+      /* The best tool: the highest mean SSIM among those that met the limit on every image */
+      for (int t = 1; t < N_TOOLS; t++)
+        {
+          double mean = 0;
+          guint counted = 0;
+          gboolean all = TRUE;
+          for (guint i = 0; i < n; i++)
+            {
+              if (results[l][i][t].seconds == 0)
+                continue;
+              all &= results[l][i][t].ok;
+              mean += results[l][i][t].ssim;
+              counted++;
+            }
+          mean /= MAX (counted, 1);
+          if (counted == n && all && mean > best_mean)
+            {
+              best_mean = mean;
+              best_tool = t;
+            }
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          Result *ours = &results[l][i][TOOL_OURS];
+          double fastest = G_MAXDOUBLE, best_here = 0;
+
+          ours_all_fit &= ours->ok;
+          ours_mean += ours->ssim;
+          if (items[i].has_seal)
+            min_red = MIN (min_red, ours->redness);
+          for (int t = 1; t < N_TOOLS; t++)
+            {
+              Result *r = &results[l][i][t];
+              if (r->seconds > 0 && r->ok)
+                {
+                  fastest = MIN (fastest, r->seconds);
+                  best_here = MAX (best_here, r->ssim);
+                }
+            }
+          worst_margin = MIN (worst_margin, ours->ssim - best_here);
+          ratios[i] = fastest < G_MAXDOUBLE ? ours->seconds / fastest : 0;
+        }
+      ours_mean /= n;
+      qsort (ratios, n, sizeof ratios[0], compare_double);
+      time_ratio_median = ratios[n / 2];
+      g_print ("\nSUMMARY %s: ours fits %s; mean SSIM ours %.4f vs best tool (%s) %.4f (%+.4f, target ≥ +0.02 at 200KB); "
+               "worst per-image margin vs best tool %+.4f (target ≥ 0); min seal redness %.3f (target ≥ 0.95); "
+               "median time ours/fastest fitting tool %.2f× (target ≤ 0.4×)\n",
+               limits[l] == 200 ? "200KB" : "1MB", ours_all_fit ? "all" : "NOT ALL", ours_mean,
+               best_tool >= 0 ? tool_names[best_tool] : "none", best_mean, ours_mean - best_mean,
+               worst_margin, min_red, time_ratio_median);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      ek_image_free (items[i].reference);
+      g_free (items[i].path);
+    }
+  g_print ("# outputs left in %s\n", workdir);
+  g_free (workdir);
+  ek_test_images_shutdown ();
+  return 0;
+}

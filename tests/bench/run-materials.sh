@@ -1,0 +1,11 @@
+#!/bin/sh
+# run-materials.sh [RUNS]: build, then measure our fit against ImageMagick and jpegoptim on a
+# generated corpus (A4 300 DPI pages with small Chinese text and a red seal, a grey photocopy,
+# an ID card, a 4000×3000 phone photo, a PNG-24 page) at 200 KB and 1 MB. Prints the table and
+# one summary line per limit. Needs imagemagick and jpegoptim (tools/deps/materials.txt).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/_build}
+[ -f "$build/build.ninja" ] || meson setup "$build" "$top" >/dev/null
+ninja -C "$build" app/cli/ekey-tool tests/bench/bench-materials >/dev/null
+EK_TOOL=$build/app/cli/ekey-tool exec "$build/tests/bench/bench-materials" "${1:-3}"

@@ -1,0 +1,277 @@
+/* test-material-fit.c: fit a scanned-looking A4 page with small Chinese text and a red seal */
+#define _GNU_SOURCE  /* memmem */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "ek-material-fit.h"
+#include "ek-test-common.h"
+#include "ek-test-images.h"
+
+#define LIMIT_200KB 204799
+#define LIMIT_1MB   1048576
+
+static char *tmpdir;
+
+typedef struct
+{
+  GBytes     *scan;       /* 300 DPI JPEG, as a clerk's scanner makes it */
+  EkImage    *original;
+  EkTestSeal  seal;
+} SealedPage;
+
+static SealedPage sealed;
+
+static EkImage *
+decode (GBytes      *bytes,
+        EkImageInfo *info)
+{
+  g_autoptr(GError) error = NULL;
+  EkImage *image = NULL;
+
+  g_assert_true (ek_image_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                  EK_MATERIAL_DEFAULT_MAX_PIXELS, info, &image, NULL, &error));
+  g_assert_no_error (error);
+  return image;
+}
+
+static void
+assert_fitted_page (guint64 limit)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = ek_material_fit_bytes (sealed.scan, limit, NULL, &error);
+  g_autoptr(EkImage) result = NULL;
+  EkImageInfo info;
+  EkTestSeal seal;
+  double scale, before, after;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (fit);
+  g_test_message ("%" G_GSIZE_FORMAT " → %" G_GSIZE_FORMAT " bytes, %u×%u, q%d, %u encodes",
+                  g_bytes_get_size (sealed.scan), g_bytes_get_size (fit->bytes), fit->width, fit->height,
+                  fit->quality, fit->n_encodes);
+
+  /* Under the limit, with room to spare */
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, limit);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), >=, limit / 2);
+  g_assert_cmpint (fit->format, ==, EK_IMAGE_FORMAT_JPEG);
+  g_assert_false (fit->grey);
+  g_assert_cmpuint (fit->n_encodes, <=, 3);
+
+  /* Dimensions: never larger, never below about 100 DPI for A4, aspect kept */
+  g_assert_cmpuint (fit->width, <=, sealed.original->width);
+  g_assert_cmpuint (fit->height, <=, sealed.original->height);
+  g_assert_cmpuint (fit->height, >=, 1169);
+  g_assert_cmpfloat_with_epsilon ((double) fit->width / fit->height,
+                                  (double) sealed.original->width / sealed.original->height, 0.01);
+
+  /* What we say is what the file is */
+  result = decode (fit->bytes, &info);
+  g_assert_cmpuint (info.width, ==, fit->width);
+  g_assert_cmpuint (info.height, ==, fit->height);
+  g_assert_false (info.has_metadata);
+
+  /* The seal is still red */
+  scale = (double) fit->width / sealed.original->width;
+  seal.cx = sealed.seal.cx * scale;
+  seal.cy = sealed.seal.cy * scale;
+  seal.radius = sealed.seal.radius * scale;
+  before = ek_test_seal_redness (sealed.original, &sealed.seal);
+  after = ek_test_seal_redness (result, &seal);
+  g_test_message ("seal redness %.1f → %.1f", before, after);
+  g_assert_cmpfloat (before, >, 80);
+  g_assert_cmpfloat (after, >=, 0.85 * before);
+}
+
+static void
+test_sealed_page_200kb (void)
+{
+  assert_fitted_page (LIMIT_200KB);
+}
+
+static void
+test_sealed_page_1mb (void)
+{
+  assert_fitted_page (LIMIT_1MB);
+}
+
+static void
+test_grey_photocopy (void)
+{
+  g_autoptr(EkImage) page = ek_test_render_page (EK_TEST_PAGE_PHOTOCOPY, 200, 5, NULL);
+  g_autoptr(EkImage) colour = ek_image_to_rgb (page);
+  g_autoptr(GBytes) scan = ek_image_encode_jpeg (colour, 92, FALSE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = ek_material_fit_bytes (scan, LIMIT_200KB, NULL, &error);
+  EkImageInfo info;
+
+  g_assert_no_error (error);
+  /* Scanned in colour, but the page is grey: the result is a greyscale JPEG */
+  g_assert_true (fit->grey);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, LIMIT_200KB);
+  g_assert_true (ek_image_read_header (g_bytes_get_data (fit->bytes, NULL), g_bytes_get_size (fit->bytes), &info, NULL));
+  g_assert_true (info.grey);
+}
+
+static void
+test_already_fits (void)
+{
+  g_autoptr(EkImage) card = ek_test_render_id_card (300, FALSE);
+  g_autoptr(GBytes) jpeg = ek_image_encode_jpeg (card, 85, FALSE, NULL);
+  g_autoptr(GBytes) with_gps = ek_test_add_exif (jpeg, 1, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) same = ek_material_fit_bytes (jpeg, LIMIT_200KB, NULL, &error);
+  g_autoptr(EkMaterialFit) stripped = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (same->unchanged);
+  g_assert_true (g_bytes_equal (same->bytes, jpeg));
+
+  /* An ID card photo with GPS in its EXIF: the pixels are kept, the EXIF goes */
+  stripped = ek_material_fit_bytes (with_gps, LIMIT_200KB, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (stripped->unchanged);
+  g_assert_true (g_bytes_equal (stripped->bytes, jpeg));
+}
+
+static void
+test_exif_rotated (void)
+{
+  g_autoptr(EkImage) page = ek_test_render_page (EK_TEST_PAGE_SEALED, 200, 3, NULL);
+  /* The camera stored the page lying on its side, and says so in EXIF (6 = turn right) */
+  g_autoptr(EkImage) lying = ek_image_orient (page, 8);
+  g_autoptr(GBytes) jpeg = ek_image_encode_jpeg (lying, 92, FALSE, NULL);
+  g_autoptr(GBytes) photo = ek_test_add_exif (jpeg, 6, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = ek_material_fit_bytes (photo, LIMIT_200KB, NULL, &error);
+  g_autoptr(EkImage) result = NULL;
+  EkImageInfo info;
+  gsize length = 0;
+  const guint8 *data;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (lying->width, >, lying->height);
+  /* Upright again: portrait */
+  g_assert_cmpuint (fit->height, >, fit->width);
+  result = decode (fit->bytes, &info);
+  g_assert_cmpuint (info.orientation, ==, 1);
+  g_assert_false (info.has_metadata);
+  data = g_bytes_get_data (fit->bytes, &length);
+  g_assert_null (memmem (data, MIN (length, 4096), "Exif", 4));
+  /* The title is at the top: the top band is darker than the bottom margin */
+  {
+    guint64 top = 0, bottom = 0;
+    for (guint y = result->height * 55 / 1000; y < result->height * 85 / 1000; y++)
+      for (guint x = 0; x < result->width; x++)
+        top += 255 - result->data[(gsize) y * result->stride + (gsize) x * result->channels];
+    for (guint y = result->height * 97 / 100; y < result->height * 99 / 100; y++)
+      for (guint x = 0; x < result->width; x++)
+        bottom += 255 - result->data[(gsize) y * result->stride + (gsize) x * result->channels];
+    g_assert_cmpuint (top, >, bottom * 2);
+  }
+}
+
+static void
+test_refuses_mush (void)
+{
+  g_autoptr(EkImage) noise = ek_test_render_noise (1400, 1400, 9);
+  g_autoptr(GBytes) png = ek_image_encode_png (noise, NULL);
+  g_autofree char *in = g_build_filename (tmpdir, "noise.png", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "noise-fitted.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = NULL;
+
+  g_assert_true (ek_test_write_file (in, png));
+  fit = ek_material_fit_file (in, out, 20000, NULL, &error);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_ILLEGIBLE);
+  g_assert_null (fit);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_refuses_unreadable (void)
+{
+  g_autoptr(GBytes) half = g_bytes_new_from_bytes (sealed.scan, 0, g_bytes_get_size (sealed.scan) / 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = ek_material_fit_bytes (half, LIMIT_200KB, NULL, &error);
+
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TRUNCATED);
+  g_assert_null (fit);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = NULL;
+
+  g_cancellable_cancel (cancellable);
+  fit = ek_material_fit_bytes (sealed.scan, LIMIT_200KB, cancellable, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (fit);
+}
+
+static void
+on_fitted (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  EkMaterialFit **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = ek_material_fit_file_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async (void)
+{
+  g_autofree char *in = g_build_filename (tmpdir, "page.jpg", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "page-fitted.jpg", NULL);
+  g_autoptr(EkMaterialFit) fit = NULL;
+
+  g_assert_true (ek_test_write_file (in, sealed.scan));
+  ek_material_fit_file_async (in, out, LIMIT_200KB, NULL, on_fitted, &fit);
+  while (fit == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, LIMIT_200KB);
+  g_unlink (out);
+  g_unlink (in);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  ek_test_init (&argc, &argv);
+  tmpdir = g_dir_make_tmp ("ek-fit-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  sealed.original = ek_test_render_page (EK_TEST_PAGE_SEALED, 300, 1, &sealed.seal);
+  sealed.scan = ek_image_encode_jpeg (sealed.original, 92, FALSE, NULL);
+  g_assert_cmpuint (g_bytes_get_size (sealed.scan), >, LIMIT_1MB);
+
+  g_test_add_func ("/material-fit/sealed-page-200kb", test_sealed_page_200kb);
+  g_test_add_func ("/material-fit/sealed-page-1mb", test_sealed_page_1mb);
+  g_test_add_func ("/material-fit/grey-photocopy", test_grey_photocopy);
+  g_test_add_func ("/material-fit/already-fits", test_already_fits);
+  g_test_add_func ("/material-fit/exif-rotated", test_exif_rotated);
+  g_test_add_func ("/material-fit/refuses-mush", test_refuses_mush);
+  g_test_add_func ("/material-fit/refuses-unreadable", test_refuses_unreadable);
+  g_test_add_func ("/material-fit/cancelled", test_cancelled);
+  g_test_add_func ("/material-fit/async", test_async);
+  result = g_test_run ();
+  ek_test_images_shutdown ();
+
+  g_clear_pointer (&sealed.scan, g_bytes_unref);
+  g_clear_pointer (&sealed.original, ek_image_free);
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  return result;
+}

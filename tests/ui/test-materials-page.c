@@ -1,0 +1,285 @@
+/* test-materials-page.c: the materials step as a clerk meets it
+ *
+ * A first application with an oversized scan of the form (fitted, previewed, accepted), a
+ * noise image that cannot be fitted legibly (refused, with the reason), a PDF renamed to .jpg,
+ * and an ID card that is ready. Screenshots go to test-artifacts/ in zh_CN and en.
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <glib/gstdio.h>
+
+#include "ek-draft-materials.h"
+#include "ek-material-row.h"
+#include "ek-materials-page.h"
+#include "ek-test-common.h"
+#include "ek-test-images.h"
+
+static GtkWidget *window;
+static char *draft_id;
+
+static gboolean
+on_timeout (gpointer data)
+{
+  g_error ("The materials page did not settle within 60 seconds");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+wait_for_frame (void)
+{
+  gboolean painted = FALSE;
+  GdkFrameClock *clock;
+  gulong handler;
+
+  while (!gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (window);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef gboolean (*Predicate) (EkMaterialRow *row);
+
+static void
+wait_until (EkMaterialRow *row,
+            Predicate      done)
+{
+  guint timeout = g_timeout_add_seconds (60, on_timeout, NULL);
+
+  while (!done (row))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+static gboolean
+settled (EkMaterialRow *row)
+{
+  return ek_material_row_get_state (row) != EK_MATERIAL_ROW_CHECKING;
+}
+
+static gboolean
+has_preview (EkMaterialRow *row)
+{
+  return ek_material_row_has_fit_preview (row);
+}
+
+static gboolean
+is_ready (EkMaterialRow *row)
+{
+  return ek_material_row_get_state (row) == EK_MATERIAL_ROW_READY;
+}
+
+static const char *refused_status;
+
+static gboolean
+is_refused (EkMaterialRow *row)
+{
+  return g_strcmp0 (ek_material_row_get_status (row), refused_status) == 0;
+}
+
+static void
+save_screenshot (const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, g_getenv ("LANGUAGE"));
+  g_autofree char *path = ek_test_artifact_path (file);
+  int width, height;
+
+  wait_for_frame ();
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+import (EkDraftMaterials *materials,
+        const char       *id,
+        GBytes           *bytes,
+        const char       *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  ek_draft_materials_import_bytes (materials, id, bytes, name, &error);
+  g_assert_no_error (error);
+}
+
+static EkMaterialsPage *
+show_page (EkApplicationDraft *draft)
+{
+  EkPage *page = ek_materials_page_new (draft);
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_frame ();
+  return EK_MATERIALS_PAGE (page);
+}
+
+static EkMaterialRow *
+row (EkMaterialsPage *page,
+     const char      *id)
+{
+  GtkWidget *widget = ek_materials_page_get_row (page, id);
+
+  g_assert_nonnull (widget);
+  return EK_MATERIAL_ROW (widget);
+}
+
+static void
+test_fit_and_refuse (void)
+{
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(EkDraftMaterials) materials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkImage) page_image = ek_test_render_page (EK_TEST_PAGE_SEALED, 300, 1, NULL);
+  g_autoptr(GBytes) scan = ek_image_encode_jpeg (page_image, 92, FALSE, NULL);
+  g_autoptr(EkImage) noise = ek_test_render_noise (1400, 1400, 3);
+  g_autoptr(GBytes) noise_png = ek_image_encode_png (noise, NULL);
+  g_autoptr(EkImage) front = ek_test_render_id_card (200, FALSE);
+  g_autoptr(EkImage) back = ek_test_render_id_card (200, TRUE);
+  g_autoptr(EkImage) card = ek_image_stack (front, back);
+  g_autoptr(GBytes) card_jpeg = ek_image_encode_jpeg (card, 85, FALSE, NULL);
+  g_autoptr(GBytes) pdf = g_bytes_new_static ("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n", 45);
+  EkMaterialsPage *page;
+  EkMaterialRow *form, *licence, *letter, *id_card;
+
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  draft_id = g_strdup (ek_application_draft_get_id (draft));
+  materials = ek_draft_materials_new (draft, &error);
+  g_assert_no_error (error);
+  import (materials, "application-form", scan, "申请表扫描件.jpg");
+  import (materials, "business-licence", noise_png, "营业执照.png");
+  import (materials, "confirmation-letter", pdf, "确认函.jpg");
+  import (materials, "id-card", card_jpeg, "身份证.jpg");
+
+  page = show_page (draft);
+  form = row (page, "application-form");
+  licence = row (page, "business-licence");
+  letter = row (page, "confirmation-letter");
+  id_card = row (page, "id-card");
+  wait_until (form, settled);
+  wait_until (licence, settled);
+  wait_until (letter, settled);
+  wait_until (id_card, settled);
+
+  g_assert_cmpint (ek_material_row_get_state (form), ==, EK_MATERIAL_ROW_TOO_LARGE);
+  g_assert_cmpint (ek_material_row_get_state (licence), ==, EK_MATERIAL_ROW_TOO_LARGE);
+  g_assert_cmpint (ek_material_row_get_state (letter), ==, EK_MATERIAL_ROW_WRONG_FORMAT);
+  g_assert_cmpint (ek_material_row_get_state (id_card), ==, EK_MATERIAL_ROW_READY);
+  g_assert_false (ek_page_get_complete (EK_PAGE (page)));
+
+  /* Fit the form: before/after preview, the clerk accepts, and it is ready */
+  ek_material_row_fit (form);
+  wait_until (form, has_preview);
+  save_screenshot ("materials-fit-preview");
+  ek_material_row_accept_fit (form);
+  wait_until (form, is_ready);
+  g_assert_true (g_str_has_suffix (ek_material_row_get_status (form), "200 KB"));
+
+  /* The noise cannot be made small and legible: refused, and the original kept */
+  refused_status = g_dgettext (GETTEXT_PACKAGE, "Cannot be fitted");
+  ek_material_row_fit (licence);
+  wait_until (licence, is_refused);
+  g_assert_cmpint (ek_material_row_get_state (licence), ==, EK_MATERIAL_ROW_TOO_LARGE);
+  {
+    g_autofree char *kept = ek_draft_materials_dup_file (materials, "business-licence");
+    g_assert_nonnull (kept);
+  }
+  save_screenshot ("materials");
+  g_assert_false (ek_page_get_complete (EK_PAGE (page)));
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+}
+
+static void
+test_persists (void)
+{
+  /* The window closed; the same draft opened again finds its fitted form ready */
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new_with_id (draft_id);
+  EkMaterialsPage *page;
+  EkMaterialRow *form;
+
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  page = show_page (draft);
+  form = row (page, "application-form");
+  wait_until (form, settled);
+  g_assert_cmpint (ek_material_row_get_state (form), ==, EK_MATERIAL_ROW_READY);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+}
+
+static void
+test_complete_when_all_ready (void)
+{
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(EkDraftMaterials) materials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkImage) letter = ek_test_render_page (EK_TEST_PAGE_SEALED, 72, 2, NULL);
+  g_autoptr(GBytes) jpeg = ek_image_encode_jpeg (letter, 70, FALSE, NULL);
+  EkMaterialsPage *page;
+  EkMaterialRow *only;
+
+  /* An additional key uploads only the confirmation letter */
+  ek_application_draft_set_business_type_id (draft, "additional-key");
+  materials = ek_draft_materials_new (draft, &error);
+  g_assert_no_error (error);
+  page = show_page (draft);
+  g_assert_false (ek_page_get_complete (EK_PAGE (page)));
+  import (materials, "confirmation-letter", jpeg, "letter.jpg");
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+
+  page = show_page (draft);
+  only = row (page, "confirmation-letter");
+  wait_until (only, settled);
+  g_assert_cmpint (ek_material_row_get_state (only), ==, EK_MATERIAL_ROW_READY);
+  g_assert_true (ek_page_get_complete (EK_PAGE (page)));
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = g_dir_make_tmp ("ek-ui-materials-XXXXXX", &error);
+  int result;
+
+  g_assert_no_error (error);
+  /* Drafts go to a private data folder, never the tester's own */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  ek_test_init (&argc, &argv);
+  gtk_init ();
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 1500);
+
+  g_test_add_func ("/materials-page/fit-and-refuse", test_fit_and_refuse);
+  g_test_add_func ("/materials-page/persists", test_persists);
+  g_test_add_func ("/materials-page/complete-when-all-ready", test_complete_when_all_ready);
+  result = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_free (draft_id);
+  {
+    const char *rm[] = { "rm", "-rf", data_home, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  return result;
+}

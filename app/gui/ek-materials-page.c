@@ -94,11 +94,20 @@ populate (EkMaterialsPage *self)
     }
   for (guint i = 0; i < requirements->len; i++)
     {
-      GtkWidget *row = ek_material_row_new (self->materials, g_ptr_array_index (requirements, i));
+      EkMaterialRequirement *requirement = g_ptr_array_index (requirements, i);
+      GtkWidget *row = ek_material_row_new (self->materials, requirement);
+      GtkWidget *list_row = gtk_list_box_row_new ();
 
       g_signal_connect_object (row, "notify::satisfied", G_CALLBACK (update_complete), self, G_CONNECT_SWAPPED);
       g_ptr_array_add (self->rows, row);
-      gtk_list_box_append (self->list_box, row);
+      /* The list row is what a screen reader announces first: name it after the material */
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), row);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (list_row),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, requirement->name,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, requirement->description,
+                                      -1);
+      gtk_list_box_append (self->list_box, list_row);
     }
   update_complete (self);
 }

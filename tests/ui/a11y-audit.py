@@ -58,6 +58,8 @@ def walk(node, depth=0):
 
 
 def showing(node):
+    # GTK 4.8 never sets SHOWING, and pages kept in the stack stay VISIBLE: every page built so
+    # far is audited, not only the one on screen
     try:
         states = node.getState()
         return states.contains(pyatspi.STATE_SHOWING) or states.contains(pyatspi.STATE_VISIBLE)

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -301,5 +303,12 @@ main (int   argc,
   g_unlink (test);
   g_rmdir (config_dir);
   g_free (config_dir);
-  return result;
+
+  /* SANE's test backend stops its reader thread with pthread_cancel(); a thread cancelled while
+   * it holds the dynamic loader's lock leaves that lock taken, and exit() then waits for it
+   * forever in _dl_fini (about one cancel in ten here). Everything is printed and cleaned up:
+   * leave without the exit handlers. (The product's side of this is noted on the materials issue.) */
+  fflush (stdout);
+  fflush (stderr);
+  _exit (result);
 }

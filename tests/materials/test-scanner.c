@@ -304,10 +304,11 @@ main (int   argc,
   g_rmdir (config_dir);
   g_free (config_dir);
 
-  /* SANE's test backend stops its reader thread with pthread_cancel(); a thread cancelled while
-   * it holds the dynamic loader's lock leaves that lock taken, and exit() then waits for it
-   * forever in _dl_fini (about one cancel in ten here). Everything is printed and cleaned up:
-   * leave without the exit handlers. (The product's side of this is noted on the materials issue.) */
+  /* After an injected fault, SANE's test backend stops its still-running reader thread with
+   * pthread_cancel(); cancelled while holding a C library lock (the dynamic loader's, gettext's)
+   * it leaves that lock taken, and exit() then waits for it forever in _dl_fini. Everything is
+   * printed and cleaned up: leave without the exit handlers. The product drains the page on a
+   * user's cancel so that this cannot happen there; the fault path is noted on the materials issue. */
   fflush (stdout);
   fflush (stderr);
   _exit (result);

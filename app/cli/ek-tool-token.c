@@ -6,6 +6,7 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <p11-kit/pkcs11.h>
 #include <stdio.h>
 
 #include "ek-certificate-info.h"
@@ -153,11 +154,11 @@ add_token (JsonBuilder *builder,
   json_builder_set_member_name (builder, "pin");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "count_low");
-  json_builder_add_boolean_value (builder, (flags & 0x10000) != 0);
+  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_COUNT_LOW) != 0);
   json_builder_set_member_name (builder, "final_try");
-  json_builder_add_boolean_value (builder, (flags & 0x20000) != 0);
+  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_FINAL_TRY) != 0);
   json_builder_set_member_name (builder, "locked");
-  json_builder_add_boolean_value (builder, (flags & 0x40000) != 0);
+  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_LOCKED) != 0);
   json_builder_set_member_name (builder, "message");
   json_builder_add_string_value (builder, ek_pin_state_describe (pin));
   json_builder_end_object (builder);

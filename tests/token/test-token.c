@@ -337,18 +337,6 @@ wait_for_tokens (EkTokenManager *manager,
   g_assert_true (state->seen);
 }
 
-static GStrv
-token_dirs (const char *tokendir)
-{
-  g_autoptr(GDir) dir = g_dir_open (tokendir, 0, NULL);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_strv_builder_add (builder, name);
-  return g_strv_builder_end (builder);
-}
-
 /* Insert a key (a new token), pull it out (its folder moved away), insert it again */
 static void
 test_watch_insert_remove (void)
@@ -358,7 +346,7 @@ test_watch_insert_remove (void)
   g_autofree char *aside = g_build_filename (dir, "aside", NULL);
   g_autoptr(EkTokenManager) manager = token_fixture_manager (NULL);
   g_autoptr(GPtrArray) tokens = list_tokens (manager);
-  g_auto(GStrv) before = token_dirs (tokendir);
+  g_auto(GStrv) before = token_fixture_list_tokens_dir (tokendir);
   g_auto(GStrv) after = NULL;
   g_autofree char *new_dir = NULL, *new_path = NULL;
   WatchState state = { g_main_loop_new (NULL, FALSE), 0, FALSE };
@@ -376,7 +364,7 @@ test_watch_insert_remove (void)
   tokens = ek_token_manager_get_tokens (manager);
   g_assert_nonnull (token_fixture_find_token (tokens, "EK-TOKEN-C"));
 
-  after = token_dirs (tokendir);
+  after = token_fixture_list_tokens_dir (tokendir);
   for (guint i = 0; after[i] != NULL; i++)
     if (!g_strv_contains ((const char * const *) before, after[i]))
       new_dir = g_strdup (after[i]);
@@ -507,7 +495,7 @@ test_cli_token_watch (void)
   const char *dir = token_fixture_setup ();
   g_autofree char *tokendir = g_build_filename (dir, "tokens", NULL);
   g_autofree char *aside = g_build_filename (dir, "aside-cli", NULL);
-  g_auto(GStrv) before = token_dirs (tokendir);
+  g_auto(GStrv) before = token_fixture_list_tokens_dir (tokendir);
   g_auto(GStrv) after = NULL;
   g_autofree char *new_path = NULL, *out = NULL, *err = NULL;
   g_autofree char *line1 = NULL, *line2 = NULL, *line3 = NULL, *line4 = NULL;
@@ -531,7 +519,7 @@ test_cli_token_watch (void)
   g_assert_true (g_str_has_prefix (line3, "inserted\t"));
   g_assert_true (g_str_has_suffix (line3, "\tEK-TOKEN-W"));
 
-  after = token_dirs (tokendir);
+  after = token_fixture_list_tokens_dir (tokendir);
   for (guint i = 0; after[i] != NULL; i++)
     if (!g_strv_contains ((const char * const *) before, after[i]))
       new_path = g_build_filename (tokendir, after[i], NULL);

@@ -102,3 +102,18 @@ token_fixture_run (const char * const *argv,
   g_assert_no_error (error);
   return g_subprocess_get_exit_status (proc);
 }
+
+/* The names in SoftHSM's token folder: one sub-folder per token, so a test can see which
+ * token it just made (inserted) or moved away (pulled out) */
+GStrv
+token_fixture_list_tokens_dir (const char *tokendir)
+{
+  g_autoptr(GDir) dir = g_dir_open (tokendir, 0, NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_strv_builder_add (builder, name);
+  return g_strv_builder_end (builder);
+}

@@ -13,6 +13,7 @@ EkToken           *token_fixture_find_token   (GPtrArray  *tokens,
                                                const char *label);
 EkCertificateInfo *token_fixture_find_cert    (EkToken    *token,
                                                const char *id_hex);
+GStrv              token_fixture_list_tokens_dir (const char *tokendir);
 int                token_fixture_run          (const char * const *argv,
                                                char              **out,
                                                char              **err);

@@ -162,18 +162,6 @@ test_every_verdict (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static GStrv
-token_dirs (const char *tokendir)
-{
-  g_autoptr(GDir) dir = g_dir_open (tokendir, 0, NULL);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_strv_builder_add (builder, name);
-  return g_strv_builder_end (builder);
-}
-
 /* Insert a key and pull it out: the view follows without being asked */
 static void
 test_follows_the_key (void)
@@ -181,7 +169,7 @@ test_follows_the_key (void)
   const char *dir = token_fixture_setup ();
   g_autofree char *tokendir = g_build_filename (dir, "tokens", NULL);
   g_autofree char *aside = g_build_filename (dir, "aside-ui", NULL);
-  g_auto(GStrv) before = token_dirs (tokendir);
+  g_auto(GStrv) before = token_fixture_list_tokens_dir (tokendir);
   g_auto(GStrv) after = NULL;
   g_autofree char *new_path = NULL, *out = NULL, *err = NULL;
   const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", "EK-TOKEN-NEW", "--so-pin",
@@ -197,7 +185,7 @@ test_follows_the_key (void)
   g_assert_true (updated);
   g_assert_cmpuint (count_with_class (view, "state-present"), ==, 3);
 
-  after = token_dirs (tokendir);
+  after = token_fixture_list_tokens_dir (tokendir);
   for (guint i = 0; after[i] != NULL; i++)
     if (!g_strv_contains ((const char * const *) before, after[i]))
       new_path = g_build_filename (tokendir, after[i], NULL);

@@ -591,6 +591,7 @@ test_account (void)
   g_assert_false (ek_registry_client_has_session (client));
   spin (20);
   g_assert_cmpuint (changes, ==, 2);
+  g_assert_null (ek_registry_client_get_login_name (client));
 
   /* Logged out: the service refuses, and the client does not pretend a session expired */
   apps = list_applications (client, &error);
@@ -1204,6 +1205,17 @@ test_dropped (void)
   materials = list_materials (direct, ek_registry_application_get_id (app), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (materials->len, ==, 1);
+  g_clear_pointer (&materials, g_ptr_array_unref);
+
+  /* A deletion whose answer is lost: the retry finds it gone, which is what was asked */
+  before = ek_fault_proxy_get_connections (proxy);
+  ek_fault_proxy_queue (proxy, EK_FAULT_DROP_ANSWER, 20);
+  g_assert_true (delete_material (client, ek_registry_application_get_id (app), "business-licence", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ek_fault_proxy_get_connections (proxy) - before, ==, 2);
+  materials = list_materials (direct, ek_registry_application_get_id (app), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (materials->len, ==, 0);
 
   /* Registering is not idempotent: never sent twice, the clerk is told */
   before = ek_fault_proxy_get_connections (proxy);

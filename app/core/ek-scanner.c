@@ -12,8 +12,8 @@
  * The helper answers with one JSON object per line on stdout: {"device":{…}}, {"capabilities":{…}},
  * {"progress":{"page","fraction"}}, {"page":{"file","width","height","channels"}} (raw 8-bit rows
  * in a file of DIR, a folder of ours), {"error":{"domain","code","message"}} and finally
- * {"done":true}. A line "cancel" on its stdin (or stdin closing) makes it stop the scanner; if it
- * has not gone two seconds later it is killed. A helper that says nothing for too long
+ * {"done":true}. The end of its stdin (or a line "cancel") makes it stop the scanner; if it has
+ * not gone two seconds later it is killed. A helper that says nothing for too long
  * (EKEY_SCAN_HELPER_TIMEOUT seconds, 60 by default) is killed, and one that dies without a result
  * becomes "The scanner stopped responding…": never a hang of ours.
  */
@@ -189,11 +189,10 @@ stop_helper (Helper *helper)
   gint64 deadline = g_get_monotonic_time () + GRACE_MS * 1000;
   char buffer[4096];
 
+  /* The end of its input is its cue to stop (closing a pipe, unlike writing to one whose reader
+   * has gone, cannot raise SIGPIPE here) */
   if (in != NULL)
-    {
-      (void) g_output_stream_write_all (in, "cancel\n", 7, NULL, NULL, NULL);
-      (void) g_output_stream_close (in, NULL, NULL);
-    }
+    (void) g_output_stream_close (in, NULL, NULL);
   /* Its stdout closes when it exits */
   while (TRUE)
     {

@@ -191,9 +191,8 @@ on_listed (GObject      *source,
 
       gtk_string_list_append (self->device_list, label);
     }
-  set_status (self, self->two_sided
-                    ? _("Put the front of the card on the glass, then press Scan.")
-                    : _("Put the page on the glass, then press Preview or Scan."));
+  /* A single page needs no words beyond the preview's placeholder; a card needs its front first */
+  set_status (self, self->two_sided ? _("Put the front of the card on the glass, then press Scan.") : NULL);
   gtk_drop_down_set_selected (self->device_dropdown, 0);
   on_device_dropdown_selected_cb (self);
 }

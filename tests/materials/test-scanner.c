@@ -337,6 +337,49 @@ test_async_and_combine (void)
   g_assert_cmpint (memcmp (card->data, a->data, a->stride), ==, 0);
 }
 
+/* `ekey-tool scan`, which scripts and the helpdesk use, goes through the same helper */
+static void
+test_cli (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ek-scan-cli-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "page.png", NULL);
+  const char *list[] = { g_getenv ("EK_TOOL"), "scan", "list", NULL };
+  const char *scan[] = { g_getenv ("EK_TOOL"), "scan", "test:0", png, "--resolution", "50", "--mode", "gray", NULL };
+  const char *gone[] = { g_getenv ("EK_TOOL"), "scan", "test:7", png, NULL };
+  int status = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (list[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) list, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "test:0"));
+  g_assert_nonnull (strstr (out, "test:1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) scan, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* 80 × 100 mm at 50 DPI */
+  g_assert_nonnull (strstr (out, "157×196"));
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  g_unlink (png);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A device that is not there: a clear message and a failure status, no file */
+  g_assert_true (g_spawn_sync (NULL, (char **) gone, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "test:7"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/scanner/stopped-responding", test_stopped_responding);
   g_test_add_func ("/scanner/helper-gone", test_helper_gone);
   g_test_add_func ("/scanner/async-and-combine", test_async_and_combine);
+  g_test_add_func ("/scanner/cli", test_cli);
   result = g_test_run ();
 
   dll = g_build_filename (config_dir, "dll.conf", NULL);

@@ -26,6 +26,7 @@ struct _EkScanDialog
   EkImage         *front;          /* the first side of a two-sided material */
   gboolean         busy;
   gboolean         previewed;
+  gboolean         closed;
 
   GtkDropDown     *device_dropdown;
   GtkStringList   *device_list;
@@ -45,6 +46,14 @@ enum { SCANNED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const double resolutions[] = { 150, 200, 300, 600 };
+
+/* An operation that ends after a cancel, or after the dialog went away, changes nothing */
+static gboolean
+stale (EkScanDialog *self,
+       const GError *error)
+{
+  return self->closed || self->status_label == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
 
 static void
 set_status (EkScanDialog *self,
@@ -125,10 +134,11 @@ on_capabilities (GObject      *source,
   g_autoptr(EkScannerCapabilities) capabilities = ek_scanner_get_capabilities_finish (result, &error);
   gboolean feeder = FALSE;
 
+  if (stale (self, error))
+    return;
   if (capabilities == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, error->message);
+      set_status (self, error->message);
       return;
     }
   for (guint i = 0; capabilities->sources != NULL && capabilities->sources[i] != NULL; i++)
@@ -168,11 +178,12 @@ on_listed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) devices = ek_scanner_list_devices_finish (result, &error);
 
+  if (stale (self, error))
+    return;
   set_busy (self, NULL);
   if (devices == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, error->message);
+      set_status (self, error->message);
       return;
     }
   if (devices->len == 0)
@@ -206,7 +217,8 @@ on_progress (guint    page,
 {
   EkScanDialog *self = user_data;
 
-  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+  if (self->progress_bar != NULL && self->busy)
+    gtk_progress_bar_set_fraction (self->progress_bar, fraction);
 }
 
 static void
@@ -228,6 +240,8 @@ on_scanned (GObject      *source,
   g_autoptr(GPtrArray) pages = ek_scanner_scan_finish (result, &error);
   g_autoptr(EkImage) page = NULL;
 
+  if (stale (self, error))
+    return;
   set_busy (self, NULL);
   if (pages == NULL)
     {
@@ -270,6 +284,8 @@ on_previewed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pages = ek_scanner_scan_finish (result, &error);
 
+  if (stale (self, error))
+    return;
   set_busy (self, NULL);
   if (pages == NULL)
     {
@@ -336,6 +352,19 @@ cancel_action (GtkWidget  *widget,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* Closed in the middle of a scan: the scan stops, and nothing it sends back is used */
+static gboolean
+ek_scan_dialog_close_request (GtkWindow *window)
+{
+  EkScanDialog *self = EK_SCAN_DIALOG (window);
+
+  self->closed = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  if (GTK_WINDOW_CLASS (ek_scan_dialog_parent_class)->close_request != NULL)
+    return GTK_WINDOW_CLASS (ek_scan_dialog_parent_class)->close_request (window);
+  return FALSE;
+}
+
 /* GObject */
 
 static void
@@ -365,8 +394,10 @@ ek_scan_dialog_class_init (EkScanDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ek_scan_dialog_dispose;
+  window_class->close_request = ek_scan_dialog_close_request;
   object_class->finalize = ek_scan_dialog_finalize;
 
   signals[SCANNED] = g_signal_new ("scanned", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -359,6 +359,36 @@ test_cancel (void)
   g_object_unref (dialog);
 }
 
+static gboolean
+on_settle (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Closing the dialog in the middle of a scan stops the scan; what comes back afterwards from the
+ * helper touches nothing (a critical here would abort the test) */
+static void
+test_close_while_scanning (void)
+{
+  EkScanDialog *dialog = ek_scan_dialog_new ("Test", FALSE);
+  gboolean settled = FALSE;
+  guint scanned = 0;
+
+  g_signal_connect (dialog, "scanned", G_CALLBACK (on_scanned_count), &scanned);
+  gtk_window_present (GTK_WINDOW (dialog));
+  wait_until (dialog, dialog_listed);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_null (find_dialog ());
+
+  /* The helper is given two seconds to stop before it is killed: let all of that play out */
+  g_timeout_add_seconds (4, on_settle, &settled);
+  while (!settled)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (scanned, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,6 +409,7 @@ main (int   argc,
   g_test_add_func ("/scan-dialog/licence", test_licence);
   g_test_add_func ("/scan-dialog/id-card-both-sides", test_id_card_both_sides);
   g_test_add_func ("/scan-dialog/cancel", test_cancel);
+  g_test_add_func ("/scan-dialog/close-while-scanning", test_close_while_scanning);
   result = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

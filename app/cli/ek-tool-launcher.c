@@ -19,37 +19,67 @@
 
 typedef int (*EkToolMain) (int argc, char **argv);
 
-/* The library next to this program (a build tree), else the installed one */
+/* @name next to this program (a build tree): TRUE with its path in @path */
+static int
+sibling_path (const char *name,
+              char       *path,
+              size_t      size)
+{
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  char *slash;
+
+  if (n <= 0)
+    return 0;
+  self[n] = '\0';
+  slash = strrchr (self, '/');
+  if (slash == NULL)
+    return 0;
+  *slash = '\0';
+  return snprintf (path, size, "%s/%s", self, name) < (int) size && access (path, R_OK) == 0;
+}
+
+/* The library next to this program, else the installed one. Lazy binding: most of what the
+ * commands import is never called in one run. */
 static void *
 open_commands (void)
 {
-  char self[PATH_MAX], sibling[PATH_MAX + 32];
-  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  char sibling[PATH_MAX + 32];
   void *handle;
 
-  if (n > 0)
-    {
-      char *slash;
-
-      self[n] = '\0';
-      slash = strrchr (self, '/');
-      if (slash != NULL)
-        {
-          *slash = '\0';
-          snprintf (sibling, sizeof sibling, "%s/libekey-tool.so", self);
-          if (access (sibling, R_OK) == 0 && (handle = dlopen (sibling, RTLD_LAZY | RTLD_LOCAL)) != NULL)
-            return handle;
-        }
-    }
+  if (sibling_path ("libekey-tool.so", sibling, sizeof sibling) &&
+      (handle = dlopen (sibling, RTLD_LAZY | RTLD_LOCAL)) != NULL)
+    return handle;
   return dlopen (EK_TOOL_LIBRARY, RTLD_LAZY | RTLD_LOCAL);
+}
+
+/* `material` and `scan` are a program of their own (ek-tool-material.c, for the image libraries
+ * and SANE): run it straight away, without loading the commands' library first. The library
+ * does the same (run_helper_program in ek-tool.c) when it is reached another way. */
+static void
+exec_material_program (char **argv)
+{
+  char program[PATH_MAX + 32];
+  char *self = argv[0];
+
+  if (!sibling_path ("ekey-tool-material", program, sizeof program))
+    snprintf (program, sizeof program, "%s/ekey-tool-material", LIBEXECDIR);
+  argv[0] = program;
+  fflush (stdout);
+  execv (program, argv);
+  argv[0] = self;
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  void *handle = open_commands ();
+  void *handle;
   EkToolMain tool_main;
+
+  if (argc >= 2 && (strcmp (argv[1], "material") == 0 || strcmp (argv[1], "scan") == 0))
+    exec_material_program (argv);   /* returns only if it failed: the library then says why */
+  handle = open_commands ();
 
   if (handle == NULL)
     {

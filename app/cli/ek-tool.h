@@ -18,6 +18,7 @@ int   ek_tool_draft       (int argc, char **argv);   /* ek-tool-draft.c */
 int   ek_tool_workdays    (int argc, char **argv);   /* ek-tool-draft.c */
 int   ek_tool_cert        (int argc, char **argv);
 int   ek_tool_token       (int argc, char **argv);
+int   ek_tool_main        (int argc, char **argv);   /* ek-tool.c, called by the launcher */
 int   ek_tool_material    (int argc, char **argv);   /* ek-tool-material.c */
 int   ek_tool_scan        (int argc, char **argv);   /* ek-tool-material.c */
 int   ek_tool_registry    (int argc, char **argv);   /* ek-tool-registry.c */

@@ -1,16 +1,38 @@
-/* ek-scanner.c: SANE frontend for the materials step */
+/* ek-scanner.c: scanning materials, with SANE in a helper process
+ *
+ * SANE backends built on sanei_thread stop their reader thread with pthread_cancel(); a reader
+ * cancelled while it holds a process-wide lock (the dynamic loader's, gettext's) leaves that lock
+ * taken and hangs the whole process, at random and later. So SANE runs in `ekey-scan-helper`
+ * (app/cli/ek-scan-helper.c, over ek-scanner-sane.c), one process per operation, and this file
+ * talks to it:
+ *
+ *   ekey-scan-helper list | options DEVICE | scan DEVICE DIR [--resolution DPI] [--mode color|gray]
+ *                    [--feeder] [--preview] [--area L,T,W,H] [--set NAME=VALUE]…
+ *
+ * The helper answers with one JSON object per line on stdout: {"device":{…}}, {"capabilities":{…}},
+ * {"progress":{"page","fraction"}}, {"page":{"file","width","height","channels"}} (raw 8-bit rows
+ * in a file of DIR, a folder of ours), {"error":{"domain","code","message"}} and finally
+ * {"done":true}. The end of its stdin (or a line "cancel") makes it stop the scanner; if it has
+ * not gone two seconds later it is killed. A helper that says nothing for too long
+ * (EKEY_SCAN_HELPER_TIMEOUT seconds, 60 by default) is killed, and one that dies without a result
+ * becomes "The scanner stopped responding…": never a hang of ours.
+ */
 #include "config.h"
 
-#include <math.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
-
-#if HAVE_SANE
-#include <sane/sane.h>
-#include <sane/saneopts.h>
-#endif
+#include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <json-glib/json-glib.h>
 
 #include "ek-scanner.h"
+
+#define HELPER_NAME "ekey-scan-helper"
+#define DEFAULT_STALL_SECONDS 60.0
+#define GRACE_MS 2000
 
 void
 ek_scanner_device_free (EkScannerDevice *device)
@@ -51,486 +73,470 @@ ek_scanner_combine_sides (const EkImage *front,
   return ek_image_stack (front, back);
 }
 
-#if HAVE_SANE
-
-static GMutex sane_lock;
-
-static gboolean
-sane_error (SANE_Status   status,
-            const char   *device,
-            GError      **error)
+/* $EKEY_SCAN_HELPER (tests, a build tree), the installed one, or one next to this program */
+static char *
+find_helper (void)
 {
-  switch (status)
+  const char *env = g_getenv ("EKEY_SCAN_HELPER");
+  g_autofree char *installed = g_build_filename (LIBEXECDIR, HELPER_NAME, NULL);
+  g_autofree char *self = NULL;
+  g_autofree char *dir = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&installed);
+  self = g_file_read_link ("/proc/self/exe", NULL);
+  dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  if (dir != NULL)
     {
-    case SANE_STATUS_JAMMED:
-      g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_JAMMED,
-                           _("The paper is jammed in the scanner. Open the document feeder, take the sheet out carefully, and scan again."));
-      break;
-    case SANE_STATUS_COVER_OPEN:
-      g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_COVER_OPEN,
-                           _("The scanner's cover is open. Close it and scan again."));
-      break;
-    case SANE_STATUS_NO_DOCS:
-      g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_NO_DOCUMENTS,
-                           _("There is no paper in the document feeder. Put the pages in face down and scan again, or scan from the glass."));
-      break;
-    case SANE_STATUS_DEVICE_BUSY:
-      g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_BUSY,
-                           _("The scanner is busy with another program. Wait until it finishes, then scan again."));
-      break;
-    case SANE_STATUS_INVAL:
-    case SANE_STATUS_IO_ERROR:
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_NOT_FOUND,
-                   _("The scanner “%s” cannot be reached: it may have been unplugged or switched off. Check its cable and power, then choose it again."),
-                   device);
-      break;
-    case SANE_STATUS_CANCELLED:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Scanning was cancelled."));
-      break;
-    case SANE_STATUS_GOOD:
-    case SANE_STATUS_UNSUPPORTED:
-    case SANE_STATUS_EOF:
-    case SANE_STATUS_NO_MEM:
-    case SANE_STATUS_ACCESS_DENIED:
-    default:
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner reported a problem (%s). Switch it off and on, then scan again."),
-                   sane_strstatus (status));
-      break;
+      g_autofree char *sibling = g_build_filename (dir, HELPER_NAME, NULL);
+
+      if (g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&sibling);
     }
-  return FALSE;
+  return g_steal_pointer (&installed);
 }
 
-/* SANE is started once and left running: sane_get_devices() probes again on every call, so a
- * scanner plugged in later is still found, and backends that keep state per process (or leak a
- * little on cancel, like the test backend) are not loaded and unloaded over and over. */
-static gboolean
-start_sane (GError **error)
+static gint64
+stall_timeout_us (void)
 {
-  static gboolean started = FALSE;
-  SANE_Int version = 0;
-  SANE_Status status;
+  const char *env = g_getenv ("EKEY_SCAN_HELPER_TIMEOUT");
+  double seconds = env != NULL ? g_ascii_strtod (env, NULL) : 0;
 
-  if (started)
-    return TRUE;
-  status = sane_init (&version, NULL);
-  if (status != SANE_STATUS_GOOD)
+  return (gint64) ((seconds > 0 ? seconds : DEFAULT_STALL_SECONDS) * G_USEC_PER_SEC);
+}
+
+static void
+set_stopped_error (GError **error)
+{
+  g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
+                       _("The scanner stopped responding. Switch it off and on, check its cable, then scan again."));
+}
+
+typedef gboolean (*LineFunc) (JsonObject  *line,
+                              gpointer     user_data,
+                              GError     **error);
+
+typedef struct
+{
+  GSubprocess *process;
+  int          out_fd;
+  GString     *pending;
+  GCancellable *cancellable;
+  gboolean     done;
+  GError      *reported;   /* an {"error":…} line */
+} Helper;
+
+/* Turns an {"error":{…}} line back into the GError the helper had */
+static GError *
+error_from_line (JsonObject *object)
+{
+  const char *domain = json_object_get_string_member_with_default (object, "domain", "material");
+  const char *message = json_object_get_string_member_with_default (object, "message", "");
+  int code = (int) json_object_get_int_member_with_default (object, "code", EK_MATERIAL_ERROR_SCANNER_FAILED);
+
+  if (g_str_equal (domain, "io"))
+    return g_error_new_literal (G_IO_ERROR, code, message);
+  return g_error_new_literal (EK_MATERIAL_ERROR, code, message);
+}
+
+/* Hands each complete line to @on_line; FALSE (with @error) to stop */
+static gboolean
+take_lines (Helper    *helper,
+            LineFunc   on_line,
+            gpointer   user_data,
+            GError   **error)
+{
+  char *newline;
+
+  /* Nothing more reaches the caller once it has cancelled */
+  while (!g_cancellable_is_cancelled (helper->cancellable) &&
+         (newline = memchr (helper->pending->str, '\n', helper->pending->len)) != NULL)
     {
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner service could not start (%s)."), sane_strstatus (status));
-      return FALSE;
+      gsize length = (gsize) (newline - helper->pending->str);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *text = g_strndup (helper->pending->str, length);
+      JsonNode *root;
+
+      g_string_erase (helper->pending, 0, (gssize) length + 1);
+      if (!json_parser_load_from_data (parser, text, -1, NULL) ||
+          (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_debug ("scan helper: not a message: %s", text);
+          continue;
+        }
+      if (json_object_has_member (json_node_get_object (root), "done"))
+        helper->done = TRUE;
+      else if (json_object_has_member (json_node_get_object (root), "error"))
+        {
+          JsonNode *node = json_object_get_member (json_node_get_object (root), "error");
+
+          if (helper->reported == NULL && JSON_NODE_HOLDS_OBJECT (node))
+            helper->reported = error_from_line (json_node_get_object (node));
+        }
+      else if (on_line != NULL && !on_line (json_node_get_object (root), user_data, error))
+        return FALSE;
     }
-  started = TRUE;
   return TRUE;
 }
 
+/* Ask the helper to stop the scanner, give it GRACE_MS, then kill it; always reaps it */
+static void
+stop_helper (Helper *helper)
+{
+  GOutputStream *in = g_subprocess_get_stdin_pipe (helper->process);
+  gint64 deadline = g_get_monotonic_time () + GRACE_MS * 1000;
+  char buffer[4096];
+
+  /* The end of its input is its cue to stop (closing a pipe, unlike writing to one whose reader
+   * has gone, cannot raise SIGPIPE here) */
+  if (in != NULL)
+    (void) g_output_stream_close (in, NULL, NULL);
+  /* Its stdout closes when it exits */
+  while (TRUE)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      GPollFD pfd = { helper->out_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, 0 };
+      gssize n;
+
+      if (left <= 0 || g_poll (&pfd, 1, (int) (left / 1000)) <= 0)
+        {
+          g_subprocess_force_exit (helper->process);
+          break;
+        }
+      n = read (helper->out_fd, buffer, sizeof buffer);
+      if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+        break;
+    }
+  g_subprocess_wait (helper->process, NULL, NULL);
+}
+
+/* Runs the helper with @args, calling @on_line for each message, until it is done */
+static gboolean
+run_helper (const char * const  *args,
+            LineFunc             on_line,
+            gpointer             user_data,
+            GCancellable        *cancellable,
+            GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) pending = g_string_new (NULL);
+  gint64 stall = stall_timeout_us ();
+  gint64 deadline;
+  GPollFD fds[2];
+  guint n_fds = 1;
+  gboolean ok = TRUE;
+  Helper helper = { 0 };
+
+  g_ptr_array_add (argv, find_helper ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  helper.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &local_error);
+  if (helper.process == NULL)
+    {
+      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_UNSUPPORTED,
+                   _("The scanning program could not be started (%s). Reinstall EKey Assistant, or scan with another program and choose the file."),
+                   local_error->message);
+      return FALSE;
+    }
+  helper.out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (helper.process)));
+  helper.pending = pending;
+  helper.cancellable = cancellable;
+
+  fds[0].fd = helper.out_fd;
+  fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[1]))
+    n_fds = 2;
+  deadline = g_get_monotonic_time () + stall;
+
+  while (TRUE)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      char buffer[8192];
+      gssize n;
+      int ready;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          stop_helper (&helper);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Scanning was cancelled."));
+          ok = FALSE;
+          break;
+        }
+      if (left <= 0)
+        {
+          g_debug ("scan helper: nothing for %.0f s, stopping it", (double) stall / G_USEC_PER_SEC);
+          stop_helper (&helper);
+          set_stopped_error (error);
+          ok = FALSE;
+          break;
+        }
+      fds[0].revents = 0;
+      if (n_fds > 1)
+        fds[1].revents = 0;
+      ready = g_poll (fds, n_fds, (int) MIN (left / 1000 + 1, G_MAXINT));
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready <= 0 || fds[0].revents == 0)
+        continue;
+      n = read (helper.out_fd, buffer, sizeof buffer);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n <= 0)
+        {
+          /* The helper closed its output: it has finished, or died */
+          g_subprocess_wait (helper.process, NULL, NULL);
+          g_string_append_c (pending, '\n');
+          ok = take_lines (&helper, on_line, user_data, error);
+          if (ok && helper.reported != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&helper.reported));
+              ok = FALSE;
+            }
+          else if (ok && !helper.done)
+            {
+              g_debug ("scan helper ended without a result (%s %d)",
+                       g_subprocess_get_if_signaled (helper.process) ? "signal" : "status",
+                       g_subprocess_get_if_signaled (helper.process) ? g_subprocess_get_term_sig (helper.process)
+                                                                     : g_subprocess_get_exit_status (helper.process));
+              set_stopped_error (error);
+              ok = FALSE;
+            }
+          break;
+        }
+      g_string_append_len (pending, buffer, n);
+      deadline = g_get_monotonic_time () + stall;
+      if (!take_lines (&helper, on_line, user_data, error))
+        {
+          stop_helper (&helper);
+          ok = FALSE;
+          break;
+        }
+    }
+
+  if (n_fds > 1)
+    g_cancellable_release_fd (cancellable);
+  g_clear_error (&helper.reported);
+  g_clear_object (&helper.process);
+  return ok;
+}
+
+static char **
+strv_member (JsonObject *object,
+             const char *name)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array = json_object_has_member (object, name) ? json_object_get_array_member (object, name) : NULL;
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      const char *value = json_array_get_string_element (array, i);
+
+      if (value != NULL)
+        g_strv_builder_add (builder, value);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+on_device_line (JsonObject  *line,
+                gpointer     user_data,
+                GError     **error)
+{
+  GPtrArray *devices = user_data;
+  JsonObject *object;
+  EkScannerDevice *device;
+
+  if (!json_object_has_member (line, "device") ||
+      (object = json_object_get_object_member (line, "device")) == NULL)
+    return TRUE;
+  device = g_new0 (EkScannerDevice, 1);
+  device->name = g_strdup (json_object_get_string_member_with_default (object, "name", ""));
+  device->vendor = g_strdup (json_object_get_string_member_with_default (object, "vendor", ""));
+  device->model = g_strdup (json_object_get_string_member_with_default (object, "model", ""));
+  device->type = g_strdup (json_object_get_string_member_with_default (object, "type", ""));
+  g_ptr_array_add (devices, device);
+  return TRUE;
+}
+
+/**
+ * ek_scanner_list_devices:
+ *
+ * The scanners SANE finds, probed again on each call (a scanner plugged in later is found).
+ *
+ * Returns: (transfer container) (element-type EkScannerDevice): the devices, or %NULL with @error
+ */
 GPtrArray *
 ek_scanner_list_devices (GCancellable  *cancellable,
                          GError       **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&sane_lock);
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_scanner_device_free);
-  const SANE_Device **list = NULL;
-  SANE_Status status;
+  const char *args[] = { "list", NULL };
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!run_helper (args, on_device_line, devices, cancellable, error))
     return NULL;
-  if (!start_sane (error))
-    return NULL;
-  status = sane_get_devices (&list, SANE_TRUE);
-  if (status != SANE_STATUS_GOOD)
-    {
-      sane_error (status, "", error);
-      return NULL;
-    }
-  for (guint i = 0; list != NULL && list[i] != NULL; i++)
-    {
-      EkScannerDevice *device = g_new0 (EkScannerDevice, 1);
-
-      device->name = g_strdup (list[i]->name);
-      device->vendor = g_strdup (list[i]->vendor);
-      device->model = g_strdup (list[i]->model);
-      device->type = g_strdup (list[i]->type);
-      g_ptr_array_add (devices, device);
-    }
   return g_steal_pointer (&devices);
 }
 
-static SANE_Int
-find_option (SANE_Handle                  handle,
-             const char                  *name,
-             const SANE_Option_Descriptor **out)
-{
-  SANE_Int count = 0;
-
-  if (sane_control_option (handle, 0, SANE_ACTION_GET_VALUE, &count, NULL) != SANE_STATUS_GOOD)
-    return -1;
-  for (SANE_Int i = 1; i < count; i++)
-    {
-      const SANE_Option_Descriptor *desc = sane_get_option_descriptor (handle, i);
-
-      if (desc != NULL && desc->name != NULL && g_str_equal (desc->name, name))
-        {
-          *out = desc;
-          return i;
-        }
-    }
-  return -1;
-}
-
-static char **
-string_list (const SANE_Option_Descriptor *desc)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  if (desc != NULL && desc->constraint_type == SANE_CONSTRAINT_STRING_LIST)
-    for (guint i = 0; desc->constraint.string_list[i] != NULL; i++)
-      g_strv_builder_add (builder, desc->constraint.string_list[i]);
-  return g_strv_builder_end (builder);
-}
-
-/* Set an option from text; returns FALSE only for a real refusal (unknown names and inactive
- * options are skipped when @optional) */
 static gboolean
-set_option (SANE_Handle   handle,
-            const char   *name,
-            const char   *value,
-            gboolean      optional,
-            const char   *device,
-            GError      **error)
+on_capabilities_line (JsonObject  *line,
+                      gpointer     user_data,
+                      GError     **error)
 {
-  const SANE_Option_Descriptor *desc = NULL;
-  SANE_Int index = find_option (handle, name, &desc);
-  SANE_Status status;
-  SANE_Int info = 0;
+  EkScannerCapabilities **out = user_data;
+  EkScannerCapabilities *capabilities;
+  JsonObject *object;
 
-  if (index < 0 || !SANE_OPTION_IS_ACTIVE (desc->cap) || !SANE_OPTION_IS_SETTABLE (desc->cap))
-    {
-      if (optional)
-        return TRUE;
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner has no setting “%s”."), name);
-      return FALSE;
-    }
-
-  switch (desc->type)
-    {
-    case SANE_TYPE_BOOL:
-      {
-        SANE_Word word = g_ascii_strcasecmp (value, "yes") == 0 || g_ascii_strcasecmp (value, "true") == 0 ||
-                         g_str_equal (value, "1");
-        status = sane_control_option (handle, index, SANE_ACTION_SET_VALUE, &word, &info);
-        break;
-      }
-    case SANE_TYPE_INT:
-    case SANE_TYPE_FIXED:
-      {
-        double number = g_ascii_strtod (value, NULL);
-        SANE_Word word = desc->type == SANE_TYPE_FIXED ? SANE_FIX (number) : (SANE_Word) lround (number);
-
-        if (desc->size > (SANE_Int) sizeof (SANE_Word))
-          {
-            /* An array option: set every element */
-            g_autofree SANE_Word *words = g_new (SANE_Word, desc->size / sizeof (SANE_Word));
-            for (gsize i = 0; i < desc->size / sizeof (SANE_Word); i++)
-              words[i] = word;
-            status = sane_control_option (handle, index, SANE_ACTION_SET_VALUE, words, &info);
-          }
-        else
-          status = sane_control_option (handle, index, SANE_ACTION_SET_VALUE, &word, &info);
-        break;
-      }
-    case SANE_TYPE_STRING:
-      {
-        g_autofree char *buffer = g_malloc0 (MAX ((gsize) desc->size, strlen (value) + 1));
-        const char *chosen = value;
-
-        /* Match the device's own spelling ("Color", "color", "Colour"…) */
-        if (desc->constraint_type == SANE_CONSTRAINT_STRING_LIST)
-          for (guint i = 0; desc->constraint.string_list[i] != NULL; i++)
-            if (g_ascii_strcasecmp (desc->constraint.string_list[i], value) == 0)
-              chosen = desc->constraint.string_list[i];
-        g_strlcpy (buffer, chosen, MAX ((gsize) desc->size, strlen (value) + 1));
-        status = sane_control_option (handle, index, SANE_ACTION_SET_VALUE, buffer, &info);
-        break;
-      }
-    case SANE_TYPE_BUTTON:
-    case SANE_TYPE_GROUP:
-    default:
-      return TRUE;
-    }
-
-  if (status != SANE_STATUS_GOOD)
-    {
-      if (optional && status == SANE_STATUS_INVAL)
-        return TRUE;
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner refused the setting %s = %s (%s)."), name, value, sane_strstatus (status));
-      return FALSE;
-    }
+  if (!json_object_has_member (line, "capabilities") ||
+      (object = json_object_get_object_member (line, "capabilities")) == NULL)
+    return TRUE;
+  capabilities = g_new0 (EkScannerCapabilities, 1);
+  capabilities->sources = strv_member (object, "sources");
+  capabilities->modes = strv_member (object, "modes");
+  capabilities->min_resolution = json_object_get_double_member_with_default (object, "min_resolution", 0);
+  capabilities->max_resolution = json_object_get_double_member_with_default (object, "max_resolution", 0);
+  capabilities->max_width_mm = json_object_get_double_member_with_default (object, "max_width_mm", 0);
+  capabilities->max_height_mm = json_object_get_double_member_with_default (object, "max_height_mm", 0);
+  ek_scanner_capabilities_free (*out);
+  *out = capabilities;
   return TRUE;
 }
 
-static const char *
-find_feeder_source (SANE_Handle handle)
-{
-  const SANE_Option_Descriptor *desc = NULL;
-
-  if (find_option (handle, SANE_NAME_SCAN_SOURCE, &desc) < 0 || desc->constraint_type != SANE_CONSTRAINT_STRING_LIST)
-    return NULL;
-  for (guint i = 0; desc->constraint.string_list[i] != NULL; i++)
-    {
-      const char *s = desc->constraint.string_list[i];
-      if (strstr (s, "ADF") != NULL || strstr (s, "Feeder") != NULL || strstr (s, "feeder") != NULL)
-        return s;
-    }
-  return NULL;
-}
-
-static const char *
-find_flatbed_source (SANE_Handle handle)
-{
-  const SANE_Option_Descriptor *desc = NULL;
-
-  if (find_option (handle, SANE_NAME_SCAN_SOURCE, &desc) < 0 || desc->constraint_type != SANE_CONSTRAINT_STRING_LIST)
-    return NULL;
-  for (guint i = 0; desc->constraint.string_list[i] != NULL; i++)
-    if (g_ascii_strncasecmp (desc->constraint.string_list[i], "Flatbed", 7) == 0)
-      return desc->constraint.string_list[i];
-  return NULL;
-}
-
+/**
+ * ek_scanner_get_capabilities:
+ * @device: a device name from ek_scanner_list_devices()
+ *
+ * Returns: (transfer full): what the scanner offers, or %NULL with @error
+ */
 EkScannerCapabilities *
 ek_scanner_get_capabilities (const char  *device,
                              GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&sane_lock);
-  g_autoptr(EkScannerCapabilities) capabilities = g_new0 (EkScannerCapabilities, 1);
-  const SANE_Option_Descriptor *desc = NULL;
-  SANE_Handle handle = NULL;
-  SANE_Status status;
+  g_autoptr(EkScannerCapabilities) capabilities = NULL;
+  const char *args[] = { "options", device, NULL };
 
   g_return_val_if_fail (device != NULL, NULL);
 
-  if (!start_sane (error))
+  if (!run_helper (args, on_capabilities_line, &capabilities, NULL, error))
     return NULL;
-  status = sane_open (device, &handle);
-  if (status != SANE_STATUS_GOOD)
+  if (capabilities == NULL)
     {
-      sane_error (status, device, error);
+      set_stopped_error (error);
       return NULL;
     }
-  desc = NULL;
-  find_option (handle, SANE_NAME_SCAN_SOURCE, &desc);
-  capabilities->sources = string_list (desc);
-  desc = NULL;
-  find_option (handle, SANE_NAME_SCAN_MODE, &desc);
-  capabilities->modes = string_list (desc);
-  desc = NULL;
-  if (find_option (handle, SANE_NAME_SCAN_RESOLUTION, &desc) >= 0)
-    {
-      gboolean fixed = desc->type == SANE_TYPE_FIXED;
-
-      if (desc->constraint_type == SANE_CONSTRAINT_RANGE)
-        {
-          capabilities->min_resolution = fixed ? SANE_UNFIX (desc->constraint.range->min) : desc->constraint.range->min;
-          capabilities->max_resolution = fixed ? SANE_UNFIX (desc->constraint.range->max) : desc->constraint.range->max;
-        }
-      else if (desc->constraint_type == SANE_CONSTRAINT_WORD_LIST && desc->constraint.word_list[0] > 0)
-        {
-          SANE_Word n = desc->constraint.word_list[0];
-          SANE_Word first = desc->constraint.word_list[1], last = desc->constraint.word_list[n];
-          capabilities->min_resolution = fixed ? SANE_UNFIX (first) : first;
-          capabilities->max_resolution = fixed ? SANE_UNFIX (last) : last;
-        }
-    }
-  desc = NULL;
-  if (find_option (handle, SANE_NAME_SCAN_BR_X, &desc) >= 0 && desc->constraint_type == SANE_CONSTRAINT_RANGE)
-    capabilities->max_width_mm = desc->type == SANE_TYPE_FIXED ? SANE_UNFIX (desc->constraint.range->max)
-                                                               : desc->constraint.range->max;
-  desc = NULL;
-  if (find_option (handle, SANE_NAME_SCAN_BR_Y, &desc) >= 0 && desc->constraint_type == SANE_CONSTRAINT_RANGE)
-    capabilities->max_height_mm = desc->type == SANE_TYPE_FIXED ? SANE_UNFIX (desc->constraint.range->max)
-                                                                : desc->constraint.range->max;
-  sane_close (handle);
   return g_steal_pointer (&capabilities);
 }
 
-static gboolean
-configure (SANE_Handle          handle,
-           const char          *device,
-           const EkScanOptions *options,
-           GError             **error)
+typedef struct
 {
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
-  double resolution = options->resolution > 0 ? options->resolution : (options->preview ? 50 : 300);
+  const char          *dir;
+  GPtrArray           *pages;
+  EkScanProgressFunc   progress;
+  gpointer             user_data;
+} ScanRun;
 
-  if (!set_option (handle, SANE_NAME_SCAN_MODE,
-                   options->mode == EK_SCAN_MODE_GRAY ? SANE_VALUE_SCAN_MODE_GRAY : SANE_VALUE_SCAN_MODE_COLOR,
-                   TRUE, device, error))
-    return FALSE;
-  if (!set_option (handle, SANE_NAME_BIT_DEPTH, "8", TRUE, device, error))
-    return FALSE;
-  if (!set_option (handle, SANE_NAME_SCAN_RESOLUTION, g_ascii_dtostr (number, sizeof number, resolution),
-                   FALSE, device, error))
-    return FALSE;
-  if (options->preview && !set_option (handle, SANE_NAME_PREVIEW, "yes", TRUE, device, error))
-    return FALSE;
-  if (options->feeder)
-    {
-      const char *feeder = find_feeder_source (handle);
-
-      if (feeder == NULL)
-        {
-          g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                               _("This scanner has no document feeder. Scan each page from the glass."));
-          return FALSE;
-        }
-      if (!set_option (handle, SANE_NAME_SCAN_SOURCE, feeder, FALSE, device, error))
-        return FALSE;
-    }
-  else
-    {
-      const char *flatbed = find_flatbed_source (handle);
-      if (flatbed != NULL && !set_option (handle, SANE_NAME_SCAN_SOURCE, flatbed, TRUE, device, error))
-        return FALSE;
-    }
-  if (options->area_mm[2] > 0 && options->area_mm[3] > 0)
-    {
-      const struct { const char *name; double value; } area[] = {
-        { SANE_NAME_SCAN_TL_X, options->area_mm[0] },
-        { SANE_NAME_SCAN_TL_Y, options->area_mm[1] },
-        { SANE_NAME_SCAN_BR_X, options->area_mm[0] + options->area_mm[2] },
-        { SANE_NAME_SCAN_BR_Y, options->area_mm[1] + options->area_mm[3] },
-      };
-      for (guint i = 0; i < G_N_ELEMENTS (area); i++)
-        if (!set_option (handle, area[i].name, g_ascii_dtostr (number, sizeof number, area[i].value),
-                         TRUE, device, error))
-          return FALSE;
-    }
-  for (guint i = 0; options->extra != NULL && options->extra[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (options->extra[i], "=", 2);
-
-      if (pair[0] == NULL || pair[1] == NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a scanner setting of the form name=value."), options->extra[i]);
-          return FALSE;
-        }
-      if (!set_option (handle, pair[0], pair[1], FALSE, device, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* One page: parameters, then read until EOF into an 8-bit grey or RGB image */
+/* A page the helper wrote: width × height × channels bytes, rows without padding */
 static EkImage *
-read_page (SANE_Handle          handle,
-           const char          *device,
-           guint                page,
-           EkScanProgressFunc   progress,
-           gpointer             user_data,
-           GCancellable        *cancellable,
-           GError             **error)
+read_page_file (const char  *path,
+                guint        width,
+                guint        height,
+                guint        channels,
+                GError     **error)
 {
-  g_autoptr(GByteArray) raw = g_byte_array_new ();
-  SANE_Parameters params;
-  SANE_Status status;
-  guint8 buffer[65536];
-  EkImage *image;
-  guint channels, lines;
-  gsize expected;
+  g_autofree char *contents = NULL;
+  g_autoptr(EkImage) image = NULL;
+  gsize length = 0;
+  gsize row;
 
-  status = sane_get_parameters (handle, &params);
-  if (status != SANE_STATUS_GOOD)
-    return sane_error (status, device, error), NULL;
-  if ((params.format != SANE_FRAME_GRAY && params.format != SANE_FRAME_RGB) || params.pixels_per_line <= 0 ||
-      (params.depth != 8 && params.depth != 16 && params.depth != 1))
+  if ((channels != 1 && channels != 3) || width == 0 || height == 0 ||
+      !g_file_get_contents (path, &contents, &length, NULL) ||
+      (row = (gsize) width * channels, length != row * height))
     {
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner sends images in a form we cannot read (frame %d, %d bits)."),
-                   params.format, params.depth);
+      set_stopped_error (error);
       return NULL;
     }
-  expected = params.lines > 0 ? (gsize) params.bytes_per_line * params.lines : 0;
-
-  while (TRUE)
-    {
-      SANE_Int length = 0;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          gsize drained = raw->len;
-
-          /* Finish the page and throw it away, then end the scan. Backends built on
-           * sanei_thread (SANE's test backend among them) stop a reader thread that is still
-           * transferring with pthread_cancel(); one cancelled while it holds a lock of the C
-           * library (gettext's, the dynamic loader's: both seen here) leaves that lock taken
-           * for the rest of the process, which then hangs at random. A reader that has
-           * finished cannot be caught that way. Bounded like a page below. */
-          while (drained <= 1024u * 1024u * 1024u &&
-                 sane_read (handle, buffer, sizeof buffer, &length) == SANE_STATUS_GOOD)
-            drained += (gsize) length;
-          sane_cancel (handle);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Scanning was cancelled."));
-          return NULL;
-        }
-      status = sane_read (handle, buffer, sizeof buffer, &length);
-      if (status == SANE_STATUS_EOF)
-        break;
-      if (status != SANE_STATUS_GOOD)
-        {
-          sane_cancel (handle);
-          return sane_error (status, device, error), NULL;
-        }
-      g_byte_array_append (raw, buffer, (guint) length);
-      if (raw->len > 1024u * 1024u * 1024u)
-        {
-          sane_cancel (handle);
-          g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
-                               _("The scan is larger than any page; choose a lower resolution."));
-          return NULL;
-        }
-      if (progress != NULL && expected > 0)
-        progress (page, MIN (1.0, (double) raw->len / expected), user_data);
-    }
-
-  channels = params.format == SANE_FRAME_RGB ? 3 : 1;
-  lines = (guint) (raw->len / params.bytes_per_line);
-  if (lines == 0)
-    {
-      g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                           _("The scanner sent an empty page. Scan again."));
-      return NULL;
-    }
-  image = ek_image_new ((guint) params.pixels_per_line, lines, channels);
+  image = ek_image_new (width, height, channels);
   if (image == NULL)
     {
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
                            _("There is not enough memory for this scan; choose a lower resolution."));
       return NULL;
     }
-  for (guint y = 0; y < lines; y++)
-    {
-      const guint8 *src = raw->data + (gsize) y * params.bytes_per_line;
-      guint8 *dst = image->data + (gsize) y * image->stride;
-      gsize samples = (gsize) params.pixels_per_line * channels;
-
-      if (params.depth == 8)
-        memcpy (dst, src, samples);
-      else if (params.depth == 16)
-        for (gsize i = 0; i < samples; i++)
-          dst[i] = (guint8) (((const guint16 *) (gconstpointer) src)[i] >> 8);
-      else
-        for (gsize i = 0; i < samples; i++)
-          dst[i] = (src[i / 8] & (0x80 >> (i % 8))) ? 0 : 255;  /* lineart: 1 is black */
-    }
-  if (progress != NULL)
-    progress (page, 1.0, user_data);
-  return image;
+  for (guint y = 0; y < height; y++)
+    memcpy (image->data + (gsize) y * image->stride, contents + (gsize) y * row, row);
+  return g_steal_pointer (&image);
 }
 
+static gboolean
+on_scan_line (JsonObject  *line,
+              gpointer     user_data,
+              GError     **error)
+{
+  ScanRun *run = user_data;
+  JsonObject *object;
+
+  if (json_object_has_member (line, "progress") &&
+      (object = json_object_get_object_member (line, "progress")) != NULL)
+    {
+      if (run->progress != NULL)
+        run->progress ((guint) json_object_get_int_member_with_default (object, "page", 0),
+                       CLAMP (json_object_get_double_member_with_default (object, "fraction", 0), 0.0, 1.0),
+                       run->user_data);
+    }
+  else if (json_object_has_member (line, "page") &&
+           (object = json_object_get_object_member (line, "page")) != NULL)
+    {
+      const char *file = json_object_get_string_member_with_default (object, "file", "");
+      g_autofree char *base = g_path_get_basename (file);
+      g_autofree char *path = g_build_filename (run->dir, base, NULL);
+      EkImage *image = read_page_file (path,
+                                       (guint) json_object_get_int_member_with_default (object, "width", 0),
+                                       (guint) json_object_get_int_member_with_default (object, "height", 0),
+                                       (guint) json_object_get_int_member_with_default (object, "channels", 0),
+                                       error);
+
+      g_unlink (path);
+      if (image == NULL)
+        return FALSE;
+      g_ptr_array_add (run->pages, image);
+    }
+  return TRUE;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/**
+ * ek_scanner_scan:
+ * @device: a device name from ek_scanner_list_devices()
+ * @options: (nullable): how to scan; %NULL for colour at 300 DPI from the glass
+ * @progress: (nullable) (scope call): called as pages arrive, in this thread
+ *
+ * Scans one page, or with @options->feeder every sheet in the document feeder, in the scanning
+ * helper process. Blocks; cancelling @cancellable stops the scanner (the helper is killed if it
+ * does not stop within two seconds).
+ *
+ * Returns: (transfer container) (element-type EkImage): the pages, or %NULL with @error
+ */
 GPtrArray *
 ek_scanner_scan (const char           *device,
                  const EkScanOptions  *options,
@@ -539,11 +545,13 @@ ek_scanner_scan (const char           *device,
                  GCancellable         *cancellable,
                  GError              **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&sane_lock);
   g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_image_free);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dir = NULL;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
   EkScanOptions defaults;
-  SANE_Handle handle = NULL;
-  SANE_Status status;
+  ScanRun run = { 0 };
+  gboolean ok;
 
   g_return_val_if_fail (device != NULL, NULL);
 
@@ -552,88 +560,59 @@ ek_scanner_scan (const char           *device,
       ek_scan_options_init (&defaults);
       options = &defaults;
     }
-  if (!start_sane (error))
+  dir = g_dir_make_tmp ("ekey-scan-XXXXXX", error);
+  if (dir == NULL)
     return NULL;
-  status = sane_open (device, &handle);
-  if (status != SANE_STATUS_GOOD)
+
+  g_ptr_array_add (args, g_strdup ("scan"));
+  g_ptr_array_add (args, g_strdup (device));
+  g_ptr_array_add (args, g_strdup (dir));
+  if (options->resolution > 0)
     {
-      sane_error (status, device, error);
+      g_ptr_array_add (args, g_strdup ("--resolution"));
+      g_ptr_array_add (args, g_strdup (g_ascii_dtostr (number, sizeof number, options->resolution)));
+    }
+  g_ptr_array_add (args, g_strdup ("--mode"));
+  g_ptr_array_add (args, g_strdup (options->mode == EK_SCAN_MODE_GRAY ? "gray" : "color"));
+  if (options->feeder)
+    g_ptr_array_add (args, g_strdup ("--feeder"));
+  if (options->preview)
+    g_ptr_array_add (args, g_strdup ("--preview"));
+  if (options->area_mm[2] > 0 && options->area_mm[3] > 0)
+    {
+      GString *area = g_string_new (NULL);
+
+      for (guint i = 0; i < 4; i++)
+        g_string_append_printf (area, "%s%s", i > 0 ? "," : "",
+                                g_ascii_dtostr (number, sizeof number, options->area_mm[i]));
+      g_ptr_array_add (args, g_strdup ("--area"));
+      g_ptr_array_add (args, g_string_free (area, FALSE));
+    }
+  for (guint i = 0; options->extra != NULL && options->extra[i] != NULL; i++)
+    {
+      g_ptr_array_add (args, g_strdup ("--set"));
+      g_ptr_array_add (args, g_strdup (options->extra[i]));
+    }
+  g_ptr_array_add (args, NULL);
+
+  run.dir = dir;
+  run.pages = pages;
+  run.progress = progress;
+  run.user_data = user_data;
+  ok = run_helper ((const char * const *) args->pdata, on_scan_line, &run, cancellable, error);
+  remove_dir (dir);
+  if (!ok)
+    return NULL;
+  if (pages->len == 0)
+    {
+      set_stopped_error (error);
       return NULL;
     }
-  if (!configure (handle, device, options, error))
-    {
-      sane_close (handle);
-      return NULL;
-    }
-
-  while (TRUE)
-    {
-      EkImage *page;
-
-      status = sane_start (handle);
-      if (status == SANE_STATUS_NO_DOCS && options->feeder && pages->len > 0)
-        break;   /* the feeder is empty: every sheet was scanned */
-      if (status != SANE_STATUS_GOOD)
-        {
-          sane_cancel (handle);
-          sane_close (handle);
-              sane_error (status, device, error);
-          return NULL;
-        }
-      page = read_page (handle, device, pages->len, progress, user_data, cancellable, error);
-      if (page == NULL)
-        {
-          sane_cancel (handle);
-          sane_close (handle);
-              return NULL;
-        }
-      g_ptr_array_add (pages, page);
-      if (!options->feeder || options->preview)
-        break;
-    }
-  sane_cancel (handle);
-  sane_close (handle);
   return g_steal_pointer (&pages);
 }
 
-#else /* !HAVE_SANE */
-
-static gboolean
-unsupported (GError **error)
-{
-  g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_UNSUPPORTED,
-                       _("This build has no scanner support (SANE). Scan with another program and choose the file."));
-  return FALSE;
-}
-
-GPtrArray *
-ek_scanner_list_devices (GCancellable  *cancellable,
-                         GError       **error)
-{
-  return unsupported (error), NULL;
-}
-
-EkScannerCapabilities *
-ek_scanner_get_capabilities (const char  *device,
-                             GError     **error)
-{
-  return unsupported (error), NULL;
-}
-
-GPtrArray *
-ek_scanner_scan (const char           *device,
-                 const EkScanOptions  *options,
-                 EkScanProgressFunc    progress,
-                 gpointer              user_data,
-                 GCancellable         *cancellable,
-                 GError              **error)
-{
-  return unsupported (error), NULL;
-}
-
-#endif /* HAVE_SANE */
-
-/* Async: the scan runs on a thread; progress is forwarded to the caller's main context */
+/* Async: the helper is driven from a worker thread; progress is forwarded to the caller's main
+ * context */
 
 typedef struct
 {
@@ -735,6 +714,81 @@ ek_scanner_scan_async (const char           *device,
 GPtrArray *
 ek_scanner_scan_finish (GAsyncResult  *result,
                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Listing and options, on a worker thread, for the scan dialog */
+
+static void
+list_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *devices = ek_scanner_list_devices (cancellable, &error);
+
+  if (devices == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, devices, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+ek_scanner_list_devices_async (GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ek_scanner_list_devices_async);
+  g_task_run_in_thread (task, list_thread);
+}
+
+GPtrArray *
+ek_scanner_list_devices_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+capabilities_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  EkScannerCapabilities *capabilities = ek_scanner_get_capabilities (task_data, &error);
+
+  if (capabilities == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, capabilities, (GDestroyNotify) ek_scanner_capabilities_free);
+}
+
+void
+ek_scanner_get_capabilities_async (const char          *device,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (device != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_scanner_get_capabilities_async);
+  g_task_set_task_data (task, g_strdup (device), g_free);
+  g_task_run_in_thread (task, capabilities_thread);
+}
+
+EkScannerCapabilities *
+ek_scanner_get_capabilities_finish (GAsyncResult  *result,
+                                    GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

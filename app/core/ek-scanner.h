@@ -1,8 +1,9 @@
-/* ek-scanner.h: scanning materials through SANE
+/* ek-scanner.h: scanning materials through SANE, in a helper process
  *
- * Blocking calls for threads and the CLI, _async/_finish for the GUI. SANE is process-global,
- * so one operation runs at a time (a mutex); it is started on first use and stays up, and
- * sane_get_devices() probes again on each listing, so a scanner plugged in later is found.
+ * Blocking calls for threads and the CLI, _async/_finish for the GUI. Each call runs SANE in a
+ * helper process of its own (ekey-scan-helper, see ek-scanner.c), so a backend that hangs or
+ * crashes becomes an error here, and a cancel can always stop it. Listing probes again on each
+ * call, so a scanner plugged in later is found.
  */
 #pragma once
 
@@ -76,6 +77,17 @@ void                    ek_scanner_scan_async         (const char             *d
                                                        GAsyncReadyCallback     callback,
                                                        gpointer                callback_data);
 GPtrArray              *ek_scanner_scan_finish        (GAsyncResult           *result,
+                                                       GError                **error);
+void                    ek_scanner_list_devices_async (GCancellable           *cancellable,
+                                                       GAsyncReadyCallback     callback,
+                                                       gpointer                user_data);
+GPtrArray              *ek_scanner_list_devices_finish (GAsyncResult          *result,
+                                                       GError                **error);
+void                    ek_scanner_get_capabilities_async (const char         *device,
+                                                       GCancellable           *cancellable,
+                                                       GAsyncReadyCallback     callback,
+                                                       gpointer                user_data);
+EkScannerCapabilities  *ek_scanner_get_capabilities_finish (GAsyncResult      *result,
                                                        GError                **error);
 EkImage                *ek_scanner_combine_sides      (const EkImage          *front,
                                                        const EkImage          *back);

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <gnutls/crypto.h>
@@ -298,6 +299,18 @@ resolve_path (const char *path)
   return copy;
 }
 
+/* p11-kit opens a module with RTLD_NOW, which binds every function the module and its libraries
+ * (SoftHSM2: libcrypto, libstdc++) import, used or not: most of the cost of loading it. Opened
+ * here first with RTLD_LAZY, functions are bound on first call instead; p11-kit's own dlopen()
+ * then finds the library already loaded. The handle is kept: the library stays mapped for the
+ * life of the process, which p11-kit's managed modules do anyway. */
+static void
+preload_lazily (const char *path)
+{
+  if (g_path_is_absolute (path))
+    (void) dlopen (path, RTLD_LAZY | RTLD_LOCAL);
+}
+
 /* Must hold the lock */
 static void
 load_modules (EkTokenManager *self)
@@ -356,6 +369,7 @@ load_modules (EkTokenManager *self)
 
       if (module_known (self, real_path))
         continue;
+      preload_lazily (real_path);
       funcs = p11_kit_module_load (path, 0);  /* managed, as above */
       if (funcs == NULL)
         {

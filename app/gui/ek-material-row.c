@@ -11,7 +11,7 @@
 
 #include "ek-material-fit.h"
 #include "ek-material-row.h"
-#include "ek-scanner.h"
+#include "ek-scan-dialog.h"
 
 struct _EkMaterialRow
 {
@@ -22,7 +22,6 @@ struct _EkMaterialRow
   GCancellable           *cancellable;
   EkMaterialRowState      state;
   char                   *pending_fit;   /* a fitted file waiting for the clerk's yes */
-  EkImage                *front;         /* the first side of a two-sided scan */
   guint64                 bytes;
   GtkFileChooserNative   *chooser;
 
@@ -549,7 +548,6 @@ on_remove_button_clicked_cb (EkMaterialRow *self)
   g_autoptr(GError) error = NULL;
 
   close_fit (self);
-  g_clear_pointer (&self->front, ek_image_free);
   if (!ek_draft_materials_remove (self->materials, self->requirement->material_id, &error))
     show_problem (self, error->message);
   refresh (self);
@@ -578,50 +576,20 @@ on_exempt_check_toggled_cb (EkMaterialRow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SATISFIED]);
 }
 
-/* Scanning */
+/* Scanning: the scan dialog (ek-scan-dialog.c) picks the scanner and its settings, previews,
+ * scans and, for a two-sided card, combines both sides; the page is then checked and fitted
+ * like a chosen file */
 
 static void
-on_scan_progress (guint    page,
-                  double   fraction,
-                  gpointer user_data)
+on_scan_dialog_scanned (EkScanDialog *dialog,
+                        gpointer      image,
+                        gpointer      user_data)
 {
   EkMaterialRow *self = user_data;
-  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
-}
-
-static void
-on_scanned (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(EkMaterialRow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) pages = ek_scanner_scan_finish (result, &error);
-  g_autoptr(EkImage) page = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) bytes = ek_image_encode_jpeg (image, 90, FALSE, &error);
 
-  set_busy (self, NULL);
-  if (pages == NULL || pages->len == 0)
-    {
-      if (error != NULL)
-        report_error (self, error);
-      return;
-    }
-  page = g_ptr_array_steal_index (pages, 0);
-  if (self->requirement->two_sided && self->front == NULL)
-    {
-      self->front = g_steal_pointer (&page);
-      gtk_label_set_label (self->status_label, _("Front scanned. Turn the card over and press “Scan…” again for the back."));
-      return;
-    }
-  if (self->front != NULL)
-    {
-      g_autoptr(EkImage) both = ek_scanner_combine_sides (self->front, page);
-      g_clear_pointer (&self->front, ek_image_free);
-      g_clear_pointer (&page, ek_image_free);
-      page = g_steal_pointer (&both);
-    }
-  bytes = ek_image_encode_jpeg (page, 90, FALSE, &error);
+  show_problem (self, NULL);
   if (bytes == NULL ||
       !ek_draft_materials_import_bytes (self->materials, self->requirement->material_id, bytes, _("Scan"), &error))
     {
@@ -632,56 +600,15 @@ on_scanned (GObject      *source,
 }
 
 static void
-list_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *devices = ek_scanner_list_devices (cancellable, &error);
-
-  if (devices == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, devices, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-on_listed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(EkMaterialRow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) devices = g_task_propagate_pointer (G_TASK (result), &error);
-  EkScanOptions options;
-
-  if (devices == NULL || devices->len == 0)
-    {
-      set_busy (self, NULL);
-      if (error != NULL)
-        report_error (self, error);
-      else
-        show_problem (self, _("No scanner found. Check that it is plugged in and switched on, or choose a file instead."));
-      return;
-    }
-  ek_scan_options_init (&options);
-  options.resolution = 300;
-  set_busy (self, _("Scanning…"));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  ek_scanner_scan_async (((EkScannerDevice *) g_ptr_array_index (devices, 0))->name, &options,
-                         on_scan_progress, self, self->cancellable, on_scanned, g_object_ref (self));
-}
-
-static void
 on_scan_button_clicked_cb (EkMaterialRow *self)
 {
-  g_autoptr(GTask) task = NULL;
+  EkScanDialog *dialog = ek_scan_dialog_new (self->requirement->name, self->requirement->two_sided);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  set_busy (self, _("Looking for scanners…"));
-  show_problem (self, NULL);
-  task = g_task_new (NULL, restart_cancellable (self), on_listed, g_object_ref (self));
-  g_task_run_in_thread (task, list_thread);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));
+  g_signal_connect_object (dialog, "scanned", G_CALLBACK (on_scan_dialog_scanned), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* GObject */
@@ -695,7 +622,6 @@ ek_material_row_dispose (GObject *object)
   if (self->pending_fit != NULL)
     g_unlink (self->pending_fit);
   g_clear_pointer (&self->pending_fit, g_free);
-  g_clear_pointer (&self->front, ek_image_free);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);

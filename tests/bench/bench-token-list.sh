@@ -2,11 +2,11 @@
 # bench-token-list.sh [RUNS] [IDLE_SECONDS]: how fast `ekey-tool token list --json` answers,
 # side by side with p11tool and pkcs11-tool on the same SoftHSM2 token (three certificates),
 # and what watching for keys costs while nothing happens. Run by hand, never as a test:
-#   tests/bench/bench-token-list.sh            (21 runs each, 30 s idle)
+#   tests/bench/bench-token-list.sh            (50 runs each, 30 s idle)
 # Needs a build in _build (or EK_TOOL=path).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-runs=${1:-21}
+runs=${1:-50}
 idle=${2:-30}
 tool=${EK_TOOL:-$top/_build/app/cli/ekey-tool}
 MOD=/usr/lib/softhsm/libsofthsm2.so
@@ -16,7 +16,9 @@ trap 'rm -rf "$work"' EXIT
 bash "$top/tests/token/make-tokens.sh" "$work" bench
 export SOFTHSM2_CONF=$work/softhsm2.conf
 
-# The tools take turns, run after run, so that a busy machine slows them all alike
+# The tools take turns, run after run, so that a busy machine slows them all alike. For each run:
+# wall time from fork to exit, and the CPU time (user + system, from wait4) the process used,
+# which other engineers' load on the shared cores disturbs much less.
 names=(ekey-tool ekey-tool-registered p11tool pkcs11-tool)
 cmds=(
   "$tool token list --only-listed --module $MOD --json"
@@ -24,14 +26,8 @@ cmds=(
   "p11tool --provider $MOD --list-all-certs pkcs11:token=EK-BENCH"
   "pkcs11-tool --module $MOD --token-label EK-BENCH --list-objects"
 )
-for i in "${!cmds[@]}"; do   # warm-up, and check each works
+for i in "${!cmds[@]}"; do   # check each works
   ${cmds[$i]} >/dev/null 2>&1 || { echo "${names[$i]} failed: ${cmds[$i]}" >&2; exit 1; }
-done
-for _ in $(seq "$runs"); do
-  for i in "${!cmds[@]}"; do
-    t0=$(date +%s%N); ${cmds[$i]} >/dev/null 2>&1; t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >> "$work/${names[$i]}.times"
-  done
 done
 
 "$tool" token list --only-listed --module "$MOD" --json | python3 -c '
@@ -39,19 +35,57 @@ import json, sys
 t = json.load(sys.stdin)["tokens"]
 assert len(t) == 1 and len(t[0]["certificates"]) == 3, "expected one token with three certificates"'
 
-python3 - "$work" "$runs" <<'PY'
-import statistics, sys
-work, runs = sys.argv[1], int(sys.argv[2])
-def med(name):
-    return statistics.median(int(l) for l in open(f"{work}/{name}.times")) / 1000
-ours = med("ekey-tool")
-print(f"process start → output, one SoftHSM token with three certificates, median of {runs} runs:")
-print(f"  ekey-tool token list --json (SoftHSM by path)   {ours:8.1f} ms")
-print(f"  ekey-tool token list --json (registered modules){med('ekey-tool-registered'):8.1f} ms")
-for name, label in (("p11tool", "p11tool --list-all-certs"), ("pkcs11-tool", "pkcs11-tool --list-objects")):
-    m = med(name)
-    print(f"  {label:45s} {m:8.1f} ms   ratio ours/theirs {ours / m:5.2f}")
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores, shared)"
+python3 - "$runs" "${names[@]}" -- "${cmds[@]}" <<'PY'
+import os, shlex, statistics, sys, time
+args = sys.argv[1:]
+runs = int(args[0]); sep = args.index("--")
+names, cmds = args[1:sep], [shlex.split(c) for c in args[sep + 1:]]
+null = os.open(os.devnull, os.O_RDWR)
+
+def once(argv):
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(null, 0); os.dup2(null, 1); os.dup2(null, 2)
+        os.execvp(argv[0], argv)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - t0
+    assert os.waitstatus_to_exitcode(status) == 0, argv
+    return wall * 1000, (usage.ru_utime + usage.ru_stime) * 1000
+
+for argv in cmds:              # warm-up: page cache, SoftHSM's files
+    for _ in range(5):
+        once(argv)
+wall = {n: [] for n in names}; cpu = {n: [] for n in names}
+for _ in range(runs):
+    for n, argv in zip(names, cmds):
+        w, c = once(argv)
+        wall[n].append(w); cpu[n].append(c)
+
+med = lambda xs: statistics.median(xs)
+labels = {"ekey-tool": "ekey-tool token list --json (SoftHSM by path)",
+          "ekey-tool-registered": "ekey-tool token list --json (registered modules)",
+          "p11tool": "p11tool --list-all-certs",
+          "pkcs11-tool": "pkcs11-tool --list-objects"}
+print(f"process start → exit, one SoftHSM token with three certificates, {runs} interleaved runs each:")
+print(f"  {'':50s} {'wall median':>12s} {'CPU median':>11s}")
+for n in names:
+    print(f"  {labels[n]:50s} {med(wall[n]):9.2f} ms {med(cpu[n]):8.2f} ms")
+ours_w, ours_c = med(wall["ekey-tool"]), med(cpu["ekey-tool"])
+for n in ("p11tool", "pkcs11-tool"):
+    print(f"  ratio ours/{n:12s} wall {ours_w / med(wall[n]):5.2f}   CPU {ours_c / med(cpu[n]):5.2f}")
+fastest = min(("p11tool", "pkcs11-tool"), key=lambda n: med(wall[n]))
+print(f"summary: ours {ours_w:.2f} ms vs the faster tool ({fastest}) {med(wall[fastest]):.2f} ms: "
+      f"ratio {ours_w / med(wall[fastest]):.2f} (≤ 1.00 is the goal)")
 PY
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if command -v hyperfine >/dev/null && [ "${HYPERFINE:-1}" = 1 ]; then
+  echo "hyperfine (each command's runs back to back, not interleaved):"
+  hyperfine -N --warmup 5 --runs "$runs" --style basic "${cmds[0]}" "${cmds[2]}" "${cmds[3]}" 2>&1 |
+    grep -E "Benchmark|Time \(mean"
+fi
 
 cpu_of() { # pid → utime+stime in clock ticks
   awk '{print $14 + $15}' "/proc/$1/stat"

@@ -7,5 +7,5 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/_build}
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top" >/dev/null
-ninja -C "$build" app/cli/ekey-tool tests/bench/bench-materials >/dev/null
+ninja -C "$build" app/cli/ekey-tool app/cli/ekey-tool-material tests/bench/bench-materials >/dev/null
 EK_TOOL=$build/app/cli/ekey-tool exec "$build/tests/bench/bench-materials" "${1:-3}"

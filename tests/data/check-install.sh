@@ -12,6 +12,7 @@ status=0
 n=0
 for f in \
   bin/ekey-assistant bin/ekey-tool bin/ekey-registry \
+  libexec/ekey-tool-document libexec/ekey-tool-material libexec/ekey-tool-registry \
   share/applications/$app_id.desktop \
   share/metainfo/$app_id.metainfo.xml \
   share/glib-2.0/schemas/org.ekeyassistant.EKeyAssistant.gschema.xml \
@@ -23,6 +24,13 @@ do
   n=$((n + 1))
   if [ -s "$root/$f" ]; then echo "ok $n $f"; else echo "not ok $n $f is not installed"; status=1; fi
 done
+# ekey-tool's commands are in a private library it opens at start (app/cli/ek-tool-launcher.c)
+n=$((n + 1))
+if [ -n "$(find "$root" -path '*/ekey-assistant/libekey-tool.so' -size +0)" ]; then
+  echo "ok $n ekey-tool's library is installed"
+else
+  echo "not ok $n ekey-tool's library (ekey-assistant/libekey-tool.so) is not installed"; status=1
+fi
 # The installed desktop file names the installed icon and program
 n=$((n + 1))
 if grep -qx "Icon=$app_id" "$root/share/applications/$app_id.desktop" &&

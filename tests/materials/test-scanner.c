@@ -3,10 +3,11 @@
  * The test backend is a real SANE backend: it answers every call a scanner does, feeds pages
  * from a simulated document feeder (empty after 10 sheets) and, through its
  * "read-return-value" option, fails the way real scanners fail (jammed, cover open…).
+ * SANE runs in the scanning helper (ekey-scan-helper, $EKEY_SCAN_HELPER), never in this process:
+ * faults and cancels, which stop the backend's reader thread with pthread_cancel(), happen there,
+ * so they all run here, one after the other, and this process exits normally.
  */
 #include "config.h"
-
-#include <unistd.h>
 
 #include <string.h>
 #include <glib/gstdio.h>
@@ -184,10 +185,7 @@ assert_scan_fails (const char *device,
 
 }
 
-/* Each fault runs in a process of its own (tests/materials/meson.build runs this program once
- * per fault with -p): the test backend stops its reader thread with pthread_cancel(), which
- * may leave a lock held (ASan's allocator, for one), and it remembers the injected fault for as
- * long as it stays loaded. A fresh process starts clean. */
+/* Each fault in a fresh helper process: the next scan works again (see test_fault) */
 typedef struct
 {
   const char *path;
@@ -197,21 +195,31 @@ typedef struct
 } Fault;
 
 static const Fault faults[] = {
-  { "/scanner/isolated/jammed", "test:0", "read-return-value=SANE_STATUS_JAMMED", EK_MATERIAL_ERROR_SCANNER_JAMMED },
-  { "/scanner/isolated/cover-open", "test:0", "read-return-value=SANE_STATUS_COVER_OPEN", EK_MATERIAL_ERROR_SCANNER_COVER_OPEN },
-  { "/scanner/isolated/no-paper", "test:0", "read-return-value=SANE_STATUS_NO_DOCS", EK_MATERIAL_ERROR_SCANNER_NO_DOCUMENTS },
-  { "/scanner/isolated/busy", "test:0", "read-return-value=SANE_STATUS_DEVICE_BUSY", EK_MATERIAL_ERROR_SCANNER_BUSY },
+  { "/scanner/fault/jammed", "test:0", "read-return-value=SANE_STATUS_JAMMED", EK_MATERIAL_ERROR_SCANNER_JAMMED },
+  { "/scanner/fault/cover-open", "test:0", "read-return-value=SANE_STATUS_COVER_OPEN", EK_MATERIAL_ERROR_SCANNER_COVER_OPEN },
+  { "/scanner/fault/no-paper", "test:0", "read-return-value=SANE_STATUS_NO_DOCS", EK_MATERIAL_ERROR_SCANNER_NO_DOCUMENTS },
+  { "/scanner/fault/busy", "test:0", "read-return-value=SANE_STATUS_DEVICE_BUSY", EK_MATERIAL_ERROR_SCANNER_BUSY },
   /* Unplugged: the device is no longer there, or the connection drops while reading */
-  { "/scanner/isolated/unplugged", "test:7", NULL, EK_MATERIAL_ERROR_SCANNER_NOT_FOUND },
-  { "/scanner/isolated/connection-lost", "test:0", "read-return-value=SANE_STATUS_IO_ERROR", EK_MATERIAL_ERROR_SCANNER_NOT_FOUND },
+  { "/scanner/fault/unplugged", "test:7", NULL, EK_MATERIAL_ERROR_SCANNER_NOT_FOUND },
+  { "/scanner/fault/connection-lost", "test:0", "read-return-value=SANE_STATUS_IO_ERROR", EK_MATERIAL_ERROR_SCANNER_NOT_FOUND },
 };
 
 static void
 test_fault (gconstpointer data)
 {
   const Fault *fault = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  EkScanOptions options;
 
   assert_scan_fails (fault->device, fault->extra, EK_MATERIAL_ERROR, fault->code);
+
+  /* The fault stayed in the helper that saw it: this process scans on */
+  ek_scan_options_init (&options);
+  options.resolution = 25;
+  pages = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pages->len, ==, 1);
 }
 
 static void
@@ -223,7 +231,6 @@ test_cancel (void)
   Progress progress = { 0 };
   EkScanOptions options;
 
-  /* Run in a process of its own, for the reason given above test_fault() */
   cancellable = g_cancellable_new ();
   ek_scan_options_init (&options);
   options.resolution = 200;
@@ -232,6 +239,59 @@ test_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (pages);
   g_assert_cmpuint (progress.calls, ==, 1);
+
+  /* The cancelled helper is gone, and the scanner is free again */
+  g_clear_pointer (&pages, g_ptr_array_unref);
+  g_clear_error (&error);
+  options.resolution = 25;
+  pages = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A scanner that stops sending (here: the test backend told to wait 0.2 s before each block it
+ * passes on, with a watchdog of 0.05 s) is given up on, with a message saying so */
+static void
+test_stopped_responding (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  char *settings[] = { (char *) "read-delay=yes", (char *) "read-delay-duration=200000", NULL };
+  EkScanOptions options;
+
+  ek_scan_options_init (&options);
+  options.resolution = 300;
+  options.extra = settings;
+  g_setenv ("EKEY_SCAN_HELPER_TIMEOUT", "0.05", TRUE);
+  pages = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
+  g_unsetenv ("EKEY_SCAN_HELPER_TIMEOUT");
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED);
+  g_assert_null (pages);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "stopped responding"));
+}
+
+/* A helper that dies without a word (a crash looks the same from here), and one that is missing */
+static void
+test_helper_gone (void)
+{
+  g_autofree char *helper = g_strdup (g_getenv ("EKEY_SCAN_HELPER"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+
+  g_assert_nonnull (helper);
+  g_setenv ("EKEY_SCAN_HELPER", "/bin/false", TRUE);
+  pages = ek_scanner_scan ("test:0", NULL, NULL, NULL, NULL, &error);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED);
+  g_assert_nonnull (strstr (error->message, "stopped responding"));
+  g_clear_error (&error);
+
+  g_setenv ("EKEY_SCAN_HELPER", "/nonexistent/ekey-scan-helper", TRUE);
+  devices = ek_scanner_list_devices (NULL, &error);
+  g_setenv ("EKEY_SCAN_HELPER", helper, TRUE);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_UNSUPPORTED);
+  g_assert_null (devices);
+  g_test_message ("%s", error->message);
 }
 
 static void
@@ -277,6 +337,49 @@ test_async_and_combine (void)
   g_assert_cmpint (memcmp (card->data, a->data, a->stride), ==, 0);
 }
 
+/* `ekey-tool scan`, which scripts and the helpdesk use, goes through the same helper */
+static void
+test_cli (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ek-scan-cli-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "page.png", NULL);
+  const char *list[] = { g_getenv ("EK_TOOL"), "scan", "list", NULL };
+  const char *scan[] = { g_getenv ("EK_TOOL"), "scan", "test:0", png, "--resolution", "50", "--mode", "gray", NULL };
+  const char *gone[] = { g_getenv ("EK_TOOL"), "scan", "test:7", png, NULL };
+  int status = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (list[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) list, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "test:0"));
+  g_assert_nonnull (strstr (out, "test:1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) scan, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* 80 × 100 mm at 50 DPI */
+  g_assert_nonnull (strstr (out, "157×196"));
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  g_unlink (png);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A device that is not there: a clear message and a failure status, no file */
+  g_assert_true (g_spawn_sync (NULL, (char **) gone, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "test:7"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,8 +396,11 @@ main (int   argc,
   g_test_add_func ("/scanner/feeder", test_feeder);
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     g_test_add_data_func (faults[i].path, &faults[i], test_fault);
-  g_test_add_func ("/scanner/isolated/cancel", test_cancel);
+  g_test_add_func ("/scanner/cancel", test_cancel);
+  g_test_add_func ("/scanner/stopped-responding", test_stopped_responding);
+  g_test_add_func ("/scanner/helper-gone", test_helper_gone);
   g_test_add_func ("/scanner/async-and-combine", test_async_and_combine);
+  g_test_add_func ("/scanner/cli", test_cli);
   result = g_test_run ();
 
   dll = g_build_filename (config_dir, "dll.conf", NULL);
@@ -304,12 +410,5 @@ main (int   argc,
   g_rmdir (config_dir);
   g_free (config_dir);
 
-  /* After an injected fault, SANE's test backend stops its still-running reader thread with
-   * pthread_cancel(); cancelled while holding a C library lock (the dynamic loader's, gettext's)
-   * it leaves that lock taken, and exit() then waits for it forever in _dl_fini. Everything is
-   * printed and cleaned up: leave without the exit handlers. The product drains the page on a
-   * user's cancel so that this cannot happen there; the fault path is noted on the materials issue. */
-  fflush (stdout);
-  fflush (stderr);
-  _exit (result);
+  return result;
 }

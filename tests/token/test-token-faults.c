@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <p11-kit/pkcs11.h>
 
 #include "ek-test-common.h"
@@ -48,6 +49,40 @@ test_initialize_fails (void)
   g_assert_error (error, EK_TOKEN_ERROR, CKR_DEVICE_ERROR);
   g_assert_nonnull (strstr (error->message, g_getenv ("EK_FAULT_MODULE")));
   g_assert_nonnull (strstr (error->message, "CKR_DEVICE_ERROR"));
+}
+
+/* The same through `ekey-tool token list` (a launcher over the commands' library, which opens
+ * modules named by path lazily first: app/cli/ek-tool-launcher.c, ek-token-manager.c): the
+ * failing module is named with its CK_RV on stderr, exit status 3, and SoftHSM's keys are listed */
+static void
+test_cli_initialize_fails (void)
+{
+  const char *dir = token_fixture_setup ();
+  g_autofree char *cert = g_build_filename (dir, "certs", "valid.der", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "EK_FAULT_PKCS11", "init-fail", TRUE);
+  g_subprocess_launcher_setenv (launcher, "EK_FAULT_PKCS11_CERT", cert, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "EKEY_PKCS11_MODULES");
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("EK_TOOL"), "token", "list", "--only-listed",
+                                      "--module", g_getenv ("EK_FAULT_MODULE"), "--module", SOFTHSM_MODULE,
+                                      "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 3);
+  g_assert_nonnull (strstr (err, g_getenv ("EK_FAULT_MODULE")));
+  g_assert_nonnull (strstr (err, "CKR_DEVICE_ERROR"));
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "tokens")),
+                    ==, 2);
 }
 
 static void
@@ -186,6 +221,7 @@ main (int   argc,
   token_fixture_setup ();
 
   g_test_add_func ("/token-faults/initialize-fails", test_initialize_fails);
+  g_test_add_func ("/token-faults/cli-initialize-fails", test_cli_initialize_fails);
   g_test_add_func ("/token-faults/final-try-then-locked", test_final_try_then_locked);
   g_test_add_func ("/token-faults/count-low-wrong-pin", test_count_low_wrong_pin);
   g_test_add_func ("/token-faults/locked", test_locked);

@@ -1,0 +1,101 @@
+/* ek-tool-launcher.c: the `ekey-tool` program, a launcher for the commands in libekey-tool.so
+ *
+ * A PKCS#11 module is a shared library that p11-kit dlopen()s; binding its symbols (SoftHSM2 has
+ * some 18 000 relocations) searches the global scope first: the program and every library it
+ * was linked with. ekey-tool's commands need GLib, GIO, json-glib, p11-kit and gnutls, twenty
+ * libraries in all; linked into the program they would all be searched for every one of the
+ * module's symbols. Here the program needs nothing but libc, and the commands live in a private
+ * library opened with RTLD_LOCAL: its libraries stay out of the global scope, and a module loads
+ * as fast as it does in the smallest PKCS#11 tool. No GLib here, on purpose.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef int (*EkToolMain) (int argc, char **argv);
+
+/* @name next to this program (a build tree): TRUE with its path in @path */
+static int
+sibling_path (const char *name,
+              char       *path,
+              size_t      size)
+{
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  char *slash;
+
+  if (n <= 0)
+    return 0;
+  self[n] = '\0';
+  slash = strrchr (self, '/');
+  if (slash == NULL)
+    return 0;
+  *slash = '\0';
+  return snprintf (path, size, "%s/%s", self, name) < (int) size && access (path, R_OK) == 0;
+}
+
+/* The library next to this program, else the installed one. Lazy binding: most of what the
+ * commands import is never called in one run. */
+static void *
+open_commands (void)
+{
+  char sibling[PATH_MAX + 32];
+  void *handle;
+
+  if (sibling_path ("libekey-tool.so", sibling, sizeof sibling) &&
+      (handle = dlopen (sibling, RTLD_LAZY | RTLD_LOCAL)) != NULL)
+    return handle;
+  return dlopen (EK_TOOL_LIBRARY, RTLD_LAZY | RTLD_LOCAL);
+}
+
+/* `material` and `scan` are a program of their own (ek-tool-material.c, for the image libraries
+ * and SANE), and so is `registry` (libcurl): run it straight away, without loading the commands'
+ * library first. The library does the same (run_helper_program in ek-tool.c) when it is reached
+ * another way. */
+static void
+exec_program (const char  *name,
+              char       **argv)
+{
+  char program[PATH_MAX + 32];
+  char *self = argv[0];
+
+  if (!sibling_path (name, program, sizeof program))
+    snprintf (program, sizeof program, "%s/%s", LIBEXECDIR, name);
+  argv[0] = program;
+  fflush (stdout);
+  execv (program, argv);
+  argv[0] = self;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  void *handle;
+  EkToolMain tool_main;
+
+  if (argc >= 2 && (strcmp (argv[1], "material") == 0 || strcmp (argv[1], "scan") == 0))
+    exec_program ("ekey-tool-material", argv);   /* returns only if it failed: the library then says why */
+  if (argc >= 2 && strcmp (argv[1], "registry") == 0)
+    exec_program ("ekey-tool-registry", argv);
+  handle = open_commands ();
+
+  if (handle == NULL)
+    {
+      fprintf (stderr, "ekey-tool: %s\n", dlerror ());
+      return 1;
+    }
+  tool_main = (EkToolMain) dlsym (handle, "ek_tool_main");
+  if (tool_main == NULL)
+    {
+      fprintf (stderr, "ekey-tool: %s\n", dlerror ());
+      return 1;
+    }
+  /* Never dlclose: GLib's types and threads live until exit */
+  return tool_main (argc, argv);
+}

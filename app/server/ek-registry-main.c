@@ -473,32 +473,48 @@ cmd_outbox (int    argc,
   return 0;
 }
 
-/* The operator's side of the captcha: what a clerk reads off the image, for tests and training */
+/* The operator's side of the captcha: what a clerk reads off the image, for tests and training.
+ * `--latest` answers for the newest captcha still unused and unexpired (a trainer at the counter
+ * does not know the id the clerk's screen holds). */
 static int
 cmd_captcha_answer (int    argc,
                     char **argv)
 {
   g_autofree char *remark = NULL;
-  gboolean json = FALSE;
-  g_autoptr(EkRegistryDb) db = open_db_arg (&argc, &argv, &remark, &json, "ID - print a captcha's answer");
+  g_autoptr(EkRegistryDb) db = NULL;
+  gboolean json = FALSE, latest = FALSE;
   sqlite3_stmt *stmt;
-  int status = 1;
+  int status = 1, kept = 0;
 
+  /* --latest is this command's own flag: take it out before the common options are parsed */
+  for (int i = 0; i < argc; i++)
+    if (g_str_equal (argv[i], "--latest"))
+      latest = TRUE;
+    else
+      argv[kept++] = argv[i];
+  argc = kept;
+  argv[argc] = NULL;
+
+  db = open_db_arg (&argc, &argv, &remark, &json, "ID|--latest - print a captcha's answer");
   if (db == NULL)
     return 2;
-  if (argc < 2)
+  if (argc < 2 && !latest)
     {
-      g_printerr ("ekey-registry captcha-answer: give the captcha id\n");
+      g_printerr ("ekey-registry captcha-answer: give the captcha id, or --latest\n");
       return 2;
     }
-  stmt = ek_registry_db_query (db, "SELECT answer FROM captchas WHERE id = ?", "s", argv[1]);
+  if (latest)
+    stmt = ek_registry_db_query (db, "SELECT answer FROM captchas WHERE used = 0 AND expires_at > ? "
+                                     "ORDER BY rowid DESC LIMIT 1", "i", (gint64) (g_get_real_time () / G_USEC_PER_SEC));
+  else
+    stmt = ek_registry_db_query (db, "SELECT answer FROM captchas WHERE id = ?", "s", argv[1]);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
       printf ("%s\n", sqlite3_column_text (stmt, 0));
       status = 0;
     }
   else
-    g_printerr ("ekey-registry captcha-answer: no captcha %s\n", argv[1]);
+    g_printerr ("ekey-registry captcha-answer: no captcha %s\n", latest ? "waiting for an answer" : argv[1]);
   if (stmt != NULL)
     sqlite3_reset (stmt);
   return status;
@@ -510,7 +526,7 @@ usage (void)
   g_printerr ("usage: ekey-registry serve --listen HOST:PORT --db FILE --data-dir DIR [--tls-cert F --tls-key F] [--ca FILE]\n"
               "       ekey-registry review --db FILE list|pre-review|re-review|produce|ship|arrive|collect|approve-seal [ID] [pass|fail] [--remark TEXT]\n"
               "       ekey-registry outbox --db FILE [--json]\n"
-              "       ekey-registry captcha-answer --db FILE ID\n");
+              "       ekey-registry captcha-answer --db FILE ID|--latest\n");
 }
 
 int

@@ -278,6 +278,35 @@ test_accounts_invalid_fields (void)
   g_assert_cmpint (warn->status, ==, 201);
 }
 
+/* The trainer at the counter reads the newest captcha still waiting, not knowing its id; a
+ * spent one is never offered */
+static void
+test_captcha_latest_for_the_operator (void)
+{
+  /* A service of its own: the shared one's log-in rate limit is for the other tests */
+  g_autoptr(EkApiServer) own = ek_api_server_start (NULL);
+  g_autoptr(EkApiResponse) older = ek_api_call (own, "POST", "/captcha", NULL, NULL, NULL);
+  g_autoptr(EkApiResponse) newer = ek_api_call (own, "POST", "/captcha", NULL, NULL, NULL);
+  g_autoptr(EkApiResponse) spent = NULL;
+  const char *newer_id = json_object_get_string_member (ek_api_object (newer), "id");
+  const char *older_id = json_object_get_string_member (ek_api_object (older), "id");
+  g_autofree char *latest = ek_api_run (own, NULL, "captcha-answer", "--latest", NULL);
+  g_autofree char *newer_answer = ek_api_run (own, NULL, "captcha-answer", newer_id, NULL);
+  g_autofree char *older_answer = ek_api_run (own, NULL, "captcha-answer", older_id, NULL);
+  g_autofree char *body = NULL, *after = NULL;
+
+  g_assert_cmpint (newer->status, ==, 201);
+  g_assert_cmpstr (g_strstrip (latest), ==, g_strstrip (newer_answer));
+
+  /* Any attempt spends a captcha: the older one is then the latest waiting */
+  body = g_strdup_printf ("{\"method\":\"code\",\"uscc\":\"91110000600037341L\",\"login_name\":\"nobody@example.cn\","
+                          "\"captcha_id\":\"%s\",\"captcha_answer\":\"%s\"}", newer_id, newer_answer);
+  spent = ek_api_call (own, "POST", "/sessions", NULL, body, NULL);
+  g_assert_cmpint (spent->status, !=, 201);
+  after = ek_api_run (own, NULL, "captcha-answer", "--latest", NULL);
+  g_assert_cmpstr (g_strstrip (after), ==, g_strstrip (older_answer));
+}
+
 static void
 test_captcha_single_use (void)
 {
@@ -1492,6 +1521,7 @@ main (int   argc,
   g_test_add_func ("/api/mobile/authorizations", test_mobile_authorizations);
   g_test_add_func ("/api/seals/apply-and-approve", test_seals);
   g_test_add_func ("/api/service/https", test_https);
+  g_test_add_func ("/api/captcha/latest-for-the-operator", test_captcha_latest_for_the_operator);
   g_test_add_func ("/api/crash/kill-9", test_crash_kill9);
   g_test_add_func ("/api/service/request-ids", test_request_ids_and_unknown_paths);
   /* Last: checks the traffic of every test above */

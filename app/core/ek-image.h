@@ -88,6 +88,21 @@ GBytes        *ek_image_encode_png          (const EkImage  *image,
 GBytes        *ek_image_strip_metadata      (GBytes         *bytes,
                                              EkImageFormat   format);
 
+/* JPEG encoder settings. A factor is a percentage of the standard tables (T.81 Annex K), as
+ * libjpeg's jpeg_set_linear_quality takes it: 100 is quality 50, 500 quality 10, 10 quality 95.
+ * It steps more finely than the 1–100 quality, which lets a fit use its whole budget. */
+typedef struct
+{
+  int      luma_factor;
+  int      chroma_factor;   /* 0: the same as luma */
+  gboolean progressive;
+} EkJpegSettings;
+
+int            ek_image_jpeg_quality_factor (int             quality);
+GBytes        *ek_image_encode_jpeg_with    (const EkImage  *image,
+                                             const EkJpegSettings *settings,
+                                             GError        **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkImage, ek_image_free)
 
 G_END_DECLS

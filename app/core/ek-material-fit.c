@@ -24,7 +24,7 @@
 #include "ek-material-fit.h"
 
 #define HEADROOM          0.98   /* aim a little under the limit: room to spare */
-#define SEARCH_CLOSE      0.97   /* a trial within 3 % under the goal is close enough */
+#define SEARCH_CLOSE      0.95   /* a trial within 5 % under the goal is close enough */
 #define AIM_QUALITY       10     /* keep the resolution down to this quality, then reduce the size */
 #define MIN_QUALITY       10     /* at 150 DPI and more; below, 8 pt strokes dissolve into blocks */
 #define MAX_QUALITY       95
@@ -204,8 +204,11 @@ search_factor (Search        *search,
 
           if (hb > lb && lf > hf)
             search->slope = CLAMP ((hb - lb) / (lf - hf), 0.2, 2.0);
-          next = exp (lf + (log (search->goal * 0.995) - lb) * (hf - lf) / (hb - lb));
-          factor = (int) ceil (next);
+          /* Aim at the middle of the accepted band, and never crawl along one end of the
+           * bracket (regula falsi's weakness): stay within its inner two thirds */
+          next = lf + (log (search->goal * (1 + SEARCH_CLOSE) / 2) - lb) * (hf - lf) / (hb - lb);
+          next = CLAMP (next, hf + (lf - hf) / 6, lf - (lf - hf) / 6);
+          factor = (int) ceil (exp (next));
           if (factor >= search->factor)
             factor = search->factor - 1;
           if (factor <= search->over_factor)
@@ -221,7 +224,7 @@ search_factor (Search        *search,
           double base = search->factor != 0 ? search->fit_bytes : search->over_bytes;
           int from = search->factor != 0 ? search->factor : search->over_factor;
 
-          next = from * pow (base / (search->goal * 0.985), 1.0 / search->slope);
+          next = from * pow (base / (search->goal * (1 + SEARCH_CLOSE) / 2), 1.0 / search->slope);
           factor = (int) (search->factor != 0 ? floor (next) : ceil (next));
           if (factor == from)
             factor += search->factor != 0 ? -1 : 1;
@@ -441,7 +444,7 @@ ek_material_fit_bytes (GBytes        *input,
       search.best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
       search.worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
       search.goal = target * ratio;
-      search.slope = 0.7;
+      search.slope = 0.8;
       if (!search_factor (&search, start, cancellable, error))
         return NULL;
       fit->n_encodes += sample == NULL ? search.n_encodes : 0;
@@ -484,7 +487,7 @@ ek_material_fit_bytes (GBytes        *input,
           double fine_size = 0, coarse_size = 0;
 
           jobs[0].factor = factor;
-          jobs[1].factor = MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.12)));
+          jobs[1].factor = MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.07)));
           if (!encode_jobs (page, full_chroma, jobs, jobs[1].factor > jobs[0].factor ? 2 : 1, cancellable, error))
             return NULL;
           fit->n_encodes += jobs[1].factor > jobs[0].factor ? 2 : 1;
@@ -510,27 +513,37 @@ ek_material_fit_bytes (GBytes        *input,
                 }
             }
           fine = best_factor;
-          if (best != NULL && coarse != 0 && fine - coarse > 1 && fine_size < target * SEARCH_CLOSE)
+          if (best != NULL && fine_size < target * SEARCH_CLOSE && fine > search.best_factor)
             {
-              /* Bracketed by the two: one more encode between them, where the limit is */
-              g_autoptr(GBytes) between = NULL;
-              double lf = log (fine), hf = log (coarse);
-              int next = (int) ceil (exp (lf + (log (target * 0.995) - log (fine_size)) * (hf - lf) /
-                                                (log (coarse_size) - log (fine_size))));
+              /* Room left: one more encode, finer, where the two whole encodes say the limit is */
+              g_autoptr(GBytes) finer = NULL;
+              double slope = search.slope;
+              int next;
 
-              next = CLAMP (next, coarse + 1, fine - 1);
-              if (check_cancelled (cancellable, error))
-                return NULL;
-              between = encode (page, next, full_chroma, error);
-              if (between == NULL)
-                return NULL;
-              fit->n_encodes++;
-              g_debug ("fit: whole factor %d → %" G_GSIZE_FORMAT " bytes", next, g_bytes_get_size (between));
-              if (g_bytes_get_size (between) <= target)
+              if (jobs[0].bytes != NULL && jobs[1].bytes != NULL && jobs[1].factor > jobs[0].factor)
+                slope = CLAMP (log ((double) g_bytes_get_size (jobs[0].bytes) / g_bytes_get_size (jobs[1].bytes)) /
+                               log ((double) jobs[1].factor / jobs[0].factor), 0.2, 2.0);
+              else if (coarse != 0)
+                slope = CLAMP (log (coarse_size / fine_size) / log ((double) fine / coarse), 0.2, 2.0);
+              next = (int) floor (fine * pow (fine_size / (target * (1 + SEARCH_CLOSE) / 2), 1.0 / slope));
+              if (coarse != 0)
+                next = MAX (next, coarse + 1);
+              next = MAX (next, search.best_factor);
+              if (next < fine)
                 {
-                  g_bytes_unref (best);
-                  best = g_steal_pointer (&between);
-                  best_factor = next;
+                  if (check_cancelled (cancellable, error))
+                    return NULL;
+                  finer = encode (page, next, full_chroma, error);
+                  if (finer == NULL)
+                    return NULL;
+                  fit->n_encodes++;
+                  g_debug ("fit: whole factor %d → %" G_GSIZE_FORMAT " bytes", next, g_bytes_get_size (finer));
+                  if (g_bytes_get_size (finer) <= target)
+                    {
+                      g_bytes_unref (best);
+                      best = g_steal_pointer (&finer);
+                      best_factor = next;
+                    }
                 }
             }
           if (best == NULL)

@@ -95,10 +95,14 @@ typedef struct
 {
   int      luma_factor;
   int      chroma_factor;   /* 0: the same as luma */
+  int      luma_dc;         /* 0: the table's; else the DC step of the luma table */
   gboolean progressive;
 } EkJpegSettings;
 
 int            ek_image_jpeg_quality_factor (int             quality);
+int            ek_image_paper_level         (const EkImage  *image);
+int            ek_image_jpeg_paper_dc_step  (int             factor,
+                                             int             paper);
 GBytes        *ek_image_encode_jpeg_with    (const EkImage  *image,
                                              const EkJpegSettings *settings,
                                              GError        **error);

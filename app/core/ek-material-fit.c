@@ -28,7 +28,7 @@
 #define AIM_QUALITY       10     /* keep the resolution down to this quality, then reduce the size */
 #define MIN_QUALITY       10     /* at 150 DPI and more; below, 8 pt strokes dissolve into blocks */
 #define MAX_QUALITY       95
-#define CHROMA_FACTOR     50     /* chroma table no coarser than quality 75's: a seal stays red */
+#define CHROMA_FACTOR     40     /* chroma table no coarser than quality 80's: a seal stays red */
 #define A4_LONG_INCHES    11.69
 #define MAX_DPI           400.0  /* more than any office scan needs; a phone photo keeps its pixels */
 #define FLOOR_DPI         100.0  /* less than this and small print is unreadable */
@@ -102,6 +102,7 @@ typedef struct
 {
   const EkImage *image;
   gboolean       colour;      /* keep a finer chroma table (a seal, a photo) */
+  int            paper;       /* the paper's luma level in eighths, -1 if unknown */
   int            best_factor; /* the finest table worth trying */
   int            worst_factor;/* the legibility floor at this resolution */
   double         goal;        /* bytes */
@@ -134,16 +135,31 @@ factor_to_quality (int factor)
   return CLAMP ((5000 + factor / 2) / factor, 1, 50);
 }
 
+/* Chroma follows luma while luma is fine enough to keep colour by itself (quality 50 and
+ * better); below that it is held at CHROMA_FACTOR, reached gradually so that bytes keep
+ * falling as the factor rises (the search depends on it) */
+static int
+chroma_factor (int factor)
+{
+  if (factor <= 100)
+    return factor;
+  if (factor <= 200)
+    return MAX (CHROMA_FACTOR, 100 - (factor - 100) / 2);
+  return CHROMA_FACTOR;
+}
+
 static GBytes *
 encode (const EkImage  *image,
         int             factor,
         gboolean        colour,
+        int             paper,
         GError        **error)
 {
   EkJpegSettings settings = { 0 };
 
+  settings.luma_dc = ek_image_jpeg_paper_dc_step (factor, paper);
   settings.luma_factor = factor;
-  settings.chroma_factor = colour ? MIN (factor, CHROMA_FACTOR) : factor;
+  settings.chroma_factor = colour ? chroma_factor (factor) : factor;
   settings.progressive = TRUE;
   return ek_image_encode_jpeg_with (image, &settings, error);
 }
@@ -165,7 +181,7 @@ search_factor (Search        *search,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      trial = encode (search->image, factor, search->colour, error);
+      trial = encode (search->image, factor, search->colour, search->paper, error);
       if (trial == NULL)
         return FALSE;
       search->n_encodes++;
@@ -240,6 +256,7 @@ typedef struct
 {
   const EkImage *image;
   gboolean       colour;
+  int            paper;
   int            factor;
   GBytes        *bytes;
   GError        *error;
@@ -250,7 +267,7 @@ encode_job (gpointer data)
 {
   EncodeJob *job = data;
 
-  job->bytes = encode (job->image, job->factor, job->colour, &job->error);
+  job->bytes = encode (job->image, job->factor, job->colour, job->paper, &job->error);
   return NULL;
 }
 
@@ -258,6 +275,7 @@ encode_job (gpointer data)
 static gboolean
 encode_jobs (const EkImage  *image,
              gboolean        colour,
+             int             paper,
              EncodeJob      *jobs,
              guint           n_jobs,
              GCancellable   *cancellable,
@@ -273,6 +291,7 @@ encode_jobs (const EkImage  *image,
     {
       jobs[j].image = image;
       jobs[j].colour = colour;
+      jobs[j].paper = paper;
     }
   if (n_jobs == 2)
     helper = g_thread_try_new ("ek-fit-encode", encode_job, &jobs[1], NULL);
@@ -326,6 +345,7 @@ ek_material_fit_bytes (GBytes        *input,
   double scale, floor_scale;
   int best_factor = 0, start;
   double exponent = 1.4, last_scale = 0, last_at_aim = 0;
+  int paper;
   int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
   gboolean full_chroma;
 
@@ -399,7 +419,8 @@ ek_material_fit_bytes (GBytes        *input,
           image = grey;
         }
     }
-  g_debug ("fit: colour analysed");
+  paper = ek_image_paper_level (image);
+  g_debug ("fit: colour analysed, paper at %.2f", paper / 8.0);
   fit->grey = image->channels == 1;
   full_chroma = !fit->grey;
 
@@ -441,6 +462,7 @@ ek_material_fit_bytes (GBytes        *input,
 
       search.image = sample != NULL ? sample : page;
       search.colour = full_chroma;
+      search.paper = paper;
       search.best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
       search.worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
       search.goal = target * ratio;
@@ -488,7 +510,7 @@ ek_material_fit_bytes (GBytes        *input,
 
           jobs[0].factor = factor;
           jobs[1].factor = MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.07)));
-          if (!encode_jobs (page, full_chroma, jobs, jobs[1].factor > jobs[0].factor ? 2 : 1, cancellable, error))
+          if (!encode_jobs (page, full_chroma, paper, jobs, jobs[1].factor > jobs[0].factor ? 2 : 1, cancellable, error))
             return NULL;
           fit->n_encodes += jobs[1].factor > jobs[0].factor ? 2 : 1;
           for (guint j = 0; j < 2; j++)
@@ -533,7 +555,7 @@ ek_material_fit_bytes (GBytes        *input,
                 {
                   if (check_cancelled (cancellable, error))
                     return NULL;
-                  finer = encode (page, next, full_chroma, error);
+                  finer = encode (page, next, full_chroma, paper, error);
                   if (finer == NULL)
                     return NULL;
                   fit->n_encodes++;

@@ -616,6 +616,12 @@ png_convert_row (const guint8 *src,
                  guint         dst_channels,
                  guint         width)
 {
+  /* Grey or RGB without alpha: already what we keep */
+  if (src_channels == dst_channels)
+    {
+      memcpy (dst, src, (gsize) width * dst_channels);
+      return;
+    }
   for (guint x = 0; x < width; x++)
     {
       const guint8 *s = src + (gsize) x * src_channels;

@@ -35,6 +35,7 @@
 #define COLOUR_FRACTION   0.0005 /* 0.05 % clearly coloured pixels: a seal, a photo */
 #define MAX_ENCODES       8      /* per search */
 #define MAX_ROUNDS        4      /* resolutions tried */
+#define NEAR_MISS         1.08   /* a sample this much over the goal may still fit whole */
 
 void
 ek_material_fit_free (EkMaterialFit *fit)
@@ -444,6 +445,7 @@ ek_material_fit_bytes (GBytes        *input,
       g_autoptr(EkImage) sample = NULL;
       const EkImage *page;
       double ratio, dpi = long_side * scale / A4_LONG_INCHES;
+      gboolean near_miss;
       int factor;
 
       g_clear_pointer (&work, ek_image_free);
@@ -471,8 +473,19 @@ ek_material_fit_bytes (GBytes        *input,
         return NULL;
       fit->n_encodes += sample == NULL ? search.n_encodes : 0;
 
+      /* Once reduced, a sample only a little over at the floor is within the sample's error:
+       * the whole page decides (and the page is reduced further only if it is over too) */
+      near_miss = round > 0 && search.factor == 0 && search.over_factor >= search.worst_factor &&
+                  search.over_bytes <= search.goal * NEAR_MISS;
+      if (near_miss)
+        {
+          search.factor = search.worst_factor;
+          search.fit_bytes = search.over_bytes;
+        }
+
       /* Too coarse at this size: reduce, as far as the aimed table needs */
-      if ((search.factor == 0 || search.factor > aim_factor) && round + 1 < MAX_ROUNDS && scale > floor_scale * 1.01)
+      if (!near_miss && (search.factor == 0 || search.factor > aim_factor) && round + 1 < MAX_ROUNDS &&
+          scale > floor_scale * 1.01)
         {
           double at_aim = search.factor != 0 ? search.fit_bytes * pow ((double) search.factor / aim_factor, search.slope)
                                              : search.over_bytes * pow ((double) search.over_factor / aim_factor, search.slope);

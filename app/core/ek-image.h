@@ -100,6 +100,8 @@ typedef struct
 } EkJpegSettings;
 
 int            ek_image_jpeg_quality_factor (int             quality);
+/* The paper's luma level in eighths of a level (the unit of a JPEG block's DC), -1 if none,
+ * and the DC step near @factor's own that puts that level in the middle of a bin */
 int            ek_image_paper_level         (const EkImage  *image);
 int            ek_image_jpeg_paper_dc_step  (int             factor,
                                              int             paper);

@@ -42,6 +42,7 @@
 #define MAX_ENCODES       8      /* per search */
 #define MAX_ROUNDS        4      /* resolutions tried */
 #define NEAR_MISS         1.08   /* a sample this much over the goal may still fit whole */
+#define TYPICAL_BITS_AT_AIM 0.25 /* bits per pixel of a scanned page at AIM_QUALITY */
 
 void
 ek_material_fit_free (EkMaterialFit *fit)
@@ -476,6 +477,15 @@ ek_material_fit_bytes (GBytes        *input,
       search.goal = target * ratio;
       /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
       search.slope = 0.65;
+      if (round == 0)
+        {
+          /* Where to start: a scanned page at quality 10 takes about 0.25 bits a pixel, and
+           * bytes go as factor^−0.65; a generous budget starts near its table, not at 10 */
+          double bits = 8.0 * search.goal / ((double) search.image->width * search.image->height);
+
+          start = (int) (aim_factor * pow (TYPICAL_BITS_AT_AIM / MAX (bits, 0.01), 1.0 / search.slope));
+          start = MIN (start, aim_factor);
+        }
       if (!search_factor (&search, start, cancellable, error))
         return NULL;
       fit->n_encodes += sample == NULL ? search.n_encodes : 0;

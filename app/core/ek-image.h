@@ -88,6 +88,27 @@ GBytes        *ek_image_encode_png          (const EkImage  *image,
 GBytes        *ek_image_strip_metadata      (GBytes         *bytes,
                                              EkImageFormat   format);
 
+/* JPEG encoder settings. A factor is a percentage of the standard tables (T.81 Annex K), as
+ * libjpeg's jpeg_set_linear_quality takes it: 100 is quality 50, 500 quality 10, 10 quality 95.
+ * It steps more finely than the 1–100 quality, which lets a fit use its whole budget. */
+typedef struct
+{
+  int      luma_factor;
+  int      chroma_factor;   /* 0: the same as luma */
+  int      luma_dc;         /* 0: the table's; else the DC step of the luma table */
+  gboolean progressive;
+} EkJpegSettings;
+
+int            ek_image_jpeg_quality_factor (int             quality);
+/* The paper's luma level in eighths of a level (the unit of a JPEG block's DC), -1 if none,
+ * and the DC step near @factor's own that puts that level in the middle of a bin */
+int            ek_image_paper_level         (const EkImage  *image);
+int            ek_image_jpeg_paper_dc_step  (int             factor,
+                                             int             paper);
+GBytes        *ek_image_encode_jpeg_with    (const EkImage  *image,
+                                             const EkJpegSettings *settings,
+                                             GError        **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkImage, ek_image_free)
 
 G_END_DECLS

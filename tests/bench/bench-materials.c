@@ -49,6 +49,7 @@ enum { TOOL_OURS, TOOL_IM, TOOL_IM_150, TOOL_JPEGOPTIM, N_TOOLS };
 static const char *tool_names[N_TOOLS] = { "ours", "im-extent", "im-150dpi", "jpegoptim" };
 
 static const char *ekey_tool;
+static char *convert_path;
 static char *workdir;
 
 /* Luminance at reference coordinates, sampling @image bilinearly when it is smaller */
@@ -191,8 +192,8 @@ measure (Item   *item,
   for (guint r = 0; r < runs; r++)
     {
       const char *ours[] = { ekey_tool, "material", "fit", item->path, out, "--max-bytes", limit, NULL };
-      const char *im[] = { "convert", item->path, "-define", extent, out, NULL };
-      const char *im150[] = { "convert", item->path, "-resize", "1754x1754>", "-define", extent, out, NULL };
+      const char *im[] = { convert_path, item->path, "-define", extent, out, NULL };
+      const char *im150[] = { convert_path, item->path, "-resize", "1754x1754>", "-define", extent, out, NULL };
       const char *jo[] = { "jpegoptim", size, "--strip-all", "--stdout", item->path, NULL };
       const char * const *argv[] = { ours, im, im150, jo };
 
@@ -266,6 +267,15 @@ main (int   argc,
   if (ekey_tool == NULL)
     {
       g_printerr ("Set EK_TOOL to the ekey-tool to measure (tests/bench/run-materials.sh does)\n");
+      return 2;
+    }
+  /* ImageMagick itself: a `convert` earlier in PATH may be a wrapper script (one here was a
+   * Python stand-in that passes calls on), whose start-up would be counted as ImageMagick's */
+  convert_path = g_file_test ("/usr/bin/convert", G_FILE_TEST_IS_EXECUTABLE) ? g_strdup ("/usr/bin/convert")
+                                                                              : g_find_program_in_path ("convert");
+  if (convert_path == NULL)
+    {
+      g_printerr ("ImageMagick's convert is missing (apt-get install imagemagick)\n");
       return 2;
     }
   workdir = g_dir_make_tmp ("ek-bench-XXXXXX", &error);
@@ -424,6 +434,7 @@ main (int   argc,
     }
   g_print ("# outputs left in %s\n", workdir);
   g_free (workdir);
+  g_free (convert_path);
   ek_test_images_shutdown ();
   return 0;
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE  /* memmem */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -52,12 +53,13 @@ assert_fitted_page (guint64 limit)
                   g_bytes_get_size (sealed.scan), g_bytes_get_size (fit->bytes), fit->width, fit->height,
                   fit->quality, fit->n_encodes);
 
-  /* Under the limit, with room to spare */
+  /* Under the limit, with room to spare, but using most of it: every byte left over is
+   * detail the reviewer does not get */
   g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, limit);
-  g_assert_cmpuint (g_bytes_get_size (fit->bytes), >=, limit / 2);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), >=, limit * 85 / 100);
   g_assert_cmpint (fit->format, ==, EK_IMAGE_FORMAT_JPEG);
   g_assert_false (fit->grey);
-  g_assert_cmpuint (fit->n_encodes, <=, 3);
+  g_assert_cmpuint (fit->n_encodes, <=, 4);
 
   /* Dimensions: never larger, never below about 100 DPI for A4, aspect kept */
   g_assert_cmpuint (fit->width, <=, sealed.original->width);
@@ -71,6 +73,7 @@ assert_fitted_page (guint64 limit)
   g_assert_cmpuint (info.width, ==, fit->width);
   g_assert_cmpuint (info.height, ==, fit->height);
   g_assert_false (info.has_metadata);
+  g_assert_true (info.progressive);
 
   /* The seal is still red */
   scale = (double) fit->width / sealed.original->width;
@@ -93,7 +96,132 @@ test_sealed_page_200kb (void)
 static void
 test_sealed_page_1mb (void)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialFit) fit = NULL;
+
   assert_fitted_page (LIMIT_1MB);
+
+  /* 1 MB is room enough for the 300 DPI page at a decent quality: it keeps every pixel,
+   * and at 200 KB it is reduced, but not below about 200 DPI */
+  fit = ek_material_fit_bytes (sealed.scan, LIMIT_1MB, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fit->width, ==, sealed.original->width);
+  g_assert_cmpuint (fit->height, ==, sealed.original->height);
+  g_assert_cmpint (fit->quality, >=, 50);
+  g_clear_pointer (&fit, ek_material_fit_free);
+  fit = ek_material_fit_bytes (sealed.scan, LIMIT_200KB, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fit->height, <, sealed.original->height);
+  g_assert_cmpuint (fit->height, >=, sealed.original->height * 2 / 3);
+  g_assert_cmpint (fit->quality, >=, 10);
+}
+
+/* Blank paper stays one flat level. Scanner noise moves each 8 × 8 block's mean a little; when
+ * the paper's level sits near the edge between two of the DC quantiser's bins, neighbouring
+ * blocks of the same paper land in different bins, a checkerboard a reviewer sees as dirt
+ * (and the benchmark's SSIM dropped by up to 0.05 at such tables). The DC step chosen for the
+ * paper keeps it flat at every table the fit may use; with the tables' own DC step, some of
+ * the same tables do make the checkerboard, so the test can tell the two apart. */
+static double
+blank_block_spread (const EkImage *paper,
+                    int            factor,
+                    int            luma_dc)
+{
+  EkJpegSettings settings = { factor, 0, luma_dc, FALSE };
+  g_autoptr(GBytes) jpeg = ek_image_encode_jpeg_with (paper, &settings, NULL);
+  g_autoptr(EkImage) result = NULL;
+  EkImageInfo info;
+  double lo = 255, hi = 0;
+
+  result = decode (jpeg, &info);
+  for (guint by = 0; by + 8 <= result->height; by += 8)
+    for (guint bx = 0; bx + 8 <= result->width; bx += 8)
+      {
+        double sum = 0;
+
+        for (guint y = by; y < by + 8; y++)
+          for (guint x = bx; x < bx + 8; x++)
+            sum += result->data[(gsize) y * result->stride + x];
+        lo = MIN (lo, sum / 64);
+        hi = MAX (hi, sum / 64);
+      }
+  return hi - lo;
+}
+
+static void
+test_paper_stays_flat (void)
+{
+  g_autoptr(EkImage) paper = ek_image_new (256, 256, 1);
+  guint32 state = 11;
+  int level, checkerboards = 0;
+
+  /* Office paper under a scanner: level 249.6 on average, ±5 of noise */
+  for (gsize i = 0; i < paper->stride * paper->height; i++)
+    {
+      state = state * 1664525u + 1013904223u;
+      paper->data[i] = (guint8) (244 + (state >> 8) % 11 + (i % 5 == 0 ? 1 : 0) - (i % 7 == 0 ? 1 : 0));
+    }
+  level = ek_image_paper_level (paper);
+  g_assert_cmpint (level, >=, 248 * 8);
+  g_assert_cmpint (level, <=, 251 * 8);
+
+  /* Qualities 6–20, where a fit to 200 KB lands and a DC bin is 5–16 levels wide */
+  for (int factor = 250; factor <= 800; factor += 5)
+    {
+      int step = ek_image_jpeg_paper_dc_step (factor, level);
+      double fitted = blank_block_spread (paper, factor, step);
+
+      if (fitted >= 1.0)
+        g_test_message ("factor %d step %d: spread %.1f", factor, step, fitted);
+      g_assert_cmpfloat (fitted, <, 1.0);
+      if (blank_block_spread (paper, factor, 0) >= 3.0)
+        checkerboards++;
+    }
+  g_test_message ("the tables' own DC step made %d checkerboards out of 111 tables", checkerboards);
+  g_assert_cmpint (checkerboards, >, 0);
+}
+
+/* Each output pixel is the mean of the source area it covers: checked against a plain
+ * per-pixel computation, on an image big enough for the resize to use its second thread */
+static void
+test_resize_area_average (void)
+{
+  g_autoptr(EkImage) source = ek_image_new (1203, 907, 3);
+  g_autoptr(EkImage) small = NULL;
+  guint w = 877, h = 661;
+  double sx = 1203.0 / w, sy = 907.0 / h;
+  guint32 state = 7;
+
+  for (guint y = 0; y < source->height; y++)
+    for (guint x = 0; x < source->width * 3; x++)
+      {
+        state = state * 1664525u + 1013904223u;
+        /* gradients, a hard edge every 13 columns, and noise */
+        source->data[(gsize) y * source->stride + x] =
+          (guint8) (((x / 3) % 13 < 6 ? 40 : 200) + (y * 30) / source->height + ((state >> 24) & 15));
+      }
+  small = ek_image_scale_down (source, w, h);
+  g_assert_nonnull (small);
+  g_assert_cmpuint (small->width, ==, w);
+  g_assert_cmpuint (small->height, ==, h);
+
+  for (guint oy = 0; oy < h; oy += 7)
+    for (guint ox = 0; ox < w; ox += 5)
+      for (guint c = 0; c < 3; c++)
+        {
+          double top = oy * sy, bottom = MIN ((oy + 1) * sy, 907.0);
+          double left = ox * sx, right = MIN ((ox + 1) * sx, 1203.0);
+          double sum = 0, area = 0;
+
+          for (guint y = (guint) top; y < bottom; y++)
+            for (guint x = (guint) left; x < right; x++)
+              {
+                double a = (MIN (bottom, y + 1.0) - MAX (top, (double) y)) * (MIN (right, x + 1.0) - MAX (left, (double) x));
+                sum += a * source->data[(gsize) y * source->stride + (gsize) x * 3 + c];
+                area += a;
+              }
+          g_assert_cmpfloat (fabs (small->data[(gsize) oy * small->stride + (gsize) ox * 3 + c] - sum / area), <=, 1.0);
+        }
 }
 
 static void
@@ -259,6 +387,8 @@ main (int   argc,
 
   g_test_add_func ("/material-fit/sealed-page-200kb", test_sealed_page_200kb);
   g_test_add_func ("/material-fit/sealed-page-1mb", test_sealed_page_1mb);
+  g_test_add_func ("/material-fit/resize-area-average", test_resize_area_average);
+  g_test_add_func ("/material-fit/paper-stays-flat", test_paper_stays_flat);
   g_test_add_func ("/material-fit/grey-photocopy", test_grey_photocopy);
   g_test_add_func ("/material-fit/already-fits", test_already_fits);
   g_test_add_func ("/material-fit/exif-rotated", test_exif_rotated);

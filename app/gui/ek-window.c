@@ -35,6 +35,7 @@ struct _EkWindow
   GtkBox               *main_box;
   GtkStack             *stack;
   GtkListBox           *steps_list;
+  GtkLabel             *next_label;
   GtkLabel             *title_label;
   GtkStack             *top_stack;
 };
@@ -47,6 +48,9 @@ flow_page (EkWindow *self,
 {
   return g_ptr_array_index (self->flow, index);
 }
+
+static int find_step (EkWindow   *self,
+                      const char *step_id);
 
 static void
 update_actions (EkWindow *self)
@@ -63,6 +67,22 @@ update_actions (EkWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", can_next);
+
+  /* Sent back to change something: Next says where it returns to */
+  if (self->return_step != NULL && self->flow->len > 0)
+    {
+      int index = find_step (self, self->return_step);
+      g_autofree char *label = NULL;
+
+      if (index >= 0)
+        {
+          /* Translators: the Next button after "Change": %s is the step it returns to */
+          label = g_strdup_printf (_("_Back to %s"), ek_page_get_title (flow_page (self, index)));
+          gtk_label_set_label (self->next_label, label);
+          return;
+        }
+    }
+  gtk_label_set_label (self->next_label, _("_Next"));
 }
 
 static void
@@ -252,6 +272,24 @@ on_steps_list_row_activated_cb (EkWindow      *self,
     }
 }
 
+/* A page's "Change" button (the review page) */
+static void
+wizard_go_to_step_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ek_window_go_to_step (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* A problem listed on a page that is not the field's own (the review page) */
+static void
+wizard_go_to_field_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ek_window_go_to_field (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
 static void
 window_copy_error_cb (GtkWidget  *widget,
                       const char *action_name,
@@ -298,6 +336,7 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkWindow, main_box);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, next_label);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, top_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_steps_list_row_activated_cb);
@@ -305,6 +344,8 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, wizard_next_cb);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, wizard_back_cb);
   gtk_widget_class_install_action (widget_class, "window.copy-error", NULL, window_copy_error_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.go-to-step", "s", wizard_go_to_step_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.go-to-field", "s", wizard_go_to_field_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "wizard.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
 }

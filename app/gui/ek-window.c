@@ -121,6 +121,15 @@ show_banner (EkWindow   *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
 }
 
+/* The page's title, in the header bar and as the window's own title (task lists, screen readers) */
+static void
+show_title (EkWindow   *self,
+            const char *title)
+{
+  gtk_label_set_label (self->title_label, title ? title : "");
+  gtk_window_set_title (GTK_WINDOW (self), title ? title : _("EKey Assistant"));
+}
+
 static void
 go_to (EkWindow *self,
        guint     index)
@@ -134,7 +143,7 @@ go_to (EkWindow *self,
   if (index > 0)
     ek_application_draft_set_step (self->draft, g_ptr_array_index (self->flow_steps, index));
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
-  gtk_label_set_label (self->title_label, ek_page_get_title (page));
+  show_title (self, ek_page_get_title (page));
   show_banner (self, NULL);
   update_steps (self);
   update_actions (self);
@@ -155,7 +164,7 @@ on_page_title_cb (EkWindow   *self,
                   EkPage     *page)
 {
   if (self->flow->len > 0 && flow_page (self, self->current) == page)
-    gtk_label_set_label (self->title_label, ek_page_get_title (page));
+    show_title (self, ek_page_get_title (page));
 }
 
 static void
@@ -335,6 +344,8 @@ on_draft_loaded_cb (GObject      *object,
   window = ek_window_new_for_draft (application, self->catalogue, draft);
   gtk_window_present (GTK_WINDOW (window));
   gtk_window_destroy (GTK_WINDOW (self));
+  /* Shown now: the page puts the keyboard focus where the clerk continues */
+  ek_page_shown (ek_window_get_current_page (window));
 }
 
 /* "Continue" on a saved application (the first page) */

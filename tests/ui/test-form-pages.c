@@ -11,7 +11,12 @@
 #include <string.h>
 #include <gtk/gtk.h>
 
+#include <signal.h>
+#include <glib/gstdio.h>
+
 #include "ek-application.h"
+#include "ek-business-type-page.h"
+#include "ek-draft-list.h"
 #include "ek-form-page.h"
 #include "ek-pages.h"
 #include "ek-review-page.h"
@@ -24,11 +29,14 @@ typedef struct
   const char *mobile_message;    /* part of the message on a wrong mobile number */
   const char *check_character;   /* part of the warning on a wrong USCC check character */
   const char *back_to_review;    /* the Next button after Change */
+  const char *drafts_title;      /* the first page's title when drafts are offered */
+  const char *enterprise_title;  /* the first form page's */
 } Expected;
 
 static const Expected expectations[] = {
-  { "zh_CN", "11位手机号码", "校验码", "返回核对信息" },
-  { "en", "11-digit mobile number", "check character", "Back to Check your answers" },
+  { "zh_CN", "11位手机号码", "校验码", "返回核对信息", "进行中的申请", "企业信息" },
+  { "en", "11-digit mobile number", "check character", "Back to Check your answers",
+    "Applications in progress", "Enterprise" },
 };
 
 static const Expected *expected;
@@ -171,6 +179,45 @@ save_screenshot (EkWindow   *window,
   g_test_message ("screenshot: %s", path);
 }
 
+static void
+delete_drafts (void)
+{
+  EkDraftStore *store = ek_application_get_draft_store (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = ek_draft_store_list (store, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      g_assert_true (ek_draft_store_delete (store, ((EkDraftSummary *) g_ptr_array_index (drafts, i))->id, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+track_window (EkWindow *window)
+{
+  current_window = GTK_WIDGET (window);
+  g_object_set_data (G_OBJECT (window), "test-next",
+                     find_action_button (gtk_window_get_titlebar (GTK_WINDOW (window)), "wizard.next"));
+  iterate ();
+}
+
+static EkWindow *
+open_new_window (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+  EkWindow *window;
+
+  g_assert_no_error (error);
+  window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 980, 680);
+  gtk_window_present (GTK_WINDOW (window));
+  track_window (window);
+  return window;
+}
+
 static EkWindow *
 open_window (void)
 {
@@ -179,6 +226,7 @@ open_window (void)
   EkWindow *window;
 
   g_assert_no_error (error);
+  delete_drafts ();
   window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 980, 680);
   gtk_window_present (GTK_WINDOW (window));
@@ -308,6 +356,13 @@ has_focus_in (EkWindow  *window,
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
 
   return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+iterate_main (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
@@ -541,6 +596,279 @@ test_review_change_and_return (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- Drafts ---- */
+
+static GtkWidget *
+draft_list_of (EkWindow *window)
+{
+  EkPage *first = ek_window_get_current_page (window);
+
+  g_assert_true (EK_IS_BUSINESS_TYPE_PAGE (first));
+  return ek_business_type_page_get_draft_list (EK_BUSINESS_TYPE_PAGE (first));
+}
+
+static void
+on_loaded (EkDraftList *list,
+           gboolean    *loaded)
+{
+  *loaded = TRUE;
+}
+
+/* Waits for the list to be read again (it is read on a worker thread) */
+static void
+wait_for_reload (GtkWidget *list,
+                 void     (*trigger) (GtkWidget *))
+{
+  gboolean loaded = FALSE;
+  gulong id = g_signal_connect (list, "loaded", G_CALLBACK (on_loaded), &loaded);
+
+  if (trigger != NULL)
+    trigger (list);
+  while (!loaded)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (list, id);
+  iterate ();
+}
+
+static char *
+all_text (GtkWidget *root)
+{
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *w = root; w != NULL; )
+    {
+      if (GTK_IS_LABEL (w) && gtk_widget_is_drawable (w))
+        g_string_append_printf (text, "%s\n", gtk_label_get_text (GTK_LABEL (w)));
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != root && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w == root ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+static EkWindow *
+other_window (EkWindow *window)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (EK_IS_WINDOW (l->data) && l->data != (gpointer) window)
+      return l->data;
+  return NULL;
+}
+
+/* Continue the draft @id from the first page: its window replaces this one */
+static EkWindow *
+continue_draft (EkWindow   *window,
+                const char *id)
+{
+  GtkWidget *row = find_named (draft_list_of (window), id);
+  GtkWidget *button;
+  EkWindow *continued;
+
+  g_assert_nonnull (row);
+  button = find_named (row, "continue");
+  g_assert_nonnull (button);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_signal_emit_by_name (button, "clicked");
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (window != NULL || other_window (NULL) == NULL)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+  }
+  continued = other_window (NULL);
+  track_window (continued);
+  return continued;
+}
+
+static void
+test_drafts_offered (void)
+{
+  EkDraftStore *store = ek_application_get_draft_store (app);
+  g_autoptr(EkApplicationDraft) other = ek_application_draft_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *draft_id = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *damaged_dir = NULL;
+  g_autofree char *damaged_file = NULL;
+  g_autofree char *other_dir = NULL;
+  EkWindow *window = open_window ();
+  GtkWidget *list, *row, *confirm;
+
+  /* Something typed on the contact page; closing the window saves it at once */
+  draft_id = g_strdup (ek_application_draft_get_id (ek_window_get_draft (window)));
+  go_to (window, "form-enterprise");
+  type_into (window, "enterprise-name", "北京测试企业");
+  fill_contact_page (window);
+  gtk_window_close (GTK_WINDOW (window));
+  iterate_main ();
+
+  /* A second application in progress, and a damaged one */
+  ek_application_draft_set_business_type_id (other, "reissue");
+  ek_application_draft_set_string (other, "enterprise-name", "上海测试贸易有限公司");
+  g_assert_true (ek_draft_store_save (store, other, &error));
+  g_assert_no_error (error);
+  damaged_dir = g_build_filename (g_get_user_data_dir (), "ekey-assistant", "drafts",
+                                  "0b6f6a0e-2a5a-4c53-9d0b-1f0a4bb0c0de", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (damaged_dir, 0700), ==, 0);
+  damaged_file = g_build_filename (damaged_dir, "draft.json", NULL);
+  g_assert_true (g_file_set_contents (damaged_file, "{\"format\": 1, \"id\": ", -1, &error));
+
+  /* The next window offers all three; the damaged one says where it was set aside */
+  window = open_new_window ();
+  list = draft_list_of (window);
+  g_assert_nonnull (list);
+  if (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)) == 0)
+    wait_for_reload (list, NULL);
+  iterate ();
+  g_assert_cmpuint (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)), ==, 3);
+  text = all_text (list);
+  g_assert_nonnull (strstr (text, "北京测试企业"));
+  g_assert_nonnull (strstr (text, "上海测试贸易有限公司"));
+  g_assert_nonnull (strstr (text, expected->language[0] == 'z' ? "首次申领" : "First application"));
+  g_assert_nonnull (strstr (text, "draft.json.damaged-"));
+  g_assert_false (next_enabled (window));
+  save_screenshot (window, "drafts");
+
+  /* Delete asks first, then removes the draft's folder */
+  other_dir = ek_application_draft_dup_directory (other, &error);
+  row = find_named (list, ek_application_draft_get_id (other));
+  g_signal_emit_by_name (find_named (row, "delete"), "clicked");
+  iterate ();
+  confirm = find_named (row, "confirm-delete");
+  g_assert_true (gtk_widget_is_drawable (confirm));
+  save_screenshot (window, "drafts-delete");
+  g_assert_true (g_file_test (other_dir, G_FILE_TEST_IS_DIR));
+  {
+    gboolean loaded = FALSE;
+    gulong id = g_signal_connect (list, "loaded", G_CALLBACK (on_loaded), &loaded);
+
+    g_signal_emit_by_name (confirm, "clicked");
+    while (!loaded)
+      g_main_context_iteration (NULL, TRUE);
+    g_signal_handler_disconnect (list, id);
+  }
+  g_assert_false (g_file_test (other_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)), ==, 2);
+
+  /* Continue: the contact page, with everything typed */
+  window = continue_draft (window, draft_id);
+  g_assert_cmpstr (ek_application_draft_get_id (ek_window_get_draft (window)), ==, draft_id);
+  g_assert_cmpstr (ek_window_get_current_step (window), ==, "form-contact");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "contact-address"))), ==,
+                   "北京技术开发区荣华中路11号");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "postcode"))), ==, "100176");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- kill -9 mid-form ---- */
+
+static void
+run_xdotool (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+
+  g_assert_no_error (error);
+  g_subprocess_wait_check (proc, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *text)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, text) != NULL;
+}
+
+static void
+test_kill_mid_form (void)
+{
+  EkDraftStore *store = ek_application_get_draft_store (app);
+  g_autoptr(EkApplicationDraft) seeded = ek_application_draft_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *dir = NULL;
+  const char *assistant = g_getenv ("EK_ASSISTANT");
+  EkWindow *window;
+  GtkWidget *list;
+  gint64 deadline;
+
+  g_assert_nonnull (assistant);
+  delete_drafts ();
+
+  /* An application whose account step is done: the clerk comes back to the form */
+  ek_application_draft_set_business_type_id (seeded, "first-application");
+  ek_application_draft_set_step (seeded, "form-enterprise");
+  g_assert_true (ek_draft_store_save (store, seeded, &error));
+  g_assert_no_error (error);
+  dir = ek_application_draft_dup_directory (seeded, &error);
+  file = g_build_filename (dir, "draft.json", NULL);
+
+  /* The real program, under the same XDG folders: continue it and type, by keyboard only.
+   * The window's title is its page's: it says when the app is ready for the next key. */
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, assistant, NULL);
+  g_assert_no_error (error);
+  run_xdotool ((const char * const[]) { "xdotool", "search", "--sync", "--onlyvisible", "--name",
+                                        expected->drafts_title, NULL });
+  run_xdotool ((const char * const[]) { "xdotool", "mousemove", "100", "600", NULL });
+  /* The focus is on Continue; the form page then puts it on its first empty field */
+  run_xdotool ((const char * const[]) { "xdotool", "key", "Return", NULL });
+  run_xdotool ((const char * const[]) { "xdotool", "search", "--sync", "--onlyvisible", "--name",
+                                        expected->enterprise_title, NULL });
+  run_xdotool ((const char * const[]) { "xdotool", "type", "--delay", "20", "Tianjin Harbour Trading", NULL });
+  run_xdotool ((const char * const[]) { "xdotool", "key", "Tab", NULL });
+  run_xdotool ((const char * const[]) { "xdotool", "type", "--delay", "20", "91120000600037341L", NULL });
+  /* Saved within a second of the last key: once the file has it, kill */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!file_contains (file, "91120000600037341L"))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *contents = NULL;
+
+          g_file_get_contents (file, &contents, NULL, NULL);
+          g_error ("The typing never reached the saved draft: %s", contents);
+        }
+      g_usleep (50 * 1000);
+    }
+  g_subprocess_send_signal (proc, SIGKILL);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_exited (proc));
+
+  /* Started again: the draft is offered, complete, and continues on the form page */
+  window = open_new_window ();
+  list = draft_list_of (window);
+  if (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)) == 0)
+    wait_for_reload (list, NULL);
+  iterate ();
+  g_assert_cmpuint (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)), ==, 1);
+  {
+    g_autofree char *text = all_text (list);
+    if (strstr (text, "Tianjin Harbour Trading") == NULL)
+      g_error ("The list shows: %s", text);
+  }
+  save_screenshot (window, "drafts-after-kill");
+  window = continue_draft (window, ek_application_draft_get_id (seeded));
+  g_assert_cmpstr (ek_window_get_current_step (window), ==, "form-enterprise");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "enterprise-name"))), ==,
+                   "Tianjin Harbour Trading");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "credit-code"))), ==,
+                   "91120000600037341L");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +898,8 @@ main (int   argc,
   g_test_add_func ("/form/uscc-warning-summary-link", test_uscc_warning_and_summary_link);
   g_test_add_func ("/form/server-error", test_server_error_until_edited);
   g_test_add_func ("/form/review-change-return", test_review_change_and_return);
+  g_test_add_func ("/drafts/offered-continue-delete", test_drafts_offered);
+  g_test_add_func ("/drafts/kill-mid-form", test_kill_mid_form);
 
   return g_test_run ();
 }

@@ -9,6 +9,9 @@
  * wrong check character in a credit code) never blocks. A message the server gave on a field
  * shows like a local one until the field is edited.
  *
+ * An ID number is shown in full only while its field has the focus, masked otherwise
+ * (110*************2X), as on the review page: the counter's screen is seen by others.
+ *
  * A field's message appears once the clerk has been there (typed, left it, or it holds a
  * value); a required field never visited only keeps Next disabled, with the page's note
  * saying which fields are required.
@@ -29,6 +32,7 @@ typedef struct
   GtkWidget         *message;
   GPtrArray         *values;    /* for a drop-down: the value of each item; [0] is "" */
   gboolean           touched;
+  gboolean           focused;   /* the keyboard focus is in the control */
 } FieldView;
 
 struct _EkFormPage
@@ -146,6 +150,21 @@ on_entry_activate_cb (GtkEntry   *entry,
       }
 }
 
+static void sync_view (EkFormPage *self,
+                       FieldView  *view);
+
+static void
+on_focus_enter_cb (GtkEventControllerFocus *controller,
+                   EkFormPage              *self)
+{
+  FieldView *view = g_object_get_data (G_OBJECT (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller))),
+                                       "ek-field-view");
+
+  view->focused = TRUE;
+  if (view->field->sensitive)
+    sync_view (self, view);   /* the number in full, to edit it */
+}
+
 static void
 on_focus_leave_cb (GtkEventControllerFocus *controller,
                    EkFormPage              *self)
@@ -153,6 +172,9 @@ on_focus_leave_cb (GtkEventControllerFocus *controller,
   FieldView *view = g_object_get_data (G_OBJECT (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller))),
                                        "ek-field-view");
 
+  view->focused = FALSE;
+  if (view->field->sensitive)
+    sync_view (self, view);   /* masked again */
   view->touched = TRUE;
   g_clear_handle_id (&self->check_id, g_source_remove);
   validate (self);
@@ -220,7 +242,10 @@ sync_view (EkFormPage *self,
   else
     {
       const char *value = ek_application_draft_get_string (draft, view->field->name);
+      g_autofree char *masked = NULL;
 
+      if (view->field->sensitive && !view->focused && value[0] != '\0')
+        value = masked = ek_mask_id_number (value);
       if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (view->control)), value) != 0)
         gtk_editable_set_text (GTK_EDITABLE (view->control), value);
     }
@@ -523,6 +548,7 @@ add_field (EkFormPage        *self,
   gtk_widget_set_name (view->control, field->name);
   g_object_set_data (G_OBJECT (view->control), "ek-field-view", view);
   focus = gtk_event_controller_focus_new ();
+  g_signal_connect (focus, "enter", G_CALLBACK (on_focus_enter_cb), self);
   g_signal_connect (focus, "leave", G_CALLBACK (on_focus_leave_cb), self);
   gtk_widget_add_controller (view->control, focus);
 

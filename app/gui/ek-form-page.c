@@ -31,6 +31,7 @@ typedef struct
   GtkWidget         *control;
   GtkWidget         *message;
   GPtrArray         *values;    /* for a drop-down: the value of each item; [0] is "" */
+  GtkWidget         *details;   /* for an authority: its counter's address and phone */
   gboolean           touched;
   gboolean           focused;   /* the keyboard focus is in the control */
 } FieldView;
@@ -217,12 +218,41 @@ on_check_toggled_cb (GtkCheckButton *button,
   validate (self);
 }
 
+/* Where the chosen authority's counter is, as far as the catalogue knows */
+static void
+sync_authority_details (EkFormPage *self,
+                        FieldView  *view)
+{
+  const EkAuthority *authority =
+    ek_form_lookup_authority (self->form, ek_application_draft_get_string (draft_of (self), view->field->name));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (authority != NULL && authority->address != NULL)
+    /* Translators: where the key is collected */
+    g_string_append_printf (text, _("Counter: %s"), authority->address);
+  if (authority != NULL && authority->phone != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: the issuing authority's phone */
+      g_string_append_printf (text, _("Phone: %s"), authority->phone);
+    }
+  if (authority != NULL && text->len == 0)
+    g_string_append (text, _("The address of this counter is not in the catalogue yet; "
+                             "the issuing authority will tell you when the key is ready."));
+  gtk_label_set_label (GTK_LABEL (view->details), text->str);
+  gtk_widget_set_visible (view->details, text->len > 0);
+}
+
 /* Shows the draft's value in a control */
 static void
 sync_view (EkFormPage *self,
            FieldView  *view)
 {
   EkApplicationDraft *draft = draft_of (self);
+
+  if (view->details != NULL)
+    sync_authority_details (self, view);
 
   self->syncing = TRUE;
   if (view->field->kind == EK_FORM_FIELD_TICK)
@@ -529,6 +559,14 @@ add_field (EkFormPage        *self,
       hint = new_label (field->hint, "dim-label");
       gtk_widget_add_css_class (hint, "caption");
       gtk_box_append (GTK_BOX (field_box), hint);
+    }
+
+  if (field->kind == EK_FORM_FIELD_AUTHORITY)
+    {
+      view->details = new_label ("", NULL);
+      gtk_widget_set_name (view->details, "authority-details");
+      gtk_label_set_selectable (GTK_LABEL (view->details), TRUE);
+      gtk_box_append (GTK_BOX (field_box), view->details);
     }
 
   view->message = new_label ("", "field-message");

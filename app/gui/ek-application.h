@@ -3,11 +3,14 @@
 
 #include <gtk/gtk.h>
 
+#include "ek-draft-store.h"
+
 G_BEGIN_DECLS
 
 #define EK_TYPE_APPLICATION (ek_application_get_type ())
 G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplication)
 
-EkApplication *ek_application_new (void);
+EkApplication *ek_application_new             (void);
+EkDraftStore  *ek_application_get_draft_store (EkApplication *self);
 
 G_END_DECLS

@@ -10,7 +10,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-application.h"
 #include "ek-business-type-page.h"
+#include "ek-draft-list.h"
+#include "ek-draft-store.h"
 #include "ek-pages.h"
 #include "ek-step-row.h"
 #include "ek-window.h"
@@ -21,10 +24,14 @@ struct _EkWindow
 
   EkCatalogue          *catalogue;
   EkApplicationDraft   *draft;
+  EkDraftStore         *store;           /* saves the draft; NULL outside an EkApplication */
+  gulong                first_change_id;
   GCancellable         *cancellable;
   GPtrArray            *flow;            /* EkPage*, [0] is the business type page */
+  GPtrArray            *flow_steps;      /* char* step id of each page of the flow; [0] is NULL */
   GHashTable           *pages_by_step;   /* step id → EkPage, kept alive */
   guint                 current;
+  char                 *return_step;     /* after a jump back: where Next returns to, or NULL */
   gboolean              applying;
 
   GtkLabel             *banner_label;
@@ -33,6 +40,7 @@ struct _EkWindow
   GtkBox               *main_box;
   GtkStack             *stack;
   GtkListBox           *steps_list;
+  GtkLabel             *next_label;
   GtkLabel             *title_label;
   GtkStack             *top_stack;
 };
@@ -45,6 +53,9 @@ flow_page (EkWindow *self,
 {
   return g_ptr_array_index (self->flow, index);
 }
+
+static int find_step (EkWindow   *self,
+                      const char *step_id);
 
 static void
 update_actions (EkWindow *self)
@@ -61,6 +72,22 @@ update_actions (EkWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", can_next);
+
+  /* Sent back to change something: Next says where it returns to */
+  if (self->return_step != NULL && self->flow->len > 0)
+    {
+      int index = find_step (self, self->return_step);
+      g_autofree char *label = NULL;
+
+      if (index >= 0)
+        {
+          /* Translators: the Next button after "Change": %s is the step it returns to */
+          label = g_strdup_printf (_("_Return to %s"), ek_page_get_title (flow_page (self, index)));
+          gtk_label_set_label (self->next_label, label);
+          return;
+        }
+    }
+  gtk_label_set_label (self->next_label, _("_Next"));
 }
 
 static void
@@ -94,6 +121,15 @@ show_banner (EkWindow   *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
 }
 
+/* The page's title, in the header bar and as the window's own title (task lists, screen readers) */
+static void
+show_title (EkWindow   *self,
+            const char *title)
+{
+  gtk_label_set_label (self->title_label, title ? title : "");
+  gtk_window_set_title (GTK_WINDOW (self), title ? title : _("EKey Assistant"));
+}
+
 static void
 go_to (EkWindow *self,
        guint     index)
@@ -104,8 +140,10 @@ go_to (EkWindow *self,
 
   self->current = index;
   page = flow_page (self, index);
+  if (index > 0)
+    ek_application_draft_set_step (self->draft, g_ptr_array_index (self->flow_steps, index));
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
-  gtk_label_set_label (self->title_label, ek_page_get_title (page));
+  show_title (self, ek_page_get_title (page));
   show_banner (self, NULL);
   update_steps (self);
   update_actions (self);
@@ -121,12 +159,23 @@ on_page_complete_cb (EkWindow   *self,
 }
 
 static void
+on_page_title_cb (EkWindow   *self,
+                  GParamSpec *pspec,
+                  EkPage     *page)
+{
+  if (self->flow->len > 0 && flow_page (self, self->current) == page)
+    show_title (self, ek_page_get_title (page));
+}
+
+static void
 add_page (EkWindow *self,
           EkPage   *page)
 {
   gtk_stack_add_child (self->stack, GTK_WIDGET (page));
   g_signal_connect_object (page, "notify::complete",
                            G_CALLBACK (on_page_complete_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::title",
+                           G_CALLBACK (on_page_title_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -137,6 +186,7 @@ rebuild_flow (EkWindow *self)
   GtkWidget *child;
 
   g_ptr_array_set_size (self->flow, 1);
+  g_ptr_array_set_size (self->flow_steps, 1);
   while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->steps_list))) != NULL &&
          child != gtk_widget_get_first_child (GTK_WIDGET (self->steps_list)))
     gtk_list_box_remove (self->steps_list, child);
@@ -153,6 +203,7 @@ rebuild_flow (EkWindow *self)
           add_page (self, page);
         }
       g_ptr_array_add (self->flow, page);
+      g_ptr_array_add (self->flow_steps, g_strdup (step->id));
       gtk_list_box_append (self->steps_list, ek_step_row_new (step->title));
     }
 
@@ -183,7 +234,17 @@ on_apply_cb (GObject      *object,
     }
 
   /* The page may have changed the flow while applying; move on only if it is still current */
-  if (flow_page (self, self->current) == page && self->current + 1 < self->flow->len)
+  if (flow_page (self, self->current) != page)
+    update_actions (self);
+  else if (self->return_step != NULL)
+    {
+      /* Sent back here to change something: Next returns where the clerk came from */
+      g_autofree char *step = g_steal_pointer (&self->return_step);
+
+      if (!ek_window_go_to_step (self, step) && self->current + 1 < self->flow->len)
+        go_to (self, self->current + 1);
+    }
+  else if (self->current + 1 < self->flow->len)
     go_to (self, self->current + 1);
   else
     update_actions (self);
@@ -217,6 +278,7 @@ wizard_back_cb (GtkWidget  *widget,
 
   if (self->applying || self->current == 0)
     return;
+  g_clear_pointer (&self->return_step, g_free);
   go_to (self, self->current - 1);
 }
 
@@ -229,7 +291,75 @@ on_steps_list_row_activated_cb (EkWindow      *self,
 
   /* Any step already passed can be revisited; later ones need the pages before them */
   if (!self->applying && index < self->current)
-    go_to (self, index);
+    {
+      g_clear_pointer (&self->return_step, g_free);
+      go_to (self, index);
+    }
+}
+
+/* A page's "Change" button (the review page) */
+static void
+wizard_go_to_step_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ek_window_go_to_step (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* A problem listed on a page that is not the field's own (the review page) */
+static void
+wizard_go_to_field_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ek_window_go_to_field (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+on_draft_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkApplicationDraft) draft = ek_draft_store_load_finish (EK_DRAFT_STORE (object), result, &error);
+  GtkApplication *application;
+  EkWindow *window;
+  EkPage *first;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  first = flow_page (self, 0);
+  if (draft == NULL)
+    {
+      /* Damaged since it was listed: the store has set it aside; say so, list again */
+      show_banner (self, error->message);
+      if (ek_business_type_page_get_draft_list (EK_BUSINESS_TYPE_PAGE (first)) != NULL)
+        ek_draft_list_reload (EK_DRAFT_LIST (ek_business_type_page_get_draft_list (EK_BUSINESS_TYPE_PAGE (first))));
+      return;
+    }
+
+  /* Pages are built for one draft: the draft continues in a window of its own, this one goes */
+  application = gtk_window_get_application (GTK_WINDOW (self));
+  window = ek_window_new_for_draft (application, self->catalogue, draft);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (self));
+  /* Shown now: the page puts the keyboard focus where the clerk continues */
+  ek_page_shown (ek_window_get_current_page (window));
+}
+
+/* "Continue" on a saved application (the first page) */
+static void
+wizard_continue_draft_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  ek_draft_store_load_async (self->store, g_variant_get_string (parameter, NULL), self->cancellable,
+                             on_draft_loaded_cb, g_object_ref (self));
 }
 
 static void
@@ -243,6 +373,19 @@ window_copy_error_cb (GtkWidget  *widget,
                           gtk_label_get_label (self->catalogue_error_label));
 }
 
+/* Closing saves at once what the debounce still holds */
+static gboolean
+ek_window_close_request (GtkWindow *window)
+{
+  EkWindow *self = EK_WINDOW (window);
+  g_autoptr(GError) error = NULL;
+
+  if (self->store != NULL && !ek_draft_store_flush (self->store, &error))
+    g_warning ("Could not save the application when closing: %s", error->message);
+
+  return GTK_WINDOW_CLASS (ek_window_parent_class)->close_request (window);
+}
+
 static void
 ek_window_dispose (GObject *object)
 {
@@ -252,9 +395,17 @@ ek_window_dispose (GObject *object)
    * and GTK 4.8 would unparent top_stack (the window's child) a second time. */
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->flow, g_ptr_array_unref);
+  g_clear_pointer (&self->flow_steps, g_ptr_array_unref);
+  g_clear_pointer (&self->return_step, g_free);
   g_clear_pointer (&self->pages_by_step, g_hash_table_unref);
   g_clear_object (&self->cancellable);
+  if (self->draft != NULL)
+    g_clear_signal_handler (&self->first_change_id, self->draft);
+  /* Saves what is pending, then lets the draft go */
+  if (self->store != NULL && self->draft != NULL)
+    ek_draft_store_untrack (self->store, self->draft);
   g_clear_object (&self->draft);
+  g_clear_object (&self->store);
   g_clear_object (&self->catalogue);
 
   G_OBJECT_CLASS (ek_window_parent_class)->dispose (object);
@@ -267,6 +418,7 @@ ek_window_class_init (EkWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ek_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = ek_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ekeyassistant/EKeyAssistant/ui/ek-window.ui");
@@ -276,6 +428,7 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkWindow, main_box);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, next_label);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, top_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_steps_list_row_activated_cb);
@@ -283,6 +436,9 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, wizard_next_cb);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, wizard_back_cb);
   gtk_widget_class_install_action (widget_class, "window.copy-error", NULL, window_copy_error_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.go-to-step", "s", wizard_go_to_step_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.go-to-field", "s", wizard_go_to_field_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.continue-draft", "s", wizard_continue_draft_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "wizard.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
 }
@@ -295,6 +451,7 @@ ek_window_init (EkWindow *self)
   self->cancellable = g_cancellable_new ();
   self->draft = ek_application_draft_new ();
   self->flow = g_ptr_array_new ();
+  self->flow_steps = g_ptr_array_new_with_free_func (g_free);
   self->pages_by_step = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
 #if DEVELOPMENT_BUILD
@@ -302,23 +459,31 @@ ek_window_init (EkWindow *self)
 #endif
 }
 
-/**
- * ek_window_new:
- * @catalogue: (nullable): the catalogue, or %NULL when it could not be loaded
- * @catalogue_error: (nullable): why it could not be loaded
- */
-EkWindow *
-ek_window_new (GtkApplication *application,
-               EkCatalogue    *catalogue,
-               const GError   *catalogue_error)
+/* The draft is saved from its first change on: a window opened and closed leaves nothing */
+static void
+on_first_change_cb (EkWindow *self)
 {
+  g_clear_signal_handler (&self->first_change_id, self->draft);
+  ek_draft_store_track (self->store, self->draft);
+}
+
+static EkWindow *
+window_new (GtkApplication     *application,
+            EkCatalogue        *catalogue,
+            const GError       *catalogue_error,
+            EkApplicationDraft *draft)
+{
+  g_autoptr(GError) form_error = NULL;
   EkWindow *self;
   EkPage *first;
-
-  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (catalogue != NULL || catalogue_error != NULL, NULL);
+  EkForm *form;
+  const char *step;
 
   self = g_object_new (EK_TYPE_WINDOW, "application", application, NULL);
+  if (draft != NULL)
+    g_set_object (&self->draft, draft);
+  if (EK_IS_APPLICATION (application))
+    self->store = g_object_ref (ek_application_get_draft_store (EK_APPLICATION (application)));
 
   if (catalogue == NULL)
     {
@@ -330,17 +495,84 @@ ek_window_new (GtkApplication *application,
     }
 
   self->catalogue = g_object_ref (catalogue);
+  form = ek_form_get_for_catalogue (catalogue, &form_error);
+  if (form == NULL)
+    {
+      gtk_label_set_label (self->catalogue_error_label, form_error->message);
+      gtk_stack_set_visible_child_name (self->top_stack, "catalogue-error");
+      gtk_label_set_label (self->title_label, _("EKey Assistant cannot start"));
+      update_actions (self);
+      return self;
+    }
+  ek_pages_set_form (form);
+
   first = ek_business_type_page_new (catalogue, self->draft);
   add_page (self, first);
   g_ptr_array_add (self->flow, first);
+  g_ptr_array_add (self->flow_steps, NULL);
   gtk_list_box_append (self->steps_list, ek_step_row_new (_("Business")));
 
   g_signal_connect_object (self->draft, "notify::business-type-id",
                            G_CALLBACK (rebuild_flow), self, G_CONNECT_SWAPPED);
   rebuild_flow (self);
+
+  if (self->store != NULL)
+    {
+      if (draft != NULL)
+        ek_draft_store_track (self->store, self->draft);
+      else
+        {
+          self->first_change_id = g_signal_connect_swapped (self->draft, "changed",
+                                                            G_CALLBACK (on_first_change_cb), self);
+          /* A new application: offer those in progress first */
+          ek_business_type_page_set_draft_store (EK_BUSINESS_TYPE_PAGE (first), self->store);
+        }
+    }
+
   go_to (self, 0);
+  /* A draft continues where the clerk was */
+  step = ek_application_draft_get_step (self->draft);
+  if (draft != NULL && step != NULL)
+    ek_window_go_to_step (self, step);
 
   return self;
+}
+
+/**
+ * ek_window_new:
+ * @catalogue: (nullable): the catalogue, or %NULL when it could not be loaded
+ * @catalogue_error: (nullable): why it could not be loaded
+ *
+ * A window for a new application. In an EkApplication, its draft is saved from the first
+ * change on, and the first page offers the applications already in progress.
+ */
+EkWindow *
+ek_window_new (GtkApplication *application,
+               EkCatalogue    *catalogue,
+               const GError   *catalogue_error)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (catalogue != NULL || catalogue_error != NULL, NULL);
+
+  return window_new (application, catalogue, catalogue_error, NULL);
+}
+
+/**
+ * ek_window_new_for_draft:
+ * @draft: an application in progress (ek_draft_store_load())
+ *
+ * A window that continues @draft on the step the clerk was on.
+ */
+EkWindow *
+ek_window_new_for_draft (GtkApplication     *application,
+                         EkCatalogue        *catalogue,
+                         EkApplicationDraft *draft)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (EK_IS_CATALOGUE (catalogue), NULL);
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
+
+  return window_new (application, catalogue, NULL, draft);
 }
 
 /**
@@ -377,4 +609,97 @@ ek_window_get_n_pages (EkWindow *self)
 {
   g_return_val_if_fail (EK_IS_WINDOW (self), 0);
   return self->flow->len;
+}
+
+static int
+find_step (EkWindow   *self,
+           const char *step_id)
+{
+  for (guint i = 1; i < self->flow_steps->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->flow_steps, i), step_id) == 0)
+      return i;
+  return -1;
+}
+
+/**
+ * ek_window_go_to_step:
+ * @step_id: a step of the current flow ("form-contact", "review" …)
+ *
+ * Shows that step's page. Going back to an earlier step from a later one (a "Change" button,
+ * or a page that must send the clerk to a field the server rejected) remembers where the
+ * clerk came from: Next on the earlier page then returns there directly, not through every
+ * page in between. Back, or picking a step in the list, forgets it.
+ *
+ * Returns: %TRUE if the step is in the flow and is now shown; %FALSE (nothing changes) if it
+ *   is not, or while a page is applying
+ */
+gboolean
+ek_window_go_to_step (EkWindow   *self,
+                      const char *step_id)
+{
+  int index;
+
+  g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (step_id != NULL, FALSE);
+
+  index = find_step (self, step_id);
+  if (index < 0 || self->applying)
+    return FALSE;
+
+  if ((guint) index < self->current)
+    {
+      g_free (self->return_step);
+      self->return_step = g_strdup (g_ptr_array_index (self->flow_steps, self->current));
+    }
+  else
+    g_clear_pointer (&self->return_step, g_free);
+
+  go_to (self, index);
+  return TRUE;
+}
+
+/**
+ * ek_window_go_to_field:
+ * @field: a field of the draft ("credit-code"), or the API's name of it ("uscc")
+ *
+ * Shows the page of the current flow that holds @field (ek_pages_step_for_field()) and puts
+ * the keyboard focus on it, like ek_window_go_to_step().
+ *
+ * Returns: %TRUE if a page of the flow holds the field
+ */
+gboolean
+ek_window_go_to_field (EkWindow   *self,
+                       const char *field)
+{
+  EkForm *form = ek_pages_get_form ();
+  const EkFormField *server_field;
+  const char *step;
+  EkPage *page;
+
+  g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  /* The API's name of a field ("uscc") is accepted too */
+  if (form != NULL && ek_form_lookup_field (form, field) == NULL &&
+      (server_field = ek_form_lookup_server_field (form, field)) != NULL)
+    field = server_field->name;
+
+  step = ek_pages_step_for_field (field);
+  if (step == NULL || !ek_window_go_to_step (self, step))
+    return FALSE;
+
+  page = ek_window_get_current_page (self);
+  ek_pages_focus_field (page, field);
+  return TRUE;
+}
+
+/**
+ * ek_window_get_current_step:
+ * Returns: (nullable): the id of the step shown, %NULL on the first page
+ */
+const char *
+ek_window_get_current_step (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+  return self->flow_steps->len ? g_ptr_array_index (self->flow_steps, self->current) : NULL;
 }

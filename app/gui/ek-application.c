@@ -10,6 +10,7 @@
 #include "ek-application.h"
 #include "ek-catalogue.h"
 #include "ek-key-view.h"
+#include "ek-registry-client.h"
 #include "ek-window.h"
 
 struct _EkApplication
@@ -19,6 +20,8 @@ struct _EkApplication
   char           *catalogue_path;
   EkCatalogue    *catalogue;
   GError         *catalogue_error;
+
+  EkRegistryClient *registry_client;
 };
 
 G_DEFINE_FINAL_TYPE (EkApplication, ek_application, GTK_TYPE_APPLICATION)
@@ -90,6 +93,7 @@ ek_application_finalize (GObject *object)
   g_clear_pointer (&self->catalogue_path, g_free);
   g_clear_object (&self->catalogue);
   g_clear_error (&self->catalogue_error);
+  g_clear_object (&self->registry_client);
 
   G_OBJECT_CLASS (ek_application_parent_class)->finalize (object);
 }
@@ -195,6 +199,56 @@ ek_application_init (EkApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
+
+/* The language the server answers in: the one the UI is shown in */
+static const char *
+ui_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "zh"))
+        return "zh-CN";
+      if (g_str_has_prefix (names[i], "en"))
+        return "en";
+    }
+  return "en";
+}
+
+/**
+ * ek_application_dup_registry_client:
+ *
+ * The one client of the registration service, made on first use from the environment
+ * (EKEY_REGISTRY_URL, EKEY_REGISTRY_CA) or the settings. A missing or wrong configuration is
+ * an error in plain words for the pages that need the service; it is tried again on the next
+ * call, so fixing the settings does not need a restart.
+ *
+ * Returns: (transfer full) (nullable): the client
+ */
+EkRegistryClient *
+ek_application_dup_registry_client (EkApplication  *self,
+                                    GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
+
+  if (self->registry_client == NULL)
+    {
+      self->registry_client = ek_registry_client_new_from_settings (&local_error);
+      if (self->registry_client == NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       /* Translators: %s says what is wrong with the address or certificate setting */
+                       _("The registration service is not set up on this computer: %s Ask whoever installed EKey Assistant to set the service address."),
+                       local_error->message);
+          return NULL;
+        }
+      ek_registry_client_set_language (self->registry_client, ui_language ());
+    }
+  return g_object_ref (self->registry_client);
 }
 
 EkApplication *

@@ -3,11 +3,16 @@
 
 #include <gtk/gtk.h>
 
+#include "ek-registry-client.h"
+
 G_BEGIN_DECLS
 
 #define EK_TYPE_APPLICATION (ek_application_get_type ())
 G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplication)
 
 EkApplication *ek_application_new (void);
+
+EkRegistryClient *ek_application_dup_registry_client (EkApplication  *self,
+                                                     GError        **error);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "ek-account-page.h"
 #include "ek-key-page.h"
 #include "ek-materials-page.h"
 #include "ek-pages.h"
@@ -17,6 +18,7 @@ static const struct
   const char    *step_id;
   EkPageFactory  factory;
 } page_factories[] = {
+  { "account", ek_account_page_new },
   { "key", ek_key_page_new },
   { "materials", ek_materials_page_new },
   { NULL, NULL },

@@ -804,10 +804,10 @@ fill_from_draft (EkAccountPage *self)
       if (self->fields[i].draft_field == NULL)
         continue;
       value = ek_application_draft_get_string (draft, self->fields[i].draft_field);
-      if (value != NULL)
+      if (*value != '\0')
         gtk_editable_set_text (GTK_EDITABLE (self->fields[i].entry), value);
     }
-  self->login_edited = ek_application_draft_get_string (draft, "login-name") != NULL &&
+  self->login_edited = *ek_application_draft_get_string (draft, "login-name") != '\0' &&
                        g_strcmp0 (ek_application_draft_get_string (draft, "login-name"),
                                   ek_application_draft_get_string (draft, "email")) != 0;
   g_signal_connect_swapped (self->licence_dropdown, "notify::selected", G_CALLBACK (on_licence_changed_cb), self);

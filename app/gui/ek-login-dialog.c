@@ -158,7 +158,7 @@ ek_login_dialog_present (GtkWindow          *parent,
       code = ek_application_draft_get_string (draft, "credit-code");
       login = ek_application_draft_get_string (draft, "login-name");
     }
-  if (login == NULL && client != NULL)
+  if ((login == NULL || *login == '\0') && client != NULL)
     login = ek_registry_client_get_login_name (client);
   ek_login_form_set_values (EK_LOGIN_FORM (self->form), code, login);
   ek_login_form_load_captcha (EK_LOGIN_FORM (self->form));

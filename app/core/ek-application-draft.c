@@ -95,8 +95,12 @@ struct _EkApplicationDraft
 
   char       *id;
   char       *business_type_id;
+  char       *step;
   gint64      modified;
   FieldValue  values[N_FIELDS];
+
+  /* Transient: what the server said about fields (name → message). Never saved. */
+  GHashTable *server_errors;
 };
 
 G_DEFINE_FINAL_TYPE (EkApplicationDraft, ek_application_draft, G_TYPE_OBJECT)
@@ -106,6 +110,7 @@ enum {
   PROP_0,
   PROP_ID,
   PROP_BUSINESS_TYPE_ID,
+  PROP_STEP,
   PROP_MODIFIED,
   PROP_FIRST_FIELD,
   N_PROPS = PROP_FIRST_FIELD + N_FIELDS
@@ -115,6 +120,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   CHANGED,
+  SERVER_ERRORS_CHANGED,
   N_SIGNALS
 };
 
@@ -129,6 +135,14 @@ field_index (const char *name)
   return -1;
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 ek_application_draft_finalize (GObject *object)
 {
@@ -136,6 +150,8 @@ ek_application_draft_finalize (GObject *object)
 
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->business_type_id, g_free);
+  g_clear_pointer (&self->step, g_free);
+  g_clear_pointer (&self->server_errors, g_hash_table_unref);
   for (guint i = 0; i < N_FIELDS; i++)
     if (fields[i].type == G_TYPE_STRING)
       g_clear_pointer (&self->values[i].string, g_free);
@@ -158,6 +174,9 @@ ek_application_draft_get_property (GObject    *object,
       return;
     case PROP_BUSINESS_TYPE_ID:
       g_value_set_string (value, self->business_type_id);
+      return;
+    case PROP_STEP:
+      g_value_set_string (value, self->step);
       return;
     case PROP_MODIFIED:
       g_value_set_int64 (value, self->modified);
@@ -194,6 +213,9 @@ ek_application_draft_set_property (GObject      *object,
       return;
     case PROP_BUSINESS_TYPE_ID:
       ek_application_draft_set_business_type_id (self, g_value_get_string (value));
+      return;
+    case PROP_STEP:
+      ek_application_draft_set_step (self, g_value_get_string (value));
       return;
     default:
       break;
@@ -241,6 +263,10 @@ ek_application_draft_class_init (EkApplicationDraftClass *klass)
   properties[PROP_BUSINESS_TYPE_ID] =
     g_param_spec_string ("business-type-id", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The flow step the clerk was on, so that continuing the draft lands there */
+  properties[PROP_STEP] =
+    g_param_spec_string ("step", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* When anything last changed, in microseconds since 1970 (g_get_real_time()) */
   properties[PROP_MODIFIED] =
     g_param_spec_int64 ("modified", NULL, NULL, 0, G_MAXINT64, 0,
@@ -268,11 +294,22 @@ ek_application_draft_class_init (EkApplicationDraftClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * EkApplicationDraft::server-errors-changed:
+   * @field: (nullable): the field whose server message changed, or %NULL when all were cleared
+   *
+   * The server's message on a field was set or cleared. Not a change to save.
+   */
+  signals[SERVER_ERRORS_CHANGED] =
+    g_signal_new ("server-errors-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
 ek_application_draft_init (EkApplicationDraft *self)
 {
+  self->server_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static void
@@ -361,6 +398,118 @@ ek_application_draft_set_business_type_id (EkApplicationDraft *self,
   self->business_type_id = g_strdup (id);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSINESS_TYPE_ID]);
   touch (self);
+}
+
+/**
+ * ek_application_draft_get_step:
+ *
+ * Returns: (nullable): the id of the flow step the clerk was last on
+ */
+const char *
+ek_application_draft_get_step (EkApplicationDraft *self)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), NULL);
+  return self->step;
+}
+
+/**
+ * ek_application_draft_set_step:
+ * @step: (nullable): a flow step id
+ *
+ * Saved with the draft, so that continuing it lands on that step.
+ */
+void
+ek_application_draft_set_step (EkApplicationDraft *self,
+                               const char         *step)
+{
+  g_return_if_fail (EK_IS_APPLICATION_DRAFT (self));
+  g_return_if_fail (step == NULL || strlen (step) <= 64);
+
+  if (g_strcmp0 (self->step, step) == 0)
+    return;
+
+  g_free (self->step);
+  self->step = g_strdup (step);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STEP]);
+  touch (self);
+}
+
+/**
+ * ek_application_draft_set_server_error:
+ * @field: a field name (ek_application_draft_lookup_field())
+ * @message: (nullable): what the server said about it, in the user's language; %NULL clears
+ *
+ * Keeps the server's message on a field until the field is edited (the form page clears it)
+ * or all are cleared. Transient: never saved, and not a change of the draft.
+ */
+void
+ek_application_draft_set_server_error (EkApplicationDraft *self,
+                                       const char         *field,
+                                       const char         *message)
+{
+  const char *old;
+
+  g_return_if_fail (EK_IS_APPLICATION_DRAFT (self));
+  g_return_if_fail (field != NULL);
+  g_return_if_fail (message == NULL || g_utf8_validate (message, -1, NULL));
+
+  if (message != NULL && message[0] == '\0')
+    message = NULL;
+  old = g_hash_table_lookup (self->server_errors, field);
+  if (g_strcmp0 (old, message) == 0)
+    return;
+
+  if (message != NULL)
+    g_hash_table_replace (self->server_errors, g_strdup (field), g_strdup (message));
+  else
+    g_hash_table_remove (self->server_errors, field);
+  g_signal_emit (self, signals[SERVER_ERRORS_CHANGED], 0, field);
+}
+
+/**
+ * ek_application_draft_get_server_error:
+ *
+ * Returns: (nullable): the server's message on @field, or %NULL
+ */
+const char *
+ek_application_draft_get_server_error (EkApplicationDraft *self,
+                                       const char         *field)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  return g_hash_table_lookup (self->server_errors, field);
+}
+
+/**
+ * ek_application_draft_dup_server_error_fields:
+ *
+ * Returns: (transfer full): the fields that have a server message, sorted, %NULL-terminated
+ */
+char **
+ek_application_draft_dup_server_error_fields (EkApplicationDraft *self)
+{
+  g_autofree const char **keys = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint n;
+
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), NULL);
+
+  keys = (const char **) g_hash_table_get_keys_as_array (self->server_errors, &n);
+  g_qsort_with_data (keys, n, sizeof (char *), compare_strings, NULL);
+  g_strv_builder_addv (builder, keys);
+  return g_strv_builder_end (builder);
+}
+
+void
+ek_application_draft_clear_server_errors (EkApplicationDraft *self)
+{
+  g_return_if_fail (EK_IS_APPLICATION_DRAFT (self));
+
+  if (g_hash_table_size (self->server_errors) == 0)
+    return;
+  g_hash_table_remove_all (self->server_errors);
+  g_signal_emit (self, signals[SERVER_ERRORS_CHANGED], 0, NULL);
 }
 
 /**
@@ -504,7 +653,7 @@ ek_application_draft_set_boolean (EkApplicationDraft *self,
  * ek_application_draft_to_json:
  * @length: (out) (optional): its length in bytes
  *
- * The draft as saved: `{"format": 1, "id": …, "business_type": …, "modified": …,
+ * The draft as saved: `{"format": 1, "id": …, "business_type": …, "step": …, "modified": …,
  * "fields": {…}}`, empty fields left out.
  *
  * Returns: (transfer full): UTF-8 JSON
@@ -528,6 +677,11 @@ ek_application_draft_to_json (EkApplicationDraft *self,
     {
       json_builder_set_member_name (builder, "business_type");
       json_builder_add_string_value (builder, self->business_type_id);
+    }
+  if (self->step != NULL)
+    {
+      json_builder_set_member_name (builder, "step");
+      json_builder_add_string_value (builder, self->step);
     }
   json_builder_set_member_name (builder, "modified");
   json_builder_add_int_value (builder, self->modified);
@@ -650,6 +804,14 @@ ek_application_draft_new_from_json (const char  *data,
       if (!holds_type (node, G_TYPE_STRING) || strlen (json_node_get_string (node)) > 64)
         return invalid (error, _("its business type is not a name"));
       self->business_type_id = g_strdup (json_node_get_string (node));
+    }
+
+  node = json_object_get_member (root, "step");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!holds_type (node, G_TYPE_STRING) || strlen (json_node_get_string (node)) > 64)
+        return invalid (error, _("its current step is not a name"));
+      self->step = g_strdup (json_node_get_string (node));
     }
 
   node = json_object_get_member (root, "fields");

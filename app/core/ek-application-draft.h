@@ -58,6 +58,19 @@ const char         *ek_application_draft_get_business_type_id  (EkApplicationDra
 void                ek_application_draft_set_business_type_id  (EkApplicationDraft *self,
                                                                 const char         *id);
 gint64              ek_application_draft_get_modified          (EkApplicationDraft *self);
+const char         *ek_application_draft_get_step              (EkApplicationDraft *self);
+void                ek_application_draft_set_step              (EkApplicationDraft *self,
+                                                                const char         *step);
+
+/* The server's messages on fields (problem+json errors[]): transient, never saved. A form
+ * page shows one on its field like a local error until the field is edited. */
+void                ek_application_draft_set_server_error      (EkApplicationDraft *self,
+                                                                const char         *field,
+                                                                const char         *message);
+const char         *ek_application_draft_get_server_error      (EkApplicationDraft *self,
+                                                                const char         *field);
+char              **ek_application_draft_dup_server_error_fields (EkApplicationDraft *self);
+void                ek_application_draft_clear_server_errors   (EkApplicationDraft *self);
 
 const EkDraftField *ek_application_draft_get_fields            (guint              *n_fields);
 const EkDraftField *ek_application_draft_lookup_field          (const char         *name);

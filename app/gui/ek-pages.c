@@ -65,3 +65,95 @@ ek_pages_create (EkFlowStep         *step,
 
   return page;
 }
+
+/* Which step's page holds each field of the first-application form. Provisional: replaced by
+ * the "forms" section of the catalogue (ek-form.c) as soon as that lands on this branch. */
+static const struct
+{
+  const char *field;
+  const char *step_id;
+} field_steps[] = {
+  { "enterprise-name", "form-enterprise" },
+  { "credit-code", "form-enterprise" },
+  { "enterprise-code", "form-enterprise" },
+  { "registered-address", "form-enterprise" },
+  { "licence-type", "form-enterprise" },
+  { "situation-electromechanical-only", "form-enterprise" },
+  { "situation-free-trade-zone", "form-enterprise" },
+  { "situation-foreign-invested", "form-enterprise" },
+  { "legal-rep-name", "form-people" },
+  { "legal-rep-id-type", "form-people" },
+  { "legal-rep-id-number", "form-people" },
+  { "user-name", "form-people" },
+  { "user-id-type", "form-people" },
+  { "user-id-number", "form-people" },
+  { "login-name", "form-people" },
+  { "email", "form-contact" },
+  { "mobile", "form-contact" },
+  { "landline", "form-contact" },
+  { "contact-address", "form-contact" },
+  { "department", "form-contact" },
+  { "job-title", "form-contact" },
+  { "postcode", "form-contact" },
+  { "authority-id", "form-authority" },
+};
+
+/**
+ * ek_pages_step_for_field:
+ * @field: a field of the draft, as the server names it in errors[].field
+ *
+ * Returns: (nullable): the id of the flow step whose page holds @field, or %NULL
+ */
+const char *
+ek_pages_step_for_field (const char *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (field_steps); i++)
+    if (g_str_equal (field_steps[i].field, field))
+      return field_steps[i].step_id;
+  return NULL;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * ek_pages_focus_field:
+ * @page: a page
+ * @field: a field of the draft
+ *
+ * Puts the keyboard focus on the control that edits @field (form pages name each control
+ * after its field).
+ *
+ * Returns: %TRUE if @page has such a control
+ */
+gboolean
+ek_pages_focus_field (EkPage     *page,
+                      const char *field)
+{
+  GtkWidget *control;
+
+  g_return_val_if_fail (EK_IS_PAGE (page), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  control = find_named (GTK_WIDGET (page), field);
+  if (control == NULL)
+    return FALSE;
+  gtk_widget_grab_focus (control);
+  return TRUE;
+}

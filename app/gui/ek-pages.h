@@ -9,5 +9,8 @@ G_BEGIN_DECLS
 EkPage   *ek_pages_create        (EkFlowStep         *step,
                                   EkApplicationDraft *draft);
 gboolean  ek_pages_is_available  (const char         *step_id);
+const char *ek_pages_step_for_field (const char      *field);
+gboolean  ek_pages_focus_field   (EkPage             *page,
+                                  const char         *field);
 
 G_END_DECLS

@@ -23,8 +23,10 @@ struct _EkWindow
   EkApplicationDraft   *draft;
   GCancellable         *cancellable;
   GPtrArray            *flow;            /* EkPage*, [0] is the business type page */
+  GPtrArray            *flow_steps;      /* char* step id of each page of the flow; [0] is NULL */
   GHashTable           *pages_by_step;   /* step id → EkPage, kept alive */
   guint                 current;
+  char                 *return_step;     /* after a jump back: where Next returns to, or NULL */
   gboolean              applying;
 
   GtkLabel             *banner_label;
@@ -104,6 +106,8 @@ go_to (EkWindow *self,
 
   self->current = index;
   page = flow_page (self, index);
+  if (index > 0)
+    ek_application_draft_set_step (self->draft, g_ptr_array_index (self->flow_steps, index));
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
   gtk_label_set_label (self->title_label, ek_page_get_title (page));
   show_banner (self, NULL);
@@ -137,6 +141,7 @@ rebuild_flow (EkWindow *self)
   GtkWidget *child;
 
   g_ptr_array_set_size (self->flow, 1);
+  g_ptr_array_set_size (self->flow_steps, 1);
   while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->steps_list))) != NULL &&
          child != gtk_widget_get_first_child (GTK_WIDGET (self->steps_list)))
     gtk_list_box_remove (self->steps_list, child);
@@ -153,6 +158,7 @@ rebuild_flow (EkWindow *self)
           add_page (self, page);
         }
       g_ptr_array_add (self->flow, page);
+      g_ptr_array_add (self->flow_steps, g_strdup (step->id));
       gtk_list_box_append (self->steps_list, ek_step_row_new (step->title));
     }
 
@@ -183,7 +189,17 @@ on_apply_cb (GObject      *object,
     }
 
   /* The page may have changed the flow while applying; move on only if it is still current */
-  if (flow_page (self, self->current) == page && self->current + 1 < self->flow->len)
+  if (flow_page (self, self->current) != page)
+    update_actions (self);
+  else if (self->return_step != NULL)
+    {
+      /* Sent back here to change something: Next returns where the clerk came from */
+      g_autofree char *step = g_steal_pointer (&self->return_step);
+
+      if (!ek_window_go_to_step (self, step) && self->current + 1 < self->flow->len)
+        go_to (self, self->current + 1);
+    }
+  else if (self->current + 1 < self->flow->len)
     go_to (self, self->current + 1);
   else
     update_actions (self);
@@ -217,6 +233,7 @@ wizard_back_cb (GtkWidget  *widget,
 
   if (self->applying || self->current == 0)
     return;
+  g_clear_pointer (&self->return_step, g_free);
   go_to (self, self->current - 1);
 }
 
@@ -229,7 +246,10 @@ on_steps_list_row_activated_cb (EkWindow      *self,
 
   /* Any step already passed can be revisited; later ones need the pages before them */
   if (!self->applying && index < self->current)
-    go_to (self, index);
+    {
+      g_clear_pointer (&self->return_step, g_free);
+      go_to (self, index);
+    }
 }
 
 static void
@@ -252,6 +272,8 @@ ek_window_dispose (GObject *object)
    * and GTK 4.8 would unparent top_stack (the window's child) a second time. */
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->flow, g_ptr_array_unref);
+  g_clear_pointer (&self->flow_steps, g_ptr_array_unref);
+  g_clear_pointer (&self->return_step, g_free);
   g_clear_pointer (&self->pages_by_step, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->draft);
@@ -295,6 +317,7 @@ ek_window_init (EkWindow *self)
   self->cancellable = g_cancellable_new ();
   self->draft = ek_application_draft_new ();
   self->flow = g_ptr_array_new ();
+  self->flow_steps = g_ptr_array_new_with_free_func (g_free);
   self->pages_by_step = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
 #if DEVELOPMENT_BUILD
@@ -333,6 +356,7 @@ ek_window_new (GtkApplication *application,
   first = ek_business_type_page_new (catalogue, self->draft);
   add_page (self, first);
   g_ptr_array_add (self->flow, first);
+  g_ptr_array_add (self->flow_steps, NULL);
   gtk_list_box_append (self->steps_list, ek_step_row_new (_("Business")));
 
   g_signal_connect_object (self->draft, "notify::business-type-id",
@@ -377,4 +401,90 @@ ek_window_get_n_pages (EkWindow *self)
 {
   g_return_val_if_fail (EK_IS_WINDOW (self), 0);
   return self->flow->len;
+}
+
+static int
+find_step (EkWindow   *self,
+           const char *step_id)
+{
+  for (guint i = 1; i < self->flow_steps->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->flow_steps, i), step_id) == 0)
+      return i;
+  return -1;
+}
+
+/**
+ * ek_window_go_to_step:
+ * @step_id: a step of the current flow ("form-contact", "review" …)
+ *
+ * Shows that step's page. Going back to an earlier step from a later one (a "Change" button,
+ * or a page that must send the clerk to a field the server rejected) remembers where the
+ * clerk came from: Next on the earlier page then returns there directly, not through every
+ * page in between. Back, or picking a step in the list, forgets it.
+ *
+ * Returns: %TRUE if the step is in the flow and is now shown; %FALSE (nothing changes) if it
+ *   is not, or while a page is applying
+ */
+gboolean
+ek_window_go_to_step (EkWindow   *self,
+                      const char *step_id)
+{
+  int index;
+
+  g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (step_id != NULL, FALSE);
+
+  index = find_step (self, step_id);
+  if (index < 0 || self->applying)
+    return FALSE;
+
+  if ((guint) index < self->current)
+    {
+      g_free (self->return_step);
+      self->return_step = g_strdup (g_ptr_array_index (self->flow_steps, self->current));
+    }
+  else
+    g_clear_pointer (&self->return_step, g_free);
+
+  go_to (self, index);
+  return TRUE;
+}
+
+/**
+ * ek_window_go_to_field:
+ * @field: a field of the draft (ek_application_draft_lookup_field())
+ *
+ * Shows the page of the current flow that holds @field (ek_pages_step_for_field()) and puts
+ * the keyboard focus on it, like ek_window_go_to_step().
+ *
+ * Returns: %TRUE if a page of the flow holds the field
+ */
+gboolean
+ek_window_go_to_field (EkWindow   *self,
+                       const char *field)
+{
+  const char *step;
+  EkPage *page;
+
+  g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  step = ek_pages_step_for_field (field);
+  if (step == NULL || !ek_window_go_to_step (self, step))
+    return FALSE;
+
+  page = ek_window_get_current_page (self);
+  ek_pages_focus_field (page, field);
+  return TRUE;
+}
+
+/**
+ * ek_window_get_current_step:
+ * Returns: (nullable): the id of the step shown, %NULL on the first page
+ */
+const char *
+ek_window_get_current_step (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+  return self->flow_steps->len ? g_ptr_array_index (self->flow_steps, self->current) : NULL;
 }

@@ -19,5 +19,10 @@ EkApplicationDraft *ek_window_get_draft          (EkWindow       *self);
 EkPage             *ek_window_get_current_page   (EkWindow       *self);
 guint               ek_window_get_current_index  (EkWindow       *self);
 guint               ek_window_get_n_pages        (EkWindow       *self);
+const char         *ek_window_get_current_step   (EkWindow       *self);
+gboolean            ek_window_go_to_step         (EkWindow       *self,
+                                                  const char     *step_id);
+gboolean            ek_window_go_to_field        (EkWindow       *self,
+                                                  const char     *field);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "ek-account-page.h"
+#include "ek-documents-page.h"
 #include "ek-key-page.h"
 #include "ek-materials-page.h"
 #include "ek-pages.h"
@@ -19,6 +20,7 @@ static const struct
   EkPageFactory  factory;
 } page_factories[] = {
   { "account", ek_account_page_new },
+  { "documents", ek_documents_page_new },
   { "key", ek_key_page_new },
   { "materials", ek_materials_page_new },
   { NULL, NULL },

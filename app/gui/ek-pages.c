@@ -11,6 +11,7 @@
 #include "ek-materials-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
+#include "ek-status-page.h"
 
 typedef EkPage *(*EkPageFactory) (EkApplicationDraft *draft);
 
@@ -23,6 +24,7 @@ static const struct
   { "documents", ek_documents_page_new },
   { "key", ek_key_page_new },
   { "materials", ek_materials_page_new },
+  { "status", ek_status_page_new },
   { NULL, NULL },
 };
 

@@ -70,41 +70,33 @@ ek_pages_create (EkFlowStep         *step,
   return page;
 }
 
-/* Which step's page holds each field of the first-application form. Provisional: replaced by
- * the "forms" section of the catalogue (ek-form.c) as soon as that lands on this branch. */
-static const struct
+/* The application form every form page and the review page are built from */
+static EkForm *pages_form;
+
+/**
+ * ek_pages_set_form:
+ * @form: (nullable): the catalogue's form (ek_form_get_for_catalogue())
+ *
+ * Sets the form the pages of every window are built from; the window does this once it has
+ * its catalogue.
+ */
+void
+ek_pages_set_form (EkForm *form)
 {
-  const char *field;
-  const char *step_id;
-} field_steps[] = {
-  { "enterprise-name", "form-enterprise" },
-  { "credit-code", "form-enterprise" },
-  { "enterprise-code", "form-enterprise" },
-  { "registered-address", "form-enterprise" },
-  { "licence-type", "form-enterprise" },
-  { "situation-electromechanical-only", "form-enterprise" },
-  { "situation-free-trade-zone", "form-enterprise" },
-  { "situation-foreign-invested", "form-enterprise" },
-  { "legal-rep-name", "form-people" },
-  { "legal-rep-id-type", "form-people" },
-  { "legal-rep-id-number", "form-people" },
-  { "user-name", "form-people" },
-  { "user-id-type", "form-people" },
-  { "user-id-number", "form-people" },
-  { "login-name", "form-people" },
-  { "email", "form-contact" },
-  { "mobile", "form-contact" },
-  { "landline", "form-contact" },
-  { "contact-address", "form-contact" },
-  { "department", "form-contact" },
-  { "job-title", "form-contact" },
-  { "postcode", "form-contact" },
-  { "authority-id", "form-authority" },
-};
+  g_return_if_fail (form == NULL || EK_IS_FORM (form));
+
+  g_set_object (&pages_form, form);
+}
+
+EkForm *
+ek_pages_get_form (void)
+{
+  return pages_form;
+}
 
 /**
  * ek_pages_step_for_field:
- * @field: a field of the draft, as the server names it in errors[].field
+ * @field: a field of the draft ("mobile"), or the API's name of one as in errors[].field ("uscc")
  *
  * Returns: (nullable): the id of the flow step whose page holds @field, or %NULL
  */
@@ -113,10 +105,7 @@ ek_pages_step_for_field (const char *field)
 {
   g_return_val_if_fail (field != NULL, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (field_steps); i++)
-    if (g_str_equal (field_steps[i].field, field))
-      return field_steps[i].step_id;
-  return NULL;
+  return pages_form != NULL ? ek_form_step_for_field (pages_form, field) : NULL;
 }
 
 static GtkWidget *

@@ -335,8 +335,10 @@ ek_window_new (GtkApplication *application,
                EkCatalogue    *catalogue,
                const GError   *catalogue_error)
 {
+  g_autoptr(GError) form_error = NULL;
   EkWindow *self;
   EkPage *first;
+  EkForm *form;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (catalogue != NULL || catalogue_error != NULL, NULL);
@@ -353,6 +355,17 @@ ek_window_new (GtkApplication *application,
     }
 
   self->catalogue = g_object_ref (catalogue);
+  form = ek_form_get_for_catalogue (catalogue, &form_error);
+  if (form == NULL)
+    {
+      gtk_label_set_label (self->catalogue_error_label, form_error->message);
+      gtk_stack_set_visible_child_name (self->top_stack, "catalogue-error");
+      gtk_label_set_label (self->title_label, _("EKey Assistant cannot start"));
+      update_actions (self);
+      return self;
+    }
+  ek_pages_set_form (form);
+
   first = ek_business_type_page_new (catalogue, self->draft);
   add_page (self, first);
   g_ptr_array_add (self->flow, first);
@@ -452,7 +465,7 @@ ek_window_go_to_step (EkWindow   *self,
 
 /**
  * ek_window_go_to_field:
- * @field: a field of the draft (ek_application_draft_lookup_field())
+ * @field: a field of the draft ("credit-code"), or the API's name of it ("uscc")
  *
  * Shows the page of the current flow that holds @field (ek_pages_step_for_field()) and puts
  * the keyboard focus on it, like ek_window_go_to_step().
@@ -463,11 +476,18 @@ gboolean
 ek_window_go_to_field (EkWindow   *self,
                        const char *field)
 {
+  EkForm *form = ek_pages_get_form ();
+  const EkFormField *server_field;
   const char *step;
   EkPage *page;
 
   g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (field != NULL, FALSE);
+
+  /* The API's name of a field ("uscc") is accepted too */
+  if (form != NULL && ek_form_lookup_field (form, field) == NULL &&
+      (server_field = ek_form_lookup_server_field (form, field)) != NULL)
+    field = server_field->name;
 
   step = ek_pages_step_for_field (field);
   if (step == NULL || !ek_window_go_to_step (self, step))

@@ -356,6 +356,7 @@ register_clicked_cb (EkAccountPage *self)
   r->mobile = *field_text (self, F_MOBILE) ? g_strstrip (g_strdup (field_text (self, F_MOBILE))) : NULL;
   r->contact = *field_text (self, F_CONTACT) ? g_strstrip (g_strdup (field_text (self, F_CONTACT))) : NULL;
 
+  ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "licence-type", r->licence);
   show_label (self->register_error, NULL);
   restart_cancellable (self);
   set_busy (self, TRUE);

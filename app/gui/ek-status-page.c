@@ -124,8 +124,8 @@ format_date (const GDate *date)
 
   if (!g_date_valid (date))
     return g_strdup ("");
-  /* Translators: a date as strftime() writes it; Chinese uses %Y年%m月%d日 */
-  g_date_strftime (buffer, sizeof buffer, _("%Y-%m-%d"), date);
+  /* ISO dates, as the registration system shows them */
+  g_date_strftime (buffer, sizeof buffer, "%Y-%m-%d", date);
   return g_strdup (buffer);
 }
 

@@ -656,7 +656,7 @@ build (EkDocumentsPage *self)
   gtk_box_append (self->documents_box, list);
 
   self->reminder_label = GTK_LABEL (gtk_label_new (
-    _("Print both forms. The legal representative signs the application form, the authorised user signs the confirmation letter, and both are stamped with the company seal. Then scan them: the next step, Supporting materials, asks for the scans. Keep the signed paper originals: you bring them when you collect the key.")));
+    _("Print both forms. The legal representative signs the application form, the authorised user signs the confirmation letter, and both are stamped with the company seal. Then scan them: the next step, “Supporting materials”, asks for the scans. Keep the signed paper originals: you bring them when you collect the key.")));
   gtk_widget_set_name (GTK_WIDGET (self->reminder_label), "documents-reminder");
   gtk_label_set_wrap (self->reminder_label, TRUE);
   gtk_label_set_xalign (self->reminder_label, 0);

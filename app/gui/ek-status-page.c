@@ -529,7 +529,7 @@ ek_status_page_refresh (EkStatusPage *self)
   id = ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "application-id");
   if (*id == '\0')
     {
-      show_label (self->error_label, _("This application has not been sent to the registration system yet. Go back to the Documents step to send it."));
+      show_label (self->error_label, _("This application has not been sent to the registration system yet. Go back to the “Print, sign and stamp” step to send it."));
       return;
     }
   g_cancellable_cancel (self->cancellable);

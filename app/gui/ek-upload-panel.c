@@ -89,7 +89,7 @@ update_visibility (EkUploadPanel *self)
   gtk_widget_set_visible (GTK_WIDGET (self), exists);
   gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), ek_upload_panel_is_pending (self) && self->task == NULL);
   if (exists && !ek_upload_panel_is_pending (self) && self->task == NULL)
-    gtk_label_set_label (self->status_label, _("The application has been submitted. The Status step shows how the review goes."));
+    gtk_label_set_label (self->status_label, _("The application has been submitted. The “Status” step shows how the review goes."));
 }
 
 static void

@@ -658,6 +658,7 @@ build (EkStatusPage *self)
 
   line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   self->summary_label = wrapped_label ("title-2");
+  gtk_label_set_selectable (self->summary_label, FALSE);
   gtk_widget_set_name (GTK_WIDGET (self->summary_label), "status-summary");
   gtk_widget_set_hexpand (GTK_WIDGET (self->summary_label), TRUE);
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->summary_label));

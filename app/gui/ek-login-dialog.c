@@ -56,6 +56,12 @@ ek_login_dialog_dispose (GObject *object)
 {
   EkLoginDialog *self = EK_LOGIN_DIALOG (object);
 
+  /* Closed with its window: the calls waiting for the log-in give up with their error */
+  if (!self->done)
+    {
+      self->done = TRUE;
+      g_signal_emit (self, signals[SIGNAL_DONE], 0, FALSE);
+    }
   if (self->parent != NULL)
     {
       if (g_object_get_data (G_OBJECT (self->parent), "ek-login-dialog") == self)

@@ -559,7 +559,7 @@ make_button (EkAccountPage *self,
              const char    *mode,
              const char    *name)
 {
-  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+  GtkWidget *button = ek_ui_mnemonic_button_new (label);
 
   gtk_widget_set_name (button, name);
   g_object_set_data (G_OBJECT (button), "mode", (gpointer) mode);
@@ -624,7 +624,10 @@ add_field (EkAccountPage *self,
   gtk_widget_set_name (entry, api_name);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  {
+    g_autofree char *accessible = ek_ui_strip_mnemonic (label_text);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  }
   gtk_widget_set_hexpand (entry, TRUE);
   gtk_grid_attach (grid, label, 0, *row, 1, 1);
   gtk_grid_attach (grid, entry, 1, *row, 1, 1);
@@ -716,7 +719,7 @@ build (EkAccountPage *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self->spinner), TRUE);
   gtk_widget_set_halign (GTK_WIDGET (self->spinner), GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->spinner));
-  self->register_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Register")));
+  self->register_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Register")));
   gtk_widget_set_name (GTK_WIDGET (self->register_button), "register-button");
   gtk_widget_add_css_class (GTK_WIDGET (self->register_button), "suggested-action");
   gtk_widget_set_halign (GTK_WIDGET (self->register_button), GTK_ALIGN_END);
@@ -748,7 +751,7 @@ build (EkAccountPage *self)
   gtk_box_append (GTK_BOX (box), label);
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   gtk_box_append (GTK_BOX (buttons), make_button (self, _("_Back"), "register", "activate-back"));
-  self->activate_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Activate")));
+  self->activate_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Activate")));
   gtk_widget_set_name (GTK_WIDGET (self->activate_button), "activate-button");
   gtk_widget_add_css_class (GTK_WIDGET (self->activate_button), "suggested-action");
   gtk_widget_set_hexpand (GTK_WIDGET (self->activate_button), TRUE);
@@ -778,7 +781,7 @@ build (EkAccountPage *self)
   gtk_label_set_wrap (self->done_label, TRUE);
   gtk_label_set_xalign (self->done_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->done_label));
-  button = gtk_button_new_with_mnemonic (_("Log in as _someone else"));
+  button = ek_ui_mnemonic_button_new (_("Log in as _someone else"));
   gtk_widget_set_name (button, "log-out");
   gtk_widget_set_halign (button, GTK_ALIGN_START);
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (log_out_clicked_cb), self);

@@ -282,7 +282,7 @@ show_field_errors (EkDocumentsPage         *self,
       if (field != NULL)
         {
           ek_application_draft_set_server_error (draft, field, fe->message);
-          button = gtk_button_new_with_mnemonic (_("_Go to the field"));
+          button = ek_ui_mnemonic_button_new (_("_Go to the field"));
           g_object_set_data_full (G_OBJECT (button), "field", g_strdup (field), g_free);
           gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                           fe->message, -1);
@@ -592,7 +592,7 @@ build (EkDocumentsPage *self)
   gtk_label_set_selectable (self->status_label, TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->status_label));
-  self->retry_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Retry")));
+  self->retry_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
   gtk_widget_set_name (GTK_WIDGET (self->retry_button), "documents-retry");
   gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (ek_documents_page_retry), self);
@@ -631,8 +631,8 @@ build (EkDocumentsPage *self)
       gtk_widget_set_hexpand (texts, TRUE);
       gtk_box_append (GTK_BOX (line), texts);
 
-      self->print_buttons[i] = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Print…")));
-      self->save_buttons[i] = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Save as PDF…")));
+      self->print_buttons[i] = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Print…")));
+      self->save_buttons[i] = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Save as PDF…")));
       gtk_widget_set_name (GTK_WIDGET (self->print_buttons[i]), i == 0 ? "print-form" : "print-letter");
       gtk_widget_set_name (GTK_WIDGET (self->save_buttons[i]), i == 0 ? "save-form" : "save-letter");
       for (guint b = 0; b < 2; b++)

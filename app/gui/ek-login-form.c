@@ -233,7 +233,10 @@ add_entry (GtkWidget  *grid,
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
   gtk_widget_set_hexpand (entry, TRUE);
   gtk_widget_set_name (entry, name);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  {
+    g_autofree char *accessible = ek_ui_strip_mnemonic (label_text);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  }
   gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (grid), entry, 1, row, 2, 1);
   return GTK_ENTRY (entry);
@@ -303,7 +306,7 @@ ek_login_form_init (EkLoginForm *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->captcha_picture),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Captcha picture"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->captcha_picture));
-  self->refresh_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_New picture")));
+  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_New picture")));
   gtk_widget_set_name (GTK_WIDGET (self->refresh_button), "captcha-refresh");
   gtk_widget_set_valign (GTK_WIDGET (self->refresh_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (ek_login_form_load_captcha), self);
@@ -327,7 +330,7 @@ ek_login_form_init (EkLoginForm *self)
   gtk_widget_set_halign (box, GTK_ALIGN_END);
   self->spinner = GTK_SPINNER (gtk_spinner_new ());
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->spinner));
-  self->login_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("Log _in")));
+  self->login_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Log _in")));
   gtk_widget_set_name (GTK_WIDGET (self->login_button), "login-button");
   gtk_widget_add_css_class (GTK_WIDGET (self->login_button), "suggested-action");
   g_signal_connect_swapped (self->login_button, "clicked", G_CALLBACK (login_clicked_cb), self);

@@ -209,3 +209,40 @@ ek_registry_ui_is_field_error (const GError *error)
 
   return problem != NULL && problem->field_errors != NULL && problem->field_errors->len > 0;
 }
+
+/* "_Retry" -> "Retry"; "重试(_R)" -> "重试" (the Chinese form puts the key in brackets) */
+char *
+ek_ui_strip_mnemonic (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (p[0] == '(' && p[1] == '_' && p[2] != '\0' && p[3] == ')')
+        {
+          p += 3;
+          continue;
+        }
+      if (*p == '_' && p[1] == '_')
+        {
+          g_string_append_c (out, '_');
+          p++;
+          continue;
+        }
+      if (*p != '_')
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+GtkWidget *
+ek_ui_mnemonic_button_new (const char *text)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (text);
+  g_autofree char *name = ek_ui_strip_mnemonic (text);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  return button;
+}

@@ -33,4 +33,9 @@ gpointer          ek_registry_ui_call_finish  (GAsyncResult         *result,
 char             *ek_registry_ui_describe     (const GError         *error);
 gboolean          ek_registry_ui_is_field_error (const GError       *error);
 
+/* A button with a mnemonic whose accessible name is its text without the underscore
+ * (GTK 4.8 reads the raw "_Retry" out otherwise) */
+GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
+char             *ek_ui_strip_mnemonic        (const char           *text);
+
 G_END_DECLS

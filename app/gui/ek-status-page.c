@@ -665,7 +665,7 @@ build (EkStatusPage *self)
   self->spinner = GTK_SPINNER (gtk_spinner_new ());
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->spinner));
-  self->refresh_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("Re_fresh")));
+  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Re_fresh")));
   gtk_widget_set_name (GTK_WIDGET (self->refresh_button), "status-refresh");
   gtk_widget_set_valign (GTK_WIDGET (self->refresh_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (ek_status_page_refresh), self);
@@ -681,7 +681,7 @@ build (EkStatusPage *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->error_label));
-  self->retry_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Retry")));
+  self->retry_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
   gtk_widget_set_name (GTK_WIDGET (self->retry_button), "status-retry");
   gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
@@ -701,7 +701,7 @@ build (EkStatusPage *self)
     gtk_label_set_label (hint, _("Correct what the remark says, replace the materials concerned, and submit again: all materials are checked again."));
     gtk_box_append (self->remark_box, GTK_WIDGET (hint));
   }
-  self->resubmit_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("Replace materials and _resubmit")));
+  self->resubmit_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Replace materials and _resubmit")));
   gtk_widget_set_name (GTK_WIDGET (self->resubmit_button), "status-resubmit");
   gtk_widget_set_halign (GTK_WIDGET (self->resubmit_button), GTK_ALIGN_START);
   gtk_widget_add_css_class (GTK_WIDGET (self->resubmit_button), "suggested-action");

@@ -384,7 +384,7 @@ build_jobs (EkUploadPanel *self,
       gtk_label_set_selectable (job->state_label, TRUE);
       gtk_widget_set_size_request (GTK_WIDGET (job->state_label), 160, -1);
       gtk_box_append (GTK_BOX (line), GTK_WIDGET (job->state_label));
-      job->retry = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Retry")));
+      job->retry = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
       gtk_widget_set_valign (GTK_WIDGET (job->retry), GTK_ALIGN_CENTER);
       gtk_accessible_update_property (GTK_ACCESSIBLE (job->retry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       requirement->name, -1);
@@ -583,7 +583,7 @@ ek_upload_panel_init (EkUploadPanel *self)
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->status_label));
   self->spinner = GTK_SPINNER (gtk_spinner_new ());
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->spinner));
-  self->run_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Upload and confirm submission")));
+  self->run_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Upload and confirm submission")));
   gtk_widget_set_name (GTK_WIDGET (self->run_button), "upload-submit");
   gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
   gtk_widget_set_valign (GTK_WIDGET (self->run_button), GTK_ALIGN_CENTER);

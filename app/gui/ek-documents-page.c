@@ -451,38 +451,64 @@ draw_page_cb (GtkPrintOperation *operation,
   g_object_unref (page);
 }
 
-static void
-print_clicked_cb (GtkButton       *button,
-                  EkDocumentsPage *self)
+/**
+ * ek_documents_page_print:
+ * @index: 0 for the application form, 1 for the confirmation letter
+ * @action: GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG for the clerk; EXPORT (with @export_path)
+ *   runs the very same drawing into a PDF file, without a dialog
+ *
+ * Returns: FALSE with @error if the document cannot be read or printed
+ */
+gboolean
+ek_documents_page_print (EkDocumentsPage          *self,
+                         guint                     index,
+                         GtkPrintOperationAction   action,
+                         const char               *export_path,
+                         GError                  **error)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
-  g_autofree char *path = ek_documents_page_dup_pdf (self, index);
-  g_autofree char *uri = path != NULL ? g_filename_to_uri (path, NULL, NULL) : NULL;
-  g_autoptr(GError) error = NULL;
-  PopplerDocument *document = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
   g_autoptr(GtkPrintOperation) operation = NULL;
   g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
   g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+  PopplerDocument *document;
+  GtkPrintOperationResult result;
 
-  document = uri != NULL ? poppler_document_new_from_file (uri, NULL, &error) : NULL;
+  g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), FALSE);
+  g_return_val_if_fail (index < N_DOCUMENTS, FALSE);
+
+  path = ek_documents_page_dup_pdf (self, index);
+  uri = path != NULL ? g_filename_to_uri (path, NULL, error) : NULL;
+  if (uri == NULL)
+    return FALSE;
+  document = poppler_document_new_from_file (uri, NULL, error);
   if (document == NULL)
-    {
-      set_state (self, "error", error != NULL ? error->message : _("The document is not ready."));
-      return;
-    }
+    return FALSE;
+
   operation = gtk_print_operation_new ();
   gtk_page_setup_set_paper_size (setup, a4);
   gtk_print_operation_set_default_page_setup (operation, setup);
   gtk_print_operation_set_job_name (operation, documents[index].name);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  g_signal_connect_data (operation, "begin-print", G_CALLBACK (begin_print_cb),
-                         g_object_ref (document), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
   g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
-  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                               GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), &error) ==
-      GTK_PRINT_OPERATION_RESULT_ERROR)
-    set_state (self, "error", error->message);
+  /* Run to the end here: the document lives until the operation is done */
+  result = gtk_print_operation_run (operation, action, GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), error);
   g_object_unref (document);
+  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
+static void
+print_clicked_cb (GtkButton       *button,
+                  EkDocumentsPage *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_documents_page_print (self, index, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error))
+    set_state (self, "error", error->message);
 }
 
 /* Saving a copy */

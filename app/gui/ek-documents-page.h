@@ -17,6 +17,12 @@ void        ek_documents_page_retry     (EkDocumentsPage    *self);
 char       *ek_documents_page_default_name (EkDocumentsPage *self,
                                             guint            index);
 
+gboolean    ek_documents_page_print     (EkDocumentsPage          *self,
+                                         guint                     index,
+                                         GtkPrintOperationAction   action,
+                                         const char               *export_path,
+                                         GError                  **error);
+
 char       *ek_application_number_from_id (const char       *id);
 
 G_END_DECLS

@@ -170,7 +170,8 @@ gpointer
 ek_registry_ui_call_finish (GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_registry_ui_call, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

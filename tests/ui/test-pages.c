@@ -9,10 +9,14 @@
 
 #include <locale.h>
 
+#include <glib/gstdio.h>
+
 #include <gtk/gtk.h>
 
 #include "ek-account-page.h"
 #include "ek-application.h"
+#include "ek-document.h"
+#include "ek-documents-page.h"
 #include "ek-status-page.h"
 #include "ek-test-common.h"
 
@@ -368,12 +372,99 @@ test_account_checks_as_typed (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+documents_settled (EkDocumentsPage *page)
+{
+  const char *state = ek_documents_page_get_state (page);
+  return g_strcmp0 (state, "sending") != 0 && g_strcmp0 (state, "rendering") != 0;
+}
+
+/* Nothing listens where the service should be: a plain message and Retry, the answers kept */
+static void
+test_documents_unreachable (void)
+{
+  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  EkPage *page;
+  GtkWidget *window, *status, *retry;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  ek_application_draft_set_string (draft, "application-id", "");
+  page = ek_documents_page_new (draft);
+  window = show_in_window (page);
+  ek_page_shown (page);
+  while (!documents_settled (EK_DOCUMENTS_PAGE (page)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  iterate ();
+  g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "error");
+  g_assert_false (ek_page_get_complete (page));
+  status = find_descendant (window, "documents-status");
+  retry = find_descendant (window, "documents-retry");
+  g_assert_true (gtk_widget_is_drawable (status));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), !=, "");
+  g_assert_true (gtk_widget_is_drawable (retry));
+  /* Nothing typed is lost, and nothing was made up */
+  g_assert_cmpstr (ek_application_draft_get_string (draft, "enterprise-name"), ==, "北京测试科技有限公司");
+  g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), ==, "");
+  /* The key for the creation is kept for the retry */
+  g_assert_cmpuint (strlen (ek_application_draft_get_string (draft, "create-key")), ==, 36);
+  save_screenshot ("documents-unreachable");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Print draws the PDF's pages through GtkPrintOperation; exported, the text is all there */
+static void
+test_documents_print_and_name (void)
+{
+  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  g_autoptr(GError) error = NULL;
+  EkPage *page = ek_documents_page_new (draft);
+  GtkWidget *window = show_in_window (page);
+  g_autofree char *pdf = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (page), 0);
+  g_autofree char *printed = ek_test_artifact_path ("printed-application-form.pdf");
+  g_autofree char *name = ek_documents_page_default_name (EK_DOCUMENTS_PAGE (page), 1);
+  g_autofree char *text = NULL;
+  int exit_status;
+
+  g_assert_true (ek_document_render_pdf (draft, EK_DOCUMENT_APPLICATION_FORM, pdf, NULL, &error));
+  g_assert_no_error (error);
+  g_unlink (printed);
+  g_assert_true (ek_documents_page_print (EK_DOCUMENTS_PAGE (page), 0, GTK_PRINT_OPERATION_ACTION_EXPORT,
+                                          printed, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (printed, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autofree char *command = g_strdup_printf ("pdftotext %s -", printed);
+    g_assert_true (g_spawn_command_line_sync (command, &text, NULL, &exit_status, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (strstr (text, "进出口企业电子钥匙与电子认证证书办理申请表"));
+  g_assert_nonnull (strstr (text, "3F2A9C1E"));
+  g_assert_nonnull (strstr (text, "北京测试科技有限公司"));
+
+  /* Save as PDF offers a name with the enterprise and the number */
+  g_assert_cmpstr (name, ==, "北京测试科技有限公司-3F2A9C1E-电子签章申请确认函.pdf");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = NULL;
   const char *language = g_getenv ("LANGUAGE");
+
+  /* Drafts in a folder of the test's own; the service where nothing listens (the discard port) */
+  data_home = g_dir_make_tmp ("ek-pages-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("EKEY_REGISTRY_URL", "https://127.0.0.1:9/api/v1", TRUE);
+  g_unsetenv ("EKEY_REGISTRY_CA");
 
   ek_test_init (&argc, &argv);
   gtk_init ();
@@ -394,6 +485,8 @@ main (int   argc,
   g_test_add_func ("/pages/status/expected-dates", test_status_expected_dates);
   g_test_add_func ("/pages/status/ready-for-collection", test_status_ready_for_collection);
   g_test_add_func ("/pages/account/checks-as-typed", test_account_checks_as_typed);
+  g_test_add_func ("/pages/documents/unreachable", test_documents_unreachable);
+  g_test_add_func ("/pages/documents/print-and-name", test_documents_print_and_name);
 
   return g_test_run ();
 }

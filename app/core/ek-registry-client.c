@@ -1,26 +1,16 @@
-/* ek-registry-client.c: one client for the whole registration API (libcurl + json-glib) */
+/* ek-registry-client.c: one client for the whole registration API (libcurl + json-glib)
+ *
+ * The calls: each builds an EkRegistryRequest, runs it on a GTask worker thread through the
+ * transport (ek-registry-client-transport.c) and checks the answer's shape before handing it on.
+ */
 #include "config.h"
 
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
-#include "ek-registry-client.h"
+#include "ek-registry-client-private.h"
 #include "ek-settings.h"
-
-struct _EkRegistryClient
-{
-  GObject       parent_instance;
-
-  char         *base_url;
-  char         *ca_file;
-  char         *proxy;
-  char         *language;
-
-  GMutex        lock;        /* guards the session below */
-  char         *token;
-  char         *login_name;
-};
 
 G_DEFINE_FINAL_TYPE (EkRegistryClient, ek_registry_client, G_TYPE_OBJECT)
 
@@ -33,18 +23,29 @@ enum
 static guint signals[N_SIGNALS];
 
 static void
+wipe_string (char *s)
+{
+  if (s != NULL)
+    {
+      explicit_bzero (s, strlen (s));
+      g_free (s);
+    }
+}
+
+static void
 ek_registry_client_finalize (GObject *object)
 {
   EkRegistryClient *self = EK_REGISTRY_CLIENT (object);
 
-  if (self->token != NULL)
-    explicit_bzero (self->token, strlen (self->token));
-  g_clear_pointer (&self->token, g_free);
+  ek_registry_client_transport_finalize (self);
+  g_clear_pointer (&self->token, wipe_string);
   g_clear_pointer (&self->login_name, g_free);
+  g_clear_pointer (&self->last_request_id, g_free);
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->proxy, g_free);
   g_clear_pointer (&self->language, g_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (ek_registry_client_parent_class)->finalize (object);
@@ -57,16 +58,43 @@ ek_registry_client_class_init (EkRegistryClientClass *klass)
 
   object_class->finalize = ek_registry_client_finalize;
 
+  /**
+   * EkRegistryClient::session-changed:
+   *
+   * Logged in, logged out, or the session expired (see ek_registry_client_has_session()).
+   */
   signals[SESSION_CHANGED] = g_signal_new ("session-changed", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                            G_TYPE_NONE, 0);
+}
+
+/* "zh-CN" for a Chinese UI, "en" otherwise: the service answers in zh-CN or en */
+static char *
+language_from_locale (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "zh"))
+        return g_strdup ("zh-CN");
+      if (g_str_equal (names[i], "C") || g_str_equal (names[i], "POSIX") || g_str_has_prefix (names[i], "en"))
+        return g_strdup ("en");
+    }
+  return g_strdup ("en");
 }
 
 static void
 ek_registry_client_init (EkRegistryClient *self)
 {
   g_mutex_init (&self->lock);
-  self->language = g_strdup ("zh-CN");
+  self->language = language_from_locale ();
+  self->retries = 3;
+  self->backoff_ms = 250;
+  self->connect_timeout = 10;
+  self->stall_timeout = 30;
+  self->context = g_main_context_ref_thread_default ();
+  ek_registry_client_transport_init (self);
 }
 
 EkRegistryClient *
@@ -75,26 +103,78 @@ ek_registry_client_new (const char  *base_url,
                         GError     **error)
 {
   g_autoptr(EkRegistryClient) self = NULL;
+  g_autoptr(GUri) uri = NULL;
 
   g_return_val_if_fail (base_url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_str_has_prefix (base_url, "https://"))
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 || g_uri_get_host (uri) == NULL ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
     {
       g_set_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS,
-                   _("The registration service address must start with https://."));
+                   _("The registration service address “%s” is not a secure (https://) address. "
+                     "Check the address in the settings."), base_url);
       return NULL;
     }
+  if (ca_file != NULL && *ca_file != '\0' && !g_file_test (ca_file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS,
+                   _("The certificate authority file “%s” does not exist. Check the certificate "
+                     "setting."), ca_file);
+      return NULL;
+    }
+
   self = g_object_new (EK_TYPE_REGISTRY_CLIENT, NULL);
   self->base_url = g_strdup (base_url);
-  self->ca_file = g_strdup (ca_file);
+  /* No trailing slash: paths start with one */
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+  self->ca_file = ca_file != NULL && *ca_file != '\0' ? g_strdup (ca_file) : NULL;
   return g_steal_pointer (&self);
+}
+
+static char *
+dup_setting (GSettings  *settings,
+             const char *env,
+             const char *key)
+{
+  const char *value = g_getenv (env);
+
+  if (value != NULL && *value != '\0')
+    return g_strdup (value);
+  if (settings != NULL)
+    {
+      g_autofree char *setting = g_settings_get_string (settings, key);
+
+      if (setting != NULL && *setting != '\0')
+        return g_steal_pointer (&setting);
+    }
+  return NULL;
 }
 
 EkRegistryClient *
 ek_registry_client_new_from_settings (GError **error)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "Not implemented yet");
-  return NULL;
+  g_autoptr(GSettings) settings = ek_settings_new_if_installed ();
+  g_autofree char *url = dup_setting (settings, "EKEY_REGISTRY_URL", "registry-url");
+  g_autofree char *ca = dup_setting (settings, "EKEY_REGISTRY_CA", "ca-file");
+  g_autofree char *proxy = dup_setting (settings, "EKEY_REGISTRY_PROXY", "proxy");
+  EkRegistryClient *self;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (url == NULL)
+    {
+      g_set_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_UNREACHABLE,
+                   _("No registration service address is set. Enter it in the settings, or ask "
+                     "the helpdesk for it."));
+      return NULL;
+    }
+  self = ek_registry_client_new (url, ca, error);
+  if (self != NULL && proxy != NULL)
+    ek_registry_client_set_proxy (self, proxy);
+  return self;
 }
 
 const char *
@@ -109,8 +189,11 @@ ek_registry_client_set_proxy (EkRegistryClient *self,
                               const char       *proxy)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+
+  g_mutex_lock (&self->lock);
   g_free (self->proxy);
   self->proxy = g_strdup (proxy);
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -119,8 +202,15 @@ ek_registry_client_set_language (EkRegistryClient *self,
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
   g_return_if_fail (lang != NULL);
+
+  /* Only what is safe in a header */
+  for (const char *p = lang; *p != '\0'; p++)
+    g_return_if_fail (g_ascii_isalnum (*p) || *p == '-' || *p == '_');
+
+  g_mutex_lock (&self->lock);
   g_free (self->language);
   self->language = g_strdup (lang);
+  g_mutex_unlock (&self->lock);
 }
 
 const char *
@@ -136,6 +226,10 @@ ek_registry_client_set_retries (EkRegistryClient *self,
                                 guint             backoff_ms)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (retries <= 10);
+
+  self->retries = retries;
+  self->backoff_ms = MAX (backoff_ms, 1);
 }
 
 void
@@ -144,13 +238,23 @@ ek_registry_client_set_timeouts (EkRegistryClient *self,
                                  guint             stall_timeout)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (connect_timeout > 0 && stall_timeout > 0);
+
+  self->connect_timeout = connect_timeout;
+  self->stall_timeout = stall_timeout;
 }
 
 gboolean
 ek_registry_client_has_session (EkRegistryClient *self)
 {
+  gboolean has;
+
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
-  return self->token != NULL;
+
+  g_mutex_lock (&self->lock);
+  has = self->token != NULL;
+  g_mutex_unlock (&self->lock);
+  return has;
 }
 
 const char *
@@ -160,46 +264,374 @@ ek_registry_client_get_login_name (EkRegistryClient *self)
   return self->login_name;
 }
 
+static gboolean
+emit_session_changed_cb (gpointer user_data)
+{
+  g_signal_emit (user_data, signals[SESSION_CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+emit_session_changed (EkRegistryClient *self)
+{
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_session_changed_cb,
+                              g_object_ref (self), g_object_unref);
+}
+
+void
+ek_registry_client_drop_session (EkRegistryClient *self,
+                                 gboolean          notify)
+{
+  gboolean had;
+
+  g_mutex_lock (&self->lock);
+  had = self->token != NULL;
+  g_clear_pointer (&self->token, wipe_string);
+  g_clear_pointer (&self->login_name, g_free);
+  self->session_serial++;
+  g_mutex_unlock (&self->lock);
+  if (had && notify)
+    emit_session_changed (self);
+}
+
 void
 ek_registry_client_forget_session (EkRegistryClient *self)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
-  if (self->token != NULL)
-    explicit_bzero (self->token, strlen (self->token));
-  g_clear_pointer (&self->token, g_free);
-  g_clear_pointer (&self->login_name, g_free);
-  g_signal_emit (self, signals[SESSION_CHANGED], 0);
+  ek_registry_client_drop_session (self, TRUE);
 }
 
 char *
 ek_registry_client_dup_last_request_id (EkRegistryClient *self)
 {
+  char *id;
+
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  return NULL;
+
+  g_mutex_lock (&self->lock);
+  id = g_strdup (self->last_request_id);
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+/* ---- Running a call ---- */
+
+/* Turns the answer's JSON into the call's result; NULL with an error on a wrong shape */
+typedef gpointer (*ParseFunc) (EkRegistryClient *self,
+                               JsonNode         *node,
+                               GError          **error);
+
+typedef struct
+{
+  EkRegistryRequest *request;
+  ParseFunc          parse;
+  GDestroyNotify     result_free;   /* NULL: the result is a boolean */
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_clear_pointer (&call->request, ek_registry_request_free);
+  g_free (call);
 }
 
 static void
-not_supported (EkRegistryClient    *self,
-               gpointer             source_tag,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+call_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  EkRegistryClient *self = source_object;
+  Call *call = task_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer result;
+
+  node = ek_registry_client_perform (self, call->request, cancellable, &error);
+  if (node == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  result = call->parse (self, node, &error);
+  if (error != NULL)
+    {
+      /* Whatever was wrong with it, the helpdesk needs the request id */
+      g_autofree char *id = ek_registry_client_dup_last_request_id (self);
+
+      if (id != NULL && error->domain == EK_REGISTRY_ERROR)
+        {
+          g_autofree char *message = g_strdup_printf (_("%s (request %s)"), error->message, id);
+          g_free (error->message);
+          error->message = g_steal_pointer (&message);
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else if (call->result_free == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_pointer (task, result, call->result_free);
+}
+
+static void
+run_call (EkRegistryClient    *self,
+          gpointer             source_tag,
+          EkRegistryRequest   *request,
+          ParseFunc            parse,
+          GDestroyNotify       result_free,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = g_new0 (Call, 1);
 
   g_task_set_source_tag (task, source_tag);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "Not implemented yet");
+  g_task_set_return_on_cancel (task, FALSE);
+  call->request = request;
+  call->parse = parse;
+  call->result_free = result_free;
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  g_task_run_in_thread (task, call_thread);
 }
+
+static EkRegistryRequest *
+request_new (const char *method,
+             gboolean    retryable,
+             gsize       max_response,
+             const char *path_format,
+             ...) G_GNUC_PRINTF (4, 5);
+
+static EkRegistryRequest *
+request_new (const char *method,
+             gboolean    retryable,
+             gsize       max_response,
+             const char *path_format,
+             ...)
+{
+  EkRegistryRequest *request = g_new0 (EkRegistryRequest, 1);
+  va_list args;
+
+  request->method = method;
+  request->retryable = retryable;
+  request->max_response = max_response;
+  va_start (args, path_format);
+  request->path = g_strdup_vprintf (path_format, args);
+  va_end (args);
+  return request;
+}
+
+static void
+wipe_bytes_free (gpointer data)
+{
+  wipe_string (data);
+}
+
+/* The JSON body; wiped when freed (it may hold ID numbers or a captcha answer) */
+static void
+request_set_body (EkRegistryRequest *request,
+                  JsonBuilder       *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  char *text = json_to_string (root, FALSE);
+
+  request->body = g_bytes_new_with_free_func (text, strlen (text), wipe_bytes_free, text);
+}
+
+static char *
+escape_segment (const char *segment)
+{
+  return g_uri_escape_string (segment, NULL, FALSE);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static gpointer
+finish_pointer (EkRegistryClient  *self,
+                GAsyncResult      *result,
+                gpointer           source_tag,
+                GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+finish_boolean (EkRegistryClient  *self,
+                GAsyncResult      *result,
+                gpointer           source_tag,
+                GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+invalid_answer (GError    **error,
+                const char *what)
+{
+  g_set_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE,
+               /* Translators: %s names the part of the answer, in English, for the helpdesk */
+               _("The registration service sent an answer this version cannot read (%s). "
+                 "Try again later; if it keeps happening, tell the helpdesk."), what);
+  return FALSE;
+}
+
+/* ---- Parsers of the answers ---- */
+
+static gpointer
+parse_catalogue (EkRegistryClient *self,
+                 JsonNode         *node,
+                 GError          **error)
+{
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode *format = o != NULL ? json_object_get_member (o, "format") : NULL;
+  JsonNode *types = o != NULL ? json_object_get_member (o, "business_types") : NULL;
+
+  if (o == NULL || format == NULL || !JSON_NODE_HOLDS_VALUE (format) ||
+      json_node_get_value_type (format) != G_TYPE_INT64 || json_node_get_int (format) != 1 ||
+      types == NULL || !JSON_NODE_HOLDS_ARRAY (types))
+    return (invalid_answer (error, "catalogue"), NULL);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (types)); i++)
+    {
+      JsonNode *t = json_array_get_element (json_node_get_array (types), i);
+      JsonNode *id = JSON_NODE_HOLDS_OBJECT (t) ? json_object_get_member (json_node_get_object (t), "id") : NULL;
+
+      if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING)
+        return (invalid_answer (error, "catalogue business type"), NULL);
+    }
+  return json_node_ref (node);
+}
+
+static gpointer
+parse_captcha (EkRegistryClient *self,
+               JsonNode         *node,
+               GError          **error)
+{
+  return ek_registry_captcha_new_from_json (node, error);
+}
+
+static gboolean
+is_object_with_string (JsonNode   *node,
+                       const char *member)
+{
+  JsonNode *m;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  m = json_object_get_member (json_node_get_object (node), member);
+  return m != NULL && JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING;
+}
+
+/* An Account (registration, activation): only "it worked" is used */
+static gpointer
+parse_account (EkRegistryClient *self,
+               JsonNode         *node,
+               GError          **error)
+{
+  if (!is_object_with_string (node, "id") || !is_object_with_string (node, "login_name"))
+    return (invalid_answer (error, "account"), NULL);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+parse_session (EkRegistryClient *self,
+               JsonNode         *node,
+               GError          **error)
+{
+  JsonObject *o;
+  const char *token, *login_name;
+  gsize len;
+
+  if (!is_object_with_string (node, "token") || !is_object_with_string (node, "login_name"))
+    return (invalid_answer (error, "session"), NULL);
+  o = json_node_get_object (node);
+  token = json_object_get_string_member (o, "token");
+  login_name = json_object_get_string_member (o, "login_name");
+  len = strlen (token);
+  if (len < 16 || len > 512)
+    return (invalid_answer (error, "session token"), NULL);
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isgraph (token[i]))
+      return (invalid_answer (error, "session token"), NULL);
+  if (strlen (login_name) > 500 || !g_utf8_validate (login_name, -1, NULL))
+    return (invalid_answer (error, "session login name"), NULL);
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->token, wipe_string);
+  self->token = g_strdup (token);
+  g_free (self->login_name);
+  self->login_name = g_strdup (login_name);
+  self->session_serial++;
+  g_mutex_unlock (&self->lock);
+  emit_session_changed (self);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+parse_nothing (EkRegistryClient *self,
+               JsonNode         *node,
+               GError          **error)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+parse_applications (EkRegistryClient *self,
+                    JsonNode         *node,
+                    GError          **error)
+{
+  return ek_registry_applications_new_from_json (node, error);
+}
+
+static gpointer
+parse_application (EkRegistryClient *self,
+                   JsonNode         *node,
+                   GError          **error)
+{
+  return ek_registry_application_new_from_json (node, error);
+}
+
+static gpointer
+parse_materials (EkRegistryClient *self,
+                 JsonNode         *node,
+                 GError          **error)
+{
+  return ek_registry_materials_new_from_json (node, error);
+}
+
+static gpointer
+parse_material (EkRegistryClient *self,
+                JsonNode         *node,
+                GError          **error)
+{
+  return ek_registry_material_new_from_json (node, error);
+}
+
+/* ---- The calls ---- */
 
 void
 ek_registry_client_get_catalogue_async (EkRegistryClient    *self,
                                         GCancellable        *cancellable,
-                                        GAsyncReadyCallback callback,
-                                        gpointer            user_data)
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
 
-  not_supported (self, ek_registry_client_get_catalogue_async, cancellable, callback, user_data);
+  run_call (self, ek_registry_client_get_catalogue_async,
+            request_new ("GET", TRUE, EK_REGISTRY_MAX_JSON, "/catalogue"),
+            parse_catalogue, (GDestroyNotify) json_node_unref, cancellable, callback, user_data);
 }
 
 JsonNode *
@@ -208,20 +640,21 @@ ek_registry_client_get_catalogue_finish (EkRegistryClient  *self,
                                          GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_get_catalogue_async, error);
 }
 
 void
 ek_registry_client_create_captcha_async (EkRegistryClient    *self,
                                          GCancellable        *cancellable,
-                                         GAsyncReadyCallback callback,
-                                         gpointer            user_data)
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
 
-  not_supported (self, ek_registry_client_create_captcha_async, cancellable, callback, user_data);
+  /* Not retried: each attempt counts against the rate limit */
+  run_call (self, ek_registry_client_create_captcha_async,
+            request_new ("POST", FALSE, EK_REGISTRY_MAX_CAPTCHA, "/captcha"),
+            parse_captcha, (GDestroyNotify) ek_registry_captcha_free, cancellable, callback, user_data);
 }
 
 EkRegistryCaptcha *
@@ -230,9 +663,7 @@ ek_registry_client_create_captcha_finish (EkRegistryClient  *self,
                                           GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_create_captcha_async, error);
 }
 
 void
@@ -245,17 +676,36 @@ ek_registry_client_register_account_async (EkRegistryClient    *self,
                                            const char          *mobile,
                                            const char          *contact_name,
                                            GCancellable        *cancellable,
-                                           GAsyncReadyCallback callback,
-                                           gpointer            user_data)
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  EkRegistryRequest *request;
 
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
   g_return_if_fail (uscc != NULL);
   g_return_if_fail (enterprise_name != NULL);
   g_return_if_fail (login_name != NULL);
   g_return_if_fail (licence_type != NULL);
   g_return_if_fail (email != NULL);
-  not_supported (self, ek_registry_client_register_account_async, cancellable, callback, user_data);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "uscc", uscc);
+  add_string (builder, "enterprise_name", enterprise_name);
+  add_string (builder, "login_name", login_name);
+  add_string (builder, "licence_type", licence_type);
+  add_string (builder, "email", email);
+  if (mobile != NULL && *mobile != '\0')
+    add_string (builder, "mobile", mobile);
+  if (contact_name != NULL && *contact_name != '\0')
+    add_string (builder, "contact_name", contact_name);
+  json_builder_end_object (builder);
+
+  /* Not retried: registering twice would send two activation emails */
+  request = request_new ("POST", FALSE, EK_REGISTRY_MAX_JSON, "/accounts");
+  request_set_body (request, builder);
+  run_call (self, ek_registry_client_register_account_async, request, parse_account, NULL,
+            cancellable, callback, user_data);
 }
 
 gboolean
@@ -264,9 +714,7 @@ ek_registry_client_register_account_finish (EkRegistryClient  *self,
                                             GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ek_registry_client_register_account_async, error);
 }
 
 void
@@ -275,15 +723,27 @@ ek_registry_client_activate_account_async (EkRegistryClient    *self,
                                            const char          *login_name,
                                            const char          *code,
                                            GCancellable        *cancellable,
-                                           GAsyncReadyCallback callback,
-                                           gpointer            user_data)
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  EkRegistryRequest *request;
 
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
   g_return_if_fail (uscc != NULL);
   g_return_if_fail (login_name != NULL);
   g_return_if_fail (code != NULL);
-  not_supported (self, ek_registry_client_activate_account_async, cancellable, callback, user_data);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "uscc", uscc);
+  add_string (builder, "login_name", login_name);
+  add_string (builder, "code", code);
+  json_builder_end_object (builder);
+
+  request = request_new ("POST", FALSE, EK_REGISTRY_MAX_JSON, "/accounts/activation");
+  request_set_body (request, builder);
+  run_call (self, ek_registry_client_activate_account_async, request, parse_account, NULL,
+            cancellable, callback, user_data);
 }
 
 gboolean
@@ -292,9 +752,7 @@ ek_registry_client_activate_account_finish (EkRegistryClient  *self,
                                             GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ek_registry_client_activate_account_async, error);
 }
 
 void
@@ -304,16 +762,31 @@ ek_registry_client_login_with_code_async (EkRegistryClient    *self,
                                           const char          *captcha_id,
                                           const char          *captcha_answer,
                                           GCancellable        *cancellable,
-                                          GAsyncReadyCallback callback,
-                                          gpointer            user_data)
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  EkRegistryRequest *request;
 
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
   g_return_if_fail (uscc != NULL);
   g_return_if_fail (login_name != NULL);
   g_return_if_fail (captcha_id != NULL);
   g_return_if_fail (captcha_answer != NULL);
-  not_supported (self, ek_registry_client_login_with_code_async, cancellable, callback, user_data);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "method", "code");
+  add_string (builder, "uscc", uscc);
+  add_string (builder, "login_name", login_name);
+  add_string (builder, "captcha_id", captcha_id);
+  add_string (builder, "captcha_answer", captcha_answer);
+  json_builder_end_object (builder);
+
+  /* Not retried: any attempt spends the captcha */
+  request = request_new ("POST", FALSE, EK_REGISTRY_MAX_JSON, "/sessions");
+  request_set_body (request, builder);
+  run_call (self, ek_registry_client_login_with_code_async, request, parse_session, NULL,
+            cancellable, callback, user_data);
 }
 
 gboolean
@@ -322,20 +795,51 @@ ek_registry_client_login_with_code_finish (EkRegistryClient  *self,
                                            GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return finish_boolean (self, result, ek_registry_client_login_with_code_async, error);
+}
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+static void
+logout_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  EkRegistryClient *self = source_object;
+  Call *call = task_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = ek_registry_client_perform (self, call->request, cancellable, &error);
+  /* Forgotten here whatever the answer; an expired session is as good as logged out */
+  ek_registry_client_drop_session (self, TRUE);
+  if (node == NULL && !g_error_matches (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SESSION_EXPIRED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 void
 ek_registry_client_logout_async (EkRegistryClient    *self,
                                  GCancellable        *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer            user_data)
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+  Call *call;
+
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
 
-  not_supported (self, ek_registry_client_logout_async, cancellable, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_registry_client_logout_async);
+  if (!ek_registry_client_has_session (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  call = g_new0 (Call, 1);
+  call->request = request_new ("DELETE", TRUE, EK_REGISTRY_MAX_JSON, "/sessions/current");
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  g_task_run_in_thread (task, logout_thread);
 }
 
 gboolean
@@ -344,20 +848,20 @@ ek_registry_client_logout_finish (EkRegistryClient  *self,
                                   GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ek_registry_client_logout_async, error);
 }
 
 void
 ek_registry_client_list_applications_async (EkRegistryClient    *self,
                                             GCancellable        *cancellable,
-                                            GAsyncReadyCallback callback,
-                                            gpointer            user_data)
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
 
-  not_supported (self, ek_registry_client_list_applications_async, cancellable, callback, user_data);
+  run_call (self, ek_registry_client_list_applications_async,
+            request_new ("GET", TRUE, EK_REGISTRY_MAX_JSON, "/applications"),
+            parse_applications, (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -366,9 +870,20 @@ ek_registry_client_list_applications_finish (EkRegistryClient  *self,
                                              GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return finish_pointer (self, result, ek_registry_client_list_applications_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+static gboolean
+is_idempotency_key (const char *key)
+{
+  gsize n = strlen (key);
+
+  if (n < 8 || n > 255)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (key[i]) && key[i] != '-' && key[i] != '_' && key[i] != '.')
+      return FALSE;
+  return TRUE;
 }
 
 void
@@ -377,14 +892,31 @@ ek_registry_client_create_application_async (EkRegistryClient    *self,
                                              JsonObject          *fields,
                                              const char          *idempotency_key,
                                              GCancellable        *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer            user_data)
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  EkRegistryRequest *request;
 
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
   g_return_if_fail (business_type != NULL);
-  g_return_if_fail (idempotency_key != NULL);
-  not_supported (self, ek_registry_client_create_application_async, cancellable, callback, user_data);
+  g_return_if_fail (idempotency_key != NULL && is_idempotency_key (idempotency_key));
+
+  json_builder_begin_object (builder);
+  add_string (builder, "business_type", business_type);
+  if (fields != NULL)
+    {
+      json_builder_set_member_name (builder, "fields");
+      json_builder_add_value (builder, json_node_init_object (json_node_alloc (), fields));
+    }
+  json_builder_end_object (builder);
+
+  /* Retried: the key makes a repeat give the first answer, never a second application */
+  request = request_new ("POST", TRUE, EK_REGISTRY_MAX_JSON, "/applications");
+  request->idempotency_key = g_strdup (idempotency_key);
+  request_set_body (request, builder);
+  run_call (self, ek_registry_client_create_application_async, request, parse_application,
+            (GDestroyNotify) ek_registry_application_unref, cancellable, callback, user_data);
 }
 
 EkRegistryApplication *
@@ -393,22 +925,26 @@ ek_registry_client_create_application_finish (EkRegistryClient  *self,
                                               GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_create_application_async, error);
 }
 
 void
 ek_registry_client_get_application_async (EkRegistryClient    *self,
                                           const char          *id,
                                           GCancellable        *cancellable,
-                                          GAsyncReadyCallback callback,
-                                          gpointer            user_data)
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autofree char *escaped = NULL;
 
-  g_return_if_fail (id != NULL);
-  not_supported (self, ek_registry_client_get_application_async, cancellable, callback, user_data);
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (id != NULL && *id != '\0');
+
+  escaped = escape_segment (id);
+  run_call (self, ek_registry_client_get_application_async,
+            request_new ("GET", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s", escaped),
+            parse_application, (GDestroyNotify) ek_registry_application_unref,
+            cancellable, callback, user_data);
 }
 
 EkRegistryApplication *
@@ -417,9 +953,7 @@ ek_registry_client_get_application_finish (EkRegistryClient  *self,
                                            GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_get_application_async, error);
 }
 
 void
@@ -427,13 +961,28 @@ ek_registry_client_update_application_async (EkRegistryClient    *self,
                                              const char          *id,
                                              JsonObject          *fields,
                                              GCancellable        *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer            user_data)
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *escaped = NULL;
+  EkRegistryRequest *request;
 
-  g_return_if_fail (id != NULL);
-  not_supported (self, ek_registry_client_update_application_async, cancellable, callback, user_data);
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (id != NULL && *id != '\0');
+  g_return_if_fail (fields != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "fields");
+  json_builder_add_value (builder, json_node_init_object (json_node_alloc (), fields));
+  json_builder_end_object (builder);
+
+  /* Setting the same fields twice gives the same application: safe to retry */
+  escaped = escape_segment (id);
+  request = request_new ("PATCH", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s", escaped);
+  request_set_body (request, builder);
+  run_call (self, ek_registry_client_update_application_async, request, parse_application,
+            (GDestroyNotify) ek_registry_application_unref, cancellable, callback, user_data);
 }
 
 EkRegistryApplication *
@@ -442,9 +991,7 @@ ek_registry_client_update_application_finish (EkRegistryClient  *self,
                                               GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_update_application_async, error);
 }
 
 void
@@ -452,14 +999,21 @@ ek_registry_client_submit_application_async (EkRegistryClient    *self,
                                              const char          *id,
                                              const char          *idempotency_key,
                                              GCancellable        *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer            user_data)
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autofree char *escaped = NULL;
+  EkRegistryRequest *request;
 
-  g_return_if_fail (id != NULL);
-  g_return_if_fail (idempotency_key != NULL);
-  not_supported (self, ek_registry_client_submit_application_async, cancellable, callback, user_data);
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (id != NULL && *id != '\0');
+  g_return_if_fail (idempotency_key != NULL && is_idempotency_key (idempotency_key));
+
+  escaped = escape_segment (id);
+  request = request_new ("POST", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s/submit", escaped);
+  request->idempotency_key = g_strdup (idempotency_key);
+  run_call (self, ek_registry_client_submit_application_async, request, parse_application,
+            (GDestroyNotify) ek_registry_application_unref, cancellable, callback, user_data);
 }
 
 EkRegistryApplication *
@@ -468,22 +1022,25 @@ ek_registry_client_submit_application_finish (EkRegistryClient  *self,
                                               GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_submit_application_async, error);
 }
 
 void
 ek_registry_client_list_materials_async (EkRegistryClient    *self,
                                          const char          *id,
                                          GCancellable        *cancellable,
-                                         GAsyncReadyCallback callback,
-                                         gpointer            user_data)
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autofree char *escaped = NULL;
 
-  g_return_if_fail (id != NULL);
-  not_supported (self, ek_registry_client_list_materials_async, cancellable, callback, user_data);
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (id != NULL && *id != '\0');
+
+  escaped = escape_segment (id);
+  run_call (self, ek_registry_client_list_materials_async,
+            request_new ("GET", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s/materials", escaped),
+            parse_materials, (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -492,9 +1049,7 @@ ek_registry_client_list_materials_finish (EkRegistryClient  *self,
                                           GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_list_materials_async, error);
 }
 
 void
@@ -502,21 +1057,34 @@ ek_registry_client_upload_material_async (EkRegistryClient       *self,
                                           const char             *id,
                                           const char             *kind,
                                           GFile                  *file,
-                                          EkRegistryProgressFunc progress,
-                                          gpointer               progress_data,
-                                          GDestroyNotify         progress_notify,
+                                          EkRegistryProgressFunc  progress,
+                                          gpointer                progress_data,
+                                          GDestroyNotify          progress_notify,
                                           GCancellable           *cancellable,
-                                          GAsyncReadyCallback    callback,
-                                          gpointer               user_data)
+                                          GAsyncReadyCallback     callback,
+                                          gpointer                user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autofree char *escaped_id = NULL;
+  g_autofree char *escaped_kind = NULL;
+  EkRegistryRequest *request;
 
-  g_return_if_fail (id != NULL);
-  g_return_if_fail (kind != NULL);
-  g_return_if_fail (file != NULL);
-  if (progress_notify != NULL)
-    progress_notify (progress_data);
-  not_supported (self, ek_registry_client_upload_material_async, cancellable, callback, user_data);
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (id != NULL && *id != '\0');
+  g_return_if_fail (kind != NULL && *kind != '\0');
+  g_return_if_fail (G_IS_FILE (file));
+
+  escaped_id = escape_segment (id);
+  escaped_kind = escape_segment (kind);
+  /* A PUT replaces the material: sending it again is harmless */
+  request = request_new ("PUT", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s/materials/%s",
+                         escaped_id, escaped_kind);
+  request->upload = g_object_ref (file);
+  request->progress = progress;
+  request->progress_data = progress_data;
+  request->progress_notify = progress_notify;
+  request->progress_context = g_main_context_ref_thread_default ();
+  run_call (self, ek_registry_client_upload_material_async, request, parse_material,
+            (GDestroyNotify) ek_registry_material_free, cancellable, callback, user_data);
 }
 
 EkRegistryMaterial *
@@ -525,9 +1093,7 @@ ek_registry_client_upload_material_finish (EkRegistryClient  *self,
                                            GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, ek_registry_client_upload_material_async, error);
 }
 
 void
@@ -535,14 +1101,22 @@ ek_registry_client_delete_material_async (EkRegistryClient    *self,
                                           const char          *id,
                                           const char          *kind,
                                           GCancellable        *cancellable,
-                                          GAsyncReadyCallback callback,
-                                          gpointer            user_data)
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
 {
-  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_autofree char *escaped_id = NULL;
+  g_autofree char *escaped_kind = NULL;
 
-  g_return_if_fail (id != NULL);
-  g_return_if_fail (kind != NULL);
-  not_supported (self, ek_registry_client_delete_material_async, cancellable, callback, user_data);
+  g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  g_return_if_fail (id != NULL && *id != '\0');
+  g_return_if_fail (kind != NULL && *kind != '\0');
+
+  escaped_id = escape_segment (id);
+  escaped_kind = escape_segment (kind);
+  run_call (self, ek_registry_client_delete_material_async,
+            request_new ("DELETE", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s/materials/%s",
+                         escaped_id, escaped_kind),
+            parse_nothing, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -551,8 +1125,5 @@ ek_registry_client_delete_material_finish (EkRegistryClient  *self,
                                            GError           **error)
 {
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ek_registry_client_delete_material_async, error);
 }
-

@@ -30,6 +30,12 @@ typedef enum
 
 GQuark ek_registry_error_quark (void);
 
+/* Any JSON answer: checks size, UTF-8 and nesting, then parses; NULL with
+ * EK_REGISTRY_ERROR_INVALID_RESPONSE */
+JsonNode *ek_registry_parse_json (const char  *data,
+                                  gsize        length,
+                                  GError     **error);
+
 /* One entry of a problem's "errors" */
 typedef struct
 {

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ek-api-fixture.h"
@@ -67,7 +68,7 @@ spawn (EkApiServer *server)
   g_ptr_array_add (argv, (char *) g_getenv ("EK_REGISTRY"));
   g_ptr_array_add (argv, (gpointer) "serve");
   g_ptr_array_add (argv, (gpointer) "--listen");
-  g_ptr_array_add (argv, (gpointer) "127.0.0.1:0");
+  g_ptr_array_add (argv, server->listen != NULL ? server->listen : (gpointer) "127.0.0.1:0");
   g_ptr_array_add (argv, (gpointer) "--db");
   g_ptr_array_add (argv, server->db);
   g_ptr_array_add (argv, (gpointer) "--data-dir");
@@ -91,6 +92,121 @@ spawn (EkApiServer *server)
   g_assert_true (g_str_has_suffix (line, "/api/v1"));
   g_free (server->base_url);
   server->base_url = g_steal_pointer (&line);
+}
+
+static EkApiTls *tls;
+
+static void
+remove_tls (void)
+{
+  if (tls != NULL)
+    remove_tree (tls->dir);
+}
+
+static void
+certtool (const char *first,
+          ...) G_GNUC_NULL_TERMINATED;
+
+static void
+certtool (const char *first,
+          ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "certtool");
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+make_ca (const char *dir,
+         const char *name,
+         const char *cn,
+         char      **key_out)
+{
+  g_autofree char *tmpl = g_strdup_printf ("%s/%s.tmpl", dir, name);
+  g_autofree char *key = g_strdup_printf ("%s/%s.key", dir, name);
+  char *cert = g_strdup_printf ("%s/%s.pem", dir, name);
+  g_autofree char *text = g_strdup_printf ("cn = \"%s\"\nca\ncert_signing_key\nexpiration_days = 30\n", cn);
+
+  g_assert_true (g_file_set_contents (tmpl, text, -1, NULL));
+  certtool ("--generate-privkey", "--key-type", "ecdsa", "--outfile", key, NULL);
+  certtool ("--generate-self-signed", "--load-privkey", key, "--template", tmpl, "--outfile", cert, NULL);
+  if (key_out != NULL)
+    *key_out = g_steal_pointer (&key);
+  return cert;
+}
+
+/* The certificates for HTTPS tests: made at test time, never checked in */
+const EkApiTls *
+ek_api_tls (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_key = NULL;
+  g_autofree char *tmpl = NULL;
+
+  if (tls != NULL)
+    return tls;
+  tls = g_new0 (EkApiTls, 1);
+  tls->dir = g_dir_make_tmp ("ek-api-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  tls->ca_cert = make_ca (tls->dir, "ca", "EKey Assistant test CA", &ca_key);
+  tls->other_ca_cert = make_ca (tls->dir, "other-ca", "Somebody else's CA", NULL);
+  tls->server_key = g_build_filename (tls->dir, "server.key", NULL);
+  tls->server_cert = g_build_filename (tls->dir, "server.pem", NULL);
+  tmpl = g_build_filename (tls->dir, "server.tmpl", NULL);
+  g_assert_true (g_file_set_contents (tmpl, "cn = \"localhost\"\ndns_name = \"localhost\"\nip_address = \"127.0.0.1\"\n"
+                                      "tls_www_server\nsigning_key\nencryption_key\nexpiration_days = 30\n", -1, NULL));
+  certtool ("--generate-privkey", "--key-type", "ecdsa", "--outfile", tls->server_key, NULL);
+  certtool ("--generate-certificate", "--load-privkey", tls->server_key, "--load-ca-certificate", tls->ca_cert,
+            "--load-ca-privkey", ca_key, "--template", tmpl, "--outfile", tls->server_cert, NULL);
+  atexit (remove_tls);
+  return tls;
+}
+
+/* An ekey-registry serving HTTPS with the certificate above */
+EkApiServer *
+ek_api_server_start_tls (const char * const *extra_args)
+{
+  const EkApiTls *t = ek_api_tls ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+  EkApiServer *server;
+
+  g_strv_builder_add_many (builder, "--tls-cert", t->server_cert, "--tls-key", t->server_key, NULL);
+  if (extra_args != NULL)
+    g_strv_builder_addv (builder, (const char **) extra_args);
+  args = g_strv_builder_end (builder);
+  server = ek_api_server_start ((const char * const *) args);
+  g_assert_true (g_str_has_prefix (server->base_url, "https://127.0.0.1:"));
+  server->ca_file = g_strdup (t->ca_cert);
+  return server;
+}
+
+/* Restarts a stopped or killed server on the port it had, as a service restarted in place */
+void
+ek_api_server_restart_same_port (EkApiServer *server)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *old_url = g_strdup (server->base_url);
+
+  g_assert_null (server->process);
+  g_assert_nonnull (uri);
+  g_free (server->listen);
+  server->listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  spawn (server);
+  g_assert_cmpstr (server->base_url, ==, old_url);
 }
 
 EkApiServer *
@@ -152,6 +268,8 @@ ek_api_server_free (EkApiServer *server)
   g_free (server->data_dir);
   g_free (server->base_url);
   g_strfreev (server->extra_args);
+  g_free (server->ca_file);
+  g_free (server->listen);
   g_free (server);
 }
 
@@ -298,6 +416,8 @@ perform (EkApiServer        *server,
   curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt (curl, CURLOPT_HEADERDATA, response);
   curl_easy_setopt (curl, CURLOPT_TIMEOUT, 30L);
+  if (server->ca_file != NULL)
+    curl_easy_setopt (curl, CURLOPT_CAINFO, server->ca_file);
 
   if (token != NULL)
     {

@@ -19,7 +19,20 @@ typedef struct
   char        *data_dir;
   char        *base_url;
   char       **extra_args;
+  char        *ca_file;     /* HTTPS servers: the test CA their certificate chains to */
+  char        *listen;      /* the address asked for (127.0.0.1:0 at first) */
 } EkApiServer;
+
+/* A CA, a server certificate for 127.0.0.1/localhost signed by it, and an unrelated CA, made
+ * with certtool once per test process (removed at exit) */
+typedef struct
+{
+  char *dir;
+  char *ca_cert;
+  char *server_cert;
+  char *server_key;
+  char *other_ca_cert;
+} EkApiTls;
 
 typedef struct
 {
@@ -34,6 +47,9 @@ typedef struct
 } EkApiResponse;
 
 EkApiServer   *ek_api_server_start        (const char * const *extra_args);
+const EkApiTls *ek_api_tls                (void);
+EkApiServer   *ek_api_server_start_tls    (const char * const *extra_args);
+void           ek_api_server_restart_same_port (EkApiServer *server);
 void           ek_api_server_stop         (EkApiServer   *server);
 void           ek_api_server_kill         (EkApiServer   *server);
 void           ek_api_server_restart      (EkApiServer   *server);

@@ -1,0 +1,76 @@
+/* ek-registry-client-private.h: the client's state, shared with its transport (libcurl) */
+#pragma once
+
+#include <curl/curl.h>
+
+#include "ek-registry-client.h"
+
+G_BEGIN_DECLS
+
+#define EK_REGISTRY_MAX_JSON     (1024 * 1024)   /* any JSON answer */
+#define EK_REGISTRY_MAX_CAPTCHA  (256 * 1024)    /* a captcha answer (an SVG inside) */
+#define EK_REGISTRY_MAX_PROBLEM  (64 * 1024)     /* a problem document */
+#define EK_REGISTRY_MAX_DEPTH    32              /* nesting of any JSON we accept */
+#define EK_REGISTRY_MAX_RETRY_AFTER 30           /* seconds: a longer Retry-After is not waited for */
+
+struct _EkRegistryClient
+{
+  GObject        parent_instance;
+
+  char          *base_url;
+  char          *ca_file;
+  char          *proxy;         /* NULL: the environment's; "": none */
+  char          *language;      /* Accept-Language */
+  guint          retries;
+  guint          backoff_ms;
+  guint          connect_timeout;
+  guint          stall_timeout;
+  GMainContext  *context;       /* where "session-changed" is emitted */
+
+  GMutex         lock;          /* guards everything below */
+  char          *token;         /* the session's bearer token: never logged, wiped on free */
+  char          *login_name;
+  char          *last_request_id;
+  guint          session_serial; /* bumped on each log-in and log-out */
+
+  CURLSH        *share;         /* DNS cache and TLS sessions, shared by all transfers */
+  GMutex         share_locks[CURL_LOCK_DATA_LAST];
+  GPtrArray     *idle_lanes;    /* of Lane*: a multi + easy handle pair keeping its connections */
+};
+
+typedef struct
+{
+  const char             *method;
+  char                   *path;             /* below base_url, already escaped */
+  GBytes                 *body;             /* a JSON request body, or NULL */
+  char                   *idempotency_key;
+  gboolean                retryable;        /* safe to send again (idempotent, or keyed) */
+  gsize                   max_response;     /* largest answer accepted */
+
+  /* Uploads: the file is streamed from disk */
+  GFile                  *upload;
+  EkRegistryProgressFunc  progress;
+  gpointer                progress_data;
+  GDestroyNotify          progress_notify;
+  GMainContext           *progress_context;
+} EkRegistryRequest;
+
+void      ek_registry_request_free     (EkRegistryRequest *request);
+
+/* Sends the request (retrying as allowed) and returns the parsed JSON of a 2xx answer, a JSON null
+ * node for an answer without a body, or NULL with the mapped error */
+JsonNode *ek_registry_client_perform   (EkRegistryClient  *self,
+                                        EkRegistryRequest *request,
+                                        GCancellable      *cancellable,
+                                        GError           **error);
+
+void      ek_registry_client_transport_init     (EkRegistryClient *self);
+void      ek_registry_client_transport_finalize (EkRegistryClient *self);
+
+/* Clears the session (token wiped) and emits "session-changed" in the client's context */
+void      ek_registry_client_drop_session       (EkRegistryClient *self,
+                                                 gboolean          notify);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkRegistryRequest, ek_registry_request_free)
+
+G_END_DECLS

@@ -294,16 +294,12 @@ show_field_errors (EkDocumentsPage         *self,
 }
 
 static void
-on_sent_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+handle_sent (EkDocumentsPage       *self,
+             EkRegistryApplication *application,
+             GError                *error)
 {
-  g_autoptr(EkDocumentsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EkRegistryApplication) application = NULL;
   const EkRegistryProblem *problem;
 
-  application = ek_registry_ui_call_finish (result, &error);
   if (application != NULL)
     {
       ek_application_draft_clear_server_errors (ek_page_get_draft (EK_PAGE (self)));
@@ -325,6 +321,19 @@ on_sent_cb (GObject      *source,
     g_autofree char *message = ek_registry_ui_describe (error);
     set_state (self, "error", message);
   }
+}
+
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(EkDocumentsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkRegistryApplication) application = NULL;
+
+  application = ek_registry_ui_call_finish (result, &error);
+  handle_sent (self, application, error);
 }
 
 /* An application that can no longer be changed (submitted, in review) is only read back */
@@ -359,8 +368,7 @@ on_updated_cb (GObject      *source,
       send_application (self);
       return;
     }
-  g_clear_pointer (&application, ek_registry_application_unref);
-  on_sent_cb (source, result, g_steal_pointer (&self));
+  handle_sent (self, application, error);
 }
 
 static void

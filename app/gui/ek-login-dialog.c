@@ -171,6 +171,8 @@ ek_login_dialog_present (GtkWindow          *parent,
   ek_login_form_set_values (EK_LOGIN_FORM (self->form), code, login);
   ek_login_form_load_captcha (EK_LOGIN_FORM (self->form));
   gtk_window_present (GTK_WINDOW (self));
+  if (code != NULL && *code != '\0' && login != NULL && *login != '\0')
+    ek_login_form_focus_answer (EK_LOGIN_FORM (self->form));
   return self;
 }
 

@@ -383,3 +383,11 @@ ek_login_form_get_captcha_id (EkLoginForm *self)
   g_return_val_if_fail (EK_IS_LOGIN_FORM (self), NULL);
   return self->captcha_id;
 }
+
+/* The code and login name are there already: the clerk types the captcha */
+void
+ek_login_form_focus_answer (EkLoginForm *self)
+{
+  g_return_if_fail (EK_IS_LOGIN_FORM (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->answer_entry));
+}

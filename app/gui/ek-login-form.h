@@ -15,6 +15,7 @@ void       ek_login_form_load_captcha  (EkLoginForm        *self);
 void       ek_login_form_set_values    (EkLoginForm        *self,
                                         const char         *credit_code,
                                         const char         *login_name);
+void       ek_login_form_focus_answer  (EkLoginForm        *self);
 gboolean   ek_login_form_has_captcha   (EkLoginForm        *self);
 const char *ek_login_form_get_captcha_id (EkLoginForm      *self);
 

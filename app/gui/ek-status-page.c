@@ -19,6 +19,7 @@
 #include "ek-catalogue.h"
 #include "ek-draft-materials.h"
 #include "ek-l10n.h"
+#include "ek-material-rules.h"
 #include "ek-registry-ui.h"
 #include "ek-status-page.h"
 #include "ek-window.h"
@@ -256,8 +257,10 @@ authority_text (EkStatusPage *self,
 /* The paper originals to bring, from the catalogue's originals_to_bring for the business type */
 static void
 show_originals (EkStatusPage *self,
+                EkCatalogue  *catalogue,
                 JsonObject   *document)
 {
+  g_autoptr(EkMaterialRules) rules = catalogue != NULL ? ek_material_rules_new (catalogue, NULL, NULL) : NULL;
   EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
   const char *type = ek_application_draft_get_business_type_id (draft);
   g_autoptr(EkDraftMaterials) materials = ek_draft_materials_new (draft, NULL);
@@ -289,7 +292,10 @@ show_originals (EkStatusPage *self,
           JsonObject *material = names != NULL && id != NULL && json_object_has_member (names, id)
                                  ? json_object_get_object_member (names, id) : NULL;
 
-          if (materials != NULL && id != NULL && ek_draft_materials_get_exempt (materials, id))
+          /* Only what this system version asks for, and not what the clerk marked as not needed */
+          if (id == NULL || (rules != NULL && ek_material_rules_lookup (rules, type, id) == NULL))
+            continue;
+          if (materials != NULL && ek_draft_materials_get_exempt (materials, id))
             continue;
           if (material != NULL)
             {
@@ -458,7 +464,7 @@ ek_status_page_show (EkStatusPage          *self,
       g_autofree char *authority = authority_text (self, document);
 
       gtk_label_set_label (self->authority_label, authority);
-      show_originals (self, document);
+      show_originals (self, catalogue, document);
       gtk_widget_set_visible (GTK_WIDGET (self->collection_box), TRUE);
     }
   else

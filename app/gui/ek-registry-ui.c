@@ -176,29 +176,13 @@ ek_registry_ui_call_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The sentence a clerk reads; the client's messages are already plain and carry the request id */
+/* The sentence a clerk reads. The client's messages are plain already: what happened, that
+ * nothing typed is lost, what to do, and the request id for the helpdesk. */
 char *
 ek_registry_ui_describe (const GError *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (error->domain == EK_REGISTRY_ERROR)
-    switch ((EkRegistryError) error->code)
-      {
-      case EK_REGISTRY_ERROR_UNREACHABLE:
-      case EK_REGISTRY_ERROR_TLS:
-      case EK_REGISTRY_ERROR_TIMEOUT:
-      case EK_REGISTRY_ERROR_DROPPED:
-      case EK_REGISTRY_ERROR_SERVER:
-        /* Translators: %s is the client's sentence about what went wrong */
-        return g_strdup_printf (_("%s Nothing you typed is lost: check the connection and press Retry."),
-                                error->message);
-      case EK_REGISTRY_ERROR_INVALID_RESPONSE:
-      case EK_REGISTRY_ERROR_SESSION_EXPIRED:
-      case EK_REGISTRY_ERROR_PROBLEM:
-      default:
-        break;
-      }
   return g_strdup (error->message);
 }
 

@@ -145,7 +145,8 @@ static void run_step (EkUploadPanel *self);
 
 static void
 finish_run (EkUploadPanel *self,
-            GError        *error)
+            GError        *error,
+            const char    *summary)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
@@ -153,7 +154,7 @@ finish_run (EkUploadPanel *self,
   if (error != NULL)
     {
       g_autofree char *message = ek_registry_ui_describe (error);
-      set_status (self, message, TRUE);
+      set_status (self, summary != NULL ? summary : message, TRUE);
       g_task_return_error (task, error);
     }
   else
@@ -189,14 +190,14 @@ on_submitted_cb (GObject      *source,
 
   if (application == NULL)
     {
-      finish_run (self, error);
+      finish_run (self, error, NULL);
       return;
     }
   ek_application_draft_set_string (self->draft, "status", ek_registry_application_get_status (application));
   ek_application_draft_set_string (self->draft, "status-remark", "");
   ek_application_draft_set_string (self->draft, "submit-key", "");
   set_status (self, _("Submitted. The issuing authority pre-reviews the application within 2 working days."), FALSE);
-  finish_run (self, NULL);
+  finish_run (self, NULL, NULL);
 }
 
 static void
@@ -286,7 +287,7 @@ on_uploaded_cb (GObject      *source,
         job_set_state (job, "failed", message, -1);
       else
         job_set_state (job, "waiting", _("Stopped"), 0);
-      finish_run (self, error);
+      finish_run (self, error, _("A material was not uploaded: its line says why. Press Retry when the connection is back; what the server has already is not sent again."));
       return;
     }
   self->n_uploads++;
@@ -427,7 +428,7 @@ on_listed_cb (GObject      *source,
 
   if (on_server == NULL)
     {
-      finish_run (self, error);
+      finish_run (self, error, NULL);
       return;
     }
   build_jobs (self, on_server);
@@ -510,6 +511,21 @@ ek_upload_panel_get_row_state (EkUploadPanel *self,
         return job->state;
     }
   return NULL;
+}
+
+double
+ek_upload_panel_get_row_fraction (EkUploadPanel *self,
+                                  const char    *material_id)
+{
+  g_return_val_if_fail (EK_IS_UPLOAD_PANEL (self), 0);
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+      if (g_str_equal (job->requirement->material_id, material_id))
+        return gtk_progress_bar_get_fraction (job->progress);
+    }
+  return 0;
 }
 
 guint

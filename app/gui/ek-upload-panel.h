@@ -27,6 +27,8 @@ gboolean   ek_upload_panel_run_finish   (EkUploadPanel       *self,
 /* For tests: the material's row state ("waiting", "uploading", "uploaded", "skipped", "failed") */
 const char *ek_upload_panel_get_row_state (EkUploadPanel     *self,
                                            const char        *material_id);
+double     ek_upload_panel_get_row_fraction (EkUploadPanel   *self,
+                                             const char      *material_id);
 guint      ek_upload_panel_get_n_uploads (EkUploadPanel      *self);
 
 G_END_DECLS

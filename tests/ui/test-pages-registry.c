@@ -16,6 +16,7 @@
 #include <gtk/gtk.h>
 
 #include "ek-account-page.h"
+#include "ek-api-fault-proxy.h"
 #include "ek-api-fixture.h"
 #include "ek-application.h"
 #include "ek-catalogue.h"
@@ -31,6 +32,7 @@
 #define REMARK "营业执照副本不清晰，请重新扫描后上传"
 
 static EkApiServer *server;
+static EkFaultProxy *proxy;       /* between the app and the registry: relays, or drops */
 static EkApplication *app;
 static GtkWidget *current_window;
 static EkApplicationDraft *draft;
@@ -485,6 +487,21 @@ run_panel (GtkWidget *panel)
   g_assert_true (run.ok);
 }
 
+typedef struct
+{
+  EkUploadPanel *panel;
+  const char    *material_id;
+} UploadUnderWay;
+
+static gboolean
+upload_under_way (gconstpointer data)
+{
+  const UploadUnderWay *u = data;
+
+  return g_strcmp0 (ek_upload_panel_get_row_state (u->panel, u->material_id), "uploading") == 0 &&
+         ek_upload_panel_get_row_fraction (u->panel, u->material_id) > 0;
+}
+
 static void
 review (const char *step,
         const char *verdict,
@@ -532,10 +549,41 @@ test_upload_submit_and_status (void)
   g_assert_true (gtk_widget_get_visible (panel));
   g_assert_true (ek_upload_panel_is_pending (EK_UPLOAD_PANEL (panel)));
 
-  /* Every material goes up with its progress bar, then the submission */
+  /* The connection drops while the second material is going up (slowed down so it is under
+   * way): its line says so with Retry, the first one is on the server already */
+  {
+    Run run = { 0 };
+    const char *first = ((EkMaterialRequirement *) g_ptr_array_index (requirements, 0))->material_id;
+    const char *second = ((EkMaterialRequirement *) g_ptr_array_index (requirements, 1))->material_id;
+    UploadUnderWay under_way = { EK_UPLOAD_PANEL (panel), second };
+    g_autoptr(EkRegistryClient) client = ek_application_dup_registry_client (app, NULL);
+
+    /* One retry after a drop, so that one queued fault is enough to make it fail */
+    ek_registry_client_set_retries (client, 1, 50);
+    ek_fault_proxy_set_throttle (proxy, 4096, 20);
+    ek_upload_panel_run_async (EK_UPLOAD_PANEL (panel), NULL, on_run_cb, &run);
+    wait_until (upload_under_way, &under_way, "the second material to be under way");
+    ek_fault_proxy_queue (proxy, EK_FAULT_CLOSE, 0);
+    wait_until (is_true, &run.done, "the upload to fail");
+    g_assert_false (run.ok);
+    g_assert_nonnull (run.error);
+    g_test_message ("dropped: %s", run.error->message);
+    g_clear_error (&run.error);
+    g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel), first), ==, "uploaded");
+    g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel), second), ==, "failed");
+    g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "draft");
+    save_screenshot (window, "registry-upload-dropped");
+    ek_fault_proxy_set_throttle (proxy, 0, 0);
+    ek_registry_client_set_retries (client, 3, 250);
+  }
+
+  /* Retry: only what the server does not have goes up, then the submission */
   run_panel (panel);
   g_assert_cmpuint (ek_upload_panel_get_n_uploads (EK_UPLOAD_PANEL (panel)), ==, n);
-  for (guint i = 0; i < n; i++)
+  g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel),
+                                                  ((EkMaterialRequirement *) g_ptr_array_index (requirements, 0))->material_id),
+                   ==, "skipped");
+  for (guint i = 1; i < n; i++)
     g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel),
                                                     ((EkMaterialRequirement *) g_ptr_array_index (requirements, i))->material_id),
                      ==, "uploaded");
@@ -686,7 +734,8 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   server = ek_api_server_start_tls (ttl != NULL ? extra : NULL);
-  g_setenv ("EKEY_REGISTRY_URL", server->base_url, TRUE);
+  proxy = ek_fault_proxy_new (server);
+  g_setenv ("EKEY_REGISTRY_URL", ek_fault_proxy_get_url (proxy), TRUE);
   g_setenv ("EKEY_REGISTRY_CA", server->ca_file, TRUE);
 
   app = ek_application_new ();
@@ -712,6 +761,7 @@ main (int   argc,
     }
 
   status = g_test_run ();
+  ek_fault_proxy_free (proxy);
   ek_api_server_free (server);
   g_clear_object (&draft);
   g_free (uscc);

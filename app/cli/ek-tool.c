@@ -52,6 +52,7 @@ static const struct
   { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },
   { "material", ek_tool_material, N_("Check a material image, or fit it under the upload limit") },
   { "scan", ek_tool_scan, N_("List scanners, or scan a material") },
+  { "registry", ek_tool_registry, N_("Check the registration service, or show its catalogue") },
 };
 
 static const char *

@@ -27,9 +27,12 @@ struct _EkRegistryClient
   guint          stall_timeout;
   GMainContext  *context;       /* where "session-changed" is emitted */
 
+  char          *login_name;    /* the client's context only (see session_login_name) */
+
   GMutex         lock;          /* guards everything below */
   char          *token;         /* the session's bearer token: never logged, wiped on free */
-  char          *login_name;
+  char          *session_login_name;  /* set with the token; copied to login_name in the
+                                       * client's context before "session-changed" */
   char          *last_request_id;
   guint          session_serial; /* bumped on each log-in and log-out */
 
@@ -45,6 +48,7 @@ typedef struct
   GBytes                 *body;             /* a JSON request body, or NULL */
   char                   *idempotency_key;
   gboolean                retryable;        /* safe to send again (idempotent, or keyed) */
+  gboolean                gone_is_done;     /* a DELETE: 404 on a retry means the first one worked */
   gsize                   max_response;     /* largest answer accepted */
 
   /* Uploads: the file is streamed from disk */

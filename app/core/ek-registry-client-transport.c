@@ -967,6 +967,14 @@ ek_registry_client_perform (EkRegistryClient  *self,
               goto out;
             }
 
+          if (status == 404 && attempt > 0 && request->gone_is_done)
+            {
+              /* The answer to the first attempt was lost, but the deletion happened */
+              g_free (content_type);
+              transfer_clear (&t);
+              result = json_node_new (JSON_NODE_NULL);
+              goto out;
+            }
           set_http_error (self, status, content_type, &t, had_session, &attempt_error);
           g_free (content_type);
           if (g_error_matches (attempt_error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SESSION_EXPIRED))

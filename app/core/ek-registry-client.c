@@ -40,6 +40,7 @@ ek_registry_client_finalize (GObject *object)
   ek_registry_client_transport_finalize (self);
   g_clear_pointer (&self->token, wipe_string);
   g_clear_pointer (&self->login_name, g_free);
+  g_clear_pointer (&self->session_login_name, g_free);
   g_clear_pointer (&self->last_request_id, g_free);
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->ca_file, g_free);
@@ -264,10 +265,17 @@ ek_registry_client_get_login_name (EkRegistryClient *self)
   return self->login_name;
 }
 
+/* In the client's context: the login name a page may hold on to changes only here */
 static gboolean
 emit_session_changed_cb (gpointer user_data)
 {
-  g_signal_emit (user_data, signals[SESSION_CHANGED], 0);
+  EkRegistryClient *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  g_free (self->login_name);
+  self->login_name = g_strdup (self->session_login_name);
+  g_mutex_unlock (&self->lock);
+  g_signal_emit (self, signals[SESSION_CHANGED], 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -287,7 +295,7 @@ ek_registry_client_drop_session (EkRegistryClient *self,
   g_mutex_lock (&self->lock);
   had = self->token != NULL;
   g_clear_pointer (&self->token, wipe_string);
-  g_clear_pointer (&self->login_name, g_free);
+  g_clear_pointer (&self->session_login_name, g_free);
   self->session_serial++;
   g_mutex_unlock (&self->lock);
   if (had && notify)
@@ -298,6 +306,7 @@ void
 ek_registry_client_forget_session (EkRegistryClient *self)
 {
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
+  /* In the client's context, "session-changed" (and the name's change) comes at once */
   ek_registry_client_drop_session (self, TRUE);
 }
 
@@ -571,8 +580,8 @@ parse_session (EkRegistryClient *self,
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->token, wipe_string);
   self->token = g_strdup (token);
-  g_free (self->login_name);
-  self->login_name = g_strdup (login_name);
+  g_free (self->session_login_name);
+  self->session_login_name = g_strdup (login_name);
   self->session_serial++;
   g_mutex_unlock (&self->lock);
   emit_session_changed (self);
@@ -1106,6 +1115,7 @@ ek_registry_client_delete_material_async (EkRegistryClient    *self,
 {
   g_autofree char *escaped_id = NULL;
   g_autofree char *escaped_kind = NULL;
+  EkRegistryRequest *request;
 
   g_return_if_fail (EK_IS_REGISTRY_CLIENT (self));
   g_return_if_fail (id != NULL && *id != '\0');
@@ -1113,10 +1123,11 @@ ek_registry_client_delete_material_async (EkRegistryClient    *self,
 
   escaped_id = escape_segment (id);
   escaped_kind = escape_segment (kind);
-  run_call (self, ek_registry_client_delete_material_async,
-            request_new ("DELETE", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s/materials/%s",
-                         escaped_id, escaped_kind),
-            parse_nothing, NULL, cancellable, callback, user_data);
+  request = request_new ("DELETE", TRUE, EK_REGISTRY_MAX_JSON, "/applications/%s/materials/%s",
+                         escaped_id, escaped_kind);
+  request->gone_is_done = TRUE;
+  run_call (self, ek_registry_client_delete_material_async, request, parse_nothing, NULL,
+            cancellable, callback, user_data);
 }
 
 gboolean

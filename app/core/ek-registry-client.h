@@ -59,6 +59,8 @@ void              ek_registry_client_set_timeouts        (EkRegistryClient *self
                                                           guint             stall_timeout);
 
 gboolean          ek_registry_client_has_session         (EkRegistryClient *self);
+/* The logged-in name, or NULL; changes only in the client's context, just before
+ * "session-changed" (so a pointer stays valid until then) */
 const char       *ek_registry_client_get_login_name      (EkRegistryClient *self);
 /* Wipes the token (no request is made; see logout for that); emits "session-changed" */
 void              ek_registry_client_forget_session      (EkRegistryClient *self);

@@ -32,7 +32,11 @@ ek_registry_error_private_clear (EkRegistryErrorPrivate *priv)
   g_clear_pointer (&priv->problem, ek_registry_problem_free);
 }
 
+/* GLib's macro casts a byte pointer back to the private struct it allocated aligned */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-align"
 G_DEFINE_EXTENDED_ERROR (EkRegistryError, ek_registry_error)
+#pragma GCC diagnostic pop
 
 const EkRegistryProblem *
 ek_registry_error_get_problem (const GError *error)

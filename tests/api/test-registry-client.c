@@ -591,6 +591,7 @@ test_account (void)
   g_assert_false (ek_registry_client_has_session (client));
   spin (20);
   g_assert_cmpuint (changes, ==, 2);
+  g_assert_null (ek_registry_client_get_login_name (client));
 
   /* Logged out: the service refuses, and the client does not pretend a session expired */
   apps = list_applications (client, &error);
@@ -822,10 +823,11 @@ write_chunk (FILE         *file,
   put_be32 (head, (guint32) len);
   memcpy (head + 4, type, 4);
   crc = crc_update (0xffffffff, head + 4, 4);
-  crc = crc_update (crc, data, len) ^ 0xffffffff;
+  crc = (len > 0 ? crc_update (crc, data, len) : crc) ^ 0xffffffff;
   put_be32 (tail, crc);
   g_assert_cmpuint (fwrite (head, 1, 8, file), ==, 8);
-  g_assert_cmpuint (fwrite (data, 1, len, file), ==, len);
+  if (len > 0)
+    g_assert_cmpuint (fwrite (data, 1, len, file), ==, len);
   g_assert_cmpuint (fwrite (tail, 1, 4, file), ==, 4);
 }
 
@@ -1203,6 +1205,17 @@ test_dropped (void)
   materials = list_materials (direct, ek_registry_application_get_id (app), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (materials->len, ==, 1);
+  g_clear_pointer (&materials, g_ptr_array_unref);
+
+  /* A deletion whose answer is lost: the retry finds it gone, which is what was asked */
+  before = ek_fault_proxy_get_connections (proxy);
+  ek_fault_proxy_queue (proxy, EK_FAULT_DROP_ANSWER, 20);
+  g_assert_true (delete_material (client, ek_registry_application_get_id (app), "business-licence", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ek_fault_proxy_get_connections (proxy) - before, ==, 2);
+  materials = list_materials (direct, ek_registry_application_get_id (app), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (materials->len, ==, 0);
 
   /* Registering is not idempotent: never sent twice, the clerk is told */
   before = ek_fault_proxy_get_connections (proxy);
@@ -1404,6 +1417,50 @@ test_field_names (void)
   g_assert_false (json_object_has_member (fields, "postcode"));
 }
 
+/* ekey-tool registry: the helpdesk's check, with the same client */
+static void
+test_tool (void)
+{
+  const char *tool = g_getenv ("EK_TOOL");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  /* Without this test's debug capture: GLib prints debug lines on stdout */
+  g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "G_MESSAGES_DEBUG");
+  int status;
+  const char *ping[] = { tool, "registry", "ping", "--json", "--url", server->base_url, "--ca", server->ca_file,
+                         "--proxy", "", NULL };
+  const char *catalogue[] = { tool, "registry", "catalogue", "--url", server->base_url, "--ca", server->ca_file,
+                              "--proxy", "", NULL };
+  const char *wrong_ca[] = { tool, "registry", "ping", "--url", server->base_url, "--ca",
+                             ek_api_tls ()->other_ca_cert, "--proxy", "", NULL };
+
+  g_assert_nonnull (tool);
+  g_assert_true (g_spawn_sync (NULL, (char **) ping, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "ok"));
+  g_assert_true (g_regex_match_simple ("^[0-9a-f]{6}-[0-9a-f]{8}$",
+                                       json_object_get_string_member (json_node_get_object (root), "request_id"), 0, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) catalogue, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "first-application\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Refused, with the clerk's message and a failing status */
+  g_assert_true (g_spawn_sync (NULL, (char **) wrong_ca, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "could not be verified"));
+}
+
 /* Last: nothing secret ever reached the log, and the log says what happened */
 static void
 test_log_has_no_secrets (void)
@@ -1450,6 +1507,7 @@ main (int    argc,
   g_test_add_func ("/registry-client/language", test_language);
   g_test_add_func ("/registry-client/parsers", test_parsers);
   g_test_add_func ("/registry-client/field-names", test_field_names);
+  g_test_add_func ("/registry-client/tool", test_tool);
   g_test_add_func ("/registry-client/log-has-no-secrets", test_log_has_no_secrets);
 
   status = g_test_run ();

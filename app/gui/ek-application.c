@@ -9,6 +9,7 @@
 
 #include "ek-application.h"
 #include "ek-catalogue.h"
+#include "ek-draft-store.h"
 #include "ek-key-view.h"
 #include "ek-registry-client.h"
 #include "ek-window.h"
@@ -20,6 +21,7 @@ struct _EkApplication
   char           *catalogue_path;
   EkCatalogue    *catalogue;
   GError         *catalogue_error;
+  EkDraftStore   *draft_store;
 
   EkRegistryClient *registry_client;
 };
@@ -85,6 +87,34 @@ ek_application_startup (GApplication *application)
   gtk_window_set_default_icon_name (APPLICATION_ID);
 }
 
+/* Whatever is still waiting for its save is written before the process ends */
+static void
+ek_application_shutdown (GApplication *application)
+{
+  EkApplication *self = EK_APPLICATION (application);
+  g_autoptr(GError) error = NULL;
+
+  if (self->draft_store != NULL && !ek_draft_store_flush (self->draft_store, &error))
+    g_warning ("Could not save the applications in progress: %s", error->message);
+
+  G_APPLICATION_CLASS (ek_application_parent_class)->shutdown (application);
+}
+
+/**
+ * ek_application_get_draft_store:
+ *
+ * Returns: (transfer none): where every window's application in progress is saved
+ */
+EkDraftStore *
+ek_application_get_draft_store (EkApplication *self)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
+
+  if (self->draft_store == NULL)
+    self->draft_store = ek_draft_store_new ();
+  return self->draft_store;
+}
+
 static void
 ek_application_finalize (GObject *object)
 {
@@ -94,6 +124,7 @@ ek_application_finalize (GObject *object)
   g_clear_object (&self->catalogue);
   g_clear_error (&self->catalogue_error);
   g_clear_object (&self->registry_client);
+  g_clear_object (&self->draft_store);
 
   G_OBJECT_CLASS (ek_application_parent_class)->finalize (object);
 }
@@ -107,6 +138,7 @@ ek_application_class_init (EkApplicationClass *klass)
   object_class->finalize = ek_application_finalize;
   app_class->activate = ek_application_activate;
   app_class->startup = ek_application_startup;
+  app_class->shutdown = ek_application_shutdown;
   app_class->handle_local_options = ek_application_handle_local_options;
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "ek-draft-store.h"
 #include "ek-registry-client.h"
 
 G_BEGIN_DECLS
@@ -10,7 +11,8 @@ G_BEGIN_DECLS
 #define EK_TYPE_APPLICATION (ek_application_get_type ())
 G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplication)
 
-EkApplication *ek_application_new (void);
+EkApplication *ek_application_new             (void);
+EkDraftStore  *ek_application_get_draft_store (EkApplication *self);
 
 EkRegistryClient *ek_application_dup_registry_client (EkApplication  *self,
                                                      GError        **error);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-business-type-page.h"
+#include "ek-draft-list.h"
 
 struct _EkBusinessTypePage
 {
@@ -15,6 +16,10 @@ struct _EkBusinessTypePage
 
   EkCatalogue *catalogue;
 
+  GtkWidget   *draft_list;   /* EkDraftList, or NULL without a draft store */
+
+  GtkWidget   *drafts_area;
+  GtkWidget   *types_area;
   GtkListBox  *types_list;
 };
 
@@ -108,6 +113,9 @@ on_types_list_row_activated_cb (EkBusinessTypePage *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
 }
 
+static gboolean offers_drafts (EkBusinessTypePage *self);
+static void ek_business_type_page_shown (EkPage *page);
+
 static void
 sync_from_draft (EkBusinessTypePage *self)
 {
@@ -128,7 +136,123 @@ sync_from_draft (EkBusinessTypePage *self)
         gtk_list_box_unselect_all (self->types_list);
     }
 
-  ek_page_set_complete (EK_PAGE (self), selected != NULL);
+  ek_page_set_complete (EK_PAGE (self), selected != NULL && !offers_drafts (self));
+}
+
+static gboolean
+offers_drafts (EkBusinessTypePage *self)
+{
+  return gtk_widget_get_visible (self->drafts_area);
+}
+
+static void
+focus_first_draft (EkBusinessTypePage *self)
+{
+  GtkWidget *button = NULL;
+
+  /* The first Continue (or, for a damaged one, Delete) button */
+  for (GtkWidget *w = self->draft_list; w != NULL && button == NULL; )
+    {
+      if (GTK_IS_BUTTON (w) && gtk_widget_get_mapped (w) && g_strcmp0 (gtk_widget_get_name (w), "start-new") != 0)
+        button = w;
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != self->draft_list && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w == self->draft_list ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  if (button != NULL)
+    gtk_widget_grab_focus (button);
+}
+
+static void
+show_drafts (EkBusinessTypePage *self,
+             gboolean            show)
+{
+  gtk_widget_set_visible (self->drafts_area, show);
+  gtk_widget_set_visible (self->types_area, !show);
+  if (show)
+    {
+      ek_page_set_title (EK_PAGE (self), _("Applications in progress"));
+      ek_page_set_complete (EK_PAGE (self), FALSE);
+    }
+  else
+    {
+      ek_page_set_title (EK_PAGE (self), _("What do you need to do?"));
+      sync_from_draft (self);
+    }
+}
+
+static void
+on_drafts_loaded_cb (EkBusinessTypePage *self)
+{
+  gboolean had = offers_drafts (self);
+
+  /* Offered once, at the start: after the last draft is deleted the business types show */
+  if (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (self->draft_list)) == 0)
+    {
+      show_drafts (self, FALSE);
+      if (had)
+        ek_business_type_page_shown (EK_PAGE (self));
+      return;
+    }
+  if (!g_object_get_data (G_OBJECT (self), "ek-offered"))
+    {
+      g_object_set_data (G_OBJECT (self), "ek-offered", GINT_TO_POINTER (TRUE));
+      show_drafts (self, TRUE);
+      focus_first_draft (self);
+    }
+  else if (had)
+    focus_first_draft (self);
+}
+
+static void
+on_start_new_cb (EkBusinessTypePage *self)
+{
+  show_drafts (self, FALSE);
+  ek_business_type_page_shown (EK_PAGE (self));
+}
+
+static void
+on_continue_cb (EkBusinessTypePage *self,
+                const char         *id)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.continue-draft", "s", id);
+}
+
+/**
+ * ek_business_type_page_set_draft_store:
+ *
+ * Offers the applications in progress saved in @store before the business types, when
+ * there are any.
+ */
+void
+ek_business_type_page_set_draft_store (EkBusinessTypePage *self,
+                                       EkDraftStore       *store)
+{
+  g_return_if_fail (EK_IS_BUSINESS_TYPE_PAGE (self));
+  g_return_if_fail (EK_IS_DRAFT_STORE (store));
+  g_return_if_fail (self->draft_list == NULL);
+
+  self->draft_list = ek_draft_list_new (store, self->catalogue);
+  g_signal_connect_object (self->draft_list, "loaded", G_CALLBACK (on_drafts_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->draft_list, "start-new", G_CALLBACK (on_start_new_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->draft_list, "continue", G_CALLBACK (on_continue_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (self->drafts_area), self->draft_list);
+}
+
+/**
+ * ek_business_type_page_get_draft_list:
+ * Returns: (transfer none) (nullable): the list of applications in progress
+ */
+GtkWidget *
+ek_business_type_page_get_draft_list (EkBusinessTypePage *self)
+{
+  g_return_val_if_fail (EK_IS_BUSINESS_TYPE_PAGE (self), NULL);
+  return self->draft_list;
 }
 
 static void
@@ -136,6 +260,12 @@ ek_business_type_page_shown (EkPage *page)
 {
   EkBusinessTypePage *self = EK_BUSINESS_TYPE_PAGE (page);
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->types_list);
+
+  if (offers_drafts (self))
+    {
+      focus_first_draft (self);
+      return;
+    }
 
   if (row == NULL)
     row = gtk_list_box_get_row_at_index (self->types_list, 0);
@@ -166,6 +296,8 @@ ek_business_type_page_class_init (EkBusinessTypePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ekeyassistant/EKeyAssistant/ui/ek-business-type-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, drafts_area);
+  gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, types_area);
   gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, types_list);
   gtk_widget_class_bind_template_callback (widget_class, on_types_list_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_types_list_row_selected_cb);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ek-catalogue.h"
+#include "ek-draft-store.h"
 #include "ek-page.h"
 
 G_BEGIN_DECLS
@@ -11,5 +12,8 @@ G_DECLARE_FINAL_TYPE (EkBusinessTypePage, ek_business_type_page, EK, BUSINESS_TY
 
 EkPage *ek_business_type_page_new (EkCatalogue        *catalogue,
                                    EkApplicationDraft *draft);
+void       ek_business_type_page_set_draft_store (EkBusinessTypePage *self,
+                                                  EkDraftStore       *store);
+GtkWidget *ek_business_type_page_get_draft_list  (EkBusinessTypePage *self);
 
 G_END_DECLS

@@ -7,10 +7,12 @@
 
 #include "ek-account-page.h"
 #include "ek-documents-page.h"
+#include "ek-form-page.h"
 #include "ek-key-page.h"
 #include "ek-materials-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
+#include "ek-review-page.h"
 #include "ek-status-page.h"
 
 typedef EkPage *(*EkPageFactory) (EkApplicationDraft *draft);
@@ -24,9 +26,12 @@ static const struct
   { "documents", ek_documents_page_new },
   { "key", ek_key_page_new },
   { "materials", ek_materials_page_new },
+  { "review", ek_review_page_new },
   { "status", ek_status_page_new },
   { NULL, NULL },
 };
+
+static EkForm *pages_form;
 
 static EkPageFactory
 lookup_factory (const char *step_id)
@@ -37,11 +42,18 @@ lookup_factory (const char *step_id)
   return NULL;
 }
 
+/* A step that shows sections of the application form */
+static gboolean
+is_form_step (const char *step_id)
+{
+  return pages_form != NULL && ek_form_has_step (pages_form, step_id);
+}
+
 gboolean
 ek_pages_is_available (const char *step_id)
 {
   g_return_val_if_fail (step_id != NULL, FALSE);
-  return lookup_factory (step_id) != NULL;
+  return is_form_step (step_id) || lookup_factory (step_id) != NULL;
 }
 
 /**
@@ -59,7 +71,9 @@ ek_pages_create (EkFlowStep         *step,
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
 
   factory = lookup_factory (step->id);
-  if (factory != NULL)
+  if (is_form_step (step->id))
+    page = ek_form_page_new (pages_form, step->id, draft);
+  else if (factory != NULL)
     page = factory (draft);
   else
     page = ek_placeholder_page_new (step, draft);
@@ -70,8 +84,6 @@ ek_pages_create (EkFlowStep         *step,
   return page;
 }
 
-/* The application form every form page and the review page are built from */
-static EkForm *pages_form;
 
 /**
  * ek_pages_set_form:
@@ -144,6 +156,8 @@ ek_pages_focus_field (EkPage     *page,
   g_return_val_if_fail (EK_IS_PAGE (page), FALSE);
   g_return_val_if_fail (field != NULL, FALSE);
 
+  if (EK_IS_FORM_PAGE (page))
+    return ek_form_page_focus_field (EK_FORM_PAGE (page), field);
   control = find_named (GTK_WIDGET (page), field);
   if (control == NULL)
     return FALSE;

@@ -10,7 +10,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-application.h"
 #include "ek-business-type-page.h"
+#include "ek-draft-list.h"
+#include "ek-draft-store.h"
 #include "ek-pages.h"
 #include "ek-step-row.h"
 #include "ek-window.h"
@@ -21,6 +24,8 @@ struct _EkWindow
 
   EkCatalogue          *catalogue;
   EkApplicationDraft   *draft;
+  EkDraftStore         *store;           /* saves the draft; NULL outside an EkApplication */
+  gulong                first_change_id;
   GCancellable         *cancellable;
   GPtrArray            *flow;            /* EkPage*, [0] is the business type page */
   GPtrArray            *flow_steps;      /* char* step id of each page of the flow; [0] is NULL */
@@ -35,6 +40,7 @@ struct _EkWindow
   GtkBox               *main_box;
   GtkStack             *stack;
   GtkListBox           *steps_list;
+  GtkLabel             *next_label;
   GtkLabel             *title_label;
   GtkStack             *top_stack;
 };
@@ -47,6 +53,9 @@ flow_page (EkWindow *self,
 {
   return g_ptr_array_index (self->flow, index);
 }
+
+static int find_step (EkWindow   *self,
+                      const char *step_id);
 
 static void
 update_actions (EkWindow *self)
@@ -63,6 +72,22 @@ update_actions (EkWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", can_next);
+
+  /* Sent back to change something: Next says where it returns to */
+  if (self->return_step != NULL && self->flow->len > 0)
+    {
+      int index = find_step (self, self->return_step);
+      g_autofree char *label = NULL;
+
+      if (index >= 0)
+        {
+          /* Translators: the Next button after "Change": %s is the step it returns to */
+          label = g_strdup_printf (_("_Back to %s"), ek_page_get_title (flow_page (self, index)));
+          gtk_label_set_label (self->next_label, label);
+          return;
+        }
+    }
+  gtk_label_set_label (self->next_label, _("_Next"));
 }
 
 static void
@@ -96,6 +121,15 @@ show_banner (EkWindow   *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
 }
 
+/* The page's title, in the header bar and as the window's own title (task lists, screen readers) */
+static void
+show_title (EkWindow   *self,
+            const char *title)
+{
+  gtk_label_set_label (self->title_label, title ? title : "");
+  gtk_window_set_title (GTK_WINDOW (self), title ? title : _("EKey Assistant"));
+}
+
 static void
 go_to (EkWindow *self,
        guint     index)
@@ -109,7 +143,7 @@ go_to (EkWindow *self,
   if (index > 0)
     ek_application_draft_set_step (self->draft, g_ptr_array_index (self->flow_steps, index));
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
-  gtk_label_set_label (self->title_label, ek_page_get_title (page));
+  show_title (self, ek_page_get_title (page));
   show_banner (self, NULL);
   update_steps (self);
   update_actions (self);
@@ -125,12 +159,23 @@ on_page_complete_cb (EkWindow   *self,
 }
 
 static void
+on_page_title_cb (EkWindow   *self,
+                  GParamSpec *pspec,
+                  EkPage     *page)
+{
+  if (self->flow->len > 0 && flow_page (self, self->current) == page)
+    show_title (self, ek_page_get_title (page));
+}
+
+static void
 add_page (EkWindow *self,
           EkPage   *page)
 {
   gtk_stack_add_child (self->stack, GTK_WIDGET (page));
   g_signal_connect_object (page, "notify::complete",
                            G_CALLBACK (on_page_complete_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::title",
+                           G_CALLBACK (on_page_title_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -252,6 +297,71 @@ on_steps_list_row_activated_cb (EkWindow      *self,
     }
 }
 
+/* A page's "Change" button (the review page) */
+static void
+wizard_go_to_step_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ek_window_go_to_step (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* A problem listed on a page that is not the field's own (the review page) */
+static void
+wizard_go_to_field_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ek_window_go_to_field (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+on_draft_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkApplicationDraft) draft = ek_draft_store_load_finish (EK_DRAFT_STORE (object), result, &error);
+  GtkApplication *application;
+  EkWindow *window;
+  EkPage *first;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  first = flow_page (self, 0);
+  if (draft == NULL)
+    {
+      /* Damaged since it was listed: the store has set it aside; say so, list again */
+      show_banner (self, error->message);
+      if (ek_business_type_page_get_draft_list (EK_BUSINESS_TYPE_PAGE (first)) != NULL)
+        ek_draft_list_reload (EK_DRAFT_LIST (ek_business_type_page_get_draft_list (EK_BUSINESS_TYPE_PAGE (first))));
+      return;
+    }
+
+  /* Pages are built for one draft: the draft continues in a window of its own, this one goes */
+  application = gtk_window_get_application (GTK_WINDOW (self));
+  window = ek_window_new_for_draft (application, self->catalogue, draft);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (self));
+  /* Shown now: the page puts the keyboard focus where the clerk continues */
+  ek_page_shown (ek_window_get_current_page (window));
+}
+
+/* "Continue" on a saved application (the first page) */
+static void
+wizard_continue_draft_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  ek_draft_store_load_async (self->store, g_variant_get_string (parameter, NULL), self->cancellable,
+                             on_draft_loaded_cb, g_object_ref (self));
+}
+
 static void
 window_copy_error_cb (GtkWidget  *widget,
                       const char *action_name,
@@ -261,6 +371,19 @@ window_copy_error_cb (GtkWidget  *widget,
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
                           gtk_label_get_label (self->catalogue_error_label));
+}
+
+/* Closing saves at once what the debounce still holds */
+static gboolean
+ek_window_close_request (GtkWindow *window)
+{
+  EkWindow *self = EK_WINDOW (window);
+  g_autoptr(GError) error = NULL;
+
+  if (self->store != NULL && !ek_draft_store_flush (self->store, &error))
+    g_warning ("Could not save the application when closing: %s", error->message);
+
+  return GTK_WINDOW_CLASS (ek_window_parent_class)->close_request (window);
 }
 
 static void
@@ -276,7 +399,13 @@ ek_window_dispose (GObject *object)
   g_clear_pointer (&self->return_step, g_free);
   g_clear_pointer (&self->pages_by_step, g_hash_table_unref);
   g_clear_object (&self->cancellable);
+  if (self->draft != NULL)
+    g_clear_signal_handler (&self->first_change_id, self->draft);
+  /* Saves what is pending, then lets the draft go */
+  if (self->store != NULL && self->draft != NULL)
+    ek_draft_store_untrack (self->store, self->draft);
   g_clear_object (&self->draft);
+  g_clear_object (&self->store);
   g_clear_object (&self->catalogue);
 
   G_OBJECT_CLASS (ek_window_parent_class)->dispose (object);
@@ -289,6 +418,7 @@ ek_window_class_init (EkWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ek_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = ek_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ekeyassistant/EKeyAssistant/ui/ek-window.ui");
@@ -298,6 +428,7 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkWindow, main_box);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, next_label);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, top_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_steps_list_row_activated_cb);
@@ -305,6 +436,9 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, wizard_next_cb);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, wizard_back_cb);
   gtk_widget_class_install_action (widget_class, "window.copy-error", NULL, window_copy_error_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.go-to-step", "s", wizard_go_to_step_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.go-to-field", "s", wizard_go_to_field_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.continue-draft", "s", wizard_continue_draft_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "wizard.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
 }
@@ -325,25 +459,31 @@ ek_window_init (EkWindow *self)
 #endif
 }
 
-/**
- * ek_window_new:
- * @catalogue: (nullable): the catalogue, or %NULL when it could not be loaded
- * @catalogue_error: (nullable): why it could not be loaded
- */
-EkWindow *
-ek_window_new (GtkApplication *application,
-               EkCatalogue    *catalogue,
-               const GError   *catalogue_error)
+/* The draft is saved from its first change on: a window opened and closed leaves nothing */
+static void
+on_first_change_cb (EkWindow *self)
+{
+  g_clear_signal_handler (&self->first_change_id, self->draft);
+  ek_draft_store_track (self->store, self->draft);
+}
+
+static EkWindow *
+window_new (GtkApplication     *application,
+            EkCatalogue        *catalogue,
+            const GError       *catalogue_error,
+            EkApplicationDraft *draft)
 {
   g_autoptr(GError) form_error = NULL;
   EkWindow *self;
   EkPage *first;
   EkForm *form;
-
-  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (catalogue != NULL || catalogue_error != NULL, NULL);
+  const char *step;
 
   self = g_object_new (EK_TYPE_WINDOW, "application", application, NULL);
+  if (draft != NULL)
+    g_set_object (&self->draft, draft);
+  if (EK_IS_APPLICATION (application))
+    self->store = g_object_ref (ek_application_get_draft_store (EK_APPLICATION (application)));
 
   if (catalogue == NULL)
     {
@@ -375,9 +515,64 @@ ek_window_new (GtkApplication *application,
   g_signal_connect_object (self->draft, "notify::business-type-id",
                            G_CALLBACK (rebuild_flow), self, G_CONNECT_SWAPPED);
   rebuild_flow (self);
+
+  if (self->store != NULL)
+    {
+      if (draft != NULL)
+        ek_draft_store_track (self->store, self->draft);
+      else
+        {
+          self->first_change_id = g_signal_connect_swapped (self->draft, "changed",
+                                                            G_CALLBACK (on_first_change_cb), self);
+          /* A new application: offer those in progress first */
+          ek_business_type_page_set_draft_store (EK_BUSINESS_TYPE_PAGE (first), self->store);
+        }
+    }
+
   go_to (self, 0);
+  /* A draft continues where the clerk was */
+  step = ek_application_draft_get_step (self->draft);
+  if (draft != NULL && step != NULL)
+    ek_window_go_to_step (self, step);
 
   return self;
+}
+
+/**
+ * ek_window_new:
+ * @catalogue: (nullable): the catalogue, or %NULL when it could not be loaded
+ * @catalogue_error: (nullable): why it could not be loaded
+ *
+ * A window for a new application. In an EkApplication, its draft is saved from the first
+ * change on, and the first page offers the applications already in progress.
+ */
+EkWindow *
+ek_window_new (GtkApplication *application,
+               EkCatalogue    *catalogue,
+               const GError   *catalogue_error)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (catalogue != NULL || catalogue_error != NULL, NULL);
+
+  return window_new (application, catalogue, catalogue_error, NULL);
+}
+
+/**
+ * ek_window_new_for_draft:
+ * @draft: an application in progress (ek_draft_store_load())
+ *
+ * A window that continues @draft on the step the clerk was on.
+ */
+EkWindow *
+ek_window_new_for_draft (GtkApplication     *application,
+                         EkCatalogue        *catalogue,
+                         EkApplicationDraft *draft)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (EK_IS_CATALOGUE (catalogue), NULL);
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
+
+  return window_new (application, catalogue, NULL, draft);
 }
 
 /**

@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (EkWindow, ek_window, EK, WINDOW, GtkApplicationWindow)
 EkWindow           *ek_window_new                (GtkApplication *application,
                                                   EkCatalogue    *catalogue,
                                                   const GError   *catalogue_error);
+EkWindow           *ek_window_new_for_draft      (GtkApplication     *application,
+                                                  EkCatalogue        *catalogue,
+                                                  EkApplicationDraft *draft);
 EkApplicationDraft *ek_window_get_draft          (EkWindow       *self);
 EkPage             *ek_window_get_current_page   (EkWindow       *self);
 guint               ek_window_get_current_index  (EkWindow       *self);

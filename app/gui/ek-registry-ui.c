@@ -88,6 +88,18 @@ on_login_done_cb (EkLoginDialog *dialog,
     g_clear_error (&error);
 }
 
+/* The session expired, or there is none (the app was restarted on a draft past the account step) */
+static gboolean
+needs_login (const GError *error)
+{
+  const EkRegistryProblem *problem;
+
+  if (g_error_matches (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SESSION_EXPIRED))
+    return TRUE;
+  problem = ek_registry_error_get_problem (error);
+  return problem != NULL && g_strcmp0 (problem->type_slug, "unauthorized") == 0;
+}
+
 static void
 on_call_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -106,7 +118,7 @@ on_call_done_cb (GObject      *source,
       return;
     }
 
-  if (g_error_matches (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SESSION_EXPIRED) &&
+  if (needs_login (error) &&
       call->logins < 3 && widget != NULL && GTK_IS_WINDOW (gtk_widget_get_root (widget)))
     {
       EkLoginDialog *dialog;

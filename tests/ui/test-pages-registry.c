@@ -676,6 +676,36 @@ test_session_expiry (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Restarted on a draft past the account step: no session at all. The first call brings the
+ * same dialog, and then carries on. */
+static void
+test_no_session (void)
+{
+  EkPage *status = ek_status_page_new (draft);
+  GtkWidget *window = show_in_window (GTK_WIDGET (status));
+  g_autoptr(EkRegistryClient) client = ek_application_dup_registry_client (app, NULL);
+  EkLoginDialog *dialog;
+  EkLoginForm *form;
+  g_autofree char *answer = NULL;
+  Refresh r = { EK_STATUS_PAGE (status), ek_status_page_get_n_refreshes (EK_STATUS_PAGE (status)) };
+
+  ek_registry_client_forget_session (client);
+  g_assert_false (ek_registry_client_has_session (client));
+  ek_status_page_refresh (EK_STATUS_PAGE (status));
+  wait_until (login_dialog_up, window, "the log-in dialog when there is no session");
+  dialog = g_object_get_data (G_OBJECT (window), "ek-login-dialog");
+  form = EK_LOGIN_FORM (ek_login_dialog_get_form (dialog));
+  wait_until (has_captcha, form, "the dialog's captcha");
+  answer = captcha_answer (ek_login_form_get_captcha_id (form));
+  type_into (GTK_WIDGET (dialog), "captcha-answer", answer);
+  press (GTK_WIDGET (dialog), "login-button");
+  wait_until (refreshed, &r, "the status call made again after logging in");
+  g_assert_true (ek_registry_client_has_session (client));
+  g_assert_false (gtk_widget_get_visible (find (window, "status-error")));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Logs in without the UI (for the session test, which starts logged out) */
 static void
 test_prepare_session (void)
@@ -752,6 +782,7 @@ main (int   argc,
     {
       g_test_add_func ("/registry/prepare-session", test_prepare_session);
       g_test_add_func ("/registry/session-expiry", test_session_expiry);
+      g_test_add_func ("/registry/no-session", test_no_session);
     }
   else
     {

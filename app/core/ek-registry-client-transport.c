@@ -151,6 +151,9 @@ typedef struct
 static void
 transfer_clear (Transfer *t)
 {
+  /* An answer may hold a session token or ID numbers */
+  if (t->body != NULL && t->body->len > 0)
+    explicit_bzero (t->body->data, t->body->len);
   g_clear_pointer (&t->body, g_byte_array_unref);
   g_clear_pointer (&t->request_id, g_free);
   g_clear_pointer (&t->retry_after, g_free);
@@ -727,16 +730,18 @@ ek_registry_client_perform (EkRegistryClient  *self,
   if (request->upload != NULL)
     {
       file_stream = g_file_read (request->upload, cancellable, error);
-      if (file_stream == NULL)
-        return NULL;
-      file_info = g_file_input_stream_query_info (file_stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                  cancellable, error);
-      if (file_info == NULL)
-        return NULL;
-      upload_size = g_file_info_get_size (file_info);
-      upload_type = sniffed_content_type (G_INPUT_STREAM (file_stream), cancellable, error);
+      if (file_stream != NULL)
+        file_info = g_file_input_stream_query_info (file_stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                    cancellable, error);
+      if (file_info != NULL)
+        upload_type = sniffed_content_type (G_INPUT_STREAM (file_stream), cancellable, error);
       if (upload_type == NULL)
-        return NULL;
+        {
+          if (error != NULL && *error != NULL && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_prefix_error (error, _("The file to upload could not be read; nothing was sent. "));
+          return NULL;
+        }
+      upload_size = g_file_info_get_size (file_info);
       if (request->progress != NULL)
         {
           progress = g_new0 (Progress, 1);

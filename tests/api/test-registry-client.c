@@ -743,6 +743,7 @@ test_upload (void)
   material = upload (client, id, "business-licence", "/nonexistent/licence.png", NULL, NULL, &error);
   g_assert_null (material);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_true (g_str_has_prefix (error->message, "The file to upload could not be read; nothing was sent."));
   g_clear_error (&error);
 
   materials = list_materials (client, id, &error);

@@ -179,6 +179,35 @@ submit_finish (EkRegistryClient *client, GAsyncResult *result, GError **error)
   return ek_registry_client_submit_application_finish (client, result, error);
 }
 
+/* The submission refused for missing materials ("materials/id-card"): name them */
+static char *
+missing_materials (EkUploadPanel *self,
+                   const GError  *error)
+{
+  const EkRegistryProblem *problem = ek_registry_error_get_problem (error);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; problem != NULL && i < problem->field_errors->len; i++)
+    {
+      EkRegistryFieldError *fe = g_ptr_array_index (problem->field_errors, i);
+
+      if (fe->field == NULL || !g_str_has_prefix (fe->field, "materials/"))
+        continue;
+      for (guint j = 0; self->requirements != NULL && j < self->requirements->len; j++)
+        {
+          const EkMaterialRequirement *r = g_ptr_array_index (self->requirements, j);
+
+          if (g_str_equal (r->material_id, fe->field + strlen ("materials/")))
+            g_string_append_printf (names, "%s%s", names->len > 0 ? _(", ") : "", r->name);
+        }
+    }
+  if (names->len == 0)
+    return NULL;
+  /* Translators: %s lists the materials, e.g. “Business licence copy, Authorisation letter” */
+  return g_strdup_printf (_("The registration system still needs: %s. Add them on this page, then press the button again."),
+                          names->str);
+}
+
 static void
 on_submitted_cb (GObject      *source,
                  GAsyncResult *result,
@@ -190,7 +219,9 @@ on_submitted_cb (GObject      *source,
 
   if (application == NULL)
     {
-      finish_run (self, error, NULL);
+      g_autofree char *missing = missing_materials (self, error);
+
+      finish_run (self, error, missing);
       return;
     }
   ek_application_draft_set_string (self->draft, "status", ek_registry_application_get_status (application));

@@ -541,6 +541,7 @@ test_upload_submit_and_status (void)
       g_assert_no_error (error);
     }
   n = requirements->len;
+  g_assert_cmpstr (((EkMaterialRequirement *) g_ptr_array_index (requirements, n - 2))->material_id, ==, "authorisation-letter");
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   panel = ek_upload_panel_new (draft, materials, requirements);
@@ -577,16 +578,41 @@ test_upload_submit_and_status (void)
     ek_registry_client_set_retries (client, 3, 250);
   }
 
-  /* Retry: only what the server does not have goes up, then the submission */
-  run_panel (panel);
-  g_assert_cmpuint (ek_upload_panel_get_n_uploads (EK_UPLOAD_PANEL (panel)), ==, n);
-  g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel),
-                                                  ((EkMaterialRequirement *) g_ptr_array_index (requirements, 0))->material_id),
-                   ==, "skipped");
-  for (guint i = 1; i < n; i++)
-    g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel),
-                                                    ((EkMaterialRequirement *) g_ptr_array_index (requirements, i))->material_id),
-                     ==, "uploaded");
+  /* Retry, with a required material taken out meanwhile (the authorisation letter, which
+   * nobody is exempt from): what the server lacks goes up, and the submission is refused
+   * naming the missing material */
+  {
+    Run run = { 0 };
+    const EkMaterialRequirement *last = g_ptr_array_index (requirements, n - 2);
+    const char *text;
+
+    g_assert_true (ek_draft_materials_remove (materials, last->material_id, &error));
+    g_assert_no_error (error);
+    ek_upload_panel_run_async (EK_UPLOAD_PANEL (panel), NULL, on_run_cb, &run);
+    wait_until (is_true, &run.done, "the submission refused");
+    g_assert_false (run.ok);
+    g_clear_error (&run.error);
+    text = gtk_label_get_label (GTK_LABEL (find (window, "upload-status")));
+    g_test_message ("refused: %s", text);
+    g_assert_nonnull (strstr (text, last->name));
+    g_assert_cmpuint (ek_upload_panel_get_n_uploads (EK_UPLOAD_PANEL (panel)), ==, n - 1);
+    g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "draft");
+    save_screenshot (window, "registry-upload-missing");
+
+    /* Added back: only it goes up, then the submission */
+    {
+      g_autoptr(GBytes) png = ek_api_png (200, 150, TRUE);
+      g_assert_true (ek_draft_materials_import_bytes (materials, last->material_id, png, "scan.png", &error));
+    }
+    run_panel (panel);
+    g_assert_cmpuint (ek_upload_panel_get_n_uploads (EK_UPLOAD_PANEL (panel)), ==, n);
+    g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel), last->material_id), ==, "uploaded");
+    for (guint i = 0; i < n; i++)
+      if (i != n - 2)
+        g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel),
+                                                        ((EkMaterialRequirement *) g_ptr_array_index (requirements, i))->material_id),
+                         ==, "skipped");
+  }
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "submitted");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "submit-key"), ==, "");
   g_assert_false (ek_upload_panel_is_pending (EK_UPLOAD_PANEL (panel)));

@@ -192,6 +192,8 @@ create_row (EkDraftList    *self,
   gtk_box_append (GTK_BOX (confirm_box), button);
   keep = gtk_button_new_with_mnemonic (_("_Keep It"));
   gtk_widget_set_name (keep, "keep");
+  /* GTK 4.8 reads a mnemonic label's underscore into the name unless it is given */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (keep), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Keep It"), -1);
   g_object_set_data (G_OBJECT (keep), "ek-stack", stack);
   g_signal_connect (keep, "clicked", G_CALLBACK (on_keep_clicked_cb), self);
   gtk_box_append (GTK_BOX (confirm_box), keep);
@@ -308,6 +310,8 @@ ek_draft_list_init (EkDraftList *self)
 
   start = gtk_button_new_with_mnemonic (_("_Start a New Application"));
   gtk_widget_set_name (start, "start-new");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (start), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Start a New Application"), -1);
   gtk_widget_set_halign (start, GTK_ALIGN_START);
   g_signal_connect (start, "clicked", G_CALLBACK (on_start_new_clicked_cb), self);
   gtk_box_append (GTK_BOX (self->box), start);

@@ -490,15 +490,12 @@ add_field (EkFormPage        *self,
       else
         view->control = create_drop_down (self, view);
 
+      /* The name is the field's label (without the "*": "required" says that); a labelled-by
+       * relation as well would make GTK 4.8 read both */
       gtk_accessible_update_property (GTK_ACCESSIBLE (view->control),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, field->label,
                                       GTK_ACCESSIBLE_PROPERTY_REQUIRED, field->required,
                                       -1);
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (view->control),
-                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL,
-                                      -1);
-      if (GTK_IS_ENTRY (view->control))
-        gtk_label_set_mnemonic_widget (GTK_LABEL (label), view->control);
       gtk_box_append (GTK_BOX (field_box), view->control);
     }
 

@@ -82,7 +82,7 @@ update_actions (EkWindow *self)
       if (index >= 0)
         {
           /* Translators: the Next button after "Change": %s is the step it returns to */
-          label = g_strdup_printf (_("_Back to %s"), ek_page_get_title (flow_page (self, index)));
+          label = g_strdup_printf (_("_Return to %s"), ek_page_get_title (flow_page (self, index)));
           gtk_label_set_label (self->next_label, label);
           return;
         }

@@ -4,13 +4,20 @@
 Starts the real ekey-assistant, reads its accessibility tree over AT-SPI (as Orca would), and
 for the first page and the first step of every business type reports each control that a screen
 reader would announce without a name. Moves through the wizard with AT-SPI's own Selection and
-Action interfaces, not the mouse. Prints TAP.
+Action interfaces, not the mouse. Then continues a saved application that is filled in and was
+left on "Check your answers", audits the list of applications in progress, the review page and
+each form page (walking back with Back), and checks that every control of those pages can take
+the keyboard focus. Runs with drafts in a temporary $XDG_DATA_HOME. Prints TAP.
 """
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 
 import pyatspi
 
@@ -132,9 +139,120 @@ def do_action(node, action_name):
     raise RuntimeError("no action %s on %s" % (action_name, path_of(node)))
 
 
+DRAFT_FIELDS = {
+    "enterprise-name": "Audit Trading Co", "credit-code": "91110000600037341L",
+    "registered-address": "1 Chang'an Avenue", "licence-type": "electromechanical",
+    "legal-rep-name": "Li Dong", "legal-rep-id-type": "resident-id",
+    "legal-rep-id-number": "110102199101010078", "user-name": "Wang Qiang",
+    "user-id-type": "resident-id", "user-id-number": "11010519491231002X",
+    "login-name": "WANGQIANG", "email": "wangqiang@example.com", "mobile": "18910123221",
+    "contact-address": "11 Ronghua Road", "postcode": "100176", "authority-id": "beijing",
+}
+
+
+def seed_draft(data_home):
+    draft_id = str(uuid.uuid4())
+    folder = os.path.join(data_home, "ekey-assistant", "drafts", draft_id)
+    os.makedirs(folder, mode=0o700)
+    with open(os.path.join(folder, "draft.json"), "w", encoding="utf-8") as f:
+        json.dump({"format": 1, "id": draft_id, "business_type": "first-application",
+                   "step": "review", "modified": int(time.time() * 1e6), "fields": DRAFT_FIELDS}, f)
+
+
+def focusable(node):
+    # A drop-down or a menu button takes the focus with the button inside it
+    for n in walk(node):
+        try:
+            if n.getState().contains(pyatspi.STATE_FOCUSABLE):
+                return True
+        except Exception:
+            continue
+    return False
+
+
+def not_focusable(app):
+    """Controls of the form and review pages that the keyboard cannot reach."""
+    missing = []
+    for node in walk(app):
+        try:
+            role = node.getRole()
+            states = node.getState()
+        except Exception:
+            continue
+        if role in (pyatspi.ROLE_ENTRY, pyatspi.ROLE_CHECK_BOX, pyatspi.ROLE_COMBO_BOX,
+                    pyatspi.ROLE_PUSH_BUTTON) and showing(node) and \
+                not focusable(node):
+            missing.append(path_of(node))
+    return missing
+
+
+def audit_form(binary, env):
+    """The applications in progress, check your answers, and each form page."""
+    seed_draft(env["XDG_DATA_HOME"])
+    proc = subprocess.Popen([binary], env=env)
+    try:
+        app = find_app(os.path.basename(binary))
+        report(app is not None, "the wizard starts again with a saved application")
+        if app is None:
+            return
+        deadline = time.time() + 10
+        cont = None
+        while cont is None and time.time() < deadline:
+            cont = next((n for n in walk(app) if _is_button(n) and
+                         (n.name or "").startswith("Continue: Audit Trading Co")), None)
+            time.sleep(0.2)
+        report(cont is not None, "the saved application is offered with a named Continue button")
+        if cont is None:
+            return
+        audit(app, "applications in progress")
+        do_action(cont, "click")
+        app = None
+        deadline = time.time() + 10
+        review = None
+        while review is None and time.time() < deadline:
+            time.sleep(0.3)
+            app = find_app(os.path.basename(binary))
+            review = app and next((n for n in walk(app) if _is_button(n) and
+                                   (n.name or "").startswith("Change")), None)
+        report(review is not None, "continuing lands on Check your answers")
+        if review is None:
+            return
+        audit(app, "check your answers")
+        for page in ("where to collect", "contact details", "people", "enterprise"):
+            back = find(app, pyatspi.ROLE_PUSH_BUTTON, "Back")
+            do_action(back, "click")
+            time.sleep(0.4)
+            audit(app, "form page “%s”" % page)
+        missing = not_focusable(app)
+        report(not missing, "every entry, tick box, drop-down and button of the form can take the "
+                            "keyboard focus%s" % ("" if not missing else ": " + "; ".join(missing[:8])))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _is_button(node):
+    try:
+        return node.getRole() == pyatspi.ROLE_PUSH_BUTTON
+    except Exception:
+        return False
+
+
 def main():
     binary = os.environ["EK_ASSISTANT"]
-    env = dict(os.environ, LANGUAGE=os.environ.get("LANGUAGE", "en"))
+    data_home = tempfile.mkdtemp(prefix="ek-a11y-")
+    try:
+        env = dict(os.environ, LANGUAGE=os.environ.get("LANGUAGE", "en"), XDG_DATA_HOME=data_home)
+        audit_business_types(binary, env)
+        audit_form(binary, env)
+    finally:
+        shutil.rmtree(data_home, ignore_errors=True)
+
+
+def audit_business_types(binary, env):
     proc = subprocess.Popen([binary], env=env)
     try:
         app = find_app(os.path.basename(binary))

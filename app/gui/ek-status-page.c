@@ -32,6 +32,7 @@ struct _EkStatusPage
   EkCalendar   *calendar;
   GtkWindow    *window;           /* weak: whose is-active triggers a refresh */
   guint         n_refreshes;
+  char         *shown_status;     /* the status the page shows */
   guint         n_originals;
   gboolean      loading;
 
@@ -384,6 +385,8 @@ ek_status_page_show (EkStatusPage          *self,
   status = ek_registry_application_get_status (application);
   timeline = ek_registry_application_get_timeline (application);
   ek_application_draft_set_string (draft, "status", status);
+  g_free (self->shown_status);
+  self->shown_status = g_strdup (status);
 
   /* Only the latest round counts: a resubmission starts the reviews again */
   for (guint i = 0; timeline != NULL && i < timeline->len; i++)
@@ -439,21 +442,29 @@ ek_status_page_show (EkStatusPage          *self,
       g_autofree char *state = NULL;
       const char *css = "dim-label";
 
+      const char *remark = event != NULL ? event->remark : NULL;
+
       if (event != NULL)
         {
           GDate date;
           g_autofree char *day = NULL;
+          const char *name = ek_status_name (event->status);
 
+          /* The service marks a resubmission with the remark "resubmitted" */
+          if (g_str_equal (event->status, "submitted") && g_strcmp0 (remark, "resubmitted") == 0)
+            {
+              name = _("Submitted again after correction");
+              remark = NULL;
+            }
           date_from_unix (event->at, &date);
           day = format_date (&date);
           /* Translators: “Pre-review passed · 2026-11-24” */
-          state = g_strdup_printf (_("%s · %s"), ek_status_name (event->status), day);
+          state = g_strdup_printf (_("%s · %s"), name, day);
           css = is_failed (event->status) ? "error" : "success";
         }
       else
         state = g_strdup (_("Not yet"));
-      gtk_list_box_append (self->timeline_list,
-                           timeline_row (_(stages[i].name), state, event != NULL ? event->remark : NULL, css));
+      gtk_list_box_append (self->timeline_list, timeline_row (_(stages[i].name), state, remark, css));
     }
 
   /* Ready for collection: where, and what to bring */
@@ -538,6 +549,17 @@ ek_status_page_refresh (EkStatusPage *self)
       show_label (self->error_label, _("This application has not been sent to the registration system yet. Go back to the “Print, sign and stamp” step to send it."));
       return;
     }
+  /* The draft knows better than what is shown (submitted again since): no stale remark meanwhile */
+  {
+    const char *known = ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "status");
+
+    if (*known != '\0' && g_strcmp0 (known, self->shown_status) != 0)
+      {
+        gtk_label_set_label (self->summary_label, ek_status_name (known));
+        gtk_widget_set_visible (GTK_WIDGET (self->remark_box), is_failed (known));
+        gtk_widget_set_visible (GTK_WIDGET (self->expected_label), FALSE);
+      }
+  }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -765,6 +787,7 @@ ek_status_page_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->calendar);
+  g_clear_pointer (&self->shown_status, g_free);
 
   G_OBJECT_CLASS (ek_status_page_parent_class)->dispose (object);
 }

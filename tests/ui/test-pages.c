@@ -373,6 +373,64 @@ test_account_checks_as_typed (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+xdotool (const char *action,
+         const char *title)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *search = g_strdup_printf ("xdotool search --sync --name %s", title);
+  g_autofree char *command = NULL;
+  int status;
+
+  g_assert_true (g_spawn_command_line_sync (search, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_strstrip (out);
+  g_assert_cmpstr (out, !=, "");
+  command = g_strdup_printf ("xdotool %s %s", action, out);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+}
+
+/* The clerk comes back to the window (after reading the email, say): the status is read again */
+static void
+test_status_refresh_on_focus (void)
+{
+  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  EkPage *page = ek_status_page_new (draft);
+  GtkWidget *window = show_in_window (page);
+  GtkWidget *other = gtk_window_new ();
+  gint64 deadline;
+  guint before;
+
+  gtk_window_set_title (GTK_WINDOW (window), "ek-status-window");
+  gtk_window_set_title (GTK_WINDOW (other), "ek-other-window");
+  gtk_window_set_default_size (GTK_WINDOW (other), 200, 100);
+  gtk_window_present (GTK_WINDOW (other));
+  ek_page_shown (page);
+  iterate ();
+
+  xdotool ("windowfocus --sync", "ek-other-window");
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (gtk_window_is_active (GTK_WINDOW (window)) || ek_status_page_get_n_refreshes (EK_STATUS_PAGE (page)) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  before = ek_status_page_get_n_refreshes (EK_STATUS_PAGE (page));
+  xdotool ("windowfocus --sync", "ek-status-window");
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (ek_status_page_get_n_refreshes (EK_STATUS_PAGE (page)) == before)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_true (gtk_window_is_active (GTK_WINDOW (window)));
+
+  gtk_window_destroy (GTK_WINDOW (other));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 documents_settled (EkDocumentsPage *page)
 {
@@ -487,6 +545,7 @@ main (int   argc,
   g_test_add_func ("/pages/status/ready-for-collection", test_status_ready_for_collection);
   g_test_add_func ("/pages/account/checks-as-typed", test_account_checks_as_typed);
   g_test_add_func ("/pages/documents/unreachable", test_documents_unreachable);
+  g_test_add_func ("/pages/status/refresh-on-focus", test_status_refresh_on_focus);
   g_test_add_func ("/pages/documents/print-and-name", test_documents_print_and_name);
 
   return g_test_run ();

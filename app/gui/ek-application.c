@@ -263,21 +263,14 @@ EkRegistryClient *
 ek_application_dup_registry_client (EkApplication  *self,
                                     GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-
   g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
 
   if (self->registry_client == NULL)
     {
-      self->registry_client = ek_registry_client_new_from_settings (&local_error);
+      /* The client's own message says what is missing or wrong and what to do */
+      self->registry_client = ek_registry_client_new_from_settings (error);
       if (self->registry_client == NULL)
-        {
-          g_set_error (error, local_error->domain, local_error->code,
-                       /* Translators: %s says what is wrong with the address or certificate setting */
-                       _("The registration service is not set up on this computer: %s Ask whoever installed EKey Assistant to set the service address."),
-                       local_error->message);
-          return NULL;
-        }
+        return NULL;
       ek_registry_client_set_language (self->registry_client, ui_language ());
     }
   return g_object_ref (self->registry_client);

@@ -348,7 +348,15 @@ test_account_register_activate_login (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (window, "login-code"))), ==, uscc);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (window, "login-name"))), ==, email);
 
+  /* Hard to read? New picture */
+  first_id = g_strdup (ek_login_form_get_captcha_id (form));
+  press (window, "captcha-refresh");
+  args[0] = (const char *) form;
+  args[1] = first_id;
+  wait_until (has_other_captcha, args, "a new captcha after New picture");
+
   /* A wrong answer: the error, a new picture, the answer cleared and focused */
+  g_free (first_id);
   first_id = g_strdup (ek_login_form_get_captcha_id (form));
   type_into (window, "captcha-answer", "wrong");
   press (window, "login-button");

@@ -9,6 +9,9 @@
  * wrong check character in a credit code) never blocks. A message the server gave on a field
  * shows like a local one until the field is edited.
  *
+ * An ID number is shown in full only while its field has the focus, masked otherwise
+ * (110*************2X), as on the review page: the counter's screen is seen by others.
+ *
  * A field's message appears once the clerk has been there (typed, left it, or it holds a
  * value); a required field never visited only keeps Next disabled, with the page's note
  * saying which fields are required.
@@ -28,7 +31,9 @@ typedef struct
   GtkWidget         *control;
   GtkWidget         *message;
   GPtrArray         *values;    /* for a drop-down: the value of each item; [0] is "" */
+  GtkWidget         *details;   /* for an authority: its counter's address and phone */
   gboolean           touched;
+  gboolean           focused;   /* the keyboard focus is in the control */
 } FieldView;
 
 struct _EkFormPage
@@ -146,6 +151,21 @@ on_entry_activate_cb (GtkEntry   *entry,
       }
 }
 
+static void sync_view (EkFormPage *self,
+                       FieldView  *view);
+
+static void
+on_focus_enter_cb (GtkEventControllerFocus *controller,
+                   EkFormPage              *self)
+{
+  FieldView *view = g_object_get_data (G_OBJECT (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller))),
+                                       "ek-field-view");
+
+  view->focused = TRUE;
+  if (view->field->sensitive)
+    sync_view (self, view);   /* the number in full, to edit it */
+}
+
 static void
 on_focus_leave_cb (GtkEventControllerFocus *controller,
                    EkFormPage              *self)
@@ -153,6 +173,9 @@ on_focus_leave_cb (GtkEventControllerFocus *controller,
   FieldView *view = g_object_get_data (G_OBJECT (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller))),
                                        "ek-field-view");
 
+  view->focused = FALSE;
+  if (view->field->sensitive)
+    sync_view (self, view);   /* masked again */
   view->touched = TRUE;
   g_clear_handle_id (&self->check_id, g_source_remove);
   validate (self);
@@ -195,12 +218,41 @@ on_check_toggled_cb (GtkCheckButton *button,
   validate (self);
 }
 
+/* Where the chosen authority's counter is, as far as the catalogue knows */
+static void
+sync_authority_details (EkFormPage *self,
+                        FieldView  *view)
+{
+  const EkAuthority *authority =
+    ek_form_lookup_authority (self->form, ek_application_draft_get_string (draft_of (self), view->field->name));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (authority != NULL && authority->address != NULL)
+    /* Translators: where the key is collected */
+    g_string_append_printf (text, _("Counter: %s"), authority->address);
+  if (authority != NULL && authority->phone != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: the issuing authority's phone */
+      g_string_append_printf (text, _("Phone: %s"), authority->phone);
+    }
+  if (authority != NULL && text->len == 0)
+    g_string_append (text, _("The address of this counter is not in the catalogue yet; "
+                             "the issuing authority will tell you when the key is ready."));
+  gtk_label_set_label (GTK_LABEL (view->details), text->str);
+  gtk_widget_set_visible (view->details, text->len > 0);
+}
+
 /* Shows the draft's value in a control */
 static void
 sync_view (EkFormPage *self,
            FieldView  *view)
 {
   EkApplicationDraft *draft = draft_of (self);
+
+  if (view->details != NULL)
+    sync_authority_details (self, view);
 
   self->syncing = TRUE;
   if (view->field->kind == EK_FORM_FIELD_TICK)
@@ -220,7 +272,10 @@ sync_view (EkFormPage *self,
   else
     {
       const char *value = ek_application_draft_get_string (draft, view->field->name);
+      g_autofree char *masked = NULL;
 
+      if (view->field->sensitive && !view->focused && value[0] != '\0')
+        value = masked = ek_mask_id_number (value);
       if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (view->control)), value) != 0)
         gtk_editable_set_text (GTK_EDITABLE (view->control), value);
     }
@@ -506,6 +561,14 @@ add_field (EkFormPage        *self,
       gtk_box_append (GTK_BOX (field_box), hint);
     }
 
+  if (field->kind == EK_FORM_FIELD_AUTHORITY)
+    {
+      view->details = new_label ("", NULL);
+      gtk_widget_set_name (view->details, "authority-details");
+      gtk_label_set_selectable (GTK_LABEL (view->details), TRUE);
+      gtk_box_append (GTK_BOX (field_box), view->details);
+    }
+
   view->message = new_label ("", "field-message");
   message_name = g_strconcat (field->name, "-message", NULL);
   gtk_widget_set_name (view->message, message_name);
@@ -523,6 +586,7 @@ add_field (EkFormPage        *self,
   gtk_widget_set_name (view->control, field->name);
   g_object_set_data (G_OBJECT (view->control), "ek-field-view", view);
   focus = gtk_event_controller_focus_new ();
+  g_signal_connect (focus, "enter", G_CALLBACK (on_focus_enter_cb), self);
   g_signal_connect (focus, "leave", G_CALLBACK (on_focus_leave_cb), self);
   gtk_widget_add_controller (view->control, focus);
 

@@ -505,6 +505,17 @@ fill_everything (EkWindow *window)
   type_into (window, "user-id-number", "11010519491231002X");
   type_into (window, "login-name", "WANGQIANG");
   iterate ();
+  /* ID numbers are shown in full only while their field has the focus */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "user-id-number"))), ==,
+                   "110*************2X");
+  gtk_widget_grab_focus (page_widget (window, "user-id-number"));
+  iterate ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "user-id-number"))), ==,
+                   "11010519491231002X");
+  gtk_widget_grab_focus (page_widget (window, "login-name"));
+  iterate ();
+  g_assert_cmpstr (ek_application_draft_get_string (ek_window_get_draft (window), "user-id-number"), ==,
+                   "11010519491231002X");
   save_screenshot (window, "form-people");
 
   fill_contact_page (window);
@@ -514,6 +525,9 @@ fill_everything (EkWindow *window)
 
   go_to (window, "form-authority");
   choose (window, "authority-id", 37);   /* Shenzhen, the last */
+  /* Its counter, as the seeds give it */
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (page_widget (window, "authority-details"))),
+                            expected->language[0] == 'z' ? "福田区市民中心" : "Futian District"));
   save_screenshot (window, "form-authority");
 }
 

@@ -412,11 +412,9 @@ on_activate_cb (GObject      *source,
   if (error != NULL)
     {
       g_autofree char *message = ek_registry_ui_describe (error);
-      g_autofree char *text = NULL;
 
-      /* Translators: %s is the server's explanation */
-      text = g_strdup_printf (_("%s Check the code in the email and try again."), message);
-      show_label (self->activate_error, text);
+      /* The service says what is wrong with the code and what to do */
+      show_label (self->activate_error, message);
       gtk_widget_grab_focus (GTK_WIDGET (self->activation_entry));
       gtk_editable_select_region (GTK_EDITABLE (self->activation_entry), 0, -1);
       return;

@@ -47,6 +47,7 @@ static const struct
   { "catalogue", ek_tool_catalogue, N_("List the business types and their steps") },
   { "draft", ek_tool_draft, N_("List, show, import or delete the applications in progress") },
   { "document", run_document_program, N_("Render an application's forms to PDF") },
+  { "form", ek_tool_form, N_("Check a saved application as the form pages do") },
   { "workdays", ek_tool_workdays, N_("Count working days with China's holiday calendar") },
   { "cert", ek_tool_cert, N_("Show a certificate file as the key view does") },
   { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },

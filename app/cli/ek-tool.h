@@ -21,6 +21,7 @@ int   ek_tool_token       (int argc, char **argv);
 int   ek_tool_material    (int argc, char **argv);   /* ek-tool-material.c */
 int   ek_tool_scan        (int argc, char **argv);   /* ek-tool-material.c */
 int   ek_tool_registry    (int argc, char **argv);   /* ek-tool-registry.c */
+int   ek_tool_form        (int argc, char **argv);   /* ek-tool-form.c */
 
 /* Helpers shared by the commands (ek-tool-common.c) */
 void      ek_tool_print_json     (JsonNode      *node);

@@ -138,13 +138,13 @@ create_row (EkDraftList    *self,
   gtk_widget_add_css_class (box, "draft-row");
   if (summary->damaged)
     {
-      label = new_label (_("A saved application could not be read"), "heading");
+      label = new_label (_("This application cannot be continued"), "heading");
       gtk_box_append (GTK_BOX (box), label);
       label = new_label (summary->message, "field-message");
       gtk_widget_add_css_class (label, "error");
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_box_append (GTK_BOX (box), label);
-      text = g_strdup (_("A saved application could not be read"));
+      text = g_strdup (_("This application cannot be continued"));
     }
   else
     {

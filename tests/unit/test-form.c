@@ -79,6 +79,46 @@ test_structure (void)
   g_assert_null (ek_form_lookup_authority (form, "atlantis"));
 }
 
+/* For every business type of the catalogue: each section it uses is shown by a step of its
+ * flow, and each form step of its flow shows at least one of its sections */
+static void
+test_sections_match_flows (void)
+{
+  EkForm *form = default_form ();
+  GListModel *types = ek_catalogue_get_business_types (catalogue);
+
+  for (guint t = 0; t < g_list_model_get_n_items (types); t++)
+    {
+      g_autoptr(EkBusinessType) type = g_list_model_get_item (types, t);
+      g_autoptr(GPtrArray) sections = ek_form_get_sections (form, ek_business_type_get_id (type), NULL);
+      gboolean has_form_step = FALSE;
+
+      for (guint j = 0; j < ek_business_type_get_n_steps (type); j++)
+        {
+          const char *step = ek_business_type_get_step (type, j)->id;
+          g_autoptr(GPtrArray) on_step = NULL;
+
+          if (!ek_form_has_step (form, step))
+            continue;
+          has_form_step = TRUE;
+          on_step = ek_form_get_sections (form, ek_business_type_get_id (type), step);
+          if (on_step->len == 0)
+            g_error ("%s: step %s shows nothing", ek_business_type_get_id (type), step);
+        }
+      for (guint i = 0; has_form_step && i < sections->len; i++)
+        {
+          EkFormSection *section = g_ptr_array_index (sections, i);
+          gboolean found = FALSE;
+
+          for (guint j = 0; j < ek_business_type_get_n_steps (type); j++)
+            found |= g_str_equal (ek_business_type_get_step (type, j)->id, section->step);
+          if (!found)
+            g_error ("%s: section %s is on step %s, not in its flow",
+                     ek_business_type_get_id (type), section->id, section->step);
+        }
+    }
+}
+
 static void
 test_checks (void)
 {
@@ -233,6 +273,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/form/structure", test_structure);
+  g_test_add_func ("/form/sections-match-flows", test_sections_match_flows);
   g_test_add_func ("/form/checks", test_checks);
   g_test_add_func ("/form/server-error", test_server_error);
   g_test_add_func ("/form/check-draft", test_check_draft);

@@ -75,6 +75,10 @@ static const EkDraftField fields[] = {
   { "status", G_TYPE_STRING, FALSE, TRUE },
   { "status-remark", G_TYPE_STRING, FALSE, TRUE },
   { "submitted-at", G_TYPE_STRING, FALSE, TRUE },
+  /* Idempotency keys, made before the first try so a retry or a restart never creates or
+   * submits twice; the submit key is cleared once the submission is accepted */
+  { "create-key", G_TYPE_STRING, FALSE, TRUE },
+  { "submit-key", G_TYPE_STRING, FALSE, TRUE },
 };
 
 #define N_FIELDS G_N_ELEMENTS (fields)

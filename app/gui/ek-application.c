@@ -11,6 +11,7 @@
 #include "ek-catalogue.h"
 #include "ek-draft-store.h"
 #include "ek-key-view.h"
+#include "ek-registry-client.h"
 #include "ek-window.h"
 
 struct _EkApplication
@@ -21,6 +22,8 @@ struct _EkApplication
   EkCatalogue    *catalogue;
   GError         *catalogue_error;
   EkDraftStore   *draft_store;
+
+  EkRegistryClient *registry_client;
 };
 
 G_DEFINE_FINAL_TYPE (EkApplication, ek_application, GTK_TYPE_APPLICATION)
@@ -120,6 +123,7 @@ ek_application_finalize (GObject *object)
   g_clear_pointer (&self->catalogue_path, g_free);
   g_clear_object (&self->catalogue);
   g_clear_error (&self->catalogue_error);
+  g_clear_object (&self->registry_client);
   g_clear_object (&self->draft_store);
 
   G_OBJECT_CLASS (ek_application_parent_class)->finalize (object);
@@ -227,6 +231,49 @@ ek_application_init (EkApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
+
+/* The language the server answers in: the one the UI is shown in */
+static const char *
+ui_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "zh"))
+        return "zh-CN";
+      if (g_str_has_prefix (names[i], "en"))
+        return "en";
+    }
+  return "en";
+}
+
+/**
+ * ek_application_dup_registry_client:
+ *
+ * The one client of the registration service, made on first use from the environment
+ * (EKEY_REGISTRY_URL, EKEY_REGISTRY_CA) or the settings. A missing or wrong configuration is
+ * an error in plain words for the pages that need the service; it is tried again on the next
+ * call, so fixing the settings does not need a restart.
+ *
+ * Returns: (transfer full) (nullable): the client
+ */
+EkRegistryClient *
+ek_application_dup_registry_client (EkApplication  *self,
+                                    GError        **error)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
+
+  if (self->registry_client == NULL)
+    {
+      /* The client's own message says what is missing or wrong and what to do */
+      self->registry_client = ek_registry_client_new_from_settings (error);
+      if (self->registry_client == NULL)
+        return NULL;
+      ek_registry_client_set_language (self->registry_client, ui_language ());
+    }
+  return g_object_ref (self->registry_client);
 }
 
 EkApplication *

@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "ek-draft-store.h"
+#include "ek-registry-client.h"
 
 G_BEGIN_DECLS
 
@@ -12,5 +13,8 @@ G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplica
 
 EkApplication *ek_application_new             (void);
 EkDraftStore  *ek_application_get_draft_store (EkApplication *self);
+
+EkRegistryClient *ek_application_dup_registry_client (EkApplication  *self,
+                                                     GError        **error);
 
 G_END_DECLS

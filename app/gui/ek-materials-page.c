@@ -13,6 +13,7 @@
 #include "ek-material-row.h"
 #include "ek-material-rules.h"
 #include "ek-materials-page.h"
+#include "ek-upload-panel.h"
 
 struct _EkMaterialsPage
 {
@@ -25,6 +26,7 @@ struct _EkMaterialsPage
   GtkListBox       *list_box;
   GtkLabel         *rules_label;
   GtkLabel         *summary_label;
+  GtkWidget        *upload_panel;   /* issue 6: see "Uploading" below */
 };
 
 G_DEFINE_FINAL_TYPE (EkMaterialsPage, ek_materials_page, EK_TYPE_PAGE)
@@ -58,6 +60,60 @@ show_error (EkMaterialsPage *self,
   gtk_label_set_label (self->rules_label, message);
   gtk_label_set_label (self->summary_label, "");
   ek_page_set_complete (EK_PAGE (self), FALSE);
+}
+
+/* Uploading (issue 6): once the application exists on the server, a panel under the checklist
+ * uploads the materials and confirms the submission; Next does the same. Kept apart from the
+ * checklist: the panel is its own widget (ek-upload-panel.c). */
+static void
+add_upload_panel (EkMaterialsPage *self,
+                  GPtrArray       *requirements)
+{
+  GtkWidget *box = gtk_widget_get_parent (GTK_WIDGET (self->list_box));
+
+  self->upload_panel = ek_upload_panel_new (ek_page_get_draft (EK_PAGE (self)), self->materials, requirements);
+  gtk_box_append (GTK_BOX (box), self->upload_panel);
+}
+
+static void
+on_upload_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (ek_upload_panel_run_finish (EK_UPLOAD_PANEL (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+ek_materials_page_apply_async (EkPage              *page,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  EkMaterialsPage *self = EK_MATERIALS_PAGE (page);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ek_materials_page_apply_async);
+  if (self->upload_panel == NULL || !ek_upload_panel_is_pending (EK_UPLOAD_PANEL (self->upload_panel)))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  ek_upload_panel_run_async (EK_UPLOAD_PANEL (self->upload_panel), cancellable, on_upload_done_cb,
+                             g_steal_pointer (&task));
+}
+
+static gboolean
+ek_materials_page_apply_finish (EkPage        *page,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -110,6 +166,7 @@ populate (EkMaterialsPage *self)
       gtk_list_box_append (self->list_box, list_row);
     }
   update_complete (self);
+  add_upload_panel (self, requirements);
 }
 
 static void
@@ -132,6 +189,8 @@ ek_materials_page_class_init (EkMaterialsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ek_materials_page_dispose;
+  EK_PAGE_CLASS (klass)->apply_async = ek_materials_page_apply_async;
+  EK_PAGE_CLASS (klass)->apply_finish = ek_materials_page_apply_finish;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ekeyassistant/EKeyAssistant/ui/ek-materials-page.ui");

@@ -5,12 +5,15 @@
  */
 #include "config.h"
 
+#include "ek-account-page.h"
+#include "ek-documents-page.h"
 #include "ek-form-page.h"
 #include "ek-key-page.h"
 #include "ek-materials-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
 #include "ek-review-page.h"
+#include "ek-status-page.h"
 
 typedef EkPage *(*EkPageFactory) (EkApplicationDraft *draft);
 
@@ -19,9 +22,12 @@ static const struct
   const char    *step_id;
   EkPageFactory  factory;
 } page_factories[] = {
+  { "account", ek_account_page_new },
+  { "documents", ek_documents_page_new },
   { "key", ek_key_page_new },
   { "materials", ek_materials_page_new },
   { "review", ek_review_page_new },
+  { "status", ek_status_page_new },
   { NULL, NULL },
 };
 

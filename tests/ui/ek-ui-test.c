@@ -1,0 +1,311 @@
+/* ek-ui-test.c: driving the real widgets under Xvfb as a clerk would */
+#include "config.h"
+
+#include "ek-test-common.h"
+#include "ek-ui-test.h"
+
+/* Long enough for a loaded CI machine; reaching it means something hangs, never that it is slow */
+#define WAIT_LIMIT_SECONDS 90
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+on_limit (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * ek_ui_iterate:
+ * Wait until @window has painted a frame after now, then run whatever is idle.
+ */
+void
+ek_ui_iterate (GtkWidget *window)
+{
+  gboolean painted = FALSE, over = FALSE;
+  GdkFrameClock *clock;
+  gulong handler;
+  guint limit;
+
+  limit = g_timeout_add_seconds (WAIT_LIMIT_SECONDS, on_limit, &over);
+  while (!gtk_widget_get_mapped (window) && !over)
+    g_main_context_iteration (NULL, TRUE);
+  if (over)
+    g_error ("The window was not shown within %d seconds", WAIT_LIMIT_SECONDS);
+
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (window);
+  while (!painted && !over)
+    g_main_context_iteration (NULL, TRUE);
+  if (over)
+    g_error ("The window was not drawn within %d seconds", WAIT_LIMIT_SECONDS);
+  g_source_remove (limit);
+  g_signal_handler_disconnect (clock, handler);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/**
+ * ek_ui_screenshot:
+ * Save what @window shows as test-artifacts/NAME-$LANGUAGE.png.
+ */
+void
+ek_ui_screenshot (GtkWidget  *window,
+                  const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, g_getenv ("LANGUAGE"));
+  g_autofree char *path = ek_test_artifact_path (file);
+  int width, height;
+
+  ek_ui_iterate (window);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/**
+ * ek_ui_find:
+ * Returns: (nullable): the first drawn widget under @root whose widget name is @name
+ */
+GtkWidget *
+ek_ui_find (GtkWidget  *root,
+            const char *name)
+{
+  if (!gtk_widget_is_drawable (root))
+    return NULL;
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ek_ui_find (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * ek_ui_find_type:
+ * Returns: (nullable): the first drawn widget under @root of @type
+ */
+GtkWidget *
+ek_ui_find_type (GtkWidget *root,
+                 GType      type)
+{
+  if (!gtk_widget_is_drawable (root))
+    return NULL;
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ek_ui_find_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * ek_ui_find_label:
+ * Returns: (nullable): the first drawn label under @root whose text contains @text
+ */
+GtkWidget *
+ek_ui_find_label (GtkWidget  *root,
+                  const char *text)
+{
+  if (!gtk_widget_is_drawable (root))
+    return NULL;
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ek_ui_find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+ek_ui_shows_text (GtkWidget  *root,
+                  const char *text)
+{
+  return ek_ui_find_label (root, text) != NULL;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * ek_ui_wait:
+ * Run the main loop until @condition holds; a hang (see WAIT_LIMIT_SECONDS) fails the test,
+ * naming @what.
+ */
+void
+ek_ui_wait (GtkWidget     *window,
+            EkUiCondition  condition,
+            gpointer       data,
+            const char    *what)
+{
+  gboolean over = FALSE;
+  guint limit = g_timeout_add_seconds (WAIT_LIMIT_SECONDS, on_limit, &over);
+  guint tick = g_timeout_add (50, on_tick, NULL);
+
+  while (!condition (data))
+    {
+      if (over)
+        {
+          ek_ui_screenshot (window, "hang");
+          g_error ("Waited %d seconds for %s", WAIT_LIMIT_SECONDS, what);
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  g_source_remove (limit);
+  ek_ui_iterate (window);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *name;
+  GtkWidget  *found;
+} FindData;
+
+static gboolean
+found_named (gpointer data)
+{
+  FindData *find = data;
+
+  find->found = ek_ui_find (find->root, find->name);
+  return find->found != NULL;
+}
+
+static gboolean
+found_text (gpointer data)
+{
+  FindData *find = data;
+
+  find->found = ek_ui_find_label (find->root, find->name);
+  return find->found != NULL;
+}
+
+/**
+ * ek_ui_wait_for:
+ * Returns: the drawn widget named @name, once there is one
+ */
+GtkWidget *
+ek_ui_wait_for (GtkWidget  *window,
+                const char *name)
+{
+  FindData find = { window, name, NULL };
+  g_autofree char *what = g_strdup_printf ("a widget named “%s”", name);
+
+  ek_ui_wait (window, found_named, &find, what);
+  return find.found;
+}
+
+void
+ek_ui_wait_for_text (GtkWidget  *window,
+                     const char *text)
+{
+  FindData find = { window, text, NULL };
+  g_autofree char *what = g_strdup_printf ("the text “%s”", text);
+
+  ek_ui_wait (window, found_text, &find, what);
+}
+
+static GtkWidget *
+find_required (GtkWidget  *root,
+               const char *name)
+{
+  GtkWidget *widget = ek_ui_find (root, name);
+
+  if (widget == NULL)
+    g_error ("No drawn widget named “%s”", name);
+  return widget;
+}
+
+/**
+ * ek_ui_type:
+ * Focus the entry named @name and put @text in it, as typing would.
+ */
+void
+ek_ui_type (GtkWidget  *root,
+            const char *name,
+            const char *text)
+{
+  GtkWidget *widget = find_required (root, name);
+
+  g_assert_true (GTK_IS_EDITABLE (widget));
+  g_assert_true (gtk_widget_is_sensitive (widget));
+  gtk_widget_grab_focus (widget);
+  gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
+/**
+ * ek_ui_click:
+ * Press the button named @name; it must be drawn and sensitive, as for a clerk.
+ */
+void
+ek_ui_click (GtkWidget  *root,
+             const char *name)
+{
+  GtkWidget *widget = find_required (root, name);
+
+  if (!gtk_widget_is_sensitive (widget))
+    g_error ("“%s” cannot be pressed", name);
+  gtk_widget_activate (widget);
+}
+
+/**
+ * ek_ui_drop_file:
+ * Drop the file at @path on @target_widget through its own GtkDropTarget, as dragging it from
+ * the file manager would.
+ */
+void
+ek_ui_drop_file (GtkWidget  *target_widget,
+                 const char *path)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (target_widget);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_auto(GValue) value = G_VALUE_INIT;
+  GSList *files = g_slist_prepend (NULL, file);
+  gboolean accepted = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        {
+          g_signal_emit_by_name (controller, "drop", &value, 10.0, 10.0, &accepted);
+          break;
+        }
+    }
+  g_assert_true (accepted);
+}

@@ -40,6 +40,7 @@ struct _EkDocumentsPage
   char         *state;
   guint         rendered;
 
+  GtkLabel     *number_label;
   GtkLabel     *status_label;
   GtkSpinner   *spinner;
   GtkButton    *retry_button;
@@ -65,6 +66,8 @@ ek_application_number_from_id (const char *id)
   return g_string_free (number, FALSE);
 }
 
+static void show_number (EkDocumentsPage *self);
+
 static void
 set_state (EkDocumentsPage *self,
            const char      *state,
@@ -85,7 +88,27 @@ set_state (EkDocumentsPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), g_str_equal (state, "error"));
   gtk_widget_set_visible (GTK_WIDGET (self->documents_box), g_str_equal (state, "ready"));
   gtk_widget_set_visible (GTK_WIDGET (self->field_errors_box), g_str_equal (state, "fields"));
+  show_number (self);
   ek_page_set_complete (EK_PAGE (self), g_str_equal (state, "ready"));
+}
+
+/* Once the service has the application, its number is what the clerk quotes to the helpdesk and
+ * finds on every printed page */
+static void
+show_number (EkDocumentsPage *self)
+{
+  const char *number = ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "application-number");
+  gboolean known = number != NULL && *number != '\0';
+
+  if (self->number_label == NULL)
+    return;
+  if (known)
+    {
+      /* Translators: %s is the application number */
+      g_autofree char *text = g_strdup_printf (_("Application number %s"), number);
+      gtk_label_set_label (self->number_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->number_label), known);
 }
 
 static char *
@@ -615,6 +638,14 @@ build (EkDocumentsPage *self)
   gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
   gtk_widget_add_css_class (heading, "title-2");
   gtk_box_append (GTK_BOX (box), heading);
+
+  self->number_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->number_label), "documents-number");
+  gtk_label_set_xalign (self->number_label, 0);
+  gtk_label_set_selectable (self->number_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->number_label), "dim-label");
+  gtk_widget_set_visible (GTK_WIDGET (self->number_label), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->number_label));
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   self->spinner = GTK_SPINNER (gtk_spinner_new ());

@@ -350,6 +350,48 @@ static const struct
   { "collect", "ready-for-collection", "collected", NULL, NULL },
 };
 
+/* The reviewer may type the application number the clerk reads off the screen (the id's first
+ * eight hex digits, any case) instead of the whole id: it must name exactly one application */
+static char *
+resolve_application_id (EkRegistryDb *db,
+                        const char   *given)
+{
+  g_autofree char *prefix = g_ascii_strdown (given, -1);
+  g_autofree char *pattern = NULL;
+  sqlite3_stmt *stmt;
+  char *found = NULL;
+  guint matches = 0;
+
+  for (const char *c = prefix; *c != '\0'; c++)
+    if (!g_ascii_isxdigit (*c) && *c != '-')
+      {
+        g_printerr ("ekey-registry review: “%s” is not an application id or number\n", given);
+        return NULL;
+      }
+  if (strlen (prefix) < 8)
+    {
+      g_printerr ("ekey-registry review: give at least the 8 characters of the application number\n");
+      return NULL;
+    }
+  pattern = g_strconcat (prefix, "%", NULL);
+  stmt = ek_registry_db_query (db, "SELECT id FROM applications WHERE id LIKE ? LIMIT 2", "s", pattern);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (matches++ == 0)
+        found = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  if (matches == 1)
+    return found;
+  g_free (found);
+  if (matches == 0)
+    g_printerr ("ekey-registry review: no application %s (see `review list`)\n", given);
+  else
+    g_printerr ("ekey-registry review: more than one application starts with %s; give the whole id\n", given);
+  return NULL;
+}
+
 static int
 cmd_review (int    argc,
             char **argv)
@@ -360,6 +402,7 @@ cmd_review (int    argc,
                                             "list | show ID | pre-review ID pass|fail | re-review ID pass|fail | "
                                             "produce ID | ship ID | arrive ID | collect ID | approve-seal ID");
   g_autoptr(GError) error = NULL;
+  g_autofree char *full_id = NULL;
   const char *command, *id;
 
   if (db == NULL)
@@ -377,9 +420,12 @@ cmd_review (int    argc,
       g_printerr ("ekey-registry review %s: which application? Give its id (see `review list`)\n", command);
       return 2;
     }
-  id = argv[2];
   if (g_str_equal (command, "approve-seal"))
-    return approve_seal (db, id);
+    return approve_seal (db, argv[2]);
+  full_id = resolve_application_id (db, argv[2]);
+  if (full_id == NULL)
+    return 1;
+  id = full_id;
 
   for (guint i = 0; i < G_N_ELEMENTS (review_steps); i++)
     {

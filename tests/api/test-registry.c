@@ -502,6 +502,16 @@ test_application_life_cycle (void)
   /* The authority's pre-review fails with a remark; the enterprise sees it and may edit again */
   out = ek_api_run (server, &exit_status, "review", "pre-review", id, "fail", NULL);
   g_assert_cmpint (exit_status, ==, 2);   /* a failure needs a remark */
+  {
+    /* The reviewer may give the number the clerk reads off the screen; what is not a number, or
+     * too short to name one application, names none */
+    g_autofree char *not_hex = ek_api_run (server, &exit_status, "review", "pre-review", "ZZZZZZZZ", "pass", NULL);
+    g_autofree char *too_short = NULL;
+
+    g_assert_cmpint (exit_status, ==, 1);
+    too_short = ek_api_run (server, &exit_status, "review", "pre-review", "abc", "pass", NULL);
+    g_assert_cmpint (exit_status, ==, 1);
+  }
   review (server, "pre-review", id, "fail", "营业执照副本不清晰，请重新扫描 / licence copy illegible");
   g_assert_cmpstr (status_of (server, token, id, &state), ==, "pre-review-failed");
   g_assert_true (json_object_get_boolean_member (ek_api_object (state), "editable"));

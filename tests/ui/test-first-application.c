@@ -547,7 +547,8 @@ failed_review_and_resubmit (Journey *j)
   const char *remark = "营业执照副本不清晰，请重新扫描";
   g_autofree char *clearer = scanned_page ("business-licence-again.jpg", EK_TEST_PAGE_SEALED, 70, 60);
 
-  review ("pre-review", j->application_id, "fail", remark);
+  /* The reviewer names it by the number on the clerk's screen */
+  review ("pre-review", ek_application_draft_get_string (ek_window_get_draft (window), "application-number"), "fail", remark);
   refresh (window);
   wait_for_status (window, "pre-review-failed");
   g_assert_nonnull (strstr (ek_status_page_get_remark (EK_STATUS_PAGE (current_page (window))), remark));

@@ -56,21 +56,26 @@ say_error (const GError *error)
   say (builder);
 }
 
+static void
+say_done (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "done");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  say (builder);
+  fflush (stdout);
+}
+
 G_GNUC_NORETURN static void
 finish (const GError *error)
 {
   if (error != NULL)
     say_error (error);
   else
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "done");
-      json_builder_add_boolean_value (builder, TRUE);
-      json_builder_end_object (builder);
-      say (builder);
-    }
+    say_done ();
   fflush (stdout);
   fflush (stderr);
   _exit (error != NULL ? 1 : 0);
@@ -281,7 +286,11 @@ scan (int            argc,
   for (guint i = 0; i < pages->len; i++)
     if (!write_page (argv[2], i, g_ptr_array_index (pages, i), &error))
       finish (error);
-  finish (NULL);
+  /* Report first, then end the frame and close the scanner: if that hangs in the backend,
+   * the app has the page already and stops this process after its grace period */
+  say_done ();
+  ek_scanner_sane_release ();
+  _exit (0);
 }
 
 int

@@ -22,6 +22,91 @@
 #if HAVE_SANE
 
 static GMutex sane_lock;
+static SANE_Handle pending_handle;   /* a one-page scan whose frame is still to be ended */
+
+/* Every message that can follow a scan that went wrong, translated before SANE starts reading: a
+ * backend may cancel its reader thread inside gettext (opening a catalogue is a cancellation
+ * point), which leaves gettext's lock taken for good, and any gettext call after that hangs this
+ * helper (caught in gdb with the test backend's DEVICE_BUSY fault). */
+typedef enum
+{
+  MSG_JAMMED,
+  MSG_COVER_OPEN,
+  MSG_NO_DOCS,
+  MSG_BUSY,
+  MSG_NOT_FOUND,
+  MSG_CANCELLED,
+  MSG_PROBLEM,
+  MSG_TOO_LARGE,
+  MSG_EMPTY,
+  MSG_NO_MEMORY,
+  MSG_FRAME,
+  N_MESSAGES
+} Message;
+
+static const char *const message_ids[N_MESSAGES] = {
+  [MSG_JAMMED] = N_("The paper is jammed in the scanner. Open the document feeder, take the sheet out carefully, and scan again."),
+  [MSG_COVER_OPEN] = N_("The scanner's cover is open. Close it and scan again."),
+  [MSG_NO_DOCS] = N_("There is no paper in the document feeder. Put the pages in face down and scan again, or scan from the glass."),
+  [MSG_BUSY] = N_("The scanner is busy with another program. Wait until it finishes, then scan again."),
+  [MSG_NOT_FOUND] = N_("The scanner “%s” cannot be reached: it may have been unplugged or switched off. Check its cable and power, then choose it again."),
+  [MSG_CANCELLED] = N_("Scanning was cancelled."),
+  [MSG_PROBLEM] = N_("The scanner reported a problem (%s). Switch it off and on, then scan again."),
+  [MSG_TOO_LARGE] = N_("The scan is larger than any page; choose a lower resolution."),
+  [MSG_EMPTY] = N_("The scanner sent an empty page. Scan again."),
+  [MSG_NO_MEMORY] = N_("There is not enough memory for this scan; choose a lower resolution."),
+  [MSG_FRAME] = N_("The scanner sends images in a form we cannot read (frame %d, %d bits)."),
+};
+
+static const char *messages[N_MESSAGES];
+
+static void
+translate_messages (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint i = 0; i < N_MESSAGES; i++)
+        messages[i] = g_dgettext (GETTEXT_PACKAGE, message_ids[i]);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+#define MSG(id) (messages[id] != NULL ? messages[id] : message_ids[id])
+
+/* The message with its %s / %d filled in order by @values; no printf with a translated format */
+static char *
+fill_message (Message             id,
+              const char * const *values)
+{
+  const char *template = MSG (id);
+  GString *text = g_string_new (NULL);
+  guint next = 0;
+
+  for (const char *c = template; *c != '\0'; c++)
+    {
+      if (c[0] == '%' && (c[1] == 's' || c[1] == 'd') && values[next] != NULL)
+        {
+          g_string_append (text, values[next++]);
+          c++;
+        }
+      else
+        g_string_append_c (text, *c);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+set_filled_error (GError             **error,
+                  int                  code,
+                  Message              id,
+                  const char * const  *values)
+{
+  g_autofree char *message = fill_message (id, values);
+
+  g_set_error_literal (error, EK_MATERIAL_ERROR, code, message);
+}
 
 static gboolean
 sane_error (SANE_Status   status,
@@ -32,28 +117,30 @@ sane_error (SANE_Status   status,
     {
     case SANE_STATUS_JAMMED:
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_JAMMED,
-                           _("The paper is jammed in the scanner. Open the document feeder, take the sheet out carefully, and scan again."));
+                           MSG (MSG_JAMMED));
       break;
     case SANE_STATUS_COVER_OPEN:
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_COVER_OPEN,
-                           _("The scanner's cover is open. Close it and scan again."));
+                           MSG (MSG_COVER_OPEN));
       break;
     case SANE_STATUS_NO_DOCS:
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_NO_DOCUMENTS,
-                           _("There is no paper in the document feeder. Put the pages in face down and scan again, or scan from the glass."));
+                           MSG (MSG_NO_DOCS));
       break;
     case SANE_STATUS_DEVICE_BUSY:
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_BUSY,
-                           _("The scanner is busy with another program. Wait until it finishes, then scan again."));
+                           MSG (MSG_BUSY));
       break;
     case SANE_STATUS_INVAL:
     case SANE_STATUS_IO_ERROR:
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_NOT_FOUND,
-                   _("The scanner “%s” cannot be reached: it may have been unplugged or switched off. Check its cable and power, then choose it again."),
-                   device);
+      {
+        const char *values[] = { device, NULL };
+
+        set_filled_error (error, EK_MATERIAL_ERROR_SCANNER_NOT_FOUND, MSG_NOT_FOUND, values);
+      }
       break;
     case SANE_STATUS_CANCELLED:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Scanning was cancelled."));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, MSG (MSG_CANCELLED));
       break;
     case SANE_STATUS_GOOD:
     case SANE_STATUS_UNSUPPORTED:
@@ -61,9 +148,11 @@ sane_error (SANE_Status   status,
     case SANE_STATUS_NO_MEM:
     case SANE_STATUS_ACCESS_DENIED:
     default:
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner reported a problem (%s). Switch it off and on, then scan again."),
-                   sane_strstatus (status));
+      {
+        const char *values[] = { sane_strstatus (status), NULL };
+
+        set_filled_error (error, EK_MATERIAL_ERROR_SCANNER_FAILED, MSG_PROBLEM, values);
+      }
       break;
     }
   return FALSE;
@@ -79,6 +168,7 @@ start_sane (GError **error)
   SANE_Int version = 0;
   SANE_Status status;
 
+  translate_messages ();
   if (started)
     return TRUE;
   status = sane_init (&version, NULL);
@@ -396,6 +486,7 @@ configure (SANE_Handle          handle,
 static EkImage *
 read_page (SANE_Handle          handle,
            const char          *device,
+           gboolean             stop_when_complete,
            guint                page,
            EkScanProgressFunc   progress,
            gpointer             user_data,
@@ -416,9 +507,12 @@ read_page (SANE_Handle          handle,
   if ((params.format != SANE_FRAME_GRAY && params.format != SANE_FRAME_RGB) || params.pixels_per_line <= 0 ||
       (params.depth != 8 && params.depth != 16 && params.depth != 1))
     {
-      g_set_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                   _("The scanner sends images in a form we cannot read (frame %d, %d bits)."),
-                   params.format, params.depth);
+      char format[16], depth[16];
+      const char *values[] = { format, depth, NULL };
+
+      g_snprintf (format, sizeof format, "%d", (int) params.format);
+      g_snprintf (depth, sizeof depth, "%d", (int) params.depth);
+      set_filled_error (error, EK_MATERIAL_ERROR_SCANNER_FAILED, MSG_FRAME, values);
       return NULL;
     }
   expected = params.lines > 0 ? (gsize) params.bytes_per_line * params.lines : 0;
@@ -441,12 +535,21 @@ read_page (SANE_Handle          handle,
                  sane_read (handle, buffer, sizeof buffer, &length) == SANE_STATUS_GOOD)
             drained += (gsize) length;
           sane_cancel (handle);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Scanning was cancelled."));
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, MSG (MSG_CANCELLED));
           return NULL;
         }
+      /* The whole frame is in: its end (EOF) is left for ek_scanner_sane_release(), after the
+       * page has been handed on. Reaching it makes a sanei_thread backend join its reader
+       * thread, which can hang for good (seen with the test backend: a reader cancelled in
+       * malloc, waiting at exit for its own arena's lock). */
+      if (stop_when_complete && expected > 0 && raw->len >= expected)
+        break;
       status = sane_read (handle, buffer, sizeof buffer, &length);
       if (status == SANE_STATUS_EOF)
-        break;
+        {
+          g_debug ("scan: end of frame after %u of %" G_GSIZE_FORMAT " bytes", raw->len, expected);
+          break;
+        }
       if (status != SANE_STATUS_GOOD)
         {
           sane_cancel (handle);
@@ -457,7 +560,7 @@ read_page (SANE_Handle          handle,
         {
           sane_cancel (handle);
           g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
-                               _("The scan is larger than any page; choose a lower resolution."));
+                               MSG (MSG_TOO_LARGE));
           return NULL;
         }
       if (progress != NULL && expected > 0)
@@ -469,14 +572,14 @@ read_page (SANE_Handle          handle,
   if (lines == 0)
     {
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED,
-                           _("The scanner sent an empty page. Scan again."));
+                           MSG (MSG_EMPTY));
       return NULL;
     }
   image = ek_image_new ((guint) params.pixels_per_line, lines, channels);
   if (image == NULL)
     {
       g_set_error_literal (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
-                           _("There is not enough memory for this scan; choose a lower resolution."));
+                           MSG (MSG_NO_MEMORY));
       return NULL;
     }
   for (guint y = 0; y < lines; y++)
@@ -548,7 +651,8 @@ ek_scanner_sane_scan (const char           *device,
               sane_error (status, device, error);
           return NULL;
         }
-      page = read_page (handle, device, pages->len, progress, user_data, cancellable, error);
+      page = read_page (handle, device, !options->feeder || options->preview, pages->len, progress, user_data,
+                        cancellable, error);
       if (page == NULL)
         {
           sane_cancel (handle);
@@ -557,14 +661,44 @@ ek_scanner_sane_scan (const char           *device,
         }
       g_ptr_array_add (pages, page);
       if (!options->feeder || options->preview)
-        break;
+        {
+          /* One page: the frame is ended by ek_scanner_sane_release() */
+          pending_handle = handle;
+          return g_steal_pointer (&pages);
+        }
     }
   sane_cancel (handle);
   sane_close (handle);
   return g_steal_pointer (&pages);
 }
 
+/**
+ * ek_scanner_sane_release:
+ * Ends the frame of a one-page scan and closes the scanner. Call it after the page has been
+ * handed on: with some backends it can hang (see read_page()).
+ */
+void
+ek_scanner_sane_release (void)
+{
+  SANE_Byte buffer[4096];
+  SANE_Int length = 0;
+  SANE_Handle handle = pending_handle;
+
+  if (handle == NULL)
+    return;
+  pending_handle = NULL;
+  while (sane_read (handle, buffer, sizeof buffer, &length) == SANE_STATUS_GOOD)
+    ;
+  sane_cancel (handle);
+  sane_close (handle);
+}
+
 #else /* !HAVE_SANE */
+
+void
+ek_scanner_sane_release (void)
+{
+}
 
 static gboolean
 unsupported (GError **error)

@@ -20,4 +20,6 @@ GPtrArray              *ek_scanner_sane_scan             (const char           *
                                                           GCancellable         *cancellable,
                                                           GError              **error);
 
+void                   ek_scanner_sane_release          (void);
+
 G_END_DECLS

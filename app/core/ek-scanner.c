@@ -126,6 +126,7 @@ typedef struct
   GCancellable *cancellable;
   gboolean     done;
   GError      *reported;   /* an {"error":…} line */
+  gboolean     stopped;    /* it went silent, or died without a result */
 } Helper;
 
 /* Turns an {"error":{…}} line back into the GError the helper had */
@@ -218,6 +219,7 @@ run_helper (const char * const  *args,
             LineFunc             on_line,
             gpointer             user_data,
             GCancellable        *cancellable,
+            gboolean            *stopped,
             GError             **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
@@ -276,6 +278,7 @@ run_helper (const char * const  *args,
           g_debug ("scan helper: nothing for %.0f s, stopping it", (double) stall / G_USEC_PER_SEC);
           stop_helper (&helper);
           set_stopped_error (error);
+          helper.stopped = TRUE;
           ok = FALSE;
           break;
         }
@@ -308,6 +311,7 @@ run_helper (const char * const  *args,
                        g_subprocess_get_if_signaled (helper.process) ? g_subprocess_get_term_sig (helper.process)
                                                                      : g_subprocess_get_exit_status (helper.process));
               set_stopped_error (error);
+              helper.stopped = TRUE;
               ok = FALSE;
             }
           break;
@@ -320,10 +324,20 @@ run_helper (const char * const  *args,
           ok = FALSE;
           break;
         }
+      if (helper.done)
+        {
+          /* Everything is said: what the helper does now (ending the frame, closing the
+           * device) may hang in a backend's reader thread, so give it the grace period and
+           * no more */
+          stop_helper (&helper);
+          break;
+        }
     }
 
   if (n_fds > 1)
     g_cancellable_release_fd (cancellable);
+  if (stopped != NULL)
+    *stopped = helper.stopped;
   g_clear_error (&helper.reported);
   g_clear_object (&helper.process);
   return ok;
@@ -381,7 +395,7 @@ ek_scanner_list_devices (GCancellable  *cancellable,
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_scanner_device_free);
   const char *args[] = { "list", NULL };
 
-  if (!run_helper (args, on_device_line, devices, cancellable, error))
+  if (!run_helper (args, on_device_line, devices, cancellable, NULL, error))
     return NULL;
   return g_steal_pointer (&devices);
 }
@@ -425,7 +439,7 @@ ek_scanner_get_capabilities (const char  *device,
 
   g_return_val_if_fail (device != NULL, NULL);
 
-  if (!run_helper (args, on_capabilities_line, &capabilities, NULL, error))
+  if (!run_helper (args, on_capabilities_line, &capabilities, NULL, NULL, error))
     return NULL;
   if (capabilities == NULL)
     {
@@ -599,7 +613,26 @@ ek_scanner_scan (const char           *device,
   run.pages = pages;
   run.progress = progress;
   run.user_data = user_data;
-  ok = run_helper ((const char * const *) args->pdata, on_scan_line, &run, cancellable, error);
+  for (guint attempt = 1; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean stopped = FALSE;
+
+      ok = run_helper ((const char * const *) args->pdata, on_scan_line, &run, cancellable, &stopped, &local_error);
+      /* A helper that went silent or died on a page from the glass is tried once more: the
+       * page is still there, and backends built on sanei_thread can hang now and then at the
+       * end of a frame (their reader thread stuck at exit). Sheets from the feeder have gone
+       * through, so that is reported at once. */
+      if (!ok && stopped && attempt < 2 && !options->feeder && !g_cancellable_is_cancelled (cancellable))
+        {
+          g_debug ("scan helper stopped responding; scanning once more");
+          g_ptr_array_set_size (pages, 0);
+          continue;
+        }
+      if (!ok)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      break;
+    }
   remove_dir (dir);
   if (!ok)
     return NULL;

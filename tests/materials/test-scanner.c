@@ -248,6 +248,16 @@ test_cancel (void)
   g_assert_no_error (error);
 }
 
+static void
+restore_env (const char *name,
+             const char *value)
+{
+  if (value != NULL)
+    g_setenv (name, value, TRUE);
+  else
+    g_unsetenv (name);
+}
+
 /* A scanner that stops sending (here: the test backend told to wait 0.2 s before each block it
  * passes on, with a watchdog of 0.05 s) is given up on, with a message saying so */
 static void
@@ -261,13 +271,55 @@ test_stopped_responding (void)
   ek_scan_options_init (&options);
   options.resolution = 300;
   options.extra = settings;
+  g_autofree char *timeout = g_strdup (g_getenv ("EKEY_SCAN_HELPER_TIMEOUT"));
+
   g_setenv ("EKEY_SCAN_HELPER_TIMEOUT", "0.05", TRUE);
   pages = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
-  g_unsetenv ("EKEY_SCAN_HELPER_TIMEOUT");
+  restore_env ("EKEY_SCAN_HELPER_TIMEOUT", timeout);
   g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED);
   g_assert_null (pages);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "stopped responding"));
+}
+
+/* A helper that hangs once (its backend stuck at the end of a frame): a page from the glass is
+ * scanned again and arrives; from the feeder the sheets have gone through, so it is reported */
+static void
+test_hang_once_then_retry (void)
+{
+  g_autofree char *helper = g_strdup (g_getenv ("EKEY_SCAN_HELPER"));
+  g_autofree char *timeout = g_strdup (g_getenv ("EKEY_SCAN_HELPER_TIMEOUT"));
+  g_autofree char *dir = g_dir_make_tmp ("ek-hang-once-XXXXXX", NULL);
+  g_autofree char *marker = g_build_filename (dir, "hung", NULL);
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) fed = NULL;
+  g_autoptr(GError) error = NULL;
+  EkScanOptions options;
+
+  g_assert_nonnull (g_getenv ("EK_HANG_ONCE_HELPER"));
+  g_setenv ("EK_REAL_SCAN_HELPER", helper, TRUE);
+  g_setenv ("EK_HANG_ONCE_MARKER", marker, TRUE);
+  g_setenv ("EKEY_SCAN_HELPER", g_getenv ("EK_HANG_ONCE_HELPER"), TRUE);
+  g_setenv ("EKEY_SCAN_HELPER_TIMEOUT", "1", TRUE);
+
+  ek_scan_options_init (&options);
+  options.resolution = 25;
+  pages = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (pages->len, ==, 1);
+
+  g_assert_cmpint (g_unlink (marker), ==, 0);
+  options.feeder = TRUE;
+  fed = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_SCANNER_FAILED);
+  g_assert_null (fed);
+  g_assert_nonnull (strstr (error->message, "stopped responding"));
+
+  g_setenv ("EKEY_SCAN_HELPER", helper, TRUE);
+  restore_env ("EKEY_SCAN_HELPER_TIMEOUT", timeout);
+  g_unlink (marker);
+  g_rmdir (dir);
 }
 
 /* A helper that dies without a word (a crash looks the same from here), and one that is missing */
@@ -399,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/scanner/cancel", test_cancel);
   g_test_add_func ("/scanner/stopped-responding", test_stopped_responding);
   g_test_add_func ("/scanner/helper-gone", test_helper_gone);
+  g_test_add_func ("/scanner/hang-once-then-retry", test_hang_once_then_retry);
   g_test_add_func ("/scanner/async-and-combine", test_async_and_combine);
   g_test_add_func ("/scanner/cli", test_cli);
   result = g_test_run ();

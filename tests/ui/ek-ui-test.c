@@ -144,6 +144,83 @@ ek_ui_find_label (GtkWidget  *root,
   return NULL;
 }
 
+/**
+ * ek_ui_find_match:
+ * Returns: (nullable): the first widget under @root, drawn or not, for which @match holds
+ */
+GtkWidget *
+ek_ui_find_match (GtkWidget     *root,
+                  EkUiMatch      match,
+                  gconstpointer  data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ek_ui_find_match (child, match, data);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+/**
+ * ek_ui_find_any:
+ * Returns: (nullable): the first widget under @root, drawn or not, whose widget name is @name
+ */
+GtkWidget *
+ek_ui_find_any (GtkWidget  *root,
+                const char *name)
+{
+  return ek_ui_find_match (root, has_name, name);
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+/**
+ * ek_ui_find_action:
+ * Returns: (nullable): the first widget under @root, drawn or not, that activates @action
+ *   ("wizard.next")
+ */
+GtkWidget *
+ek_ui_find_action (GtkWidget  *root,
+                   const char *action)
+{
+  return ek_ui_find_match (root, has_action, action);
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/**
+ * ek_ui_find_button:
+ * Returns: (nullable): the first button under @root, drawn or not, whose label is @label, as a
+ *   clerk finds it
+ */
+GtkWidget *
+ek_ui_find_button (GtkWidget  *root,
+                   const char *label)
+{
+  return ek_ui_find_match (root, is_button_labelled, label);
+}
+
 gboolean
 ek_ui_shows_text (GtkWidget  *root,
                   const char *text)

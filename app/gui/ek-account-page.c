@@ -233,14 +233,6 @@ show_label (GtkLabel   *label,
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
 }
 
-static void
-restart_cancellable (EkAccountPage *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-}
-
 /* Registration */
 
 typedef struct
@@ -358,7 +350,7 @@ register_clicked_cb (EkAccountPage *self)
 
   ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "licence-type", r->licence);
   show_label (self->register_error, NULL);
-  restart_cancellable (self);
+  ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), register_start, register_finish, NULL, r, registration_free,
                        self->cancellable, on_register_cb, g_object_ref (self));
@@ -443,7 +435,7 @@ activate_clicked_cb (EkAccountPage *self)
   a->login = g_strstrip (g_strdup (field_text (self, F_LOGIN)));
   a->code = g_strstrip (g_strdup (code));
   show_label (self->activate_error, NULL);
-  restart_cancellable (self);
+  ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), activate_start, activate_finish, NULL, a, activation_free,
                        self->cancellable, on_activate_cb, g_object_ref (self));

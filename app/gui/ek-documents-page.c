@@ -429,9 +429,7 @@ ek_documents_page_retry (EkDocumentsPage *self)
 {
   g_return_if_fail (EK_IS_DOCUMENTS_PAGE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  ek_ui_restart_cancellable (&self->cancellable);
   send_application (self);
 }
 

@@ -290,3 +290,12 @@ ek_ui_page_set_scrolled_child (GtkWidget *page,
   gtk_widget_set_parent (scrolled, page);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), child);
 }
+
+GCancellable *
+ek_ui_restart_cancellable (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+  return *cancellable;
+}

@@ -38,6 +38,9 @@ gboolean          ek_registry_ui_is_field_error (const GError       *error);
 GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
 char             *ek_ui_strip_mnemonic        (const char           *text);
 
+/* Cancels what *@cancellable was for and puts a fresh one in its place, for the next call */
+GCancellable     *ek_ui_restart_cancellable   (GCancellable        **cancellable);
+
 /* Page-building: a label that wraps and sits flush left, with @css_class ("title-2" for a
  * heading, "dim-label", "error"…) when not NULL; the _word_char one also breaks inside a word
  * too long for the line (an e-mail address, a credit code) */

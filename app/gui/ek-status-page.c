@@ -555,9 +555,7 @@ ek_status_page_refresh (EkStatusPage *self)
         gtk_widget_set_visible (GTK_WIDGET (self->expected_label), FALSE);
       }
   }
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  ek_ui_restart_cancellable (&self->cancellable);
   set_loading (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), get_start, get_finish, (GDestroyNotify) ek_registry_application_unref,
                        g_strdup (id), g_free, self->cancellable, on_loaded_cb, g_object_ref (self));

@@ -14,6 +14,8 @@ typedef gboolean (*EkUiCondition) (gpointer data);
 typedef gboolean (*EkUiMatch)     (GtkWidget     *widget,
                                    gconstpointer  data);
 
+void        ek_ui_init             (int           *argc,
+                                    char        ***argv);
 void        ek_ui_iterate          (GtkWidget     *window);
 void        ek_ui_screenshot       (GtkWidget     *window,
                                     const char    *name);

@@ -758,9 +758,7 @@ main (int   argc,
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
 
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   server = ek_api_server_start_tls (ttl != NULL ? extra : NULL);
   proxy = ek_fault_proxy_new (server);

@@ -446,9 +446,7 @@ main (int   argc,
   g_setenv ("EKEY_REGISTRY_URL", "https://127.0.0.1:9/api/v1", TRUE);
   g_unsetenv ("EKEY_REGISTRY_CA");
 
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (expectations); i++)
     if (g_strcmp0 (language, expectations[i].language) == 0)

@@ -340,10 +340,7 @@ main (int   argc,
 
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  /* No transitions: what is checked and photographed is the settled window */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (expectations); i++)
     if (g_strcmp0 (language, expectations[i].language) == 0)

@@ -359,6 +359,22 @@ ek_ui_type (GtkWidget  *root,
 }
 
 /**
+ * ek_ui_set_text:
+ * Put @text in the editable named @name, drawn or not, leaving the focus where it is (what a
+ * page does once focus leaves the field is not triggered).
+ */
+void
+ek_ui_set_text (GtkWidget  *root,
+                const char *name,
+                const char *text)
+{
+  GtkWidget *entry = ek_ui_find_any (root, name);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
+
+/**
  * ek_ui_click:
  * Press the button named @name; it must be drawn and sensitive, as for a clerk.
  */

@@ -47,6 +47,9 @@ void        ek_ui_wait_for_text    (GtkWidget     *window,
 void        ek_ui_type             (GtkWidget     *root,
                                     const char    *name,
                                     const char    *text);
+void        ek_ui_set_text         (GtkWidget     *root,
+                                    const char    *name,
+                                    const char    *text);
 void        ek_ui_click            (GtkWidget     *root,
                                     const char    *name);
 void        ek_ui_drop_file        (GtkWidget     *target_widget,

@@ -42,17 +42,6 @@ static char *uscc;
 static char *email;
 
 static void
-type_into (GtkWidget  *root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *entry = ek_ui_find_any (root, name);
-
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-}
-
-static void
 press (GtkWidget  *root,
        const char *name)
 {
@@ -222,11 +211,11 @@ test_account_register_activate_login (void)
   ek_page_shown (page);
   g_assert_false (ek_page_get_complete (page));
   press (window, "choose-register");
-  type_into (window, "uscc", uscc);
-  type_into (window, "enterprise_name", "北京测试科技有限公司");
-  type_into (window, "email", email);
-  type_into (window, "mobile", "13800138000");
-  type_into (window, "contact_name", "王兵");
+  ek_ui_set_text (window, "uscc", uscc);
+  ek_ui_set_text (window, "enterprise_name", "北京测试科技有限公司");
+  ek_ui_set_text (window, "email", email);
+  ek_ui_set_text (window, "mobile", "13800138000");
+  ek_ui_set_text (window, "contact_name", "王兵");
   press (window, "register-button");
   wait_for_mode (EK_ACCOUNT_PAGE (page), "activate", ek_ui_find_any (window, "register-error"), "the activation step after registering");
   ek_ui_screenshot (window, "registry-activate");
@@ -234,14 +223,14 @@ test_account_register_activate_login (void)
   /* A wrong code: said plainly, the clerk stays on the step and can try again */
   code = activation_code ();
   wrong_code = g_strdup (g_str_equal (code, "000000") ? "111111" : "000000");
-  type_into (window, "activation-code", wrong_code);
+  ek_ui_set_text (window, "activation-code", wrong_code);
   press (window, "activate-button");
   ek_ui_wait (current_window, is_visible, ek_ui_find_any (window, "activate-error"),
               "the message about the wrong code");
   g_assert_cmpstr (ek_account_page_get_mode (EK_ACCOUNT_PAGE (page)), ==, "activate");
   ek_ui_screenshot (window, "registry-activate-wrong-code");
 
-  type_into (window, "activation-code", code);
+  ek_ui_set_text (window, "activation-code", code);
   press (window, "activate-button");
   wait_for_mode (EK_ACCOUNT_PAGE (page), "login", ek_ui_find_any (window, "activate-error"), "the log-in step after activating");
   ek_ui_wait (current_window, has_captcha, form, "a captcha picture");
@@ -262,7 +251,7 @@ test_account_register_activate_login (void)
   /* A wrong answer: the error, a new picture, the answer cleared and focused */
   g_free (first_id);
   first_id = g_strdup (ek_login_form_get_captcha_id (form));
-  type_into (window, "captcha-answer", "wrong");
+  ek_ui_set_text (window, "captcha-answer", "wrong");
   press (window, "login-button");
   args[0] = (const char *) form;
   args[1] = first_id;
@@ -278,7 +267,7 @@ test_account_register_activate_login (void)
 
   /* The right answer (read on the operator's side): logged in, the step is complete */
   answer = captcha_answer (ek_login_form_get_captcha_id (form));
-  type_into (window, "captcha-answer", answer);
+  ek_ui_set_text (window, "captcha-answer", answer);
   press (window, "login-button");
   ek_ui_wait (current_window, is_complete, page,
               "the account step to be complete after logging in");
@@ -664,7 +653,7 @@ test_session_expiry (void)
   ek_ui_screenshot (GTK_WIDGET (dialog), "registry-session-expired");
 
   answer = captcha_answer (ek_login_form_get_captcha_id (form));
-  type_into (GTK_WIDGET (dialog), "captcha-answer", answer);
+  ek_ui_set_text (GTK_WIDGET (dialog), "captcha-answer", answer);
   press (GTK_WIDGET (dialog), "login-button");
   ek_ui_wait (current_window, refreshed, &r, "the status call made again after logging in");
   g_assert_false (login_dialog_up (window));
@@ -696,7 +685,7 @@ test_no_session (void)
   form = EK_LOGIN_FORM (ek_login_dialog_get_form (dialog));
   ek_ui_wait (current_window, has_captcha, form, "the dialog's captcha");
   answer = captcha_answer (ek_login_form_get_captcha_id (form));
-  type_into (GTK_WIDGET (dialog), "captcha-answer", answer);
+  ek_ui_set_text (GTK_WIDGET (dialog), "captcha-answer", answer);
   press (GTK_WIDGET (dialog), "login-button");
   ek_ui_wait (current_window, refreshed, &r, "the status call made again after logging in");
   g_assert_true (ek_registry_client_has_session (client));
@@ -726,7 +715,7 @@ test_prepare_session (void)
   ek_ui_wait (current_window, has_captcha, form, "a captcha picture");
   id = ek_login_form_get_captcha_id (form);
   answer = captcha_answer (id);
-  type_into (window, "captcha-answer", answer);
+  ek_ui_set_text (window, "captcha-answer", answer);
   press (window, "login-button");
   ek_ui_wait (current_window, is_complete, page, "logging in");
   ek_application_draft_set_string (draft, "application-id", "");

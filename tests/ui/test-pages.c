@@ -243,17 +243,6 @@ test_status_ready_for_collection (void)
 }
 
 static void
-type_into (GtkWidget  *root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *entry = ek_ui_find_any (root, name);
-
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-}
-
-static void
 test_account_checks_as_typed (void)
 {
   g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
@@ -268,9 +257,9 @@ test_account_checks_as_typed (void)
   button = ek_ui_find_any (window, "register-button");
 
   /* A code one character short: the message is under the field, Register cannot be pressed */
-  type_into (window, "uscc", "91350100M000100Y4");
-  type_into (window, "enterprise_name", "北京测试科技有限公司");
-  type_into (window, "email", "wangbing@126.com");
+  ek_ui_set_text (window, "uscc", "91350100M000100Y4");
+  ek_ui_set_text (window, "enterprise_name", "北京测试科技有限公司");
+  ek_ui_set_text (window, "email", "wangbing@126.com");
   uscc = ek_ui_find_any (window, "uscc");
   g_assert_true (gtk_widget_has_css_class (uscc, "error"));
   g_assert_false (gtk_widget_is_sensitive (button));
@@ -280,7 +269,7 @@ test_account_checks_as_typed (void)
   ek_ui_screenshot (current_window, "account-register-invalid");
 
   /* Corrected: the message goes, Register can be pressed, and the draft holds the values */
-  type_into (window, "uscc", "91350100m000100y43");
+  ek_ui_set_text (window, "uscc", "91350100m000100y43");
   g_assert_false (gtk_widget_has_css_class (uscc, "error"));
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_cmpstr (ek_application_draft_get_string (draft, "credit-code"), ==, "91350100M000100Y43");
@@ -293,7 +282,7 @@ test_account_checks_as_typed (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "licence-type"), ==, "electromechanical");
   g_assert_true (gtk_widget_has_css_class (ek_ui_find_any (window, "login_name"), "error"));
   g_assert_false (gtk_widget_is_sensitive (button));
-  type_into (window, "login_name", "bjcskj01");
+  ek_ui_set_text (window, "login_name", "bjcskj01");
   g_assert_true (gtk_widget_is_sensitive (button));
   ek_ui_screenshot (current_window, "account-register-valid");
 

@@ -233,14 +233,6 @@ show_label (GtkLabel   *label,
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
 }
 
-static void
-restart_cancellable (EkAccountPage *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-}
-
 /* Registration */
 
 typedef struct
@@ -358,7 +350,7 @@ register_clicked_cb (EkAccountPage *self)
 
   ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "licence-type", r->licence);
   show_label (self->register_error, NULL);
-  restart_cancellable (self);
+  ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), register_start, register_finish, NULL, r, registration_free,
                        self->cancellable, on_register_cb, g_object_ref (self));
@@ -443,7 +435,7 @@ activate_clicked_cb (EkAccountPage *self)
   a->login = g_strstrip (g_strdup (field_text (self, F_LOGIN)));
   a->code = g_strstrip (g_strdup (code));
   show_label (self->activate_error, NULL);
-  restart_cancellable (self);
+  ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), activate_start, activate_finish, NULL, a, activation_free,
                        self->cancellable, on_activate_cb, g_object_ref (self));
@@ -565,40 +557,14 @@ make_button (EkAccountPage *self,
   return button;
 }
 
-static GtkWidget *
-make_heading (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "title-2");
-  return label;
-}
-
 static GtkLabel *
 make_message (void)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *label = ek_ui_wrapped_label_new (NULL, "error");
 
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, "error");
   gtk_widget_set_visible (label, FALSE);
   return GTK_LABEL (label);
-}
-
-static GtkWidget *
-make_page_box (void)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 24);
-  gtk_widget_set_margin_end (box, 24);
-  return box;
 }
 
 static void
@@ -637,16 +603,12 @@ add_field (EkAccountPage *self,
 static void
 build (EkAccountPage *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *box, *grid, *buttons, *label, *button;
   GtkStringList *licences;
   int row = 0;
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_widget_set_parent (scrolled, GTK_WIDGET (self));
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), outer);
+  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), outer);
 
   self->service_error = make_message ();
   gtk_widget_set_name (GTK_WIDGET (self->service_error), "service-error");
@@ -660,11 +622,9 @@ build (EkAccountPage *self)
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
   /* choose */
-  box = make_page_box ();
-  gtk_box_append (GTK_BOX (box), make_heading (_("Do you have an account with the registration system?")));
-  label = gtk_label_new (_("A first application needs an account. Registering takes a few minutes: an activation code is sent to the enterprise's email."));
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  box = ek_ui_page_box_new ();
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Do you have an account with the registration system?"), "title-2"));
+  label = ek_ui_wrapped_label_new (_("A first application needs an account. Registering takes a few minutes: an activation code is sent to the enterprise's email."), NULL);
   gtk_box_append (GTK_BOX (box), label);
   buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
   gtk_widget_set_halign (buttons, GTK_ALIGN_START);
@@ -674,8 +634,8 @@ build (EkAccountPage *self)
   gtk_stack_add_named (self->stack, box, "choose");
 
   /* register */
-  box = make_page_box ();
-  gtk_box_append (GTK_BOX (box), make_heading (_("Register the enterprise's account")));
+  box = ek_ui_page_box_new ();
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Register the enterprise's account"), "title-2"));
   grid = gtk_grid_new ();
   gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
@@ -695,10 +655,7 @@ build (EkAccountPage *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Licence type"), -1);
   gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->licence_dropdown), 1, row, 1, 1);
-  self->licence_hint = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->licence_hint, TRUE);
-  gtk_label_set_xalign (self->licence_hint, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->licence_hint), "dim-label");
+  self->licence_hint = GTK_LABEL (ek_ui_wrapped_label_new (NULL, "dim-label"));
   gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->licence_hint), 1, row + 1, 1, 1);
   row += 2;
 
@@ -727,11 +684,9 @@ build (EkAccountPage *self)
   gtk_stack_add_named (self->stack, box, "register");
 
   /* activate */
-  box = make_page_box ();
-  gtk_box_append (GTK_BOX (box), make_heading (_("Enter the activation code from the email")));
-  self->activate_intro = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->activate_intro, TRUE);
-  gtk_label_set_xalign (self->activate_intro, 0);
+  box = ek_ui_page_box_new ();
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Enter the activation code from the email"), "title-2"));
+  self->activate_intro = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->activate_intro));
   self->activation_entry = GTK_ENTRY (gtk_entry_new ());
   gtk_widget_set_name (GTK_WIDGET (self->activation_entry), "activation-code");
@@ -742,10 +697,8 @@ build (EkAccountPage *self)
   self->activate_error = make_message ();
   gtk_widget_set_name (GTK_WIDGET (self->activate_error), "activate-error");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->activate_error));
-  label = gtk_label_new (_("No email? Check the spam folder, or go back and check the address, then register again."));
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "dim-label");
+  label = ek_ui_wrapped_label_new (_("No email? Check the spam folder, or go back and check the address, then register again."),
+                                   "dim-label");
   gtk_box_append (GTK_BOX (box), label);
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   gtk_box_append (GTK_BOX (buttons), make_button (self, _("_Back"), "register", "activate-back"));
@@ -760,8 +713,8 @@ build (EkAccountPage *self)
   gtk_stack_add_named (self->stack, box, "activate");
 
   /* login */
-  box = make_page_box ();
-  gtk_box_append (GTK_BOX (box), make_heading (_("Log in to the registration system")));
+  box = ek_ui_page_box_new ();
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Log in to the registration system"), "title-2"));
   self->login_form = ek_login_form_new (ek_page_get_draft (EK_PAGE (self)));
   g_signal_connect_swapped (self->login_form, "logged-in", G_CALLBACK (on_logged_in_cb), self);
   gtk_box_append (GTK_BOX (box), self->login_form);
@@ -772,12 +725,10 @@ build (EkAccountPage *self)
   gtk_stack_add_named (self->stack, box, "login");
 
   /* done */
-  box = make_page_box ();
-  gtk_box_append (GTK_BOX (box), make_heading (_("Logged in")));
-  self->done_label = GTK_LABEL (gtk_label_new (NULL));
+  box = ek_ui_page_box_new ();
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Logged in"), "title-2"));
+  self->done_label = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
   gtk_widget_set_name (GTK_WIDGET (self->done_label), "logged-in-label");
-  gtk_label_set_wrap (self->done_label, TRUE);
-  gtk_label_set_xalign (self->done_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->done_label));
   button = ek_ui_mnemonic_button_new (_("Log in as _someone else"));
   gtk_widget_set_name (button, "log-out");

@@ -295,11 +295,9 @@ show_field_errors (EkDocumentsPage         *self,
       EkRegistryFieldError *fe = g_ptr_array_index (problem->field_errors, i);
       const char *field = ek_registry_draft_field_for_api_field (fe->field);
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      GtkWidget *label = gtk_label_new (fe->message);
+      GtkWidget *label = ek_ui_wrapped_label_new (fe->message, NULL);
       GtkWidget *button;
 
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_widget_set_hexpand (label, TRUE);
       gtk_box_append (GTK_BOX (row), label);
       if (field != NULL)
@@ -431,9 +429,7 @@ ek_documents_page_retry (EkDocumentsPage *self)
 {
   g_return_if_fail (EK_IS_DOCUMENTS_PAGE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  ek_ui_restart_cancellable (&self->cancellable);
   send_application (self);
 }
 
@@ -620,24 +616,11 @@ save_clicked_cb (GtkButton       *button,
 static void
 build (EkDocumentsPage *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *heading, *row, *list;
+  GtkWidget *box = ek_ui_page_box_new ();
+  GtkWidget *row, *list;
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_widget_set_parent (scrolled, GTK_WIDGET (self));
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 24);
-  gtk_widget_set_margin_end (box, 24);
-
-  heading = gtk_label_new (_("Print, sign and stamp the forms"));
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
-  gtk_widget_add_css_class (heading, "title-2");
-  gtk_box_append (GTK_BOX (box), heading);
+  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), box);
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Print, sign and stamp the forms"), "title-2"));
 
   self->number_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_name (GTK_WIDGET (self->number_label), "documents-number");
@@ -650,10 +633,8 @@ build (EkDocumentsPage *self)
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   self->spinner = GTK_SPINNER (gtk_spinner_new ());
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->spinner));
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
+  self->status_label = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
   gtk_widget_set_name (GTK_WIDGET (self->status_label), "documents-status");
-  gtk_label_set_wrap (self->status_label, TRUE);
-  gtk_label_set_xalign (self->status_label, 0);
   gtk_label_set_selectable (self->status_label, TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->status_label));
@@ -688,10 +669,7 @@ build (EkDocumentsPage *self)
       gtk_label_set_wrap (GTK_LABEL (name), TRUE);
       gtk_widget_add_css_class (name, "heading");
       gtk_box_append (GTK_BOX (texts), name);
-      self->doc_labels[i] = GTK_LABEL (gtk_label_new (_("A4, ready to print")));
-      gtk_label_set_xalign (self->doc_labels[i], 0);
-      gtk_label_set_wrap (self->doc_labels[i], TRUE);
-      gtk_widget_add_css_class (GTK_WIDGET (self->doc_labels[i]), "dim-label");
+      self->doc_labels[i] = GTK_LABEL (ek_ui_wrapped_label_new (_("A4, ready to print"), "dim-label"));
       gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->doc_labels[i]));
       gtk_widget_set_hexpand (texts, TRUE);
       gtk_box_append (GTK_BOX (line), texts);
@@ -720,12 +698,10 @@ build (EkDocumentsPage *self)
     }
   gtk_box_append (self->documents_box, list);
 
-  self->reminder_label = GTK_LABEL (gtk_label_new (
-    _("Print both forms. The legal representative signs the application form, the authorised user signs the confirmation letter, and both are stamped with the company seal. Then scan them: the next step, “Supporting materials”, asks for the scans. Keep the signed paper originals: you bring them when you collect the key.")));
+  self->reminder_label = GTK_LABEL (ek_ui_wrapped_label_new (
+    _("Print both forms. The legal representative signs the application form, the authorised user signs the confirmation letter, and both are stamped with the company seal. Then scan them: the next step, “Supporting materials”, asks for the scans. Keep the signed paper originals: you bring them when you collect the key."),
+    "reminder"));
   gtk_widget_set_name (GTK_WIDGET (self->reminder_label), "documents-reminder");
-  gtk_label_set_wrap (self->reminder_label, TRUE);
-  gtk_label_set_xalign (self->reminder_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->reminder_label), "reminder");
   gtk_box_append (self->documents_box, GTK_WIDGET (self->reminder_label));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->documents_box));
 }

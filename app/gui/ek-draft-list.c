@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-draft-list.h"
+#include "ek-registry-ui.h"
 
 struct _EkDraftList
 {
@@ -38,20 +39,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static GtkWidget *
-new_label (const char *text,
-           const char *css)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (css != NULL)
-    gtk_widget_add_css_class (label, css);
-  return label;
-}
 
 static void
 on_continue_clicked_cb (GtkButton   *button,
@@ -138,9 +125,9 @@ create_row (EkDraftList    *self,
   gtk_widget_add_css_class (box, "draft-row");
   if (summary->damaged)
     {
-      label = new_label (_("This application cannot be continued"), "heading");
+      label = ek_ui_wrapped_label_new_word_char (_("This application cannot be continued"), "heading");
       gtk_box_append (GTK_BOX (box), label);
-      label = new_label (summary->message, "field-message");
+      label = ek_ui_wrapped_label_new_word_char (summary->message, "field-message");
       gtk_widget_add_css_class (label, "error");
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_box_append (GTK_BOX (box), label);
@@ -149,7 +136,7 @@ create_row (EkDraftList    *self,
   else
     {
       text = describe (self, summary);
-      label = new_label (text, NULL);
+      label = ek_ui_wrapped_label_new_word_char (text, NULL);
       gtk_box_append (GTK_BOX (box), label);
     }
 
@@ -181,7 +168,7 @@ create_row (EkDraftList    *self,
   gtk_stack_add_named (GTK_STACK (stack), buttons, "actions");
 
   confirm_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  label = new_label (_("Delete this application and every file saved with it? This cannot be undone."), NULL);
+  label = ek_ui_wrapped_label_new_word_char (_("Delete this application and every file saved with it? This cannot be undone."), NULL);
   gtk_box_append (GTK_BOX (confirm_box), label);
   button = gtk_button_new_with_mnemonic (_("_Delete"));
   gtk_widget_add_css_class (button, "destructive-action");
@@ -289,13 +276,14 @@ ek_draft_list_init (EkDraftList *self)
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
-  title = new_label (_("Applications in progress"), "title-2");
+  title = ek_ui_wrapped_label_new_word_char (_("Applications in progress"), "title-2");
   gtk_box_append (GTK_BOX (self->box), title);
-  intro = new_label (_("Everything typed so far was saved. Continue where you left off, or start a new "
-                       "application; several can be in progress at once."), NULL);
+  intro = ek_ui_wrapped_label_new_word_char (
+    _("Everything typed so far was saved. Continue where you left off, or start a new "
+      "application; several can be in progress at once."), NULL);
   gtk_box_append (GTK_BOX (self->box), intro);
 
-  self->error_label = new_label ("", "field-message");
+  self->error_label = ek_ui_wrapped_label_new_word_char ("", "field-message");
   gtk_widget_add_css_class (self->error_label, "error");
   gtk_widget_set_visible (self->error_label, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->error_label);

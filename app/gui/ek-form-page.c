@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-form-page.h"
+#include "ek-registry-ui.h"
 
 /* How long typing must pause before the checks run */
 #define CHECK_DELAY_MS 300
@@ -428,20 +429,6 @@ validate (EkFormPage *self)
 }
 
 static GtkWidget *
-new_label (const char *text,
-           const char *css)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (css != NULL)
-    gtk_widget_add_css_class (label, css);
-  return label;
-}
-
-static GtkWidget *
 create_drop_down (EkFormPage *self,
                   FieldView  *view)
 {
@@ -501,7 +488,7 @@ add_field (EkFormPage        *self,
 
   if (field->kind == EK_FORM_FIELD_TICK)
     {
-      GtkWidget *tick_label = new_label (field->label, NULL);
+      GtkWidget *tick_label = ek_ui_wrapped_label_new_word_char (field->label, NULL);
 
       view->control = gtk_check_button_new ();
       gtk_check_button_set_child (GTK_CHECK_BUTTON (view->control), tick_label);
@@ -512,7 +499,7 @@ add_field (EkFormPage        *self,
     }
   else
     {
-      label = new_label (label_text, "field-label");
+      label = ek_ui_wrapped_label_new_word_char (label_text, "field-label");
       gtk_box_append (GTK_BOX (field_box), label);
 
       if (field->kind == EK_FORM_FIELD_TEXT)
@@ -556,20 +543,20 @@ add_field (EkFormPage        *self,
 
   if (field->hint != NULL)
     {
-      hint = new_label (field->hint, "dim-label");
+      hint = ek_ui_wrapped_label_new_word_char (field->hint, "dim-label");
       gtk_widget_add_css_class (hint, "caption");
       gtk_box_append (GTK_BOX (field_box), hint);
     }
 
   if (field->kind == EK_FORM_FIELD_AUTHORITY)
     {
-      view->details = new_label ("", NULL);
+      view->details = ek_ui_wrapped_label_new_word_char ("", NULL);
       gtk_widget_set_name (view->details, "authority-details");
       gtk_label_set_selectable (GTK_LABEL (view->details), TRUE);
       gtk_box_append (GTK_BOX (field_box), view->details);
     }
 
-  view->message = new_label ("", "field-message");
+  view->message = ek_ui_wrapped_label_new_word_char ("", "field-message");
   message_name = g_strconcat (field->name, "-message", NULL);
   gtk_widget_set_name (view->message, message_name);
   gtk_widget_set_visible (view->message, FALSE);
@@ -611,7 +598,7 @@ build (EkFormPage *self)
     {
       EkFormSection *section = g_ptr_array_index (sections, i);
       GtkWidget *section_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-      GtkWidget *heading = new_label (section->title, "title-4");
+      GtkWidget *heading = ek_ui_wrapped_label_new_word_char (section->title, "title-4");
 
       gtk_widget_add_css_class (section_box, "form-section");
       gtk_widget_set_name (section_box, section->id);
@@ -625,7 +612,7 @@ build (EkFormPage *self)
 
   if (sections->len == 0)
     gtk_box_append (GTK_BOX (self->content),
-                    new_label (_("There is nothing to fill in on this page for this business."), NULL));
+                    ek_ui_wrapped_label_new_word_char (_("There is nothing to fill in on this page for this business."), NULL));
 
   validate (self);
 }
@@ -714,7 +701,7 @@ ek_form_page_init (EkFormPage *self)
   gtk_widget_add_css_class (self->summary, "error-summary");
   summary_heading_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   gtk_box_append (GTK_BOX (summary_heading_box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-  self->summary_title = new_label ("", "heading");
+  self->summary_title = ek_ui_wrapped_label_new_word_char ("", "heading");
   gtk_widget_set_hexpand (self->summary_title, TRUE);
   gtk_box_append (GTK_BOX (summary_heading_box), self->summary_title);
   gtk_box_append (GTK_BOX (self->summary), summary_heading_box);
@@ -723,7 +710,7 @@ ek_form_page_init (EkFormPage *self)
   gtk_widget_set_visible (self->summary, FALSE);
   gtk_box_append (GTK_BOX (box), self->summary);
 
-  note = new_label (_("Fields marked * must be filled in. Everything you type is saved as you go."), "dim-label");
+  note = ek_ui_wrapped_label_new_word_char (_("Fields marked * must be filled in. Everything you type is saved as you go."), "dim-label");
   gtk_box_append (GTK_BOX (box), note);
 
   self->content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);

@@ -118,9 +118,7 @@ ek_login_form_load_captcha (EkLoginForm *self)
 {
   g_return_if_fail (EK_IS_LOGIN_FORM (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  ek_ui_restart_cancellable (&self->cancellable);
   g_clear_pointer (&self->captcha_id, g_free);
   set_busy (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), captcha_start, captcha_finish,
@@ -212,9 +210,7 @@ login_clicked_cb (EkLoginForm *self)
     }
 
   show_error (self, NULL);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), login_start, login_finish, NULL, login, login_free,
                        self->cancellable, on_login_cb, g_object_ref (self));

@@ -11,6 +11,7 @@
 
 #include "ek-material-fit.h"
 #include "ek-material-row.h"
+#include "ek-registry-ui.h"
 #include "ek-scan-dialog.h"
 
 struct _EkMaterialRow
@@ -118,15 +119,6 @@ set_busy (EkMaterialRow *self,
       gtk_progress_bar_set_text (self->progress_bar, what);
       gtk_progress_bar_pulse (self->progress_bar);
     }
-}
-
-static GCancellable *
-restart_cancellable (EkMaterialRow *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  return self->cancellable;
 }
 
 static void
@@ -242,7 +234,8 @@ refresh (EkMaterialRow *self)
 
   set_state (self, EK_MATERIAL_ROW_CHECKING);
   gtk_label_set_label (self->status_label, _("Checking…"));
-  ek_material_check_file_async (path, &self->requirement->limits, restart_cancellable (self),
+  ek_material_check_file_async (path, &self->requirement->limits,
+                                ek_ui_restart_cancellable (&self->cancellable),
                                 on_checked, g_object_ref (self));
 }
 
@@ -381,7 +374,8 @@ on_fit_button_clicked_cb (EkMaterialRow *self)
   self->pending_fit = g_build_filename (ek_draft_materials_get_directory (self->materials), name, NULL);
   set_busy (self, _("Fitting…"));
   ek_material_fit_file_async (path, self->pending_fit, self->requirement->limits.max_bytes,
-                              restart_cancellable (self), on_fitted, g_object_ref (self));
+                              ek_ui_restart_cancellable (&self->cancellable),
+                              on_fitted, g_object_ref (self));
 }
 
 static void
@@ -537,7 +531,8 @@ on_rotate_button_clicked_cb (EkMaterialRow *self)
   if (path == NULL)
     return;
   set_busy (self, _("Rotating…"));
-  task = g_task_new (NULL, restart_cancellable (self), on_rotated, g_object_ref (self));
+  task = g_task_new (NULL, ek_ui_restart_cancellable (&self->cancellable),
+                     on_rotated, g_object_ref (self));
   g_task_set_task_data (task, path, g_free);
   g_task_run_in_thread (task, rotate_thread);
 }

@@ -13,6 +13,7 @@
 
 #include "ek-form.h"
 #include "ek-pages.h"
+#include "ek-registry-ui.h"
 #include "ek-review-page.h"
 
 struct _EkReviewPage
@@ -28,20 +29,6 @@ struct _EkReviewPage
 };
 
 G_DEFINE_FINAL_TYPE (EkReviewPage, ek_review_page, EK_TYPE_PAGE)
-
-static GtkWidget *
-new_label (const char *text,
-           const char *css)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (css != NULL)
-    gtk_widget_add_css_class (label, css);
-  return label;
-}
 
 static void
 clear_box (GtkWidget *box)
@@ -74,7 +61,7 @@ create_section (EkReviewPage        *self,
   gtk_widget_set_name (card, section->id);
 
   header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  heading = new_label (section->title, "title-4");
+  heading = ek_ui_wrapped_label_new_word_char (section->title, "title-4");
   gtk_widget_set_hexpand (heading, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (heading), GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
   gtk_box_append (GTK_BOX (header), heading);
@@ -100,15 +87,15 @@ create_section (EkReviewPage        *self,
       g_autofree char *value = ek_form_dup_display_value (form, field, draft);
       GtkWidget *name, *shown;
 
-      name = new_label (field->label, "dim-label");
+      name = ek_ui_wrapped_label_new_word_char (field->label, "dim-label");
       gtk_widget_set_valign (name, GTK_ALIGN_START);
       gtk_widget_set_size_request (name, 200, -1);
       gtk_label_set_width_chars (GTK_LABEL (name), 16);
       gtk_label_set_max_width_chars (GTK_LABEL (name), 24);
       if (value[0] != '\0')
-        shown = new_label (value, NULL);
+        shown = ek_ui_wrapped_label_new_word_char (value, NULL);
       else
-        shown = new_label (_("Not given"), "dim-label");
+        shown = ek_ui_wrapped_label_new_word_char (_("Not given"), "dim-label");
       gtk_widget_set_valign (shown, GTK_ALIGN_START);
       gtk_widget_set_hexpand (shown, TRUE);
       gtk_widget_set_name (shown, field->name);
@@ -151,7 +138,7 @@ rebuild (EkReviewPage *self)
         continue;
       n_invalid++;
       text = g_strdup_printf (_("%s: %s"), problem->field->label, problem->message);
-      label = new_label (text, NULL);
+      label = ek_ui_wrapped_label_new_word_char (text, NULL);
       button = gtk_button_new ();
       gtk_button_set_child (GTK_BUTTON (button), label);
       gtk_widget_add_css_class (button, "flat");
@@ -258,7 +245,7 @@ ek_review_page_init (EkReviewPage *self)
   gtk_widget_add_css_class (self->problems, "error-summary");
   heading_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   gtk_box_append (GTK_BOX (heading_box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-  self->problems_title = new_label ("", "heading");
+  self->problems_title = ek_ui_wrapped_label_new_word_char ("", "heading");
   gtk_box_append (GTK_BOX (heading_box), self->problems_title);
   gtk_box_append (GTK_BOX (self->problems), heading_box);
   self->problems_list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -266,8 +253,9 @@ ek_review_page_init (EkReviewPage *self)
   gtk_widget_set_visible (self->problems, FALSE);
   gtk_box_append (GTK_BOX (box), self->problems);
 
-  intro = new_label (_("Check that everything is right before you go on. ID numbers are shown in part only. "
-                       "Use Change to correct a section; Next on that page brings you back here."), NULL);
+  intro = ek_ui_wrapped_label_new_word_char (
+    _("Check that everything is right before you go on. ID numbers are shown in part only. "
+      "Use Change to correct a section; Next on that page brings you back here."), NULL);
   gtk_box_append (GTK_BOX (box), intro);
 
   self->sections = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ek-registry-ui.h"
 #include "ek-scan-dialog.h"
 #include "ek-scanner.h"
 
@@ -97,15 +98,6 @@ set_busy (EkScanDialog *self,
       gtk_progress_bar_set_text (self->progress_bar, what);
     }
   update_actions (self);
-}
-
-static GCancellable *
-restart_cancellable (EkScanDialog *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  return self->cancellable;
 }
 
 static void
@@ -314,7 +306,8 @@ start (EkScanDialog *self,
                                                       G_N_ELEMENTS (resolutions) - 1)];
   set_status (self, NULL);
   set_busy (self, preview ? _("Previewing…") : _("Scanning…"));
-  ek_scanner_scan_async (device, &options, on_progress, self, restart_cancellable (self),
+  ek_scanner_scan_async (device, &options, on_progress, self,
+                         ek_ui_restart_cancellable (&self->cancellable),
                          preview ? on_previewed : on_scanned, g_object_ref (self));
 }
 

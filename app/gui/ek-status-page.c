@@ -311,9 +311,7 @@ show_originals (EkStatusPage *self,
         continue;
       if (line == NULL)
         line = g_strdup_printf ("• %s", text);
-      label = gtk_label_new (line);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      label = ek_ui_wrapped_label_new (line, NULL);
       gtk_box_append (self->originals_box, label);
       self->n_originals++;
     }
@@ -348,12 +346,9 @@ timeline_row (const char *title,
     {
       /* Translators: %s is the reviewer's remark (备注) */
       g_autofree char *text = g_strdup_printf (_("Remark: %s"), remark);
-      GtkWidget *label = gtk_label_new (text);
+      GtkWidget *label = ek_ui_wrapped_label_new (text, "dim-label");
 
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-      gtk_widget_add_css_class (label, "dim-label");
       gtk_box_append (GTK_BOX (box), label);
       g_free (accessible);
       accessible = g_strdup_printf ("%s: %s. %s", title, state, text);
@@ -560,9 +555,7 @@ ek_status_page_refresh (EkStatusPage *self)
         gtk_widget_set_visible (GTK_WIDGET (self->expected_label), FALSE);
       }
   }
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  ek_ui_restart_cancellable (&self->cancellable);
   set_loading (self, TRUE);
   ek_registry_ui_call (GTK_WIDGET (self), get_start, get_finish, (GDestroyNotify) ek_registry_application_unref,
                        g_strdup (id), g_free, self->cancellable, on_loaded_cb, g_object_ref (self));
@@ -658,31 +651,19 @@ ek_status_page_get_n_refreshes (EkStatusPage *self)
 static GtkLabel *
 wrapped_label (const char *css)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *label = ek_ui_wrapped_label_new (NULL, css);
 
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  if (css != NULL)
-    gtk_widget_add_css_class (label, css);
   return GTK_LABEL (label);
 }
 
 static void
 build (EkStatusPage *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *box = ek_ui_page_box_new ();
   GtkWidget *line, *heading;
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_widget_set_parent (scrolled, GTK_WIDGET (self));
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 24);
-  gtk_widget_set_margin_end (box, 24);
+  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), box);
 
   line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   self->summary_label = wrapped_label ("title-2");

@@ -22,6 +22,20 @@ on_limit (gpointer data)
 }
 
 /**
+ * ek_ui_init:
+ * Start a UI test: the test framework, GTK, and no transitions, so that what is checked and
+ * photographed is the settled window.
+ */
+void
+ek_ui_init (int    *argc,
+            char ***argv)
+{
+  ek_test_init (argc, argv);
+  gtk_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+}
+
+/**
  * ek_ui_iterate:
  * Wait until @window has painted a frame after now, then run whatever is idle.
  */
@@ -81,6 +95,61 @@ ek_ui_screenshot (GtkWidget  *window,
   g_test_message ("screenshot: %s", path);
 }
 
+static gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, *(const GType *) type);
+}
+
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/* The first drawn widget under @root for which @match holds; a hidden branch is not searched */
+static GtkWidget *
+find_drawn (GtkWidget     *root,
+            EkUiMatch      match,
+            gconstpointer  data)
+{
+  if (!gtk_widget_is_drawable (root))
+    return NULL;
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_drawn (child, match, data);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /**
  * ek_ui_find:
  * Returns: (nullable): the first drawn widget under @root whose widget name is @name
@@ -89,17 +158,7 @@ GtkWidget *
 ek_ui_find (GtkWidget  *root,
             const char *name)
 {
-  if (!gtk_widget_is_drawable (root))
-    return NULL;
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = ek_ui_find (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return find_drawn (root, has_name, name);
 }
 
 /**
@@ -110,17 +169,7 @@ GtkWidget *
 ek_ui_find_type (GtkWidget *root,
                  GType      type)
 {
-  if (!gtk_widget_is_drawable (root))
-    return NULL;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = ek_ui_find_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return find_drawn (root, is_of_type, &type);
 }
 
 /**
@@ -131,17 +180,62 @@ GtkWidget *
 ek_ui_find_label (GtkWidget  *root,
                   const char *text)
 {
-  if (!gtk_widget_is_drawable (root))
-    return NULL;
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+  return find_drawn (root, is_label_containing, text);
+}
+
+/**
+ * ek_ui_find_match:
+ * Returns: (nullable): the first widget under @root, drawn or not, for which @match holds
+ */
+GtkWidget *
+ek_ui_find_match (GtkWidget     *root,
+                  EkUiMatch      match,
+                  gconstpointer  data)
+{
+  if (match (root, data))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = ek_ui_find_label (child, text);
+      GtkWidget *found = ek_ui_find_match (child, match, data);
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+/**
+ * ek_ui_find_any:
+ * Returns: (nullable): the first widget under @root, drawn or not, whose widget name is @name
+ */
+GtkWidget *
+ek_ui_find_any (GtkWidget  *root,
+                const char *name)
+{
+  return ek_ui_find_match (root, has_name, name);
+}
+
+/**
+ * ek_ui_find_action:
+ * Returns: (nullable): the first widget under @root, drawn or not, that activates @action
+ *   ("wizard.next")
+ */
+GtkWidget *
+ek_ui_find_action (GtkWidget  *root,
+                   const char *action)
+{
+  return ek_ui_find_match (root, has_action, action);
+}
+
+/**
+ * ek_ui_find_button:
+ * Returns: (nullable): the first button under @root, drawn or not, whose label is @label, as a
+ *   clerk finds it
+ */
+GtkWidget *
+ek_ui_find_button (GtkWidget  *root,
+                   const char *label)
+{
+  return ek_ui_find_match (root, is_button_labelled, label);
 }
 
 gboolean
@@ -262,6 +356,22 @@ ek_ui_type (GtkWidget  *root,
   g_assert_true (gtk_widget_is_sensitive (widget));
   gtk_widget_grab_focus (widget);
   gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
+/**
+ * ek_ui_set_text:
+ * Put @text in the editable named @name, drawn or not, leaving the focus where it is (what a
+ * page does once focus leaves the field is not triggered).
+ */
+void
+ek_ui_set_text (GtkWidget  *root,
+                const char *name,
+                const char *text)
+{
+  GtkWidget *entry = ek_ui_find_any (root, name);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
 }
 
 /**

@@ -11,16 +11,29 @@
 G_BEGIN_DECLS
 
 typedef gboolean (*EkUiCondition) (gpointer data);
+typedef gboolean (*EkUiMatch)     (GtkWidget     *widget,
+                                   gconstpointer  data);
 
+void        ek_ui_init             (int           *argc,
+                                    char        ***argv);
 void        ek_ui_iterate          (GtkWidget     *window);
 void        ek_ui_screenshot       (GtkWidget     *window,
                                     const char    *name);
 GtkWidget  *ek_ui_find             (GtkWidget     *root,
                                     const char    *name);
-GtkWidget  *ek_ui_find_type       (GtkWidget     *root,
+GtkWidget  *ek_ui_find_type        (GtkWidget     *root,
                                     GType          type);
 GtkWidget  *ek_ui_find_label       (GtkWidget     *root,
                                     const char    *text);
+GtkWidget  *ek_ui_find_match       (GtkWidget     *root,
+                                    EkUiMatch      match,
+                                    gconstpointer  data);
+GtkWidget  *ek_ui_find_any         (GtkWidget     *root,
+                                    const char    *name);
+GtkWidget  *ek_ui_find_action      (GtkWidget     *root,
+                                    const char    *action);
+GtkWidget  *ek_ui_find_button      (GtkWidget     *root,
+                                    const char    *label);
 gboolean    ek_ui_shows_text       (GtkWidget     *root,
                                     const char    *text);
 void        ek_ui_wait             (GtkWidget     *window,
@@ -32,6 +45,9 @@ GtkWidget  *ek_ui_wait_for         (GtkWidget     *window,
 void        ek_ui_wait_for_text    (GtkWidget     *window,
                                     const char    *text);
 void        ek_ui_type             (GtkWidget     *root,
+                                    const char    *name,
+                                    const char    *text);
+void        ek_ui_set_text         (GtkWidget     *root,
                                     const char    *name,
                                     const char    *text);
 void        ek_ui_click            (GtkWidget     *root,

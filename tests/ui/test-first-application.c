@@ -639,9 +639,7 @@ main (int   argc,
   work_dir = g_build_filename (data_home, "clerk", NULL);
   g_mkdir_with_parents (work_dir, 0700);
 
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   server = ek_api_server_start_tls (NULL);
   g_setenv ("EKEY_REGISTRY_URL", server->base_url, TRUE);

@@ -21,6 +21,7 @@
 #include "ek-pages.h"
 #include "ek-review-page.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 #include "ek-window.h"
 
 typedef struct
@@ -40,80 +41,11 @@ static const Expected *expected;
 static EkApplication *app;
 static GtkWidget *current_window;
 
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("The window was not drawn within 10 seconds");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-iterate (void)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-  guint timeout;
-
-  while (!gtk_widget_get_mapped (current_window))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (current_window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  timeout = g_timeout_add_seconds (10, on_timeout, NULL);
-  gtk_widget_queue_draw (current_window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* Waits for a condition that a timer makes true (the checks run when typing pauses) */
-static void
-wait_for (gboolean  (*condition) (gconstpointer),
-          gconstpointer data,
-          const char   *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting for: %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  iterate ();
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkWidget *
 page_widget (EkWindow   *window,
              const char *name)
 {
-  GtkWidget *found = find_named (GTK_WIDGET (ek_window_get_current_page (window)), name);
+  GtkWidget *found = ek_ui_find_any (GTK_WIDGET (ek_window_get_current_page (window)), name);
 
   if (found == NULL)
     g_error ("No “%s” on the page shown", name);
@@ -127,53 +59,15 @@ next_enabled (EkWindow *window)
 }
 
 static gboolean
-next_is_enabled (gconstpointer window)
+next_is_enabled (gpointer window)
 {
   return next_enabled ((EkWindow *) window);
 }
 
 static gboolean
-next_is_disabled (gconstpointer window)
+next_is_disabled (gpointer window)
 {
   return !next_enabled ((EkWindow *) window);
-}
-
-static GtkWidget *
-find_action_button (GtkWidget  *root,
-                    const char *action)
-{
-  if (GTK_IS_ACTIONABLE (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-save_screenshot (EkWindow   *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, expected->language);
-  g_autofree char *path = ek_test_artifact_path (file);
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  iterate ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static void
@@ -196,8 +90,8 @@ track_window (EkWindow *window)
 {
   current_window = GTK_WIDGET (window);
   g_object_set_data (G_OBJECT (window), "test-next",
-                     find_action_button (gtk_window_get_titlebar (GTK_WINDOW (window)), "wizard.next"));
-  iterate ();
+                     ek_ui_find_action (gtk_window_get_titlebar (GTK_WINDOW (window)), "wizard.next"));
+  ek_ui_iterate (current_window);
 }
 
 static EkWindow *
@@ -229,11 +123,11 @@ open_window (void)
   gtk_window_present (GTK_WINDOW (window));
   current_window = GTK_WIDGET (window);
   g_object_set_data (G_OBJECT (window), "test-next",
-                     find_action_button (gtk_window_get_titlebar (GTK_WINDOW (window)), "wizard.next"));
-  iterate ();
+                     ek_ui_find_action (gtk_window_get_titlebar (GTK_WINDOW (window)), "wizard.next"));
+  ek_ui_iterate (current_window);
 
   ek_application_draft_set_business_type_id (ek_window_get_draft (window), "first-application");
-  iterate ();
+  ek_ui_iterate (current_window);
   return window;
 }
 
@@ -242,7 +136,7 @@ go_to (EkWindow   *window,
        const char *step)
 {
   g_assert_true (ek_window_go_to_step (window, step));
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpstr (ek_window_get_current_step (window), ==, step);
 }
 
@@ -264,7 +158,7 @@ choose (EkWindow   *window,
         guint       index)
 {
   gtk_drop_down_set_selected (GTK_DROP_DOWN (page_widget (window, field)), index);
-  iterate ();
+  ek_ui_iterate (current_window);
 }
 
 typedef struct
@@ -274,7 +168,7 @@ typedef struct
 } Named;
 
 static gboolean
-message_shown (gconstpointer data)
+message_shown (gpointer data)
 {
   const Named *named = data;
   g_autofree char *name = g_strconcat (named->name, "-message", NULL);
@@ -284,7 +178,7 @@ message_shown (gconstpointer data)
 }
 
 static gboolean
-message_gone (gconstpointer data)
+message_gone (gpointer data)
 {
   return !message_shown (data);
 }
@@ -380,11 +274,11 @@ test_invalid_mobile (void)
   GtkWidget *entry;
 
   fill_contact_page (window);
-  save_screenshot (window, "form-contact-empty");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-contact-empty");
 
   /* One digit short: the message appears beside the field and in the summary; Next is off */
   type_into (window, "mobile", "1891012322");
-  wait_for (message_shown, &mobile, "the message under the mobile number");
+  ek_ui_wait (current_window, message_shown, &mobile, "the message under the mobile number");
   entry = page_widget (window, "mobile");
   g_assert_nonnull (strstr (message_of (window, "mobile"), expected->mobile_message));
   g_assert_true (gtk_widget_has_css_class (entry, "error"));
@@ -392,19 +286,19 @@ test_invalid_mobile (void)
   g_assert_nonnull (strstr (summary, expected->mobile_message));
   g_assert_false (next_enabled (window));
   g_assert_false (ek_page_get_complete (ek_window_get_current_page (window)));
-  save_screenshot (window, "form-contact-invalid-mobile");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-contact-invalid-mobile");
 
   /* The landline without an area code is fine, as on the server */
   type_into (window, "landline", "67811024");
 
   /* Corrected: the message goes, and Next can be pressed */
   type_into (window, "mobile", "18910123221");
-  wait_for (message_gone, &mobile, "the message under the mobile number to go");
+  ek_ui_wait (current_window, message_gone, &mobile, "the message under the mobile number to go");
   g_assert_false (gtk_widget_has_css_class (entry, "error"));
   g_assert_false (gtk_widget_get_visible (page_widget (window, "error-summary")));
   g_assert_true (next_enabled (window));
   g_assert_cmpstr (ek_application_draft_get_string (ek_window_get_draft (window), "mobile"), ==, "18910123221");
-  save_screenshot (window, "form-contact");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-contact");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -424,29 +318,29 @@ test_uscc_warning_and_summary_link (void)
 
   /* A wrong check character warns and does not block */
   type_into (window, "credit-code", "91110000600037341N");
-  wait_for (message_shown, &credit_code, "the warning on the credit code");
+  ek_ui_wait (current_window, message_shown, &credit_code, "the warning on the credit code");
   entry = page_widget (window, "credit-code");
   g_assert_nonnull (strstr (message_of (window, "credit-code"), expected->check_character));
   g_assert_true (gtk_widget_has_css_class (entry, "warning"));
   g_assert_false (gtk_widget_has_css_class (entry, "error"));
-  wait_for (next_is_enabled, window, "Next, despite the warning");
-  save_screenshot (window, "form-enterprise-warning");
+  ek_ui_wait (current_window, next_is_enabled, window, "Next, despite the warning");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-enterprise-warning");
 
   /* A malformed 13-digit code blocks; its summary link puts the focus on it */
   type_into (window, "enterprise-code", "999940000560");
-  wait_for (message_shown, &code13, "the message on the 13-digit code");
-  wait_for (next_is_disabled, window, "Next disabled by the 13-digit code");
+  ek_ui_wait (current_window, message_shown, &code13, "the message on the 13-digit code");
+  ek_ui_wait (current_window, next_is_disabled, window, "Next disabled by the 13-digit code");
   type_into (window, "registered-address", "北京市东城区");
   link = summary_button_for (window, "enterprise-code");
   g_assert_nonnull (link);
   g_assert_false (has_focus_in (window, page_widget (window, "enterprise-code")));
   g_signal_emit_by_name (link, "clicked");
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_true (has_focus_in (window, page_widget (window, "enterprise-code")));
 
   type_into (window, "enterprise-code", "9999400000560");
-  wait_for (message_gone, &code13, "the message on the 13-digit code to go");
-  wait_for (next_is_enabled, window, "Next, once the code is right");
+  ek_ui_wait (current_window, message_gone, &code13, "the message on the 13-digit code to go");
+  ek_ui_wait (current_window, next_is_enabled, window, "Next, once the code is right");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -460,13 +354,13 @@ test_server_error_until_edited (void)
 
   fill_contact_page (window);
   type_into (window, "mobile", "18910123221");
-  wait_for (next_is_enabled, window, "Next, once the contact page is filled in");
+  ek_ui_wait (current_window, next_is_enabled, window, "Next, once the contact page is filled in");
   go_to (window, "review");
 
   /* The pages engineer's contract: the server rejects a field, the clerk is sent to it */
   ek_application_draft_set_server_error (draft, "mobile", "该手机号码已绑定其他企业。");
   g_assert_true (ek_window_go_to_field (window, "mobile"));
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpstr (ek_window_get_current_step (window), ==, "form-contact");
   g_assert_true (has_focus_in (window, page_widget (window, "mobile")));
   g_assert_cmpstr (message_of (window, "mobile"), ==, "该手机号码已绑定其他企业。");
@@ -475,8 +369,8 @@ test_server_error_until_edited (void)
   /* Edited: the server's message no longer stands */
   type_into (window, "mobile", "18910123222");
   g_assert_null (ek_application_draft_get_server_error (draft, "mobile"));
-  wait_for (message_gone, &mobile, "the server's message to go");
-  wait_for (next_is_enabled, window, "Next, once the server's message is gone");
+  ek_ui_wait (current_window, message_gone, &mobile, "the server's message to go");
+  ek_ui_wait (current_window, next_is_enabled, window, "Next, once the server's message is gone");
 
   /* The API's own name for a field works too */
   g_assert_true (ek_window_go_to_field (window, "uscc"));
@@ -494,7 +388,7 @@ fill_everything (EkWindow *window)
   type_into (window, "registered-address", "北京市东城区东长安街1号");
   choose (window, "licence-type", 2);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (page_widget (window, "situation-foreign-invested")), TRUE);
-  save_screenshot (window, "form-enterprise");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-enterprise");
 
   go_to (window, "form-people");
   type_into (window, "legal-rep-name", "李东");
@@ -504,19 +398,19 @@ fill_everything (EkWindow *window)
   choose (window, "user-id-type", 1);
   type_into (window, "user-id-number", "11010519491231002X");
   type_into (window, "login-name", "WANGQIANG");
-  iterate ();
+  ek_ui_iterate (current_window);
   /* ID numbers are shown in full only while their field has the focus */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "user-id-number"))), ==,
                    "110*************2X");
   gtk_widget_grab_focus (page_widget (window, "user-id-number"));
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "user-id-number"))), ==,
                    "11010519491231002X");
   gtk_widget_grab_focus (page_widget (window, "login-name"));
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpstr (ek_application_draft_get_string (ek_window_get_draft (window), "user-id-number"), ==,
                    "11010519491231002X");
-  save_screenshot (window, "form-people");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-people");
 
   fill_contact_page (window);
   type_into (window, "mobile", "18910123221");
@@ -528,11 +422,11 @@ fill_everything (EkWindow *window)
   /* Its counter, as the seeds give it */
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (page_widget (window, "authority-details"))),
                             expected->language[0] == 'z' ? "福田区市民中心" : "Futian District"));
-  save_screenshot (window, "form-authority");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-authority");
 }
 
 static gboolean
-at_contact_step (gconstpointer window)
+at_contact_step (gpointer window)
 {
   return g_strcmp0 (ek_window_get_current_step ((EkWindow *) window), "form-contact") == 0;
 }
@@ -561,7 +455,7 @@ test_review_change_and_return (void)
   g_assert_false (next_enabled (window));
 
   fill_everything (window);
-  wait_for (next_is_enabled, window, "Next, once the last page is filled in");
+  ek_ui_wait (current_window, next_is_enabled, window, "Next, once the last page is filled in");
   go_to (window, "review");
   g_assert_false (gtk_widget_get_visible (page_widget (window, "review-problems")));
   g_assert_true (next_enabled (window));
@@ -570,22 +464,22 @@ test_review_change_and_return (void)
   /* ID numbers masked */
   g_assert_true (value_shown (window, "user-id-number", "110*************2X"));
   g_assert_true (value_shown (window, "legal-rep-id-number", "110*************78"));
-  save_screenshot (window, "review");
+  ek_ui_screenshot (GTK_WIDGET (window), "review");
 
   /* Change the contact section: its page, then Next comes straight back */
   contact = page_widget (window, "contact");
-  change = find_named (contact, "change");
+  change = ek_ui_find_any (contact, "change");
   g_assert_nonnull (change);
   /* As Enter or Space would: a button activated by the keyboard clicks after a moment */
   gtk_widget_activate (change);
-  wait_for (at_contact_step, window, "the contact page after Change");
+  ek_ui_wait (current_window, at_contact_step, window, "the contact page after Change");
   next_label = gtk_button_get_child (GTK_BUTTON (g_object_get_data (G_OBJECT (window), "test-next")));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (next_label)), expected->back_to_review));
-  save_screenshot (window, "form-contact-change");
+  ek_ui_screenshot (GTK_WIDGET (window), "form-contact-change");
   type_into (window, "mobile", "13800138000");
-  wait_for (next_is_enabled, window, "Next, after the change");
+  ek_ui_wait (current_window, next_is_enabled, window, "Next, after the change");
   gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpstr (ek_window_get_current_step (window), ==, "review");
   g_assert_true (value_shown (window, "mobile", "13800138000"));
   g_assert_cmpstr (ek_application_draft_get_step (draft), ==, "review");
@@ -595,12 +489,12 @@ test_review_change_and_return (void)
 
   /* A required field emptied: listed at the top, its button goes to the field */
   ek_application_draft_set_string (draft, "postcode", NULL);
-  iterate ();
-  wait_for ((gboolean (*) (gconstpointer)) gtk_widget_get_visible, page_widget (window, "review-problems"),
-            "the problem list");
+  ek_ui_iterate (current_window);
+  ek_ui_wait (current_window, (EkUiCondition) gtk_widget_get_visible,
+              page_widget (window, "review-problems"), "the problem list");
   g_assert_false (next_enabled (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "wizard.go-to-field", "s", "postcode");
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpstr (ek_window_get_current_step (window), ==, "form-contact");
   g_assert_true (has_focus_in (window, page_widget (window, "postcode")));
 
@@ -638,7 +532,7 @@ wait_for_reload (GtkWidget *list,
   while (!loaded)
     g_main_context_iteration (NULL, TRUE);
   g_signal_handler_disconnect (list, id);
-  iterate ();
+  ek_ui_iterate (current_window);
 }
 
 static char *
@@ -676,12 +570,12 @@ static EkWindow *
 continue_draft (EkWindow   *window,
                 const char *id)
 {
-  GtkWidget *row = find_named (draft_list_of (window), id);
+  GtkWidget *row = ek_ui_find_any (draft_list_of (window), id);
   GtkWidget *button;
   EkWindow *continued;
 
   g_assert_nonnull (row);
-  button = find_named (row, "continue");
+  button = ek_ui_find_any (row, "continue");
   g_assert_nonnull (button);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_signal_emit_by_name (button, "clicked");
@@ -738,7 +632,7 @@ test_drafts_offered (void)
   g_assert_nonnull (list);
   if (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)) == 0)
     wait_for_reload (list, NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)), ==, 3);
   text = all_text (list);
   g_assert_nonnull (strstr (text, "北京测试企业"));
@@ -746,16 +640,16 @@ test_drafts_offered (void)
   g_assert_nonnull (strstr (text, expected->language[0] == 'z' ? "首次申领" : "First application"));
   g_assert_nonnull (strstr (text, "draft.json.damaged-"));
   g_assert_false (next_enabled (window));
-  save_screenshot (window, "drafts");
+  ek_ui_screenshot (GTK_WIDGET (window), "drafts");
 
   /* Delete asks first, then removes the draft's folder */
   other_dir = ek_application_draft_dup_directory (other, &error);
-  row = find_named (list, ek_application_draft_get_id (other));
-  g_signal_emit_by_name (find_named (row, "delete"), "clicked");
-  iterate ();
-  confirm = find_named (row, "confirm-delete");
+  row = ek_ui_find_any (list, ek_application_draft_get_id (other));
+  g_signal_emit_by_name (ek_ui_find_any (row, "delete"), "clicked");
+  ek_ui_iterate (current_window);
+  confirm = ek_ui_find_any (row, "confirm-delete");
   g_assert_true (gtk_widget_is_drawable (confirm));
-  save_screenshot (window, "drafts-delete");
+  ek_ui_screenshot (GTK_WIDGET (window), "drafts-delete");
   g_assert_true (g_file_test (other_dir, G_FILE_TEST_IS_DIR));
   {
     gboolean loaded = FALSE;
@@ -867,14 +761,14 @@ test_kill_mid_form (void)
   list = draft_list_of (window);
   if (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)) == 0)
     wait_for_reload (list, NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_draft_list_get_n_drafts (EK_DRAFT_LIST (list)), ==, 1);
   {
     g_autofree char *text = all_text (list);
     if (strstr (text, "Tianjin Harbour Trading") == NULL)
       g_error ("The list shows: %s", text);
   }
-  save_screenshot (window, "drafts-after-kill");
+  ek_ui_screenshot (GTK_WIDGET (window), "drafts-after-kill");
   window = continue_draft (window, ek_application_draft_get_id (seeded));
   g_assert_cmpstr (ek_window_get_current_step (window), ==, "form-enterprise");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget (window, "enterprise-name"))), ==,
@@ -894,9 +788,7 @@ main (int   argc,
 
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (expectations); i++)
     if (g_strcmp0 (language, expectations[i].language) == 0)

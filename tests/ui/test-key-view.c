@@ -12,46 +12,11 @@
 #include "ek-application.h"
 #include "ek-key-view.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 #include "ek-window.h"
 #include "token-fixture.h"
 
 static EkApplication *app;
-
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("Timed out waiting for %s", (const char *) data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *window)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-  guint timeout;
-
-  while (!gtk_widget_get_mapped (window))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  timeout = g_timeout_add_seconds (10, on_timeout, (gpointer) "a frame");
-  gtk_widget_queue_draw (window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
 
 static void
 on_updated_cb (EkKeyView *view,
@@ -60,17 +25,36 @@ on_updated_cb (EkKeyView *view,
   *updated = TRUE;
 }
 
+typedef struct
+{
+  EkKeyView *view;
+  guint      n;
+} TokenCount;
+
+static gboolean
+shows_tokens (gpointer data)
+{
+  TokenCount *count = data;
+
+  return !ek_key_view_get_loading (count->view) && ek_key_view_get_tokens (count->view) != NULL &&
+         ek_key_view_get_tokens (count->view)->len == count->n;
+}
+
 /* Until the view shows @n keys (it reads them on a worker thread and follows the poll) */
 static void
 wait_for_tokens (EkKeyView *view,
                  guint      n)
 {
-  guint timeout = g_timeout_add_seconds (20, on_timeout, (gpointer) "the key view to update");
+  TokenCount count = { view, n };
 
-  while (ek_key_view_get_loading (view) || ek_key_view_get_tokens (view) == NULL ||
-         ek_key_view_get_tokens (view)->len != n)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
+  ek_ui_wait (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (view))), shows_tokens, &count,
+              "the key view to update");
+}
+
+static gboolean
+has_read (gpointer view)
+{
+  return !ek_key_view_get_loading (view);
 }
 
 static guint
@@ -82,29 +66,6 @@ count_with_class (GtkWidget  *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     n += count_with_class (child, css_class);
   return n;
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, g_getenv ("LANGUAGE"));
-  g_autofree char *path = ek_test_artifact_path (file);
-  int width, height;
-
-  wait_for_frame (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static GtkWidget *
@@ -131,7 +92,7 @@ test_every_verdict (void)
   GtkWidget *scroller;
 
   wait_for_tokens (EK_KEY_VIEW (view), 2);
-  wait_for_frame (window);
+  ek_ui_iterate (window);
 
   /* One certificate of each verdict on the demo tokens, plus the SM2 one (valid) */
   g_assert_cmpuint (count_with_class (view, "verdict-valid"), ==, 2);
@@ -153,7 +114,7 @@ test_every_verdict (void)
         g_autofree char *name = g_strdup_printf ("key-view-%u", i);
         double value = gtk_adjustment_get_value (adjustment);
 
-        save_screenshot (window, name);
+        ek_ui_screenshot (window, name);
         if (value + gtk_adjustment_get_page_size (adjustment) >= gtk_adjustment_get_upper (adjustment))
           break;
         gtk_adjustment_set_value (adjustment, value + gtk_adjustment_get_page_size (adjustment) * 0.9);
@@ -192,7 +153,7 @@ test_follows_the_key (void)
   g_assert_nonnull (new_path);
   g_assert_cmpint (g_rename (new_path, aside), ==, 0);
   wait_for_tokens (EK_KEY_VIEW (view), 2);
-  wait_for_frame (window);
+  ek_ui_iterate (window);
   g_assert_cmpuint (count_with_class (view, "state-present"), ==, 2);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -222,7 +183,7 @@ test_reachable_from_first_page (void)
   g_assert_no_error (error);
   window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_frame (GTK_WIDGET (window));
+  ek_ui_iterate (GTK_WIDGET (window));
   g_assert_true (has_action (GTK_WIDGET (ek_window_get_current_page (window)), "app.show-key"));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-key", NULL);
@@ -275,14 +236,8 @@ open_state (const char  *faults,
   gtk_window_set_default_size (GTK_WINDOW (window), 860, 520);
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_present (GTK_WINDOW (window));
-  {
-    guint timeout = g_timeout_add_seconds (20, on_timeout, (gpointer) "the key view to read");
-
-    while (ek_key_view_get_loading (EK_KEY_VIEW (view)) || !gtk_widget_get_mapped (window))
-      g_main_context_iteration (NULL, TRUE);
-    g_source_remove (timeout);
-  }
-  wait_for_frame (window);
+  ek_ui_wait (window, has_read, view, "the key view to read");
+  ek_ui_iterate (window);
   *view_out = view;
   return window;
 }
@@ -303,7 +258,7 @@ test_states (void)
   g_assert_cmpuint (count_with_class (view, "state-locked"), ==, 1);
   g_assert_cmpuint (count_with_class (view, "pin-danger"), ==, 1);
   g_assert_true (has_business_button (view, "pin-unlock"));
-  save_screenshot (window, "key-view-locked");
+  ek_ui_screenshot (window, "key-view-locked");
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* One more wrong PIN locks it */
@@ -316,14 +271,14 @@ test_states (void)
   window = open_state ("no-token", TRUE, &view);
   g_assert_cmpuint (count_with_class (view, "key-card"), ==, 1);
   g_assert_cmpuint (count_with_class (view, "key-problems"), ==, 0);
-  save_screenshot (window, "key-view-no-key");
+  ek_ui_screenshot (window, "key-view-no-key");
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* A driver that fails to start: named with its error, and the view still says what to do */
   window = open_state ("init-fail", TRUE, &view);
   g_assert_cmpuint (count_with_class (view, "key-problems"), ==, 1);
   g_assert_cmpuint (count_with_class (view, "key-card"), ==, 1);
-  save_screenshot (window, "key-view-no-driver");
+  ek_ui_screenshot (window, "key-view-no-driver");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

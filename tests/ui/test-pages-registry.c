@@ -27,6 +27,7 @@
 #include "ek-material-rules.h"
 #include "ek-status-page.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 #include "ek-upload-panel.h"
 #include "ek-window.h"
 
@@ -40,120 +41,11 @@ static EkApplicationDraft *draft;
 static char *uscc;
 static char *email;
 
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("The window was not drawn within 10 seconds");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-iterate (void)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-  guint timeout;
-
-  while (!gtk_widget_get_mapped (current_window))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (current_window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  timeout = g_timeout_add_seconds (10, on_timeout, NULL);
-  gtk_widget_queue_draw (current_window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-zh_CN.png", name);
-  g_autofree char *path = ek_test_artifact_path (file);
-  GtkWidget *saved = current_window;
-  int width, height;
-
-  current_window = window;
-  iterate ();
-  current_window = saved;
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-typedef gboolean (*Condition) (gconstpointer data);
-
-/* A guard against hanging, not a timing assertion: the servers answer in milliseconds */
-static void
-wait_until (Condition      condition,
-            gconstpointer  data,
-            const char    *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting for: %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  iterate ();
-}
-
-static GtkWidget *
-find (GtkWidget  *root,
-      const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find (child, name);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-type_into (GtkWidget  *root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *entry = find (root, name);
-
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-}
-
 static void
 press (GtkWidget  *root,
        const char *name)
 {
-  GtkWidget *button = find (root, name);
+  GtkWidget *button = ek_ui_find_any (root, name);
 
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_sensitive (button));
@@ -169,7 +61,7 @@ show_in_window (GtkWidget *child)
   gtk_window_set_child (GTK_WINDOW (window), child);
   gtk_window_present (GTK_WINDOW (window));
   current_window = window;
-  iterate ();
+  ek_ui_iterate (current_window);
   return window;
 }
 
@@ -207,7 +99,7 @@ activation_code (void)
 /* Conditions */
 
 static gboolean
-mode_is (gconstpointer data)
+mode_is (gpointer data)
 {
   const char * const *args = data;
   return g_strcmp0 (ek_account_page_get_mode ((EkAccountPage *) args[0]), args[1]) == 0;
@@ -221,7 +113,7 @@ typedef struct
 } ModeOrError;
 
 static gboolean
-mode_or_error (gconstpointer data)
+mode_or_error (gpointer data)
 {
   const ModeOrError *m = data;
 
@@ -236,26 +128,26 @@ wait_for_mode (EkAccountPage *page,
 {
   ModeOrError m = { page, mode, error };
 
-  wait_until (mode_or_error, &m, what);
+  ek_ui_wait (current_window, mode_or_error, &m, what);
   if (gtk_widget_get_visible (error))
     g_test_message ("the page says: %s", gtk_label_get_label (GTK_LABEL (error)));
   g_assert_cmpstr (ek_account_page_get_mode (page), ==, mode);
 }
 
 static gboolean
-is_visible (gconstpointer widget)
+is_visible (gpointer widget)
 {
   return gtk_widget_get_visible ((GtkWidget *) widget);
 }
 
 static gboolean
-has_captcha (gconstpointer form)
+has_captcha (gpointer form)
 {
   return ek_login_form_has_captcha ((EkLoginForm *) form);
 }
 
 static gboolean
-has_other_captcha (gconstpointer data)
+has_other_captcha (gpointer data)
 {
   const char * const *args = data;
   EkLoginForm *form = (EkLoginForm *) args[0];
@@ -264,20 +156,20 @@ has_other_captcha (gconstpointer data)
 }
 
 static gboolean
-is_complete (gconstpointer page)
+is_complete (gpointer page)
 {
   return ek_page_get_complete ((EkPage *) page);
 }
 
 static gboolean
-documents_settled (gconstpointer page)
+documents_settled (gpointer page)
 {
   const char *state = ek_documents_page_get_state ((EkDocumentsPage *) page);
   return g_strcmp0 (state, "sending") != 0 && g_strcmp0 (state, "rendering") != 0;
 }
 
 static gboolean
-is_true (gconstpointer flag)
+is_true (gpointer flag)
 {
   return *(const gboolean *) flag;
 }
@@ -289,7 +181,7 @@ typedef struct
 } Refresh;
 
 static gboolean
-refreshed (gconstpointer data)
+refreshed (gpointer data)
 {
   const Refresh *r = data;
   return ek_status_page_get_n_refreshes (r->page) > r->n;
@@ -301,7 +193,7 @@ refresh_status (EkStatusPage *page)
   Refresh r = { page, ek_status_page_get_n_refreshes (page) };
 
   ek_status_page_refresh (page);
-  wait_until (refreshed, &r, "the status to be read from the server");
+  ek_ui_wait (current_window, refreshed, &r, "the status to be read from the server");
 }
 
 /* The tests, in the order of the journey */
@@ -319,70 +211,73 @@ test_account_register_activate_login (void)
   ek_page_shown (page);
   g_assert_false (ek_page_get_complete (page));
   press (window, "choose-register");
-  type_into (window, "uscc", uscc);
-  type_into (window, "enterprise_name", "北京测试科技有限公司");
-  type_into (window, "email", email);
-  type_into (window, "mobile", "13800138000");
-  type_into (window, "contact_name", "王兵");
+  ek_ui_set_text (window, "uscc", uscc);
+  ek_ui_set_text (window, "enterprise_name", "北京测试科技有限公司");
+  ek_ui_set_text (window, "email", email);
+  ek_ui_set_text (window, "mobile", "13800138000");
+  ek_ui_set_text (window, "contact_name", "王兵");
   press (window, "register-button");
-  wait_for_mode (EK_ACCOUNT_PAGE (page), "activate", find (window, "register-error"), "the activation step after registering");
-  save_screenshot (window, "registry-activate");
+  wait_for_mode (EK_ACCOUNT_PAGE (page), "activate", ek_ui_find_any (window, "register-error"), "the activation step after registering");
+  ek_ui_screenshot (window, "registry-activate");
 
   /* A wrong code: said plainly, the clerk stays on the step and can try again */
   code = activation_code ();
   wrong_code = g_strdup (g_str_equal (code, "000000") ? "111111" : "000000");
-  type_into (window, "activation-code", wrong_code);
+  ek_ui_set_text (window, "activation-code", wrong_code);
   press (window, "activate-button");
-  wait_until (is_visible, find (window, "activate-error"), "the message about the wrong code");
+  ek_ui_wait (current_window, is_visible, ek_ui_find_any (window, "activate-error"),
+              "the message about the wrong code");
   g_assert_cmpstr (ek_account_page_get_mode (EK_ACCOUNT_PAGE (page)), ==, "activate");
-  save_screenshot (window, "registry-activate-wrong-code");
+  ek_ui_screenshot (window, "registry-activate-wrong-code");
 
-  type_into (window, "activation-code", code);
+  ek_ui_set_text (window, "activation-code", code);
   press (window, "activate-button");
-  wait_for_mode (EK_ACCOUNT_PAGE (page), "login", find (window, "activate-error"), "the log-in step after activating");
-  wait_until (has_captcha, form, "a captcha picture");
+  wait_for_mode (EK_ACCOUNT_PAGE (page), "login", ek_ui_find_any (window, "activate-error"), "the log-in step after activating");
+  ek_ui_wait (current_window, has_captcha, form, "a captcha picture");
   /* The SVG from the server is shown as a picture */
-  g_assert_nonnull (gtk_picture_get_paintable (GTK_PICTURE (find (window, "captcha-picture"))));
-  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (GTK_PICTURE (find (window, "captcha-picture")))), >, 0);
+  g_assert_nonnull (gtk_picture_get_paintable (GTK_PICTURE (ek_ui_find_any (window, "captcha-picture"))));
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (GTK_PICTURE (ek_ui_find_any (window, "captcha-picture")))), >, 0);
   /* Prefilled from what was typed when registering */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (window, "login-code"))), ==, uscc);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (window, "login-name"))), ==, email);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (window, "login-code"))), ==, uscc);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (window, "login-name"))), ==, email);
 
   /* Hard to read? New picture */
   first_id = g_strdup (ek_login_form_get_captcha_id (form));
   press (window, "captcha-refresh");
   args[0] = (const char *) form;
   args[1] = first_id;
-  wait_until (has_other_captcha, args, "a new captcha after New picture");
+  ek_ui_wait (current_window, has_other_captcha, args, "a new captcha after New picture");
 
   /* A wrong answer: the error, a new picture, the answer cleared and focused */
   g_free (first_id);
   first_id = g_strdup (ek_login_form_get_captcha_id (form));
-  type_into (window, "captcha-answer", "wrong");
+  ek_ui_set_text (window, "captcha-answer", "wrong");
   press (window, "login-button");
   args[0] = (const char *) form;
   args[1] = first_id;
-  wait_until (has_other_captcha, args, "a new captcha after a wrong answer");
-  wait_until (is_visible, find (window, "login-error"), "the message about the wrong answer");
-  answer_entry = find (window, "captcha-answer");
+  ek_ui_wait (current_window, has_other_captcha, args, "a new captcha after a wrong answer");
+  ek_ui_wait (current_window, is_visible, ek_ui_find_any (window, "login-error"),
+              "the message about the wrong answer");
+  answer_entry = ek_ui_find_any (window, "captcha-answer");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (answer_entry)), ==, "");
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == answer_entry ||
                  gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), answer_entry));
   g_assert_false (ek_page_get_complete (page));
-  save_screenshot (window, "registry-login-wrong-captcha");
+  ek_ui_screenshot (window, "registry-login-wrong-captcha");
 
   /* The right answer (read on the operator's side): logged in, the step is complete */
   answer = captcha_answer (ek_login_form_get_captcha_id (form));
-  type_into (window, "captcha-answer", answer);
+  ek_ui_set_text (window, "captcha-answer", answer);
   press (window, "login-button");
-  wait_until (is_complete, page, "the account step to be complete after logging in");
+  ek_ui_wait (current_window, is_complete, page,
+              "the account step to be complete after logging in");
   args[0] = (const char *) page;
   args[1] = "done";
   g_assert_true (mode_is (args));
   g_assert_cmpstr (ek_application_draft_get_string (draft, "credit-code"), ==, uscc);
   g_assert_cmpstr (ek_application_draft_get_string (draft, "login-name"), ==, email);
   g_assert_cmpstr (ek_application_draft_get_string (draft, "enterprise-name"), ==, "北京测试科技有限公司");
-  save_screenshot (window, "registry-logged-in");
+  ek_ui_screenshot (window, "registry-logged-in");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -420,7 +315,8 @@ test_documents_create_once (void)
   /* The key is in the draft before the first try */
   ek_application_draft_set_string (draft, "create-key", key);
   ek_page_shown (page);
-  wait_until (documents_settled, page, "the application to be created and the forms rendered");
+  ek_ui_wait (current_window, documents_settled, page,
+              "the application to be created and the forms rendered");
   g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "ready");
   g_assert_true (ek_page_get_complete (page));
   id = g_strdup (ek_application_draft_get_string (draft, "application-id"));
@@ -436,31 +332,31 @@ test_documents_create_once (void)
       g_assert_nonnull (strstr (name, "北京测试科技有限公司"));
       g_assert_nonnull (strstr (name, ek_application_draft_get_string (draft, "application-number")));
     }
-  save_screenshot (window, "registry-documents");
+  ek_ui_screenshot (window, "registry-documents");
 
   /* The app died after the server created it but before the id was saved: the same key
    * brings back the same application, never a second one */
   ek_application_draft_set_string (draft, "application-id", "");
   ek_application_draft_set_string (draft, "create-key", key);
   ek_documents_page_retry (EK_DOCUMENTS_PAGE (page));
-  wait_until (documents_settled, page, "the replayed creation");
+  ek_ui_wait (current_window, documents_settled, page, "the replayed creation");
   g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "ready");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), ==, id);
 
   /* A value the server rejects goes onto its field, with a way to it */
   ek_application_draft_set_string (draft, "postcode", "1234");
   ek_documents_page_retry (EK_DOCUMENTS_PAGE (page));
-  wait_until (documents_settled, page, "the server's answer to a wrong postcode");
+  ek_ui_wait (current_window, documents_settled, page, "the server's answer to a wrong postcode");
   g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "fields");
   g_assert_nonnull (ek_application_draft_get_server_error (draft, "postcode"));
   g_assert_false (ek_page_get_complete (page));
-  g_assert_true (gtk_widget_is_drawable (find (window, "field-errors")));
-  save_screenshot (window, "registry-documents-field-error");
+  g_assert_true (gtk_widget_is_drawable (ek_ui_find_any (window, "field-errors")));
+  ek_ui_screenshot (window, "registry-documents-field-error");
 
   /* Corrected: updated, not created again */
   ek_application_draft_set_string (draft, "postcode", "100176");
   ek_documents_page_retry (EK_DOCUMENTS_PAGE (page));
-  wait_until (documents_settled, page, "the corrected application");
+  ek_ui_wait (current_window, documents_settled, page, "the corrected application");
   g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "ready");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), ==, id);
 
@@ -491,7 +387,7 @@ run_panel (GtkWidget *panel)
   Run run = { 0 };
 
   ek_upload_panel_run_async (EK_UPLOAD_PANEL (panel), NULL, on_run_cb, &run);
-  wait_until (is_true, &run.done, "the uploads and the submission");
+  ek_ui_wait (current_window, is_true, &run.done, "the uploads and the submission");
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
 }
@@ -503,7 +399,7 @@ typedef struct
 } WizardAt;
 
 static gboolean
-wizard_at (gconstpointer data)
+wizard_at (gpointer data)
 {
   const WizardAt *at = data;
   return g_strcmp0 (ek_window_get_current_step (at->window), at->step) == 0;
@@ -516,7 +412,7 @@ typedef struct
 } UploadUnderWay;
 
 static gboolean
-upload_under_way (gconstpointer data)
+upload_under_way (gpointer data)
 {
   const UploadUnderWay *u = data;
 
@@ -585,9 +481,10 @@ test_upload_submit_and_status (void)
     ek_registry_client_set_retries (client, 1, 50);
     ek_fault_proxy_set_throttle (proxy, 4096, 20);
     ek_upload_panel_run_async (EK_UPLOAD_PANEL (panel), NULL, on_run_cb, &run);
-    wait_until (upload_under_way, &under_way, "the second material to be under way");
+    ek_ui_wait (current_window, upload_under_way, &under_way,
+                "the second material to be under way");
     ek_fault_proxy_queue (proxy, EK_FAULT_CLOSE, 0);
-    wait_until (is_true, &run.done, "the upload to fail");
+    ek_ui_wait (current_window, is_true, &run.done, "the upload to fail");
     g_assert_false (run.ok);
     g_assert_nonnull (run.error);
     g_test_message ("dropped: %s", run.error->message);
@@ -595,7 +492,7 @@ test_upload_submit_and_status (void)
     g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel), first), ==, "uploaded");
     g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (panel), second), ==, "failed");
     g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "draft");
-    save_screenshot (window, "registry-upload-dropped");
+    ek_ui_screenshot (window, "registry-upload-dropped");
     ek_fault_proxy_set_throttle (proxy, 0, 0);
     ek_registry_client_set_retries (client, 3, 250);
   }
@@ -611,15 +508,15 @@ test_upload_submit_and_status (void)
     g_assert_true (ek_draft_materials_remove (materials, last->material_id, &error));
     g_assert_no_error (error);
     ek_upload_panel_run_async (EK_UPLOAD_PANEL (panel), NULL, on_run_cb, &run);
-    wait_until (is_true, &run.done, "the submission refused");
+    ek_ui_wait (current_window, is_true, &run.done, "the submission refused");
     g_assert_false (run.ok);
     g_clear_error (&run.error);
-    text = gtk_label_get_label (GTK_LABEL (find (window, "upload-status")));
+    text = gtk_label_get_label (GTK_LABEL (ek_ui_find_any (window, "upload-status")));
     g_test_message ("refused: %s", text);
     g_assert_nonnull (strstr (text, last->name));
     g_assert_cmpuint (ek_upload_panel_get_n_uploads (EK_UPLOAD_PANEL (panel)), ==, n - 1);
     g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "draft");
-    save_screenshot (window, "registry-upload-missing");
+    ek_ui_screenshot (window, "registry-upload-missing");
 
     /* Added back: only it goes up, then the submission */
     {
@@ -638,7 +535,7 @@ test_upload_submit_and_status (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "submitted");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "submit-key"), ==, "");
   g_assert_false (ek_upload_panel_is_pending (EK_UPLOAD_PANEL (panel)));
-  save_screenshot (window, "registry-uploaded");
+  ek_ui_screenshot (window, "registry-uploaded");
 
   /* The authority fails the pre-review: the status says why and offers the way back */
   review ("pre-review", "fail", REMARK);
@@ -648,7 +545,7 @@ test_upload_submit_and_status (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "pre-review-failed");
   g_assert_nonnull (strstr (ek_status_page_get_remark (EK_STATUS_PAGE (status)), REMARK));
   g_assert_true (ek_status_page_offers_resubmit (EK_STATUS_PAGE (status)));
-  save_screenshot (status_window, "registry-status-failed");
+  ek_ui_screenshot (status_window, "registry-status-failed");
 
   /* In the wizard: the status step offers the way back; on the materials step one material is
    * replaced, and Next uploads only it (the server has the rest) and submits again */
@@ -664,43 +561,43 @@ test_upload_submit_and_status (void)
     gtk_window_set_default_size (GTK_WINDOW (wizard), 1000, 720);
     gtk_window_present (GTK_WINDOW (wizard));
     current_window = GTK_WIDGET (wizard);
-    iterate ();
+    ek_ui_iterate (current_window);
     g_assert_true (ek_window_go_to_step (wizard, "status"));
     page = ek_window_get_current_page (wizard);
     g_assert_true (EK_IS_STATUS_PAGE (page));
     {
       Refresh r = { EK_STATUS_PAGE (page), 0 };
-      wait_until (refreshed, &r, "the status step to read the status");
+      ek_ui_wait (current_window, refreshed, &r, "the status step to read the status");
     }
     g_assert_true (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
     press (GTK_WIDGET (wizard), "status-resubmit");
-    iterate ();
+    ek_ui_iterate (current_window);
     g_assert_cmpstr (ek_window_get_current_step (wizard), ==, "materials");
-    upload = find (GTK_WIDGET (ek_window_get_current_page (wizard)), "upload-panel");
+    upload = ek_ui_find_any (GTK_WIDGET (ek_window_get_current_page (wizard)), "upload-panel");
     g_assert_nonnull (upload);
     g_assert_true (gtk_widget_is_drawable (upload));
     g_assert_true (ek_upload_panel_is_pending (EK_UPLOAD_PANEL (upload)));
     g_assert_true (ek_page_get_complete (ek_window_get_current_page (wizard)));
-    save_screenshot (GTK_WIDGET (wizard), "registry-wizard-materials");
+    ek_ui_screenshot (GTK_WIDGET (wizard), "registry-wizard-materials");
 
     gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL);
     at.window = wizard;
     at.step = "status";
-    wait_until (wizard_at, &at, "Next to upload, submit and go on to the status");
+    ek_ui_wait (current_window, wizard_at, &at, "Next to upload, submit and go on to the status");
     g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "submitted");
     /* The status step shows it at once, without the old remark, and then reads the server */
     page = ek_window_get_current_page (wizard);
     g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
     {
       Refresh r = { EK_STATUS_PAGE (page), 1 };
-      wait_until (refreshed, &r, "the status step to read the status again");
+      ek_ui_wait (current_window, refreshed, &r, "the status step to read the status again");
     }
     g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
     g_assert_nonnull (ek_status_page_get_expected (EK_STATUS_PAGE (page)));
     g_assert_cmpuint (ek_upload_panel_get_n_uploads (EK_UPLOAD_PANEL (upload)), ==, 1);
     g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (upload), "business-licence"), ==, "uploaded");
     g_assert_cmpstr (ek_upload_panel_get_row_state (EK_UPLOAD_PANEL (upload), "application-form"), ==, "skipped");
-    save_screenshot (GTK_WIDGET (wizard), "registry-wizard-resubmitted");
+    ek_ui_screenshot (GTK_WIDGET (wizard), "registry-wizard-resubmitted");
     gtk_window_destroy (GTK_WINDOW (wizard));
     current_window = status_window;
   }
@@ -716,7 +613,7 @@ test_upload_submit_and_status (void)
   g_assert_nonnull (strstr (ek_status_page_get_authority (EK_STATUS_PAGE (status)), "深圳市商务局"));
   g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (status)), ==, 7);
   g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (status)));
-  save_screenshot (status_window, "registry-status-ready");
+  ek_ui_screenshot (status_window, "registry-status-ready");
 
   gtk_window_destroy (GTK_WINDOW (status_window));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -726,7 +623,7 @@ test_upload_submit_and_status (void)
  * the log-in dialog comes up over the page with the code and login name filled in, and after
  * logging in the same call is made again and the page shows its answer */
 static gboolean
-login_dialog_up (gconstpointer window)
+login_dialog_up (gpointer window)
 {
   return g_object_get_data (G_OBJECT (window), "ek-login-dialog") != NULL;
 }
@@ -745,23 +642,23 @@ test_session_expiry (void)
   /* Outlive the session */
   g_usleep ((ttl + 1) * G_USEC_PER_SEC);
   ek_status_page_refresh (EK_STATUS_PAGE (status));
-  wait_until (login_dialog_up, window, "the log-in dialog over the page");
+  ek_ui_wait (current_window, login_dialog_up, window, "the log-in dialog over the page");
   dialog = g_object_get_data (G_OBJECT (window), "ek-login-dialog");
   form = EK_LOGIN_FORM (ek_login_dialog_get_form (dialog));
-  wait_until (has_captcha, form, "the dialog's captcha");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (GTK_WIDGET (dialog), "login-code"))), ==, uscc);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (GTK_WIDGET (dialog), "login-name"))), ==, email);
+  ek_ui_wait (current_window, has_captcha, form, "the dialog's captcha");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (GTK_WIDGET (dialog), "login-code"))), ==, uscc);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (GTK_WIDGET (dialog), "login-name"))), ==, email);
   /* The page has not given up: it waits for the log-in */
   g_assert_cmpuint (ek_status_page_get_n_refreshes (EK_STATUS_PAGE (status)), ==, r.n);
-  save_screenshot (GTK_WIDGET (dialog), "registry-session-expired");
+  ek_ui_screenshot (GTK_WIDGET (dialog), "registry-session-expired");
 
   answer = captcha_answer (ek_login_form_get_captcha_id (form));
-  type_into (GTK_WIDGET (dialog), "captcha-answer", answer);
+  ek_ui_set_text (GTK_WIDGET (dialog), "captcha-answer", answer);
   press (GTK_WIDGET (dialog), "login-button");
-  wait_until (refreshed, &r, "the status call made again after logging in");
+  ek_ui_wait (current_window, refreshed, &r, "the status call made again after logging in");
   g_assert_false (login_dialog_up (window));
   g_assert_cmpstr (ek_status_page_get_summary (EK_STATUS_PAGE (status)), !=, "");
-  g_assert_false (gtk_widget_get_visible (find (window, "status-error")));
+  g_assert_false (gtk_widget_get_visible (ek_ui_find_any (window, "status-error")));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -782,16 +679,17 @@ test_no_session (void)
   ek_registry_client_forget_session (client);
   g_assert_false (ek_registry_client_has_session (client));
   ek_status_page_refresh (EK_STATUS_PAGE (status));
-  wait_until (login_dialog_up, window, "the log-in dialog when there is no session");
+  ek_ui_wait (current_window, login_dialog_up, window,
+              "the log-in dialog when there is no session");
   dialog = g_object_get_data (G_OBJECT (window), "ek-login-dialog");
   form = EK_LOGIN_FORM (ek_login_dialog_get_form (dialog));
-  wait_until (has_captcha, form, "the dialog's captcha");
+  ek_ui_wait (current_window, has_captcha, form, "the dialog's captcha");
   answer = captcha_answer (ek_login_form_get_captcha_id (form));
-  type_into (GTK_WIDGET (dialog), "captcha-answer", answer);
+  ek_ui_set_text (GTK_WIDGET (dialog), "captcha-answer", answer);
   press (GTK_WIDGET (dialog), "login-button");
-  wait_until (refreshed, &r, "the status call made again after logging in");
+  ek_ui_wait (current_window, refreshed, &r, "the status call made again after logging in");
   g_assert_true (ek_registry_client_has_session (client));
-  g_assert_false (gtk_widget_get_visible (find (window, "status-error")));
+  g_assert_false (gtk_widget_get_visible (ek_ui_find_any (window, "status-error")));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -814,12 +712,12 @@ test_prepare_session (void)
   ek_page_shown (page);
   ek_account_page_set_mode (EK_ACCOUNT_PAGE (page), "login");
   ek_login_form_set_values (form, uscc, email);
-  wait_until (has_captcha, form, "a captcha picture");
+  ek_ui_wait (current_window, has_captcha, form, "a captcha picture");
   id = ek_login_form_get_captcha_id (form);
   answer = captcha_answer (id);
-  type_into (window, "captcha-answer", answer);
+  ek_ui_set_text (window, "captcha-answer", answer);
   press (window, "login-button");
-  wait_until (is_complete, page, "logging in");
+  ek_ui_wait (current_window, is_complete, page, "logging in");
   ek_application_draft_set_string (draft, "application-id", "");
   fill_form ();
   {
@@ -827,7 +725,7 @@ test_prepare_session (void)
     GtkWidget *documents_window = show_in_window (GTK_WIDGET (documents));
 
     ek_page_shown (documents);
-    wait_until (documents_settled, documents, "the application to be created");
+    ek_ui_wait (current_window, documents_settled, documents, "the application to be created");
     g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (documents)), ==, "ready");
     gtk_window_destroy (GTK_WINDOW (documents_window));
   }
@@ -849,9 +747,7 @@ main (int   argc,
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
 
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   server = ek_api_server_start_tls (ttl != NULL ? extra : NULL);
   proxy = ek_fault_proxy_new (server);

@@ -19,6 +19,7 @@
 #include "ek-documents-page.h"
 #include "ek-status-page.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 
 typedef struct
 {
@@ -39,80 +40,6 @@ static const Expected *expected;
 static EkApplication *app;
 static GtkWidget *current_window;
 
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("The window was not drawn within 10 seconds");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-iterate (void)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-  guint timeout;
-
-  while (!gtk_widget_get_mapped (current_window))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (current_window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  timeout = g_timeout_add_seconds (10, on_timeout, NULL);
-  gtk_widget_queue_draw (current_window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-save_screenshot (const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (current_window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, expected->language);
-  g_autofree char *path = ek_test_artifact_path (file);
-  int width, height;
-
-  iterate ();
-  width = gtk_widget_get_width (current_window);
-  height = gtk_widget_get_height (current_window);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (current_window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static GtkWidget *
-find_descendant (GtkWidget  *root,
-                 const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, name);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkWidget *
 show_in_window (EkPage *page)
 {
@@ -122,7 +49,7 @@ show_in_window (EkPage *page)
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   gtk_window_present (GTK_WINDOW (window));
   current_window = window;
-  iterate ();
+  ek_ui_iterate (current_window);
   return window;
 }
 
@@ -224,19 +151,19 @@ test_status_failed_pre_review (void)
                                            "pre-review-failed", REMARK, beijing_noon (2026, 10, 8),
                                            NULL);
   ek_status_page_show (EK_STATUS_PAGE (page), application);
-  iterate ();
+  ek_ui_iterate (current_window);
 
   /* The clerk reads the status, the reviewer's remark prominently, and the way back */
   g_assert_cmpstr (ek_status_page_get_summary (EK_STATUS_PAGE (page)), ==, expected->failed);
   g_assert_nonnull (strstr (ek_status_page_get_remark (EK_STATUS_PAGE (page)), REMARK));
   g_assert_true (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
-  g_assert_true (gtk_widget_is_drawable (find_descendant (window, "status-resubmit")));
+  g_assert_true (gtk_widget_is_drawable (ek_ui_find_any (window, "status-resubmit")));
   /* Nothing is expected of the reviewers now: the application waits for the clerk */
   g_assert_null (ek_status_page_get_expected (EK_STATUS_PAGE (page)));
   g_assert_null (ek_status_page_get_authority (EK_STATUS_PAGE (page)));
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "pre-review-failed");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status-remark"), ==, REMARK);
-  save_screenshot ("status-pre-review-failed");
+  ek_ui_screenshot (current_window, "status-pre-review-failed");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -259,7 +186,7 @@ test_status_expected_dates (void)
   g_assert_nonnull (strstr (text, "2026-10-08"));
   g_assert_null (strstr (text, expected->estimate));
   g_assert_null (ek_status_page_get_remark (EK_STATUS_PAGE (page)));
-  save_screenshot ("status-submitted");
+  ek_ui_screenshot (current_window, "status-submitted");
 
   /* Pre-review passed Friday 2026-10-09: 5 working days are Sat 10th (worked), 12th–15th */
   passed = application_with_timeline ("pre-review-passed",
@@ -298,7 +225,7 @@ test_status_ready_for_collection (void)
                                            "ready-for-collection", "请携带原件到窗口领取", beijing_noon (2026, 11, 12),
                                            NULL);
   ek_status_page_show (EK_STATUS_PAGE (page), application);
-  iterate ();
+  ek_ui_iterate (current_window);
 
   g_assert_cmpstr (ek_status_page_get_summary (EK_STATUS_PAGE (page)), ==, expected->ready);
   authority = ek_status_page_get_authority (EK_STATUS_PAGE (page));
@@ -308,22 +235,11 @@ test_status_ready_for_collection (void)
   /* The catalogue's list for a first application: the originals of the five materials the
    * bundled rules ask for (not the user agreement of the newer rules), the ID card, the seal */
   g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (page)), ==, 7);
-  g_assert_true (gtk_widget_is_drawable (find_descendant (window, "status-originals")));
+  g_assert_true (gtk_widget_is_drawable (ek_ui_find_any (window, "status-originals")));
   g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
-  save_screenshot ("status-ready-for-collection");
+  ek_ui_screenshot (current_window, "status-ready-for-collection");
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static void
-type_into (GtkWidget  *root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *entry = find_descendant (root, name);
-
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
 }
 
 static void
@@ -337,23 +253,23 @@ test_account_checks_as_typed (void)
   page = ek_account_page_new (draft);
   window = show_in_window (page);
   ek_account_page_set_mode (EK_ACCOUNT_PAGE (page), "register");
-  iterate ();
-  button = find_descendant (window, "register-button");
+  ek_ui_iterate (current_window);
+  button = ek_ui_find_any (window, "register-button");
 
   /* A code one character short: the message is under the field, Register cannot be pressed */
-  type_into (window, "uscc", "91350100M000100Y4");
-  type_into (window, "enterprise_name", "北京测试科技有限公司");
-  type_into (window, "email", "wangbing@126.com");
-  uscc = find_descendant (window, "uscc");
+  ek_ui_set_text (window, "uscc", "91350100M000100Y4");
+  ek_ui_set_text (window, "enterprise_name", "北京测试科技有限公司");
+  ek_ui_set_text (window, "email", "wangbing@126.com");
+  uscc = ek_ui_find_any (window, "uscc");
   g_assert_true (gtk_widget_has_css_class (uscc, "error"));
   g_assert_false (gtk_widget_is_sensitive (button));
   /* A non-electromechanical licence logs in with the email: the login name follows it */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_descendant (window, "login_name"))), ==,
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (window, "login_name"))), ==,
                    "wangbing@126.com");
-  save_screenshot ("account-register-invalid");
+  ek_ui_screenshot (current_window, "account-register-invalid");
 
   /* Corrected: the message goes, Register can be pressed, and the draft holds the values */
-  type_into (window, "uscc", "91350100m000100y43");
+  ek_ui_set_text (window, "uscc", "91350100m000100y43");
   g_assert_false (gtk_widget_has_css_class (uscc, "error"));
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_cmpstr (ek_application_draft_get_string (draft, "credit-code"), ==, "91350100M000100Y43");
@@ -362,13 +278,13 @@ test_account_checks_as_typed (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "licence-type"), ==, "");
 
   /* Electromechanical: the login name is the existing account, not an email */
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_descendant (window, "licence_type")), 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (ek_ui_find_any (window, "licence_type")), 1);
   g_assert_cmpstr (ek_application_draft_get_string (draft, "licence-type"), ==, "electromechanical");
-  g_assert_true (gtk_widget_has_css_class (find_descendant (window, "login_name"), "error"));
+  g_assert_true (gtk_widget_has_css_class (ek_ui_find_any (window, "login_name"), "error"));
   g_assert_false (gtk_widget_is_sensitive (button));
-  type_into (window, "login_name", "bjcskj01");
+  ek_ui_set_text (window, "login_name", "bjcskj01");
   g_assert_true (gtk_widget_is_sensitive (button));
-  save_screenshot ("account-register-valid");
+  ek_ui_screenshot (current_window, "account-register-valid");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -408,7 +324,7 @@ test_status_refresh_on_focus (void)
   gtk_window_set_default_size (GTK_WINDOW (other), 200, 100);
   gtk_window_present (GTK_WINDOW (other));
   ek_page_shown (page);
-  iterate ();
+  ek_ui_iterate (current_window);
 
   xdotool ("windowfocus --sync", "ek-other-window");
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -432,9 +348,9 @@ test_status_refresh_on_focus (void)
 }
 
 static gboolean
-documents_settled (EkDocumentsPage *page)
+documents_settled (gpointer page)
 {
-  const char *state = ek_documents_page_get_state (page);
+  const char *state = ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page));
   return g_strcmp0 (state, "sending") != 0 && g_strcmp0 (state, "rendering") != 0;
 }
 
@@ -445,22 +361,16 @@ test_documents_unreachable (void)
   g_autoptr(EkApplicationDraft) draft = new_draft ();
   EkPage *page;
   GtkWidget *window, *status, *retry;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   ek_application_draft_set_string (draft, "application-id", "");
   page = ek_documents_page_new (draft);
   window = show_in_window (page);
   ek_page_shown (page);
-  while (!documents_settled (EK_DOCUMENTS_PAGE (page)))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
+  ek_ui_wait (window, documents_settled, page, "the documents page to give up");
   g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "error");
   g_assert_false (ek_page_get_complete (page));
-  status = find_descendant (window, "documents-status");
-  retry = find_descendant (window, "documents-retry");
+  status = ek_ui_find_any (window, "documents-status");
+  retry = ek_ui_find_any (window, "documents-retry");
   g_assert_true (gtk_widget_is_drawable (status));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), !=, "");
   g_assert_true (gtk_widget_is_drawable (retry));
@@ -469,7 +379,7 @@ test_documents_unreachable (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), ==, "");
   /* The key for the creation is kept for the retry */
   g_assert_cmpuint (strlen (ek_application_draft_get_string (draft, "create-key")), ==, 36);
-  save_screenshot ("documents-unreachable");
+  ek_ui_screenshot (current_window, "documents-unreachable");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -525,9 +435,7 @@ main (int   argc,
   g_setenv ("EKEY_REGISTRY_URL", "https://127.0.0.1:9/api/v1", TRUE);
   g_unsetenv ("EKEY_REGISTRY_CA");
 
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (expectations); i++)
     if (g_strcmp0 (language, expectations[i].language) == 0)

@@ -17,78 +17,10 @@
 #include "ek-materials-page.h"
 #include "ek-scan-dialog.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 
 static GtkWidget *window;
 static char *config_dir;
-
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("The scan did not finish within 60 seconds");
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Predicate) (gpointer object);
-
-static void
-wait_until (gpointer  object,
-            Predicate done)
-{
-  guint timeout = g_timeout_add_seconds (60, on_timeout, NULL);
-
-  while (!done (object))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-
-  while (!gtk_widget_get_mapped (widget))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (widget);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  gtk_widget_queue_draw (widget);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, g_getenv ("LANGUAGE"));
-  g_autofree char *path = ek_test_artifact_path (file);
-  int width, height;
-
-  wait_for_frame (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static void
 setup_sane_config (void)
@@ -108,24 +40,6 @@ setup_sane_config (void)
                                       "test-picture \"Grid\"\ngeometry_min 0.0\ngeometry_max 200.0\n"
                                       "br_x 80.0\nbr_y 100.0\n", -1, NULL));
   g_setenv ("SANE_CONFIG_DIR", config_dir, TRUE);
-}
-
-/* The row's "Scan…" button, found as a clerk finds it: by its label */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      if ((found = find_button (child, label)) != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* The dialog's drop-downs in the order a clerk tabs through them: scanner, source, colour,
@@ -191,14 +105,14 @@ row_checked (gpointer object)
 static EkScanDialog *
 open_dialog (EkMaterialRow *row)
 {
-  GtkWidget *button = find_button (GTK_WIDGET (row), g_dgettext (GETTEXT_PACKAGE, "Scan…"));
+  GtkWidget *button = ek_ui_find_button (GTK_WIDGET (row), g_dgettext (GETTEXT_PACKAGE, "Scan…"));
   EkScanDialog *dialog;
 
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   dialog = find_dialog ();
   g_assert_nonnull (dialog);
-  wait_until (dialog, dialog_listed);
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_listed, dialog, "the scanners to be listed");
   g_assert_cmpuint (ek_scan_dialog_get_n_devices (dialog), ==, 2);
   return dialog;
 }
@@ -210,7 +124,7 @@ show_page (EkApplicationDraft *draft)
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_frame (window);
+  ek_ui_iterate (window);
   return EK_MATERIALS_PAGE (page);
 }
 
@@ -251,13 +165,13 @@ test_licence (void)
   g_assert_cmpint (ek_material_row_get_state (licence), ==, EK_MATERIAL_ROW_MISSING);
 
   dialog = open_dialog (licence);
-  save_screenshot (GTK_WIDGET (dialog), "scan-dialog");
+  ek_ui_screenshot (GTK_WIDGET (dialog), "scan-dialog");
 
   /* A quick low-resolution look first */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.preview", NULL);
   g_assert_true (ek_scan_dialog_is_busy (dialog));
-  wait_until (dialog, dialog_previewed);
-  save_screenshot (GTK_WIDGET (dialog), "scan-dialog-preview");
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_previewed, dialog, "the preview");
+  ek_ui_screenshot (GTK_WIDGET (dialog), "scan-dialog-preview");
 
   /* The scan itself (600 DPI, colour, chosen as a clerk would): the dialog closes and the row checks the page */
   {
@@ -268,8 +182,8 @@ test_licence (void)
     gtk_drop_down_set_selected (resolution, 3);
   }
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
-  wait_until (NULL, dialog_gone);
-  wait_until (licence, row_checked);
+  ek_ui_wait (window, dialog_gone, NULL, "the dialog to close");
+  ek_ui_wait (window, row_checked, licence, "the row to be checked");
   g_test_message ("licence: %s", ek_material_row_get_status (licence));
   g_assert_cmpint (ek_material_row_get_state (licence), !=, EK_MATERIAL_ROW_UNREADABLE);
   g_assert_cmpint (ek_material_row_get_state (licence), !=, EK_MATERIAL_ROW_WRONG_FORMAT);
@@ -281,7 +195,7 @@ test_licence (void)
   /* Checked like a chosen file: the row says how large it is against the limit */
   g_assert_cmpint (ek_material_row_get_state (licence), ==, EK_MATERIAL_ROW_READY);
   g_assert_true (g_str_has_suffix (ek_material_row_get_status (licence), "200 KB"));
-  save_screenshot (window, "scan-dialog-row");
+  ek_ui_screenshot (window, "scan-dialog-row");
   gtk_window_set_child (GTK_WINDOW (window), NULL);
 }
 
@@ -310,12 +224,12 @@ test_id_card_both_sides (void)
 
   dialog = open_dialog (card);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
-  wait_until (dialog, front_scanned);
-  save_screenshot (GTK_WIDGET (dialog), "scan-dialog-front");
+  ek_ui_wait (GTK_WIDGET (dialog), front_scanned, dialog, "the front to be scanned");
+  ek_ui_screenshot (GTK_WIDGET (dialog), "scan-dialog-front");
   g_assert_nonnull (find_dialog ());
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
-  wait_until (NULL, dialog_gone);
-  wait_until (card, row_checked);
+  ek_ui_wait (window, dialog_gone, NULL, "the dialog to close");
+  ek_ui_wait (window, row_checked, card, "the row to be checked");
 
   /* Front above back on one image: twice as tall as one side */
   read_size (draft, "id-card", &width, &height);
@@ -340,7 +254,7 @@ test_cancel (void)
   g_object_ref_sink (dialog);
   g_signal_connect (dialog, "scanned", G_CALLBACK (on_scanned_count), &scanned);
   gtk_window_present (GTK_WINDOW (dialog));
-  wait_until (dialog, dialog_listed);
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_listed, dialog, "the scanners to be listed");
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
   g_assert_true (ek_scan_dialog_is_busy (dialog));
@@ -350,12 +264,12 @@ test_cancel (void)
 
   /* Still usable: a preview works at once */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.preview", NULL);
-  wait_until (dialog, dialog_previewed);
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_previewed, dialog, "the preview");
   g_assert_cmpuint (scanned, ==, 0);
 
   /* Cancel with nothing running closes the dialog */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.cancel", NULL);
-  wait_until (NULL, dialog_gone);
+  ek_ui_wait (window, dialog_gone, NULL, "the dialog to close");
   g_object_unref (dialog);
 }
 
@@ -377,7 +291,7 @@ test_close_while_scanning (void)
 
   g_signal_connect (dialog, "scanned", G_CALLBACK (on_scanned_count), &scanned);
   gtk_window_present (GTK_WINDOW (dialog));
-  wait_until (dialog, dialog_listed);
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_listed, dialog, "the scanners to be listed");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
   gtk_window_close (GTK_WINDOW (dialog));
   g_assert_null (find_dialog ());

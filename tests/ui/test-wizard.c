@@ -13,6 +13,7 @@
 #include "ek-application.h"
 #include "ek-business-type-page.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 #include "ek-window.h"
 
 typedef struct
@@ -30,84 +31,7 @@ static const Expected expectations[] = {
 
 static const Expected *expected;
 static EkApplication *app;
-
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("The window was not drawn within 10 seconds");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-/* Wait until the window has drawn what changed: a frame painted after the change, then
- * whatever is idle. A fixed number of iterations is not enough on a loaded machine. */
-static void
-wait_for_frame (GtkWidget *window)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-  guint timeout;
-
-  while (!gtk_widget_get_mapped (window))
-    g_main_context_iteration (NULL, TRUE);
-
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  timeout = g_timeout_add_seconds (10, on_timeout, NULL);
-  gtk_widget_queue_draw (window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static GtkWidget *current_window;
-
-static void
-iterate (void)
-{
-  wait_for_frame (current_window);
-}
-
-static GtkWidget *
-find_descendant (GtkWidget  *root,
-                 gboolean  (*match) (GtkWidget *, gconstpointer),
-                 gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, match, data);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-has_action (GtkWidget     *widget,
-            gconstpointer  name)
-{
-  return GTK_IS_ACTIONABLE (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), name) == 0;
-}
-
-static gboolean
-has_name (GtkWidget     *widget,
-          gconstpointer  name)
-{
-  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
-}
 
 static gboolean
 is_label_with_text (GtkWidget     *widget,
@@ -122,7 +46,7 @@ button (EkWindow   *window,
         const char *action)
 {
   GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
-  GtkWidget *found = find_descendant (titlebar, has_action, action);
+  GtkWidget *found = ek_ui_find_action (titlebar, action);
 
   g_assert_nonnull (found);
   return found;
@@ -132,31 +56,7 @@ static gboolean
 shows_text (EkWindow   *window,
             const char *text)
 {
-  return find_descendant (GTK_WIDGET (window), is_label_with_text, text) != NULL;
-}
-
-static void
-save_screenshot (EkWindow   *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, expected->language);
-  g_autofree char *path = ek_test_artifact_path (file);
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  iterate ();
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  return ek_ui_find_match (GTK_WIDGET (window), is_label_with_text, text) != NULL;
 }
 
 /* Each test starts as on a machine with no application in progress */
@@ -188,7 +88,7 @@ open_window (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 980, 680);
   gtk_window_present (GTK_WINDOW (window));
   current_window = GTK_WIDGET (window);
-  iterate ();
+  ek_ui_iterate (current_window);
   return window;
 }
 
@@ -215,7 +115,7 @@ test_first_page_lists_business_types (void)
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.back")));
 
-  save_screenshot (window, "business-types");
+  ek_ui_screenshot (GTK_WIDGET (window), "business-types");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -234,11 +134,11 @@ test_choose_walk_and_back (void)
   gt_signal_logger_connect (logger, ek_window_get_draft (window), "notify::business-type-id");
 
   /* Choose “first application”: the page becomes complete and Next can be pressed */
-  row = find_descendant (GTK_WIDGET (window), has_name, "first-application");
+  row = ek_ui_find_any (GTK_WIDGET (window), "first-application");
   g_assert_nonnull (row);
   list = gtk_widget_get_parent (row);
   gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (row));
-  iterate ();
+  ek_ui_iterate (current_window);
 
   /* The page reacts to the draft (becoming complete) before the draft's notification is logged */
   gt_signal_logger_assert_notify_emission_pop (logger, first, "complete");
@@ -251,11 +151,11 @@ test_choose_walk_and_back (void)
   /* Its steps appear in the step list: the form is four of them */
   g_assert_cmpuint (ek_window_get_n_pages (window), ==, 10);
   g_assert_true (shows_text (window, expected->account_title));
-  save_screenshot (window, "business-type-chosen");
+  ek_ui_screenshot (GTK_WIDGET (window), "business-type-chosen");
 
   /* Next: the account step, which stays incomplete until the clerk has logged in */
   gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_window_get_current_index (window), ==, 1);
   account = ek_window_get_current_page (window);
   g_assert_true (EK_IS_ACCOUNT_PAGE (account));
@@ -263,16 +163,16 @@ test_choose_walk_and_back (void)
   g_assert_false (ek_page_get_complete (account));
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
   g_assert_true (gtk_widget_is_sensitive (button (window, "wizard.back")));
-  save_screenshot (window, "account-step");
+  ek_ui_screenshot (GTK_WIDGET (window), "account-step");
 
   /* Next on an incomplete page does nothing */
   gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_window_get_current_index (window), ==, 1);
 
   /* Back: the choice is still there */
   gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_window_get_current_index (window), ==, 0);
   g_assert_true (ek_window_get_current_page (window) == first);
   g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (list)) == GTK_LIST_BOX_ROW (row));
@@ -282,11 +182,11 @@ test_choose_walk_and_back (void)
 
   /* Another business type shares steps with the first: the same pages are kept */
   gtk_list_box_select_row (GTK_LIST_BOX (list),
-                           GTK_LIST_BOX_ROW (find_descendant (GTK_WIDGET (window), has_name, "pin-unlock")));
-  iterate ();
+                           GTK_LIST_BOX_ROW (ek_ui_find_any (GTK_WIDGET (window), "pin-unlock")));
+  ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_window_get_n_pages (window), ==, 10);
   gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
-  iterate ();
+  ek_ui_iterate (current_window);
   g_assert_true (ek_window_get_current_page (window) == account);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -337,7 +237,7 @@ wait_until (EkWindow      *window,
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  iterate ();
+  ek_ui_iterate (current_window);
 }
 
 static gboolean
@@ -386,7 +286,7 @@ test_keyboard_only (void)
   /* The button mnemonic works too: Alt+B is Back */
   press ("alt+b");
   wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+B (the Back button) to go back");
-  save_screenshot (window, "keyboard");
+  ek_ui_screenshot (GTK_WIDGET (window), "keyboard");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -404,13 +304,13 @@ test_broken_catalogue_is_explained (void)
   window = ek_window_new (GTK_APPLICATION (app), NULL, error);
   gtk_window_present (GTK_WINDOW (window));
   current_window = GTK_WIDGET (window);
-  iterate ();
+  ek_ui_iterate (current_window);
 
   /* The clerk (or the helpdesk) reads which file is wrong; nothing can be pressed */
   g_assert_true (shows_text (window, error->message));
   g_assert_nonnull (strstr (error->message, path));
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
-  save_screenshot (window, "catalogue-error");
+  ek_ui_screenshot (GTK_WIDGET (window), "catalogue-error");
 
   /* …and can hand it to the helpdesk word for word */
   {
@@ -440,10 +340,7 @@ main (int   argc,
 
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  ek_test_init (&argc, &argv);
-  gtk_init ();
-  /* No transitions: what is checked and photographed is the settled window */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  ek_ui_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (expectations); i++)
     if (g_strcmp0 (language, expectations[i].language) == 0)

@@ -1,6 +1,9 @@
 /* bench-materials.c: our fit against ImageMagick and jpegoptim, side by side, in one run
  *
- * Run by hand (never a test): tests/bench/run-materials.sh [RUNS]
+ * Run by hand (never a test): tests/bench/run-materials.sh [RUNS] [--noise low|SCALE]
+ *
+ * --noise scales the corpus's scanner noise: the default corpus is noisier than the one the
+ * issue's reference figures were measured on; `--noise low` is calibrated to those figures.
  *
  * Corpus (generated here, nothing downloaded): A4 pages at 300 DPI with 8–9 pt Chinese and
  * Latin text, table lines and a red seal over text; a grey photocopy; an ID card (front and
@@ -47,6 +50,13 @@ typedef struct
 
 enum { TOOL_OURS, TOOL_IM, TOOL_IM_150, TOOL_JPEGOPTIM, N_TOOLS };
 static const char *tool_names[N_TOOLS] = { "ours", "im-extent", "im-150dpi", "jpegoptim" };
+
+/* --noise low: scanner noise at this multiple of the default corpus's, and the phone's sensor
+ * noise at that one, bring the best tool's figures at 200 KB to the issue's reference (mean SSIM
+ * about 0.91, the phone photo about 0.80). Measured: with no scanner noise at all the phone
+ * photo still scores 0.93, so the photo's own noise sets its figure and the pages' the rest. */
+#define LOW_NOISE       0.3
+#define LOW_PHOTO_NOISE 1.4
 
 static const char *ekey_tool;
 static char *convert_path;
@@ -256,13 +266,38 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  guint runs = argc > 1 ? (guint) CLAMP (atoi (argv[1]), 1, 7) : 3;
+  guint runs = 3;
+  double noise = 1.0, photo_noise = 1.0;
   Item items[5] = { { 0 } };
   guint n = 0;
   const guint limits[] = { 200, 1024 };
   Result results[G_N_ELEMENTS (limits)][G_N_ELEMENTS (items)][N_TOOLS];
 
   setlocale (LC_ALL, "");
+  for (int a = 1; a < argc; a++)
+    {
+      if (g_str_equal (argv[a], "--noise") && a + 1 < argc)
+        {
+          a++;
+          if (g_str_equal (argv[a], "low"))
+            {
+              noise = LOW_NOISE;
+              photo_noise = LOW_PHOTO_NOISE;
+            }
+          else
+            noise = photo_noise = g_ascii_strtod (argv[a], NULL);
+        }
+      else if (g_str_equal (argv[a], "--photo-noise") && a + 1 < argc)
+        photo_noise = g_ascii_strtod (argv[++a], NULL);
+      else if (argv[a][0] != '-')
+        runs = (guint) CLAMP (atoi (argv[a]), 1, 7);
+      else
+        {
+          g_printerr ("Usage: bench-materials [RUNS] [--noise low|SCALE] [--photo-noise SCALE]\n");
+          return 2;
+        }
+    }
+  ek_test_images_set_noise_scale (noise, photo_noise);
   ekey_tool = g_getenv ("EK_TOOL");
   if (ekey_tool == NULL)
     {
@@ -280,7 +315,11 @@ main (int   argc,
     }
   workdir = g_dir_make_tmp ("ek-bench-XXXXXX", &error);
   g_assert_no_error (error);
-  g_print ("# corpus in %s, median of %u runs per tool\n", workdir, runs);
+  g_print ("# corpus in %s, median of %u runs per tool; scanner noise ×%.2f, phone photo noise ×%.2f (%s)\n",
+           workdir, runs, noise, photo_noise,
+           noise == 1.0 && photo_noise == 1.0 ? "DEFAULT corpus: ±5 on pages, ±10 on the photocopy, ±4 on the card and the photo"
+           : noise == LOW_NOISE && photo_noise == LOW_PHOTO_NOISE ? "LOW-NOISE corpus, calibrated to the issue's reference figures"
+           : "custom");
 
   /* 1. Sealed A4 page, 300 DPI colour scan */
   {

@@ -970,6 +970,17 @@ ek_image_decode (const guint8  *data,
  * of output rows reads only the source rows it covers. */
 typedef guint8 EkU8x8 __attribute__ ((vector_size (8)));
 typedef float EkF32x8 __attribute__ ((vector_size (32)));
+typedef gint32 EkI32x8 __attribute__ ((vector_size (32)));
+
+/* A sample clamped to a byte, without branches (minss/maxss) */
+static inline guint8
+to_byte (float v)
+{
+  v += 0.5f;
+  v = v > 0.f ? v : 0.f;
+  v = v < 255.f ? v : 255.f;
+  return (guint8) v;
+}
 
 typedef struct
 {
@@ -993,7 +1004,9 @@ scale_band (gpointer data)
   const EkImage *image = band->image;
   guint ch = image->channels;
   gsize src_n = (gsize) image->width * ch;
-  g_autofree float *vrow = g_new (float, src_n);
+  /* Padded with zeros: every output pixel runs through max_taps taps, the ones past its
+   * area weighted 0, so that the loop has no data-dependent branch */
+  g_autofree float *vrow = g_new0 (float, src_n + (gsize) band->max_taps * ch);
 
   for (guint oy = band->first_row; oy < band->end_row; oy++)
     {
@@ -1020,7 +1033,9 @@ scale_band (gpointer data)
 
               memcpy (&bytes, src + i, sizeof bytes);
               memcpy (&sum, vrow + i, sizeof sum);
-              sum += w * __builtin_convertvector (bytes, EkF32x8);
+              /* Bytes to floats through 32-bit integers: straight from bytes, GCC converts
+               * one sample at a time (measured: half of the resize's time) */
+              sum += w * __builtin_convertvector (__builtin_convertvector (bytes, EkI32x8), EkF32x8);
               memcpy (vrow + i, &sum, sizeof sum);
             }
           for (; i < src_n; i++)
@@ -1033,7 +1048,7 @@ scale_band (gpointer data)
         {
           const float *w = band->x_weight + (gsize) x * band->max_taps;
           const float *p = vrow + (gsize) band->x_start[x] * ch;
-          guint n = band->x_count[x];
+          guint n = band->max_taps;
 
           if (ch == 3)
             {
@@ -1045,9 +1060,9 @@ scale_band (gpointer data)
                   g += w[t] * p[3 * t + 1];
                   b += w[t] * p[3 * t + 2];
                 }
-              dst[3 * x] = (guint8) CLAMP (r * inverse + 0.5f, 0.f, 255.f);
-              dst[3 * x + 1] = (guint8) CLAMP (g * inverse + 0.5f, 0.f, 255.f);
-              dst[3 * x + 2] = (guint8) CLAMP (b * inverse + 0.5f, 0.f, 255.f);
+              dst[3 * x] = to_byte (r * inverse);
+              dst[3 * x + 1] = to_byte (g * inverse);
+              dst[3 * x + 2] = to_byte (b * inverse);
             }
           else
             {
@@ -1055,7 +1070,7 @@ scale_band (gpointer data)
 
               for (guint t = 0; t < n; t++)
                 v += w[t] * p[t];
-              dst[x] = (guint8) CLAMP (v * inverse + 0.5f, 0.f, 255.f);
+              dst[x] = to_byte (v * inverse);
             }
         }
     }

@@ -17,9 +17,15 @@
  * in four). Colour pages keep 4:2:0 chroma; below quality 50 its table is held at quality
  * 80's, which keeps a red seal red for a few percent of the bytes.
  *
- * Time: one decode; the whole-page encode runs at the sampled table and a coarser one side by
- * side on two cores; the resize shares its rows between two threads. Memory: the decoded
- * page, the resized page and the two encoders' coefficient buffers.
+ * Time: one decode. Trials on the sample are baseline encodes (a third of a progressive one's
+ * time), counted as progressive through the ratio of the two measured side by side on the first
+ * trial. The whole page is encoded twice side by side on two cores: at the sampled table and a
+ * finer one when the sample was clearly under its goal (the usual case: the room is used without
+ * a third encode), at it and a coarser one otherwise. The resize shares its rows between two
+ * threads. Memory: the decoded page, the resized page and the two encoders' coefficient buffers.
+ *
+ * A finer chroma table still (quality 90's) and 4:4:4 were tried for a small red seal: on these
+ * scans either costs a tenth to a sixth of the page's resolution at 200 KB.
  */
 #include "config.h"
 
@@ -42,6 +48,9 @@
 #define MAX_ENCODES       8      /* per search */
 #define MAX_ROUNDS        4      /* resolutions tried */
 #define NEAR_MISS         1.08   /* a sample this much over the goal may still fit whole */
+#define FINER_STEP        0.92   /* the whole page's first pair: the sample's table and this much finer */
+#define SAMPLE_SURE       0.975  /* a sample this far under its goal: the whole page fits at its table */
+#define WHOLE_CLOSE       0.94   /* a whole page this close to the target is not encoded again */
 #define TYPICAL_BITS_AT_AIM 0.25 /* bits per pixel of a scanned page at AIM_QUALITY */
 
 void
@@ -115,6 +124,8 @@ typedef struct
   int            worst_factor;/* the legibility floor at this resolution */
   double         goal;        /* bytes */
   double         slope;       /* −d log(bytes) / d log(factor), learnt from the trials */
+  gboolean       baseline;    /* trials are baseline encodes of a sample, counted as progressive */
+  double         progressive; /* progressive bytes / baseline bytes, 0 until measured */
   /* results */
   int            factor;      /* the finest factor that fitted, 0 if none */
   GBytes        *bytes;       /* its encode */
@@ -157,19 +168,94 @@ chroma_factor (int factor)
 }
 
 static GBytes *
-encode (const EkImage  *image,
-        int             factor,
-        gboolean        colour,
-        int             paper,
-        GError        **error)
+encode_with (const EkImage  *image,
+             int             factor,
+             gboolean        colour,
+             int             paper,
+             gboolean        progressive,
+             GError        **error)
 {
   EkJpegSettings settings = { 0 };
 
   settings.luma_dc = ek_image_jpeg_paper_dc_step (factor, paper);
   settings.luma_factor = factor;
   settings.chroma_factor = colour ? chroma_factor (factor) : factor;
-  settings.progressive = TRUE;
+  settings.progressive = progressive;
   return ek_image_encode_jpeg_with (image, &settings, error);
+}
+
+/* The output's encode: progressive */
+static GBytes *
+encode (const EkImage  *image,
+        int             factor,
+        gboolean        colour,
+        int             paper,
+        GError        **error)
+{
+  return encode_with (image, factor, colour, paper, TRUE, error);
+}
+
+typedef struct
+{
+  const EkImage *image;
+  gboolean       colour;
+  int            paper;
+  int            factor;
+  gboolean       baseline;
+  GBytes        *bytes;
+  GError        *error;
+} EncodeJob;
+
+static gpointer
+encode_job (gpointer data)
+{
+  EncodeJob *job = data;
+
+  job->bytes = encode_with (job->image, job->factor, job->colour, job->paper, !job->baseline, &job->error);
+  return NULL;
+}
+
+/* Encodes @image at each job's factor, side by side: the time that counts is the clerk's */
+static gboolean
+encode_jobs (const EkImage  *image,
+             gboolean        colour,
+             int             paper,
+             EncodeJob      *jobs,
+             guint           n_jobs,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  GThread *helper = NULL;
+  gboolean ok = TRUE;
+
+  g_assert (n_jobs >= 1 && n_jobs <= 2);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  for (guint j = 0; j < n_jobs; j++)
+    {
+      jobs[j].image = image;
+      jobs[j].colour = colour;
+      jobs[j].paper = paper;
+    }
+  if (n_jobs == 2)
+    helper = g_thread_try_new ("ek-fit-encode", encode_job, &jobs[1], NULL);
+  encode_job (&jobs[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+  else if (n_jobs == 2)
+    encode_job (&jobs[1]);
+  for (guint j = 0; j < n_jobs; j++)
+    if (jobs[j].error != NULL)
+      {
+        if (ok)
+          g_propagate_error (error, g_steal_pointer (&jobs[j].error));
+        g_clear_error (&jobs[j].error);
+        ok = FALSE;
+      }
+  if (!ok)
+    for (guint j = 0; j < n_jobs; j++)
+      g_clear_pointer (&jobs[j].bytes, g_bytes_unref);
+  return ok;
 }
 
 /* The finest table whose encode of search->image fits search->goal: a secant on
@@ -189,11 +275,37 @@ search_factor (Search        *search,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      trial = encode (search->image, factor, search->colour, search->paper, error);
-      if (trial == NULL)
-        return FALSE;
+      if (!search->baseline)
+        {
+          trial = encode (search->image, factor, search->colour, search->paper, error);
+          if (trial == NULL)
+            return FALSE;
+          size = (double) g_bytes_get_size (trial);
+        }
+      else if (search->progressive > 0)
+        {
+          /* A baseline encode takes a third of a progressive one's time; its size, scaled by
+           * the ratio measured on the first trial, stands for the progressive encode's */
+          trial = encode_with (search->image, factor, search->colour, search->paper, FALSE, error);
+          if (trial == NULL)
+            return FALSE;
+          size = g_bytes_get_size (trial) * search->progressive;
+        }
+      else
+        {
+          EncodeJob jobs[2] = { { 0 } };
+
+          jobs[0].factor = jobs[1].factor = factor;
+          jobs[1].baseline = TRUE;
+          if (!encode_jobs (search->image, search->colour, search->paper, jobs, 2, cancellable, error))
+            return FALSE;
+          size = (double) g_bytes_get_size (jobs[0].bytes);
+          search->progressive = CLAMP (size / g_bytes_get_size (jobs[1].bytes), 0.5, 1.0);
+          g_debug ("fit: progressive/baseline %.3f", search->progressive);
+          trial = g_steal_pointer (&jobs[0].bytes);
+          g_clear_pointer (&jobs[1].bytes, g_bytes_unref);
+        }
       search->n_encodes++;
-      size = (double) g_bytes_get_size (trial);
       g_debug ("fit: %u×%u factor %d → %.0f bytes (goal %.0f)", search->image->width, search->image->height,
                factor, size, search->goal);
       if (size <= search->goal)
@@ -260,68 +372,6 @@ search_factor (Search        *search,
   return TRUE;
 }
 
-typedef struct
-{
-  const EkImage *image;
-  gboolean       colour;
-  int            paper;
-  int            factor;
-  GBytes        *bytes;
-  GError        *error;
-} EncodeJob;
-
-static gpointer
-encode_job (gpointer data)
-{
-  EncodeJob *job = data;
-
-  job->bytes = encode (job->image, job->factor, job->colour, job->paper, &job->error);
-  return NULL;
-}
-
-/* Encodes @image at each job's factor, side by side: the time that counts is the clerk's */
-static gboolean
-encode_jobs (const EkImage  *image,
-             gboolean        colour,
-             int             paper,
-             EncodeJob      *jobs,
-             guint           n_jobs,
-             GCancellable   *cancellable,
-             GError        **error)
-{
-  GThread *helper = NULL;
-  gboolean ok = TRUE;
-
-  g_assert (n_jobs >= 1 && n_jobs <= 2);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  for (guint j = 0; j < n_jobs; j++)
-    {
-      jobs[j].image = image;
-      jobs[j].colour = colour;
-      jobs[j].paper = paper;
-    }
-  if (n_jobs == 2)
-    helper = g_thread_try_new ("ek-fit-encode", encode_job, &jobs[1], NULL);
-  encode_job (&jobs[0]);
-  if (helper != NULL)
-    g_thread_join (helper);
-  else if (n_jobs == 2)
-    encode_job (&jobs[1]);
-  for (guint j = 0; j < n_jobs; j++)
-    if (jobs[j].error != NULL)
-      {
-        if (ok)
-          g_propagate_error (error, g_steal_pointer (&jobs[j].error));
-        g_clear_error (&jobs[j].error);
-        ok = FALSE;
-      }
-  if (!ok)
-    for (guint j = 0; j < n_jobs; j++)
-      g_clear_pointer (&jobs[j].bytes, g_bytes_unref);
-  return ok;
-}
-
 /* Two copies of a full page at most: the decoded image and the resized one */
 static EkImage *
 resized (const EkImage *image,
@@ -355,6 +405,7 @@ ek_material_fit_bytes (GBytes        *input,
   double exponent = 1.4, last_scale = 0, last_at_aim = 0;
   int paper;
   int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
+  double progressive = 0;
   gboolean full_chroma;
 
   g_return_val_if_fail (input != NULL, NULL);
@@ -402,6 +453,7 @@ ek_material_fit_bytes (GBytes        *input,
         }
     }
 
+  g_debug ("fit: decoding %" G_GSIZE_FORMAT " bytes", length);
   if (!ek_image_decode (data, length, limits.max_pixels, &info, &image, cancellable, error))
     return NULL;
   g_debug ("fit: decoded %u×%u", image->width, image->height);
@@ -470,6 +522,8 @@ ek_material_fit_bytes (GBytes        *input,
       ratio = sample != NULL ? (double) sample->height / page->height : 1.0;
 
       search.image = sample != NULL ? sample : page;
+      search.baseline = sample != NULL;
+      search.progressive = progressive;
       search.colour = full_chroma;
       search.paper = paper;
       search.best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
@@ -488,6 +542,7 @@ ek_material_fit_bytes (GBytes        *input,
         }
       if (!search_factor (&search, start, cancellable, error))
         return NULL;
+      progressive = search.progressive;
       fit->n_encodes += sample == NULL ? search.n_encodes : 0;
 
       /* Once reduced, a sample only a little over at the floor is within the sample's error:
@@ -538,8 +593,22 @@ ek_material_fit_bytes (GBytes        *input,
           int fine = 0, coarse = 0;
           double fine_size = 0, coarse_size = 0;
 
-          jobs[0].factor = factor;
-          jobs[1].factor = MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.07)));
+          if (attempt == 0 && factor > search.best_factor &&
+              (search.fit_bytes < search.goal * SAMPLE_SURE || factor >= search.worst_factor))
+            {
+              /* First, the sample's table and side by side a finer one: a sample clearly under
+               * its goal usually leaves the whole page further under the limit, and the finer
+               * encode takes that room without a third encode after these two (at the floor
+               * there is no coarser table to fall back on anyway) */
+              jobs[0].factor = MAX (search.best_factor, MIN (factor - 1, (int) floor (factor * FINER_STEP)));
+              jobs[1].factor = factor;
+            }
+          else
+            {
+              /* The table found and a coarser one, in case the sample misjudged the page */
+              jobs[0].factor = factor;
+              jobs[1].factor = MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.07)));
+            }
           if (!encode_jobs (page, full_chroma, paper, jobs, jobs[1].factor > jobs[0].factor ? 2 : 1, cancellable, error))
             return NULL;
           fit->n_encodes += jobs[1].factor > jobs[0].factor ? 2 : 1;
@@ -565,7 +634,7 @@ ek_material_fit_bytes (GBytes        *input,
                 }
             }
           fine = best_factor;
-          if (best != NULL && fine_size < target * SEARCH_CLOSE && fine > search.best_factor)
+          if (best != NULL && fine_size < target * WHOLE_CLOSE && fine > search.best_factor)
             {
               /* Room left: one more encode, finer, where the two whole encodes say the limit is */
               g_autoptr(GBytes) finer = NULL;

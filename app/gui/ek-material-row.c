@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -21,6 +22,7 @@ struct _EkMaterialRow
   EkDraftMaterials       *materials;
   EkMaterialRequirement  *requirement;   /* not owned: the rules outlive the page */
   GCancellable           *cancellable;
+  GCancellable           *thumbnail_cancellable; /* the thumbnail being decoded, if any */
   EkMaterialRowState      state;
   char                   *pending_fit;   /* a fitted file waiting for the clerk's yes */
   guint64                 bytes;
@@ -132,16 +134,93 @@ report_error (EkMaterialRow *self,
 
 /* Checking */
 
+/* Thumbnails: decoded and reduced on a worker thread (a 300 DPI page takes a tenth of a second
+ * or more, and a clerk scrolls the checklist meanwhile); a new file or the row going away
+ * cancels the one under way */
+
+#define THUMBNAIL_SIZE 224   /* the row shows 112 px; twice that for a HiDPI screen */
+
+static void
+thumbnail_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(EkImage) image = NULL;
+  g_autoptr(EkImage) small = NULL;
+  g_autoptr(EkImage) upright = NULL;
+  g_autoptr(EkImage) rgb = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+  GError *error = NULL;
+  EkImageInfo info;
+  double scale;
+
+  mapped = g_mapped_file_new (path, FALSE, &error);
+  if (mapped == NULL ||
+      !ek_image_decode ((const guint8 *) g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped),
+                        EK_MATERIAL_DEFAULT_MAX_PIXELS, &info, &image, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  scale = MIN (1.0, (double) THUMBNAIL_SIZE / MAX (image->width, image->height));
+  small = ek_image_scale_down (image, CLAMP ((guint) lround (image->width * scale), 1, image->width),
+                               CLAMP ((guint) lround (image->height * scale), 1, image->height));
+  g_clear_pointer (&image, ek_image_free);
+  /* Upright as the reviewer will see it: the camera's EXIF orientation applied */
+  upright = small != NULL && info.orientation != 1 ? ek_image_orient (small, info.orientation) : NULL;
+  rgb = small != NULL ? ek_image_to_rgb (upright != NULL ? upright : small) : NULL;
+  if (rgb == NULL)
+    {
+      g_task_return_new_error (task, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TOO_MANY_PIXELS,
+                               _("There is not enough memory to open this image."));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  pixels = g_bytes_new (rgb->data, (gsize) rgb->stride * rgb->height);
+  g_task_return_pointer (task, gdk_memory_texture_new ((int) rgb->width, (int) rgb->height, GDK_MEMORY_R8G8B8,
+                                                       pixels, rgb->stride),
+                         g_object_unref);
+}
+
+static void
+on_thumbnail_loaded (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EkMaterialRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* another file, or the row is gone */
+  g_clear_object (&self->thumbnail_cancellable);
+  if (texture != NULL)
+    gtk_image_set_from_paintable (self->thumbnail, GDK_PAINTABLE (texture));
+  else
+    gtk_image_set_from_icon_name (self->thumbnail, "image-missing-symbolic");
+}
+
+/* Shows @path's picture once decoded (the generic icon until then), or the generic icon */
 static void
 set_thumbnail (EkMaterialRow *self,
                const char    *path)
 {
-  g_autoptr(GdkTexture) texture = path != NULL ? gdk_texture_new_from_filename (path, NULL) : NULL;
+  g_autoptr(GTask) task = NULL;
 
-  if (texture != NULL)
-    gtk_image_set_from_paintable (self->thumbnail, GDK_PAINTABLE (texture));
-  else
-    gtk_image_set_from_icon_name (self->thumbnail, path != NULL ? "image-missing-symbolic" : "image-x-generic-symbolic");
+  g_cancellable_cancel (self->thumbnail_cancellable);
+  g_clear_object (&self->thumbnail_cancellable);
+  gtk_image_set_from_icon_name (self->thumbnail, "image-x-generic-symbolic");
+  if (path == NULL)
+    return;
+  self->thumbnail_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->thumbnail_cancellable, on_thumbnail_loaded, g_object_ref (self));
+  g_task_set_source_tag (task, set_thumbnail);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, thumbnail_thread);
 }
 
 static void
@@ -614,6 +693,7 @@ ek_material_row_dispose (GObject *object)
   EkMaterialRow *self = EK_MATERIAL_ROW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->thumbnail_cancellable);
   if (self->pending_fit != NULL)
     g_unlink (self->pending_fit);
   g_clear_pointer (&self->pending_fit, g_free);
@@ -631,6 +711,7 @@ ek_material_row_finalize (GObject *object)
   EkMaterialRow *self = EK_MATERIAL_ROW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->thumbnail_cancellable);
   g_clear_object (&self->materials);
 
   G_OBJECT_CLASS (ek_material_row_parent_class)->finalize (object);
@@ -825,4 +906,24 @@ ek_material_row_get_status (EkMaterialRow *self)
 {
   g_return_val_if_fail (EK_IS_MATERIAL_ROW (self), NULL);
   return gtk_label_get_label (self->status_label);
+}
+
+/* The size of the picture the thumbnail shows: FALSE while there is none (no file, not
+ * decodable, or still being decoded) */
+gboolean
+ek_material_row_get_thumbnail_size (EkMaterialRow *self,
+                                    int           *width,
+                                    int           *height)
+{
+  GdkPaintable *paintable;
+
+  g_return_val_if_fail (EK_IS_MATERIAL_ROW (self), FALSE);
+  if (gtk_image_get_storage_type (self->thumbnail) != GTK_IMAGE_PAINTABLE)
+    return FALSE;
+  paintable = gtk_image_get_paintable (self->thumbnail);
+  if (width != NULL)
+    *width = gdk_paintable_get_intrinsic_width (paintable);
+  if (height != NULL)
+    *height = gdk_paintable_get_intrinsic_height (paintable);
+  return TRUE;
 }

@@ -30,5 +30,8 @@ const char                   *ek_material_row_get_status       (EkMaterialRow   
 void                          ek_material_row_fit              (EkMaterialRow         *self);
 void                          ek_material_row_accept_fit       (EkMaterialRow         *self);
 gboolean                      ek_material_row_has_fit_preview  (EkMaterialRow         *self);
+gboolean                      ek_material_row_get_thumbnail_size (EkMaterialRow       *self,
+                                                                  int                 *width,
+                                                                  int                 *height);
 
 G_END_DECLS

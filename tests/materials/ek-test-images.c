@@ -28,6 +28,37 @@ next_random (guint32 *state)
   return *state >> 8;
 }
 
+/* Noise, as a multiple of each image's own level (1: the default corpus): the scanner's on
+ * pages and cards, the phone's sensor on the photo */
+static double noise_scale = 1.0;
+static double scanner_noise_scale = 1.0;
+static double photo_noise_scale = 1.0;
+
+void
+ek_test_images_set_noise_scale (double scanner,
+                                double photo)
+{
+  scanner_noise_scale = MAX (scanner, 0.0);
+  photo_noise_scale = MAX (photo, 0.0);
+  noise_scale = scanner_noise_scale;
+}
+
+/* Noise in [−amplitude, amplitude]: the default corpus draws whole steps; a scaled one draws
+ * from the scaled interval and rounds, so that amplitudes under 1 still mean something */
+static inline int
+scaled_noise (guint32 *state,
+              guint    amplitude)
+{
+  double a;
+
+  if (amplitude == 0)
+    return 0;
+  if (noise_scale == 1.0)
+    return (int) (next_random (state) % (2 * amplitude + 1)) - (int) amplitude;
+  a = amplitude * noise_scale;
+  return (int) lround ((next_random (state) / 16777216.0 * 2 - 1) * a);
+}
+
 static EkImage *
 surface_to_image (cairo_surface_t *surface,
                   gboolean          grey,
@@ -53,7 +84,7 @@ surface_to_image (cairo_surface_t *surface,
       for (int x = 0; x < width; x++)
         {
           int r = (src[x] >> 16) & 0xff, g = (src[x] >> 8) & 0xff, b = src[x] & 0xff;
-          int n = noise > 0 ? (int) (next_random (&state) % (2 * noise + 1)) - (int) noise : 0;
+          int n = scaled_noise (&state, noise);
 
           if (grey)
             {
@@ -284,6 +315,7 @@ ek_test_render_phone_photo (guint       width,
   guint32 state = 99;
 
   page = ek_test_render_page (EK_TEST_PAGE_SEALED, dpi, 11, &page_seal);
+  noise_scale = photo_noise_scale;
   left = (width - page->width) / 2;
   top = (height - page->height) / 2;
   for (guint y = 0; y < height; y++)
@@ -295,7 +327,7 @@ ek_test_render_phone_photo (guint       width,
           /* A desk under a lamp: light falls off towards the corners */
           double dx = (x - width / 2.0) / width, dy = (y - height / 2.0) / height;
           double light = 1.0 - 0.35 * (dx * dx + dy * dy) * 2;
-          int n = (int) (next_random (&state) % 9) - 4;
+          int n = scaled_noise (&state, 4);
           int r, g, b;
 
           if (x >= left && x < left + page->width && y >= top && y < top + page->height)
@@ -318,6 +350,7 @@ ek_test_render_phone_photo (guint       width,
       seal->cy = page_seal.cy + top;
       seal->radius = page_seal.radius;
     }
+  noise_scale = scanner_noise_scale;
   return photo;
 }
 

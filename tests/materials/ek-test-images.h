@@ -35,6 +35,8 @@ double    ek_test_seal_redness       (const EkImage  *image,
 gboolean  ek_test_write_file         (const char     *path,
                                       GBytes         *bytes);
 void      ek_test_images_shutdown    (void);
+void      ek_test_images_set_noise_scale (double      scanner,
+                                          double      photo);
 GBytes   *ek_test_add_exif           (GBytes         *jpeg,
                                       guint           orientation,
                                       gboolean        with_gps);

@@ -82,6 +82,12 @@ is_ready (EkMaterialRow *row)
   return ek_material_row_get_state (row) == EK_MATERIAL_ROW_READY;
 }
 
+static gboolean
+has_thumbnail (EkMaterialRow *row)
+{
+  return ek_material_row_get_thumbnail_size (row, NULL, NULL);
+}
+
 static const char *refused_status;
 
 static gboolean
@@ -188,6 +194,20 @@ test_fit_and_refuse (void)
   g_assert_cmpint (ek_material_row_get_state (id_card), ==, EK_MATERIAL_ROW_READY);
   g_assert_false (ek_page_get_complete (EK_PAGE (page)));
 
+  /* Thumbnails arrive from a worker: the A4 scan as a portrait picture no larger than the
+   * thumbnail needs; the PDF has none */
+  wait_until (form, has_thumbnail);
+  wait_until (id_card, has_thumbnail);
+  {
+    int width = 0, height = 0;
+
+    g_assert_true (ek_material_row_get_thumbnail_size (form, &width, &height));
+    g_assert_cmpint (height, ==, 224);
+    g_assert_cmpint (width, <, height);
+    g_assert_cmpint (width, >, 140);
+  }
+  g_assert_false (ek_material_row_get_thumbnail_size (letter, NULL, NULL));
+
   /* Fit the form: before/after preview, the clerk accepts, and it is ready */
   ek_material_row_fit (form);
   wait_until (form, has_preview);
@@ -207,6 +227,36 @@ test_fit_and_refuse (void)
   }
   save_screenshot ("materials");
   g_assert_false (ek_page_get_complete (EK_PAGE (page)));
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+}
+
+static void
+test_thumbnail_upright (void)
+{
+  /* A phone holds the ID card sideways and says so in EXIF: the thumbnail stands it upright,
+   * as the reviewer will see it */
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(EkDraftMaterials) materials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkImage) card = ek_test_render_id_card (200, FALSE);
+  g_autoptr(GBytes) jpeg = ek_image_encode_jpeg (card, 85, FALSE, NULL);
+  g_autoptr(GBytes) sideways = ek_test_add_exif (jpeg, 6, FALSE);
+  EkMaterialsPage *page;
+  EkMaterialRow *id_card;
+  int width = 0, height = 0;
+
+  g_assert_cmpuint (card->width, >, card->height);
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  materials = ek_draft_materials_new (draft, &error);
+  g_assert_no_error (error);
+  import (materials, "id-card", sideways, "身份证.jpg");
+  page = show_page (draft);
+  id_card = row (page, "id-card");
+  wait_until (id_card, has_thumbnail);
+  g_assert_true (ek_material_row_get_thumbnail_size (id_card, &width, &height));
+  g_assert_cmpint (height, ==, 224);
+  g_assert_cmpint (width, <, height);
+
   gtk_window_set_child (GTK_WINDOW (window), NULL);
 }
 
@@ -272,6 +322,7 @@ main (int   argc,
 
   g_test_add_func ("/materials-page/fit-and-refuse", test_fit_and_refuse);
   g_test_add_func ("/materials-page/persists", test_persists);
+  g_test_add_func ("/materials-page/thumbnail-upright", test_thumbnail_upright);
   g_test_add_func ("/materials-page/complete-when-all-ready", test_complete_when_all_ready);
   result = g_test_run ();
 

@@ -618,6 +618,25 @@ ek_registry_application_get_id (EkRegistryApplication *self)
   return self->id;
 }
 
+/**
+ * ek_registry_application_dup_number:
+ * The service has no application number of its own: the number printed on every page of the
+ * forms, shown to the clerk and quoted to the helpdesk is the id's first 8 hex digits, in capitals
+ * (`ekey-registry review` accepts it in place of the id).
+ */
+char *
+ek_registry_application_dup_number (EkRegistryApplication *self)
+{
+  GString *number = g_string_new (NULL);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (const char *p = self->id; *p != '\0' && number->len < 8; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (number, g_ascii_toupper (*p));
+  return g_string_free (number, FALSE);
+}
+
 const char *
 ek_registry_application_get_business_type (EkRegistryApplication *self)
 {

@@ -117,6 +117,7 @@ EkRegistryApplication *ek_registry_application_new_from_json      (JsonNode     
 EkRegistryApplication *ek_registry_application_ref                (EkRegistryApplication *self);
 void                   ek_registry_application_unref              (EkRegistryApplication *self);
 const char            *ek_registry_application_get_id             (EkRegistryApplication *self);
+char                  *ek_registry_application_dup_number         (EkRegistryApplication *self);
 const char            *ek_registry_application_get_business_type  (EkRegistryApplication *self);
 const char            *ek_registry_application_get_status         (EkRegistryApplication *self);
 gboolean               ek_registry_application_get_editable       (EkRegistryApplication *self);

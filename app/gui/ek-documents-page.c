@@ -54,18 +54,6 @@ struct _EkDocumentsPage
 
 G_DEFINE_FINAL_TYPE (EkDocumentsPage, ek_documents_page, EK_TYPE_PAGE)
 
-/* The number printed on every page and quoted to the helpdesk: the id's first 8 hex digits */
-char *
-ek_application_number_from_id (const char *id)
-{
-  GString *number = g_string_new (NULL);
-
-  for (const char *p = id; p != NULL && *p != '\0' && number->len < 8; p++)
-    if (g_ascii_isxdigit (*p))
-      g_string_append_c (number, g_ascii_toupper (*p));
-  return g_string_free (number, FALSE);
-}
-
 static void show_number (EkDocumentsPage *self);
 
 static void
@@ -260,7 +248,7 @@ static void
 store_application (EkApplicationDraft    *draft,
                    EkRegistryApplication *application)
 {
-  g_autofree char *number = ek_application_number_from_id (ek_registry_application_get_id (application));
+  g_autofree char *number = ek_registry_application_dup_number (application);
 
   ek_application_draft_set_string (draft, "application-id", ek_registry_application_get_id (application));
   ek_application_draft_set_string (draft, "application-number", number);

@@ -23,6 +23,5 @@ gboolean    ek_documents_page_print     (EkDocumentsPage          *self,
                                          const char               *export_path,
                                          GError                  **error);
 
-char       *ek_application_number_from_id (const char       *id);
 
 G_END_DECLS

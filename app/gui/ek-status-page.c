@@ -15,7 +15,6 @@
 #include <glib/gi18n.h>
 
 #include "ek-calendar.h"
-#include "ek-documents-page.h"
 #include "ek-catalogue.h"
 #include "ek-draft-materials.h"
 #include "ek-l10n.h"
@@ -401,7 +400,7 @@ ek_status_page_show (EkStatusPage          *self,
   if (*number == '\0')
     {
       g_free (number);
-      number = ek_application_number_from_id (ek_registry_application_get_id (application));
+      number = ek_registry_application_dup_number (application);
     }
   {
     /* Translators: %s is the application number */

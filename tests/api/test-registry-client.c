@@ -624,6 +624,13 @@ test_applications (void)
   g_assert_true (ek_registry_application_get_editable (app));
   g_assert_cmpstr (ek_registry_application_get_business_type (app), ==, "first-application");
   g_assert_cmpstr (json_object_get_string_member (ek_registry_application_get_fields (app), "uscc"), ==, uscc);
+  {
+    /* The number the clerk reads out: the id's first 8 hex digits, in capitals */
+    g_autofree char *number = ek_registry_application_dup_number (app);
+    g_autofree char *id_upper = g_ascii_strup (ek_registry_application_get_id (app), 8);
+
+    g_assert_cmpstr (number, ==, id_upper);
+  }
 
   /* The same key again: the first answer, not a second application */
   again = create_application (client, fields, key, &error);

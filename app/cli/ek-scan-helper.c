@@ -110,16 +110,7 @@ list (GCancellable *cancellable)
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "device");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, device->name);
-      json_builder_set_member_name (builder, "vendor");
-      json_builder_add_string_value (builder, device->vendor);
-      json_builder_set_member_name (builder, "model");
-      json_builder_add_string_value (builder, device->model);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, device->type);
-      json_builder_end_object (builder);
+      ek_scanner_device_add_to_json (device, builder);
       json_builder_end_object (builder);
       say (builder);
     }

@@ -273,20 +273,7 @@ scan_list (int    argc,
 
       json_builder_begin_array (builder);
       for (guint i = 0; i < devices->len; i++)
-        {
-          EkScannerDevice *device = g_ptr_array_index (devices, i);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "name");
-          json_builder_add_string_value (builder, device->name);
-          json_builder_set_member_name (builder, "vendor");
-          json_builder_add_string_value (builder, device->vendor);
-          json_builder_set_member_name (builder, "model");
-          json_builder_add_string_value (builder, device->model);
-          json_builder_set_member_name (builder, "type");
-          json_builder_add_string_value (builder, device->type);
-          json_builder_end_object (builder);
-        }
+        ek_scanner_device_add_to_json (g_ptr_array_index (devices, i), builder);
       json_builder_end_array (builder);
       root = json_builder_get_root (builder);
       ek_tool_print_json (root);

@@ -47,6 +47,39 @@ ek_scanner_device_free (EkScannerDevice *device)
 }
 
 void
+ek_scanner_device_add_to_json (const EkScannerDevice *device,
+                               JsonBuilder           *builder)
+{
+  g_return_if_fail (device != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, device->name);
+  json_builder_set_member_name (builder, "vendor");
+  json_builder_add_string_value (builder, device->vendor);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, device->model);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, device->type);
+  json_builder_end_object (builder);
+}
+
+EkScannerDevice *
+ek_scanner_device_new_from_json (JsonObject *object)
+{
+  EkScannerDevice *device = g_new0 (EkScannerDevice, 1);
+
+  g_return_val_if_fail (object != NULL, device);
+
+  device->name = g_strdup (json_object_get_string_member_with_default (object, "name", ""));
+  device->vendor = g_strdup (json_object_get_string_member_with_default (object, "vendor", ""));
+  device->model = g_strdup (json_object_get_string_member_with_default (object, "model", ""));
+  device->type = g_strdup (json_object_get_string_member_with_default (object, "type", ""));
+  return device;
+}
+
+void
 ek_scanner_capabilities_free (EkScannerCapabilities *capabilities)
 {
   if (capabilities == NULL)
@@ -367,17 +400,11 @@ on_device_line (JsonObject  *line,
 {
   GPtrArray *devices = user_data;
   JsonObject *object;
-  EkScannerDevice *device;
 
   if (!json_object_has_member (line, "device") ||
       (object = json_object_get_object_member (line, "device")) == NULL)
     return TRUE;
-  device = g_new0 (EkScannerDevice, 1);
-  device->name = g_strdup (json_object_get_string_member_with_default (object, "name", ""));
-  device->vendor = g_strdup (json_object_get_string_member_with_default (object, "vendor", ""));
-  device->model = g_strdup (json_object_get_string_member_with_default (object, "model", ""));
-  device->type = g_strdup (json_object_get_string_member_with_default (object, "type", ""));
-  g_ptr_array_add (devices, device);
+  g_ptr_array_add (devices, ek_scanner_device_new_from_json (object));
   return TRUE;
 }
 

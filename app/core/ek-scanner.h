@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "ek-image.h"
 #include "ek-material-error.h"
@@ -22,7 +23,12 @@ typedef struct
   char *type;
 } EkScannerDevice;
 
-void  ek_scanner_device_free (EkScannerDevice *device);
+void             ek_scanner_device_free          (EkScannerDevice       *device);
+/* The one JSON form of a device: what the helper says, the app reads and `ekey-tool scan list`
+ * prints ({"name","vendor","model","type"}) */
+void             ek_scanner_device_add_to_json   (const EkScannerDevice *device,
+                                                  JsonBuilder           *builder);
+EkScannerDevice *ek_scanner_device_new_from_json (JsonObject            *object);
 
 typedef struct
 {

@@ -266,13 +266,12 @@ test_stopped_responding (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pages = NULL;
   char *settings[] = { (char *) "read-delay=yes", (char *) "read-delay-duration=200000", NULL };
+  g_autofree char *timeout = g_strdup (g_getenv ("EKEY_SCAN_HELPER_TIMEOUT"));
   EkScanOptions options;
 
   ek_scan_options_init (&options);
   options.resolution = 300;
   options.extra = settings;
-  g_autofree char *timeout = g_strdup (g_getenv ("EKEY_SCAN_HELPER_TIMEOUT"));
-
   g_setenv ("EKEY_SCAN_HELPER_TIMEOUT", "0.05", TRUE);
   pages = ek_scanner_scan ("test:0", &options, NULL, NULL, NULL, &error);
   restore_env ("EKEY_SCAN_HELPER_TIMEOUT", timeout);

@@ -13,110 +13,62 @@
 #include "ek-material-row.h"
 #include "ek-materials-page.h"
 #include "ek-test-common.h"
+#include "ek-ui-test.h"
 #include "ek-test-images.h"
 
 static GtkWidget *window;
 static char *draft_id;
 
-static gboolean
-on_timeout (gpointer data)
-{
-  g_error ("The materials page did not settle within 60 seconds");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (void)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong handler;
-
-  while (!gtk_widget_get_mapped (window))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  gtk_widget_queue_draw (window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-typedef gboolean (*Predicate) (EkMaterialRow *row);
-
+/* A row's state, waited for with the shared toolkit (a hang fails the test, naming it) */
 static void
 wait_until (EkMaterialRow *row,
-            Predicate      done)
+            EkUiCondition  done)
 {
-  guint timeout = g_timeout_add_seconds (60, on_timeout, NULL);
-
-  while (!done (row))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
+  ek_ui_wait (window, done, row, "the material row");
 }
 
 static gboolean
-settled (EkMaterialRow *row)
+settled (gpointer data)
 {
+  EkMaterialRow *row = data;
+
   return ek_material_row_get_state (row) != EK_MATERIAL_ROW_CHECKING;
 }
 
 static gboolean
-has_preview (EkMaterialRow *row)
+has_preview (gpointer data)
 {
+  EkMaterialRow *row = data;
+
   return ek_material_row_has_fit_preview (row);
 }
 
 static gboolean
-is_ready (EkMaterialRow *row)
+is_ready (gpointer data)
 {
+  EkMaterialRow *row = data;
+
   return ek_material_row_get_state (row) == EK_MATERIAL_ROW_READY;
 }
 
 static gboolean
-has_thumbnail (EkMaterialRow *row)
+has_thumbnail (gpointer data)
 {
+  EkMaterialRow *row = data;
+
   return ek_material_row_get_thumbnail_size (row, NULL, NULL);
 }
 
 static const char *refused_status;
 
 static gboolean
-is_refused (EkMaterialRow *row)
+is_refused (gpointer data)
 {
+  EkMaterialRow *row = data;
+
   return g_strcmp0 (ek_material_row_get_status (row), refused_status) == 0;
 }
 
-static void
-save_screenshot (const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, g_getenv ("LANGUAGE"));
-  g_autofree char *path = ek_test_artifact_path (file);
-  int width, height;
-
-  wait_for_frame ();
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static void
 import (EkDraftMaterials *materials,
@@ -137,7 +89,7 @@ show_page (EkApplicationDraft *draft)
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_frame ();
+  ek_ui_iterate (window);
   return EK_MATERIALS_PAGE (page);
 }
 
@@ -211,7 +163,7 @@ test_fit_and_refuse (void)
   /* Fit the form: before/after preview, the clerk accepts, and it is ready */
   ek_material_row_fit (form);
   wait_until (form, has_preview);
-  save_screenshot ("materials-fit-preview");
+  ek_ui_screenshot (window, "materials-fit-preview");
   ek_material_row_accept_fit (form);
   wait_until (form, is_ready);
   g_assert_true (g_str_has_suffix (ek_material_row_get_status (form), "200 KB"));
@@ -225,7 +177,7 @@ test_fit_and_refuse (void)
     g_autofree char *kept = ek_draft_materials_dup_file (materials, "business-licence");
     g_assert_nonnull (kept);
   }
-  save_screenshot ("materials");
+  ek_ui_screenshot (window, "materials");
   g_assert_false (ek_page_get_complete (EK_PAGE (page)));
   gtk_window_set_child (GTK_WINDOW (window), NULL);
 }
@@ -315,8 +267,7 @@ main (int   argc,
   g_assert_no_error (error);
   /* Drafts go to a private data folder, never the tester's own */
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  ek_test_init (&argc, &argv);
-  gtk_init ();
+  ek_ui_init (&argc, &argv);
   window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 1500);
 

@@ -24,7 +24,8 @@
 enum { AREA_WHOLE, AREA_A4, AREA_A5, AREA_ID_CARD, AREA_MARKED };
 static const double area_sizes_mm[][2] = { { 0, 0 }, { 210, 297 }, { 148, 210 }, { 85.6, 54 } };
 
-/* The preview is scanned at this resolution, so that its pixels map to millimetres on the glass */
+/* The preview is scanned at this resolution (or the scanner's lowest, if higher), so that its
+ * pixels map to millimetres on the glass */
 #define PREVIEW_DPI       50.0
 #define MIN_MARK_MM       5.0
 #define KEY_STEP_MM       2.0
@@ -42,6 +43,7 @@ struct _EkScanDialog
   gboolean         previewed;
   gboolean         closed;
   double           bed_mm[2];      /* the glass, when the scanner says; 0 otherwise */
+  double           preview_dpi;    /* PREVIEW_DPI, or the scanner's lowest when that is higher */
   double           preview_mm[2];  /* what the preview shows, from the glass's corner */
   double           marked_mm[4];   /* left, top, width, height marked on the preview */
   gboolean         marked;
@@ -367,6 +369,7 @@ on_capabilities (GObject      *source,
   for (guint i = 0; capabilities->sources != NULL && capabilities->sources[i] != NULL; i++)
     if (strstr (capabilities->sources[i], "ADF") != NULL || strstr (capabilities->sources[i], "eeder") != NULL)
       feeder = TRUE;
+  self->preview_dpi = MAX (PREVIEW_DPI, capabilities->min_resolution);
   self->bed_mm[0] = capabilities->max_width_mm;
   self->bed_mm[1] = capabilities->max_height_mm;
   if (!feeder)
@@ -521,8 +524,8 @@ on_previewed (GObject      *source,
     const EkImage *preview = g_ptr_array_index (pages, 0);
 
     show_image (self, preview);
-    self->preview_mm[0] = preview->width * 25.4 / PREVIEW_DPI;
-    self->preview_mm[1] = preview->height * 25.4 / PREVIEW_DPI;
+    self->preview_mm[0] = preview->width * 25.4 / self->preview_dpi;
+    self->preview_mm[1] = preview->height * 25.4 / self->preview_dpi;
   }
   self->previewed = TRUE;
   describe_area (self);
@@ -543,7 +546,7 @@ start (EkScanDialog *self,
   options.mode = gtk_drop_down_get_selected (self->mode_dropdown) == 1 ? EK_SCAN_MODE_GRAY : EK_SCAN_MODE_COLOR;
   options.preview = preview;
   options.feeder = !preview && gtk_drop_down_get_selected (self->source_dropdown) == 1;
-  options.resolution = preview ? PREVIEW_DPI : resolutions[MIN (gtk_drop_down_get_selected (self->resolution_dropdown),
+  options.resolution = preview ? self->preview_dpi : resolutions[MIN (gtk_drop_down_get_selected (self->resolution_dropdown),
                                                                 G_N_ELEMENTS (resolutions) - 1)];
   /* The preview always shows the whole glass, with the chosen area drawn on it */
   if (!preview)
@@ -670,6 +673,7 @@ ek_scan_dialog_init (EkScanDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->preview_dpi = PREVIEW_DPI;
   gtk_drawing_area_set_draw_func (self->selection_area, draw_selection, self, NULL);
   drag = gtk_gesture_drag_new ();
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);

@@ -8,6 +8,7 @@
  *    force ("offline"), the same scan is re-checked as too large and offers Fit, which makes it
  *    ready;
  *  - the service is back, enforcing 200 KB: "Ask the service again" puts its set in force;
+ *  - the clerk logs in while the service enforces 1 MB again: the page asks by itself;
  *  - a service whose catalogue names a material it does not define: its rules are refused
  *    (logged), the built-in set stays in force and the page says why.
  * Screenshots in the build tree's test-artifacts/.
@@ -204,6 +205,64 @@ test_ask_again (void)
   g_assert_true (ek_page_get_complete (EK_PAGE (page)) == FALSE);
 }
 
+static gboolean
+on_service_1mb (gpointer data)
+{
+  return ek_materials_page_get_rules_source (data) == EK_MATERIALS_RULES_SERVICE &&
+         g_strcmp0 (ek_materials_page_get_rules_id (data), "gfa-1mb") == 0;
+}
+
+static void
+on_logged_in (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ek_registry_client_login_with_code_finish (EK_REGISTRY_CLIENT (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* The clerk logs in (the session changes) while the service enforces 1 MB again: the page asks
+ * the service by itself */
+static void
+test_session_change (void)
+{
+  EkMaterialsPage *page = EK_MATERIALS_PAGE (gtk_window_get_child (GTK_WINDOW (window)));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkRegistryClient) client = ek_application_dup_registry_client (app, &error);
+  g_autofree char *uscc = ek_api_make_uscc ();
+  g_autofree char *token = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr(EkApiResponse) captcha = NULL;
+  const char *captcha_id;
+  gboolean logged_in = FALSE;
+
+  g_assert_no_error (error);
+  ek_api_server_stop (server);
+  restart_with ("--material-rules", "gfa-1mb", NULL);
+  token = ek_api_register_and_login (server, uscc, "rules-clerk@example.cn");
+  captcha = ek_api_call (server, "POST", "/captcha", NULL, NULL, NULL);
+  g_assert_cmpint (captcha->status, ==, 201);
+  captcha_id = json_object_get_string_member (ek_api_object (captcha), "id");
+  answer = g_strstrip (ek_api_run (server, NULL, "captcha-answer", captcha_id, NULL));
+  ek_registry_client_login_with_code_async (client, uscc, "rules-clerk@example.cn", captcha_id, answer,
+                                            NULL, on_logged_in, &logged_in);
+  ek_ui_wait (window, is_true, &logged_in, "the log-in");
+
+  ek_ui_wait (window, on_service_1mb, page, "the 1 MB limits after logging in");
+  g_assert_nonnull (ek_materials_page_get_row (page, "user-agreement"));
+  ek_ui_wait (window, is_ready, page, "the fitted form, checked against 1 MB");
+  g_assert_true (g_str_has_suffix (ek_material_row_get_status (form_row (page)), "1.0 MB"));
+}
+
 static void
 test_unusable_rules (void)
 {
@@ -280,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/materials-service/service-rules", test_service_rules);
   g_test_add_func ("/materials-service/offline-rechecks", test_offline_rechecks);
   g_test_add_func ("/materials-service/ask-again", test_ask_again);
+  g_test_add_func ("/materials-service/session-change", test_session_change);
   g_test_add_func ("/materials-service/unusable-rules", test_unusable_rules);
   status = g_test_run ();
 

@@ -371,3 +371,78 @@ ek_material_rules_lookup (EkMaterialRules *self,
     }
   return NULL;
 }
+
+/**
+ * ek_material_rules_new_from_service:
+ * @catalogue: the document GET /catalogue answered, as it came
+ * @business_type_id: (nullable): the business type the caller is about to check files for
+ *
+ * The rule set a registration service declares in force: its catalogue's
+ * material_rule_sets.default, parsed like the bundled one. Anything unusable is an error (the
+ * caller keeps its own rules): not an object, sections missing or malformed, a limit that is
+ * not a positive number, an unknown format, or no materials at all for @business_type_id when
+ * the bundled catalogue has some for it.
+ *
+ * Returns: (transfer full) (nullable): the rules, or %NULL with @error set
+ */
+EkMaterialRules *
+ek_material_rules_new_from_service (JsonNode    *catalogue,
+                                    const char  *business_type_id,
+                                    GError     **error)
+{
+  g_autoptr(EkMaterialRules) rules = NULL;
+
+  g_return_val_if_fail (catalogue != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (catalogue))
+    return invalid (error, _("the service’s catalogue is not a JSON object")), NULL;
+  rules = ek_material_rules_new_from_document (json_node_get_object (catalogue), NULL, error);
+  if (rules == NULL)
+    return NULL;
+  if (business_type_id != NULL && ek_material_rules_get_requirements (rules, business_type_id) == NULL)
+    return invalid (error, _("the service lists no materials for business type “%s”"), business_type_id), NULL;
+  return g_steal_pointer (&rules);
+}
+
+static gboolean
+limits_equal (const EkMaterialLimits *a,
+              const EkMaterialLimits *b)
+{
+  return a->max_bytes == b->max_bytes && a->formats == b->formats && a->max_pixels == b->max_pixels &&
+         a->max_width == b->max_width && a->max_height == b->max_height;
+}
+
+/**
+ * ek_material_rules_same_limits:
+ *
+ * Whether @self and @other ask the same of @business_type_id's materials: the same materials,
+ * in the same order, with the same limits (what a checked file is measured against).
+ */
+gboolean
+ek_material_rules_same_limits (EkMaterialRules *self,
+                               EkMaterialRules *other,
+                               const char      *business_type_id)
+{
+  GPtrArray *a, *b;
+
+  g_return_val_if_fail (EK_IS_MATERIAL_RULES (self), FALSE);
+  g_return_val_if_fail (EK_IS_MATERIAL_RULES (other), FALSE);
+  g_return_val_if_fail (business_type_id != NULL, FALSE);
+
+  a = ek_material_rules_get_requirements (self, business_type_id);
+  b = ek_material_rules_get_requirements (other, business_type_id);
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const EkMaterialRequirement *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (!g_str_equal (x->material_id, y->material_id) || x->required != y->required ||
+          !limits_equal (&x->limits, &y->limits))
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -35,6 +35,12 @@ EkMaterialRules              *ek_material_rules_new               (EkCatalogue  
 EkMaterialRules              *ek_material_rules_new_from_document (JsonObject       *document,
                                                                    const char       *rule_set_id,
                                                                    GError          **error);
+EkMaterialRules              *ek_material_rules_new_from_service  (JsonNode         *catalogue,
+                                                                   const char       *business_type_id,
+                                                                   GError          **error);
+gboolean                      ek_material_rules_same_limits (EkMaterialRules  *self,
+                                                             EkMaterialRules  *other,
+                                                             const char       *business_type_id);
 const char                   *ek_material_rules_get_id            (EkMaterialRules  *self);
 const char                   *ek_material_rules_get_name          (EkMaterialRules  *self);
 GPtrArray                    *ek_material_rules_get_requirements  (EkMaterialRules  *self,

@@ -19,5 +19,7 @@ gboolean       ek_scan_dialog_is_busy      (EkScanDialog *self);
 guint          ek_scan_dialog_get_n_devices (EkScanDialog *self);
 gboolean       ek_scan_dialog_has_preview  (EkScanDialog *self);
 const char    *ek_scan_dialog_get_status   (EkScanDialog *self);
+gboolean       ek_scan_dialog_get_area     (EkScanDialog *self,
+                                            double        area[4]);
 
 G_END_DECLS

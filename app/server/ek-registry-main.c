@@ -55,6 +55,7 @@ cmd_serve (int    argc,
   g_autofree char *tls_key = NULL;
   g_autofree char *ca = NULL;
   g_autofree char *catalogue = NULL;
+  g_autofree char *material_rules = NULL;
   g_autofree char *host = NULL;
   g_autofree char *url = NULL;
   int session_ttl = 1800, captcha_ttl = 300, rate_limit = 30, json_limit = 65536;
@@ -72,6 +73,8 @@ cmd_serve (int    argc,
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "… and this private key (PEM)", "FILE" },
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca, "CA that certificates for key log-in must chain to", "FILE" },
     { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, &catalogue, "Serve this catalogue instead of the bundled one", "FILE" },
+    { "material-rules", 0, 0, G_OPTION_ARG_STRING, &material_rules,
+      "Enforce, and declare in the catalogue, this material rule set (e.g. gfa-200kb, gfa-1mb)", "ID" },
     { "session-ttl", 0, 0, G_OPTION_ARG_INT, &session_ttl, "Session lifetime in seconds (1800)", "S" },
     { "captcha-ttl", 0, 0, G_OPTION_ARG_INT, &captcha_ttl, "Captcha lifetime in seconds (300)", "S" },
     { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit, "Log-ins and captchas per address per minute (30)", "N" },
@@ -107,6 +110,7 @@ cmd_serve (int    argc,
   config.tls_key = tls_key;
   config.ca_file = ca;
   config.catalogue_file = catalogue;
+  config.material_rules = material_rules;
   config.session_ttl = session_ttl;
   config.captcha_ttl = captcha_ttl;
   config.rate_limit = (guint) rate_limit;

@@ -348,6 +348,34 @@ clean_leftovers (EkRegistryServer *self)
     g_printerr ("ekey-registry: removed %u unfinished upload(s) left by an earlier run\n", removed);
 }
 
+/* --material-rules: the set in force is the one the served catalogue names as its default, so
+ * that clients apply exactly the limits this server enforces */
+static gboolean
+declare_rule_set (EkRegistryServer  *self,
+                  const char        *rule_set_id,
+                  GError           **error)
+{
+  JsonObject *doc = ek_catalogue_get_document (self->catalogue);
+  JsonObject *sets_section = json_object_has_member (doc, "material_rule_sets") ?
+                             json_object_get_object_member (doc, "material_rule_sets") : NULL;
+  JsonArray *sets = sets_section != NULL && json_object_has_member (sets_section, "sets") ?
+                    json_object_get_array_member (sets_section, "sets") : NULL;
+
+  for (guint i = 0; sets != NULL && i < json_array_get_length (sets); i++)
+    {
+      JsonObject *set = json_array_get_object_element (sets, i);
+
+      if (set != NULL && g_strcmp0 (json_object_get_string_member_with_default (set, "id", ""), rule_set_id) == 0)
+        {
+          json_object_set_string_member (sets_section, "default", rule_set_id);
+          return TRUE;
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "the catalogue has no material rule set “%s”", rule_set_id);
+  return FALSE;
+}
+
 static gboolean
 load_rules (EkRegistryServer  *self,
             GError           **error)
@@ -408,6 +436,7 @@ ek_registry_server_finalize (GObject *object)
   g_free ((char *) self->config.tls_key);
   g_free ((char *) self->config.ca_file);
   g_free ((char *) self->config.catalogue_file);
+  g_free ((char *) self->config.material_rules);
 
   G_OBJECT_CLASS (ek_registry_server_parent_class)->finalize (object);
 }
@@ -441,6 +470,7 @@ ek_registry_server_new (const EkRegistryConfig  *config,
   self->config.tls_key = g_strdup (config->tls_key);
   self->config.ca_file = g_strdup (config->ca_file);
   self->config.catalogue_file = g_strdup (config->catalogue_file);
+  self->config.material_rules = g_strdup (config->material_rules);
 
   self->files_dir = g_build_filename (config->data_dir, "files", NULL);
   self->tmp_dir = g_build_filename (config->data_dir, "tmp", NULL);
@@ -460,6 +490,8 @@ ek_registry_server_new (const EkRegistryConfig  *config,
   else
     self->catalogue = ek_catalogue_new_default (error);
   if (self->catalogue == NULL)
+    return NULL;
+  if (config->material_rules != NULL && !declare_rule_set (self, config->material_rules, error))
     return NULL;
   doc_node = json_node_init_object (json_node_alloc (), ek_catalogue_get_document (self->catalogue));
   self->catalogue_json = json_to_string (doc_node, FALSE);

@@ -13,6 +13,8 @@ typedef struct
   const char *tls_key;
   const char *ca_file;         /* CA that key-login certificates must chain to */
   const char *catalogue_file;  /* serve this catalogue instead of the bundled one */
+  const char *material_rules;  /* the catalogue's material rule set in force ("gfa-1mb"), or NULL
+                                * for the catalogue's own default */
   gint64      session_ttl;     /* seconds */
   gint64      captcha_ttl;     /* seconds */
   guint       rate_limit;      /* log-ins and captchas per address per minute */

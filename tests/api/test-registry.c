@@ -853,6 +853,52 @@ test_material_rules_from_catalogue (void)
   ek_api_server_stop (ruled);
 }
 
+/* --material-rules: the operator picks which of the catalogue's sets is in force; the served
+ * catalogue names it as its default (what the app then applies), and uploads are held to it */
+static void
+test_material_rules_option (void)
+{
+  const char *args[] = { "--material-rules", "gfa-1mb", NULL };
+  g_autoptr(EkApiServer) large = ek_api_server_start (args);
+  g_autoptr(EkApiResponse) catalogue = ek_api_call (large, "GET", "/catalogue", NULL, NULL, NULL);
+  g_autoptr(EkApiResponse) between = NULL, over = NULL;
+  g_autoptr(GBytes) medium = ek_api_png (420, 420, TRUE);
+  g_autoptr(GBytes) huge = ek_api_png (700, 700, TRUE);
+  g_autofree char *uscc = ek_api_make_uscc (), *token = NULL, *id = NULL, *fields = NULL, *form = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *sets;
+  int status = 0;
+
+  g_assert_cmpint (catalogue->status, ==, 200);
+  sets = json_object_get_object_member (ek_api_object (catalogue), "material_rule_sets");
+  g_assert_cmpstr (json_object_get_string_member (sets, "default"), ==, "gfa-1mb");
+
+  /* Over 200 KB but under 1 MB goes in; over 1 MB is refused */
+  g_assert_cmpuint (g_bytes_get_size (medium), >, 300 * 1024);
+  g_assert_cmpuint (g_bytes_get_size (medium), <, 1000 * 1024);
+  g_assert_cmpuint (g_bytes_get_size (huge), >, 1024 * 1024);
+  token = ek_api_register_and_login (large, uscc, "large@example.cn");
+  fields = full_fields_json (uscc);
+  id = create_application (large, token, fields);
+  form = g_strdup_printf ("/applications/%s/materials/application-form", id);
+  between = ek_api_upload (large, form, token, medium, "image/png", FALSE);
+  g_assert_cmpint (between->status, ==, 201);
+  over = ek_api_upload (large, form, token, huge, "image/png", FALSE);
+  g_assert_cmpint (over->status, ==, 413);
+  ek_api_server_stop (large);
+
+  /* A set the catalogue does not have: the service refuses to start, naming it */
+  {
+    const char *argv[] = { g_getenv ("EK_REGISTRY"), "serve", "--listen", "127.0.0.1:0", "--db", large->db,
+                           "--data-dir", large->data_dir, "--material-rules", "gfa-5mb", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, NULL));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err, "gfa-5mb"));
+  }
+}
+
 /* Without a session nothing is written to disk, even before the body arrives */
 static void
 test_upload_needs_session (void)
@@ -1513,6 +1559,7 @@ main (int   argc,
   server = ek_api_server_start (args);
 
   g_test_add_func ("/api/catalogue/get", test_catalogue);
+  g_test_add_func ("/api/catalogue/material-rules-option", test_material_rules_option);
   g_test_add_func ("/api/accounts/register-activate", test_accounts_register_activate);
   g_test_add_func ("/api/accounts/invalid-fields", test_accounts_invalid_fields);
   g_test_add_func ("/api/captcha/single-use", test_captcha_single_use);

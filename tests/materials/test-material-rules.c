@@ -108,6 +108,74 @@ test_broken_rules (void)
     }
 }
 
+/* What a registration service serves: its catalogue with the set it enforces as the default */
+static JsonNode *
+served_catalogue (const char *default_set)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *sets;
+
+  g_assert_no_error (error);
+  node = json_node_init_object (json_node_alloc (), ek_catalogue_get_document (catalogue));
+  text = json_to_string (node, FALSE);
+  g_clear_pointer (&node, json_node_unref);
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  sets = json_object_get_object_member (json_node_get_object (node), "material_rule_sets");
+  json_object_set_string_member (sets, "default", default_set);
+  return g_steal_pointer (&node);
+}
+
+static void
+test_from_service (void)
+{
+  g_autoptr(JsonNode) large_doc = served_catalogue ("gfa-1mb");
+  g_autoptr(JsonNode) small_doc = served_catalogue ("gfa-200kb");
+  g_autoptr(JsonNode) not_object = json_from_string ("[1, 2]", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkMaterialRules) large = ek_material_rules_new_from_service (large_doc, "first-application", &error);
+  g_autoptr(EkMaterialRules) small = NULL;
+  g_autoptr(EkMaterialRules) bundled = rules_for (NULL);
+  g_autoptr(EkMaterialRules) refused = NULL;
+
+  /* The set the service declares is the one in force, whatever the bundled default is */
+  g_assert_no_error (error);
+  g_assert_cmpstr (ek_material_rules_get_id (large), ==, "gfa-1mb");
+  g_assert_cmpuint (ek_material_rules_lookup (large, "first-application", "application-form")->limits.max_bytes,
+                    ==, 1024 * 1024);
+  small = ek_material_rules_new_from_service (small_doc, "first-application", &error);
+  g_assert_no_error (error);
+  g_assert_true (ek_material_rules_same_limits (small, bundled, "first-application"));
+  g_assert_false (ek_material_rules_same_limits (large, bundled, "first-application"));
+  g_assert_false (ek_material_rules_same_limits (large, bundled, "renewal"));
+
+  /* Unusable answers are refused, so the caller keeps its own rules */
+  refused = ek_material_rules_new_from_service (not_object, NULL, &error);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_RULES);
+  g_assert_null (refused);
+  g_clear_error (&error);
+
+  refused = ek_material_rules_new_from_service (large_doc, "no-such-business", &error);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_RULES);
+  g_assert_null (refused);
+  g_clear_error (&error);
+
+  /* A limit that is text, not a number */
+  {
+    JsonObject *sets = json_object_get_object_member (json_node_get_object (large_doc), "material_rule_sets");
+    JsonObject *set = json_array_get_object_element (json_object_get_array_member (sets, "sets"), 1);
+
+    g_assert_cmpstr (json_object_get_string_member (set, "id"), ==, "gfa-1mb");
+    json_object_set_string_member (json_object_get_object_member (set, "limits"), "max_bytes", "1 MB");
+    refused = ek_material_rules_new_from_service (large_doc, "first-application", &error);
+    g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_RULES);
+    g_assert_null (refused);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -116,5 +184,6 @@ main (int   argc,
   g_test_add_func ("/material-rules/both-rule-sets", test_both_rule_sets);
   g_test_add_func ("/material-rules/every-materials-step", test_every_materials_step_has_rules);
   g_test_add_func ("/material-rules/broken", test_broken_rules);
+  g_test_add_func ("/material-rules/from-service", test_from_service);
   return g_test_run ();
 }

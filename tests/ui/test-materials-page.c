@@ -2,7 +2,9 @@
  *
  * A first application with an oversized scan of the form (fitted, previewed, accepted), a
  * noise image that cannot be fitted legibly (refused, with the reason), a PDF renamed to .jpg,
- * and an ID card that is ready. Screenshots go to test-artifacts/ in zh_CN and en.
+ * and an ID card that is ready; a colour scan from SANE's test backend (private SANE_CONFIG_DIR,
+ * through the row's Scan button and the scan dialog) that is over the limit, fitted and ready.
+ * Screenshots go to test-artifacts/ in zh_CN and en.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include "ek-draft-materials.h"
 #include "ek-material-row.h"
 #include "ek-materials-page.h"
+#include "ek-scan-dialog.h"
 #include "ek-test-common.h"
 #include "ek-ui-test.h"
 #include "ek-test-images.h"
@@ -256,6 +259,128 @@ test_complete_when_all_ready (void)
   gtk_window_set_child (GTK_WINDOW (window), NULL);
 }
 
+/* SANE's test backend only, with a colour pattern: at 300 DPI an 80 × 100 mm page is over 1 MB
+ * as a JPEG, far over the 200 KB limit */
+static char *
+setup_sane_config (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("ek-sane-materials-XXXXXX", &error);
+  g_autofree char *dll = NULL;
+  g_autofree char *test = NULL;
+
+  g_assert_no_error (error);
+  dll = g_build_filename (dir, "dll.conf", NULL);
+  test = g_build_filename (dir, "test.conf", NULL);
+  g_assert_true (g_file_set_contents (dll, "test\n", -1, NULL));
+  g_assert_true (g_file_set_contents (test,
+                                      "number_of_devices 1\nmode Color\ndepth 8\nresolution 50.0\n"
+                                      "test-picture \"Color pattern\"\ngeometry_min 0.0\ngeometry_max 200.0\n"
+                                      "br_x 80.0\nbr_y 100.0\n", -1, NULL));
+  g_setenv ("SANE_CONFIG_DIR", dir, TRUE);
+  return dir;
+}
+
+static EkScanDialog *
+find_scan_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (EK_IS_SCAN_DIALOG (item))
+        return EK_SCAN_DIALOG (item);
+    }
+  return NULL;
+}
+
+static gboolean
+scanners_listed (gpointer data)
+{
+  return !ek_scan_dialog_is_busy (data) && ek_scan_dialog_get_n_devices (data) > 0;
+}
+
+static gboolean
+scan_dialog_gone (gpointer data)
+{
+  return find_scan_dialog () == NULL;
+}
+
+static gboolean
+checked (gpointer data)
+{
+  EkMaterialRowState state = ek_material_row_get_state (data);
+
+  return state != EK_MATERIAL_ROW_CHECKING && state != EK_MATERIAL_ROW_MISSING;
+}
+
+static void
+press_button (GtkWidget  *root,
+              const char *msgid)
+{
+  GtkWidget *button = ek_ui_find_button (root, g_dgettext (GETTEXT_PACKAGE, msgid));
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+test_scan_and_fit (void)
+{
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autofree char *sane_dir = setup_sane_config ();
+  EkMaterialsPage *page;
+  EkMaterialRow *licence;
+  EkScanDialog *dialog;
+
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  page = show_page (draft);
+  licence = row (page, "business-licence");
+
+  /* Scan…: the dialog finds the test scanner; a colour scan at the recommended 300 DPI */
+  press_button (GTK_WIDGET (licence), "Scan…");
+  dialog = find_scan_dialog ();
+  g_assert_nonnull (dialog);
+  ek_ui_wait (GTK_WIDGET (dialog), scanners_listed, dialog, "the scanners to be listed");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
+  ek_ui_wait (window, scan_dialog_gone, NULL, "the scan dialog to close");
+
+  /* Over the limit: too large, with Fit offered */
+  wait_until (licence, checked);
+  g_test_message ("scanned: %s", ek_material_row_get_status (licence));
+  g_assert_cmpint (ek_material_row_get_state (licence), ==, EK_MATERIAL_ROW_TOO_LARGE);
+  g_assert_false (ek_page_get_complete (EK_PAGE (page)));
+
+  /* Fit automatically, look at before/after, use the fitted image: ready under 200 KB */
+  press_button (GTK_WIDGET (licence), "Fit automatically");
+  wait_until (licence, has_preview);
+  ek_ui_screenshot (window, "materials-scan-fit-preview");
+  press_button (GTK_WIDGET (licence), "Use the fitted image");
+  wait_until (licence, is_ready);
+  g_test_message ("fitted: %s", ek_material_row_get_status (licence));
+  g_assert_true (g_str_has_suffix (ek_material_row_get_status (licence), "200 KB"));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(EkDraftMaterials) materials = ek_draft_materials_new (draft, &error);
+    g_autofree char *path = ek_draft_materials_dup_file (materials, "business-licence");
+    GStatBuf st;
+
+    g_assert_nonnull (path);
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_size, <, 200 * 1024);
+  }
+  ek_ui_screenshot (window, "materials-scan-fitted");
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  {
+    const char *rm[] = { "rm", "-rf", sane_dir, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/materials-page/persists", test_persists);
   g_test_add_func ("/materials-page/thumbnail-upright", test_thumbnail_upright);
   g_test_add_func ("/materials-page/complete-when-all-ready", test_complete_when_all_ready);
+  g_test_add_func ("/materials-page/scan-and-fit", test_scan_and_fit);
   result = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -10,6 +10,7 @@
 
 #include <gtk/gtk.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "ek-draft-materials.h"
 #include "ek-image.h"
@@ -273,6 +274,201 @@ test_cancel (void)
   g_object_unref (dialog);
 }
 
+typedef struct
+{
+  guint width;
+  guint height;
+  guint count;
+} Scanned;
+
+static void
+on_scanned_size (EkScanDialog *dialog,
+                 gpointer      image,
+                 Scanned      *scanned)
+{
+  scanned->width = ((EkImage *) image)->width;
+  scanned->height = ((EkImage *) image)->height;
+  scanned->count++;
+}
+
+static gboolean
+scanned_once (gpointer data)
+{
+  return ((Scanned *) data)->count > 0;
+}
+
+/* The pixels @mm take at @dpi, as a scanner counts them */
+static guint
+pixels (double mm,
+        double dpi)
+{
+  return (guint) (mm * dpi / 25.4);
+}
+
+/* The test backend rounds the area's corners to whole millimetres (85.6 mm becomes 86, as
+ * scanimage also reports), so a side may be up to 1 mm off what was asked */
+static void
+assert_side (guint  got,
+             double mm,
+             double dpi)
+{
+  guint slack = pixels (1, dpi) + 1;
+
+  g_assert_cmpuint (got + slack, >=, pixels (mm, dpi));
+  g_assert_cmpuint (got, <=, pixels (mm, dpi) + slack);
+}
+
+static EkScanDialog *
+open_standalone (Scanned *scanned)
+{
+  EkScanDialog *dialog = ek_scan_dialog_new ("Test", FALSE);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  g_signal_connect (dialog, "scanned", G_CALLBACK (on_scanned_size), scanned);
+  gtk_window_present (GTK_WINDOW (dialog));
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_listed, dialog, "the scanners to be listed");
+  return dialog;
+}
+
+/* The ID card preset at 300 DPI: the scan is the card's 85.6 × 54 mm, from the glass's corner */
+static void
+test_area_preset (void)
+{
+  Scanned scanned = { 0 };
+  EkScanDialog *dialog = open_standalone (&scanned);
+  GtkDropDown *resolution, *area;
+  double chosen[4];
+  guint skip;
+
+  skip = 3;
+  resolution = find_drop_down (GTK_WIDGET (dialog), &skip);
+  skip = 4;
+  area = find_drop_down (GTK_WIDGET (dialog), &skip);
+  g_assert_nonnull (area);
+  g_assert_cmpuint (gtk_drop_down_get_selected (resolution), ==, 2);   /* 300 DPI */
+  g_assert_false (ek_scan_dialog_get_area (dialog, chosen));           /* the whole glass */
+
+  gtk_drop_down_set_selected (area, 3);
+  g_assert_true (ek_scan_dialog_get_area (dialog, chosen));
+  g_assert_cmpfloat_with_epsilon (chosen[2], 85.6, 0.01);
+  g_assert_cmpfloat_with_epsilon (chosen[3], 54, 0.01);
+
+  /* Previewed, the card's area is drawn on the whole glass */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.preview", NULL);
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_previewed, dialog, "the preview");
+  ek_ui_screenshot (GTK_WIDGET (dialog), "scan-dialog-area-id-card");
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
+  ek_ui_wait (window, scanned_once, &scanned, "the scan");
+  g_test_message ("ID card area at 300 DPI: %u × %u", scanned.width, scanned.height);
+  assert_side (scanned.width, 85.6, 300);
+  assert_side (scanned.height, 54, 300);
+  ek_ui_wait (window, dialog_gone, NULL, "the dialog to close");
+}
+
+static GtkGesture *
+drag_gesture (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_DRAG (controller))
+        return GTK_GESTURE (controller);
+    }
+  return NULL;
+}
+
+static GtkEventController *
+key_controller (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        return GTK_EVENT_CONTROLLER (controller);
+    }
+  return NULL;
+}
+
+/* A rectangle dragged on the preview, nudged with the arrow keys, scanned at 150 DPI */
+static void
+test_area_marked (void)
+{
+  Scanned scanned = { 0 };
+  EkScanDialog *dialog = open_standalone (&scanned);
+  GtkWidget *selection;
+  GtkGesture *drag;
+  GtkEventController *keys;
+  GtkDropDown *resolution, *area;
+  double chosen[4], width, height, scale, x0, y0;
+  gboolean handled = FALSE;
+  guint skip;
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.preview", NULL);
+  ek_ui_wait (GTK_WIDGET (dialog), dialog_previewed, dialog, "the preview");
+  ek_ui_iterate (GTK_WIDGET (dialog));
+  selection = ek_ui_find_type (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA);
+  g_assert_nonnull (selection);
+  drag = drag_gesture (selection);
+  keys = key_controller (selection);
+  g_assert_nonnull (drag);
+  g_assert_nonnull (keys);
+
+  /* The test glass is 80 × 100 mm, drawn scaled to fit and centred: drag from (20, 25) mm to
+   * (60, 75) mm */
+  width = gtk_widget_get_width (selection);
+  height = gtk_widget_get_height (selection);
+  scale = MIN (width / 80.0, height / 100.0);
+  x0 = (width - 80.0 * scale) / 2;
+  y0 = (height - 100.0 * scale) / 2;
+  g_signal_emit_by_name (drag, "drag-begin", x0 + 20 * scale, y0 + 25 * scale);
+  g_signal_emit_by_name (drag, "drag-update", 40 * scale, 50 * scale);
+  g_signal_emit_by_name (drag, "drag-end", 40 * scale, 50 * scale);
+  skip = 4;
+  area = find_drop_down (GTK_WIDGET (dialog), &skip);
+  g_assert_cmpuint (gtk_drop_down_get_selected (area), ==, 4);   /* "As marked on the preview" */
+  g_assert_true (ek_scan_dialog_get_area (dialog, chosen));
+  g_test_message ("marked: %.2f %.2f %.2f × %.2f mm", chosen[0], chosen[1], chosen[2], chosen[3]);
+  g_assert_cmpfloat_with_epsilon (chosen[0], 20, 0.8);
+  g_assert_cmpfloat_with_epsilon (chosen[1], 25, 0.8);
+  g_assert_cmpfloat_with_epsilon (chosen[2], 40, 0.8);
+  g_assert_cmpfloat_with_epsilon (chosen[3], 50, 0.8);
+
+  /* By keyboard: two steps right moves it 4 mm; Shift+Down makes it 2 mm taller */
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+  g_assert_true (handled);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, GDK_SHIFT_MASK, &handled);
+  {
+    double moved[4];
+
+    g_assert_true (ek_scan_dialog_get_area (dialog, moved));
+    g_assert_cmpfloat_with_epsilon (moved[0], chosen[0] + 4, 0.01);
+    g_assert_cmpfloat_with_epsilon (moved[1], chosen[1], 0.01);
+    g_assert_cmpfloat_with_epsilon (moved[2], chosen[2], 0.01);
+    g_assert_cmpfloat_with_epsilon (moved[3], chosen[3] + 2, 0.01);
+    memcpy (chosen, moved, sizeof moved);
+  }
+  ek_ui_iterate (GTK_WIDGET (dialog));
+  ek_ui_screenshot (GTK_WIDGET (dialog), "scan-dialog-area-marked");
+
+  skip = 3;
+  resolution = find_drop_down (GTK_WIDGET (dialog), &skip);
+  gtk_drop_down_set_selected (resolution, 0);   /* 150 DPI */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "scan.start", NULL);
+  ek_ui_wait (window, scanned_once, &scanned, "the scan");
+  g_test_message ("marked area at 150 DPI: %u × %u", scanned.width, scanned.height);
+  assert_side (scanned.width, chosen[2], 150);
+  assert_side (scanned.height, chosen[3], 150);
+  ek_ui_wait (window, dialog_gone, NULL, "the dialog to close");
+}
+
 static gboolean
 on_settle (gpointer data)
 {
@@ -322,6 +518,8 @@ main (int   argc,
 
   g_test_add_func ("/scan-dialog/licence", test_licence);
   g_test_add_func ("/scan-dialog/id-card-both-sides", test_id_card_both_sides);
+  g_test_add_func ("/scan-dialog/area-preset", test_area_preset);
+  g_test_add_func ("/scan-dialog/area-marked", test_area_marked);
   g_test_add_func ("/scan-dialog/cancel", test_cancel);
   g_test_add_func ("/scan-dialog/close-while-scanning", test_close_while_scanning);
   result = g_test_run ();

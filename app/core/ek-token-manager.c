@@ -15,8 +15,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/pkcs11.h>
 #include <stdlib.h>
@@ -1123,21 +1121,57 @@ ek_token_manager_login_finish (EkTokenManager  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* ECDSA from PKCS#11 is r‖s; verifiers (gnutls, servers) expect the DER form */
+/* One unsigned big-endian number as a DER INTEGER: leading zeros dropped, one added back when
+ * the top bit is set */
+static void
+append_der_integer (GByteArray   *out,
+                    const guint8 *p,
+                    gsize         n)
+{
+  guint8 header[2] = { 0x02, 0 };
+  gboolean pad;
+
+  while (n > 1 && *p == 0)
+    p++, n--;
+  pad = n == 0 || (*p & 0x80);
+  header[1] = (guint8) (n + pad);
+  g_byte_array_append (out, header, 2);
+  if (pad)
+    g_byte_array_append (out, (const guint8 *) "", 1);
+  g_byte_array_append (out, p, (guint) n);
+}
+
+/* ECDSA from PKCS#11 is r‖s; verifiers (gnutls, servers) expect the DER form
+ * SEQUENCE { INTEGER r, INTEGER s } */
 static GBytes *
 ecdsa_raw_to_der (const guint8 *raw,
                   gsize         size)
 {
-  gnutls_datum_t r = { (unsigned char *) raw, (unsigned int) (size / 2) };
-  gnutls_datum_t s = { (unsigned char *) raw + size / 2, (unsigned int) (size / 2) };
-  gnutls_datum_t der = { NULL, 0 };
-  GBytes *bytes;
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  GByteArray *der;
+  guint8 header[4];
+  gsize header_len;
 
-  if (size == 0 || size % 2 != 0 || gnutls_encode_rs_value (&der, &r, &s) < 0)
+  if (size == 0 || size % 2 != 0 || size > 2 * 132)  /* P-521 is the largest: 66 bytes each */
     return NULL;
-  bytes = g_bytes_new (der.data, der.size);
-  gnutls_free (der.data);
-  return bytes;
+  append_der_integer (body, raw, size / 2);
+  append_der_integer (body, raw + size / 2, size / 2);
+  header[0] = 0x30;
+  if (body->len < 0x80)
+    {
+      header[1] = (guint8) body->len;
+      header_len = 2;
+    }
+  else
+    {
+      header[1] = 0x81;
+      header[2] = (guint8) body->len;
+      header_len = 3;
+    }
+  der = g_byte_array_sized_new (body->len + header_len);
+  g_byte_array_append (der, header, (guint) header_len);
+  g_byte_array_append (der, body->data, body->len);
+  return g_byte_array_free_to_bytes (der);
 }
 
 /**

@@ -71,6 +71,8 @@ der_next (Reader *reader,
     return fail (reader, "truncated DER");
   if ((in->p[0] & 0x1f) == 0x1f)
     return fail (reader, "multi-byte DER tag");
+  if (in->p[0] == 0x00)
+    return fail (reader, "end-of-contents tag in DER");
   tlv->tag = in->p[0];
   len = in->p[1];
   if (len == 0x80)
@@ -129,6 +131,7 @@ der_end (Reader    *reader,
   return in->len == 0 || fail (reader, "unexpected data after a DER element");
 }
 
+/* A DER INTEGER: not empty, in its shortest form */
 static gboolean
 check_integer (Reader    *reader,
                const Tlv *tlv)
@@ -731,7 +734,7 @@ read_key (Reader *reader,
     { "1.3.132.0.34", 384 }, { "1.3.132.0.35", 528 },
   };
   Der spki = spki_tlv->content, key_der;
-  Tlv params, key, seq, n;
+  Tlv params, key, seq, n, e;
   g_autofree char *oid = NULL;
   g_autofree char *curve = NULL;
   const guint8 *kp;
@@ -751,9 +754,7 @@ read_key (Reader *reader,
       x509->key_bits = 256;
       return;
     }
-  if (key.content.p[0] != 0)
-    goto unreadable;
-
+  /* The unused-bits count is not looked at: gnutls reads the whole bytes */
   if (g_str_equal (oid, OID_RSA) || g_str_equal (oid, OID_RSA_PSS))
     {
       Reader inner = { NULL };
@@ -762,7 +763,10 @@ read_key (Reader *reader,
       key_der.len = klen;
       if (!der_expect (&inner, &key_der, TAG_SEQUENCE, &seq) || !der_end (&inner, &key_der))
         goto unreadable;
-      if (!der_expect (&inner, &seq.content, TAG_INTEGER, &n) || !check_integer (&inner, &n))
+      /* Numbers with a superfluous leading zero are still read (as gnutls does) */
+      if (!der_expect (&inner, &seq.content, TAG_INTEGER, &n) || n.content.len == 0 ||
+          !der_expect (&inner, &seq.content, TAG_INTEGER, &e) || e.content.len == 0 ||
+          !der_end (&inner, &seq.content))
         goto unreadable;
       x509->key_algorithm = g_strdup (g_str_equal (oid, OID_RSA) ? "RSA" : "RSA-PSS");
       x509->key_bits = bit_length (n.content.p, n.content.len);
@@ -789,7 +793,7 @@ read_key (Reader *reader,
       if (params.tag != TAG_SEQUENCE)
         goto unreadable;
       p = params.content;
-      if (!der_expect (&inner, &p, TAG_INTEGER, &n) || !check_integer (&inner, &n))
+      if (!der_expect (&inner, &p, TAG_INTEGER, &n) || n.content.len == 0)
         goto unreadable;
       x509->key_algorithm = g_strdup ("DSA");
       x509->key_bits = bit_length (n.content.p, n.content.len);
@@ -958,7 +962,7 @@ read_extensions (Reader *reader,
 {
   Tlv explicit, list;
   Der body, items;
-  gboolean seen_key_usage = FALSE;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
 
   if (!der_next (reader, in, &explicit))
     return FALSE;
@@ -984,11 +988,13 @@ read_extensions (Reader *reader,
         return fail (reader, "malformed BOOLEAN");
       if (!der_expect (reader, &fields, TAG_OCTET_STRING, &value) || !der_end (reader, &fields))
         return FALSE;
-      if (g_str_equal (oid, OID_KEY_USAGE) && !seen_key_usage)
-        {
-          read_key_usage (x509, &value.content);
-          seen_key_usage = TRUE;
-        }
+      /* RFC 5280 4.2: one of each (gnutls refuses the certificate too) */
+      for (guint i = 0; i < seen->len; i++)
+        if (g_str_equal (g_ptr_array_index (seen, i), oid))
+          return fail (reader, "duplicate extension");
+      if (g_str_equal (oid, OID_KEY_USAGE))
+        read_key_usage (x509, &value.content);
+      g_ptr_array_add (seen, g_steal_pointer (&oid));
     }
   return TRUE;
 }
@@ -1032,8 +1038,11 @@ parse (Reader       *reader,
         return fail (reader, "unknown certificate version");
       version = tlv.content.p[0] + 1;
     }
-  if (!der_expect (reader, &tbs, TAG_INTEGER, &tlv) || !check_integer (reader, &tlv))
+  /* The serial number: some CAs pad it with a zero byte, which gnutls reads and shows */
+  if (!der_expect (reader, &tbs, TAG_INTEGER, &tlv))
     return FALSE;
+  if (tlv.content.len == 0)
+    return fail (reader, "empty serial number");
   x509->serial = tlv.content.len <= 64 ? to_hex (tlv.content.p, tlv.content.len) : g_strdup ("");
   if ((inner_oid = read_algorithm (reader, &tbs, &inner_params, NULL)) == NULL)
     return FALSE;

@@ -10,26 +10,34 @@
 #include <stdio.h>
 
 #include "ek-certificate-info.h"
+#include "ek-json-writer.h"
 #include "ek-token-manager.h"
 #include "ek-settings.h"
 #include "ek-tool.h"
 
 static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    const char  *value)
+print_json (EkJsonWriter *writer)
 {
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  fputs (ek_json_writer_get_text (writer), stdout);
+  fputc ('\n', stdout);
 }
 
 static void
-add_date (JsonBuilder *builder,
-          const char  *name,
-          GDateTime   *date)
+add_string_or_null (EkJsonWriter *builder,
+                    const char   *name,
+                    const char   *value)
+{
+  ek_json_writer_set_member_name (builder, name);
+  if (value != NULL)
+    ek_json_writer_add_string_value (builder, value);
+  else
+    ek_json_writer_add_null_value (builder);
+}
+
+static void
+add_date (EkJsonWriter *builder,
+          const char   *name,
+          GDateTime    *date)
 {
   g_autofree char *text = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
 
@@ -37,42 +45,42 @@ add_date (JsonBuilder *builder,
 }
 
 static void
-add_attributes (JsonBuilder *builder,
-                const char  *name,
-                GPtrArray   *attributes)
+add_attributes (EkJsonWriter *builder,
+                const char   *name,
+                GPtrArray    *attributes)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
+  ek_json_writer_set_member_name (builder, name);
+  ek_json_writer_begin_array (builder);
   for (guint i = 0; i < attributes->len; i++)
     {
       const EkDnAttribute *a = g_ptr_array_index (attributes, i);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "oid");
-      json_builder_add_string_value (builder, a->oid);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, a->name);
-      json_builder_set_member_name (builder, "value");
-      json_builder_add_string_value (builder, a->value);
-      json_builder_end_object (builder);
+      ek_json_writer_begin_object (builder);
+      ek_json_writer_set_member_name (builder, "oid");
+      ek_json_writer_add_string_value (builder, a->oid);
+      ek_json_writer_set_member_name (builder, "name");
+      ek_json_writer_add_string_value (builder, a->name);
+      ek_json_writer_set_member_name (builder, "value");
+      ek_json_writer_add_string_value (builder, a->value);
+      ek_json_writer_end_object (builder);
     }
-  json_builder_end_array (builder);
+  ek_json_writer_end_array (builder);
 }
 
 static void
-add_strv (JsonBuilder        *builder,
+add_strv (EkJsonWriter        *builder,
           const char         *name,
           const char * const *values)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
+  ek_json_writer_set_member_name (builder, name);
+  ek_json_writer_begin_array (builder);
   for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (builder, values[i]);
-  json_builder_end_array (builder);
+    ek_json_writer_add_string_value (builder, values[i]);
+  ek_json_writer_end_array (builder);
 }
 
 static void
-add_certificate (JsonBuilder       *builder,
+add_certificate (EkJsonWriter       *builder,
                  EkCertificateInfo *info,
                  GDateTime         *now)
 {
@@ -81,7 +89,7 @@ add_certificate (JsonBuilder       *builder,
   EkUsccInstead instead = ek_certificate_info_get_uscc_instead (info, &instead_value);
   guint bits = ek_certificate_info_get_key_bits (info);
 
-  json_builder_begin_object (builder);
+  ek_json_writer_begin_object (builder);
   add_string_or_null (builder, "label", ek_certificate_info_get_object_label (info));
   add_string_or_null (builder, "id", id);
   add_string_or_null (builder, "subject", ek_certificate_info_get_subject (info));
@@ -92,87 +100,87 @@ add_certificate (JsonBuilder       *builder,
   add_string_or_null (builder, "enterprise_code_13", ek_certificate_info_get_enterprise_code_13 (info));
   add_string_or_null (builder, "login_name", ek_certificate_info_get_login_name (info));
 
-  json_builder_set_member_name (builder, "uscc");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, ek_uscc_status_to_string (ek_certificate_info_get_uscc_status (info)));
+  ek_json_writer_set_member_name (builder, "uscc");
+  ek_json_writer_begin_object (builder);
+  ek_json_writer_set_member_name (builder, "status");
+  ek_json_writer_add_string_value (builder, ek_uscc_status_to_string (ek_certificate_info_get_uscc_status (info)));
   add_string_or_null (builder, "value", ek_certificate_info_get_uscc (info));
-  json_builder_set_member_name (builder, "instead");
+  ek_json_writer_set_member_name (builder, "instead");
   if (instead != EK_USCC_INSTEAD_NOTHING)
     {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (builder, ek_uscc_instead_to_string (instead));
+      ek_json_writer_begin_object (builder);
+      ek_json_writer_set_member_name (builder, "kind");
+      ek_json_writer_add_string_value (builder, ek_uscc_instead_to_string (instead));
       add_string_or_null (builder, "value", instead_value);
-      json_builder_end_object (builder);
+      ek_json_writer_end_object (builder);
     }
   else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
+    ek_json_writer_add_null_value (builder);
+  ek_json_writer_end_object (builder);
 
   add_string_or_null (builder, "serial", ek_certificate_info_get_serial (info));
   add_date (builder, "not_before", ek_certificate_info_get_not_before (info));
   add_date (builder, "not_after", ek_certificate_info_get_not_after (info));
-  json_builder_set_member_name (builder, "days_left");
-  json_builder_add_int_value (builder, ek_certificate_info_get_days_left (info, now));
-  json_builder_set_member_name (builder, "expired");
-  json_builder_add_boolean_value (builder, ek_certificate_info_is_expired (info, now));
+  ek_json_writer_set_member_name (builder, "days_left");
+  ek_json_writer_add_int_value (builder, ek_certificate_info_get_days_left (info, now));
+  ek_json_writer_set_member_name (builder, "expired");
+  ek_json_writer_add_boolean_value (builder, ek_certificate_info_is_expired (info, now));
   add_string_or_null (builder, "key_algorithm", ek_certificate_info_get_key_algorithm (info));
-  json_builder_set_member_name (builder, "key_bits");
+  ek_json_writer_set_member_name (builder, "key_bits");
   if (bits > 0)
-    json_builder_add_int_value (builder, bits);
+    ek_json_writer_add_int_value (builder, bits);
   else
-    json_builder_add_null_value (builder);
+    ek_json_writer_add_null_value (builder);
   add_string_or_null (builder, "signature_algorithm", ek_certificate_info_get_signature_algorithm (info));
   add_strv (builder, "key_usage", ek_certificate_info_get_key_usage (info));
   add_string_or_null (builder, "sha256", ek_certificate_info_get_sha256 (info));
   add_attributes (builder, "subject_attributes", ek_certificate_info_get_subject_attributes (info));
   add_attributes (builder, "issuer_attributes", ek_certificate_info_get_issuer_attributes (info));
-  json_builder_end_object (builder);
+  ek_json_writer_end_object (builder);
 }
 
 static void
-add_token (JsonBuilder *builder,
-           EkToken     *token,
-           GDateTime   *now)
+add_token (EkJsonWriter *builder,
+           EkToken      *token,
+           GDateTime    *now)
 {
   GPtrArray *certificates = ek_token_get_certificates (token);
   GPtrArray *problems = ek_token_get_problems (token);
   EkPinState pin = ek_token_get_pin_state (token);
   gulong flags = ek_token_get_flags (token);
 
-  json_builder_begin_object (builder);
+  ek_json_writer_begin_object (builder);
   add_string_or_null (builder, "module", ek_token_get_module_path (token));
-  json_builder_set_member_name (builder, "slot_id");
-  json_builder_add_int_value (builder, (gint64) ek_token_get_slot_id (token));
+  ek_json_writer_set_member_name (builder, "slot_id");
+  ek_json_writer_add_int_value (builder, (gint64) ek_token_get_slot_id (token));
   add_string_or_null (builder, "label", ek_token_get_label (token));
   add_string_or_null (builder, "manufacturer", ek_token_get_manufacturer (token));
   add_string_or_null (builder, "model", ek_token_get_model (token));
   add_string_or_null (builder, "serial", ek_token_get_serial (token));
-  json_builder_set_member_name (builder, "flags");
-  json_builder_add_int_value (builder, (gint64) flags);
-  json_builder_set_member_name (builder, "pin");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "count_low");
-  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_COUNT_LOW) != 0);
-  json_builder_set_member_name (builder, "final_try");
-  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_FINAL_TRY) != 0);
-  json_builder_set_member_name (builder, "locked");
-  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_LOCKED) != 0);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, ek_pin_state_describe (pin));
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "certificates");
-  json_builder_begin_array (builder);
+  ek_json_writer_set_member_name (builder, "flags");
+  ek_json_writer_add_int_value (builder, (gint64) flags);
+  ek_json_writer_set_member_name (builder, "pin");
+  ek_json_writer_begin_object (builder);
+  ek_json_writer_set_member_name (builder, "count_low");
+  ek_json_writer_add_boolean_value (builder, (flags & CKF_USER_PIN_COUNT_LOW) != 0);
+  ek_json_writer_set_member_name (builder, "final_try");
+  ek_json_writer_add_boolean_value (builder, (flags & CKF_USER_PIN_FINAL_TRY) != 0);
+  ek_json_writer_set_member_name (builder, "locked");
+  ek_json_writer_add_boolean_value (builder, (flags & CKF_USER_PIN_LOCKED) != 0);
+  ek_json_writer_set_member_name (builder, "message");
+  ek_json_writer_add_string_value (builder, ek_pin_state_describe (pin));
+  ek_json_writer_end_object (builder);
+  ek_json_writer_set_member_name (builder, "certificates");
+  ek_json_writer_begin_array (builder);
   for (guint i = 0; i < certificates->len; i++)
     add_certificate (builder, g_ptr_array_index (certificates, i), now);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "problems");
-  json_builder_begin_array (builder);
+  ek_json_writer_end_array (builder);
+  ek_json_writer_set_member_name (builder, "problems");
+  ek_json_writer_begin_array (builder);
   for (guint i = 0; i < problems->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (problems, i));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
+    ek_json_writer_add_string_value (builder, g_ptr_array_index (problems, i));
+  ek_json_writer_end_array (builder);
+  ek_json_writer_end_object (builder);
 }
 
 static const char *
@@ -258,42 +266,40 @@ token_list (int    argc,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(EkJsonWriter) builder = ek_json_writer_new ();
       g_autofree char *message = NULL, *vendor = NULL;
       EkTokenDiagnosis diagnosis = ek_token_manager_diagnose (manager, &message, &vendor);
       static const char *diagnosis_names[] = { "ok", "no-module", "vendor-unregistered", "pcscd-not-running", "no-token" };
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "tokens");
-      json_builder_begin_array (builder);
+      ek_json_writer_begin_object (builder);
+      ek_json_writer_set_member_name (builder, "tokens");
+      ek_json_writer_begin_array (builder);
       for (guint i = 0; i < tokens->len; i++)
         add_token (builder, g_ptr_array_index (tokens, i), now);
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "module_errors");
-      json_builder_begin_array (builder);
+      ek_json_writer_end_array (builder);
+      ek_json_writer_set_member_name (builder, "module_errors");
+      ek_json_writer_begin_array (builder);
       for (guint i = 0; i < module_errors->len; i++)
         {
           GError *e = g_ptr_array_index (module_errors, i);
 
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "rv");
-          json_builder_add_int_value (builder, e->code);
-          json_builder_set_member_name (builder, "message");
-          json_builder_add_string_value (builder, e->message);
-          json_builder_end_object (builder);
+          ek_json_writer_begin_object (builder);
+          ek_json_writer_set_member_name (builder, "rv");
+          ek_json_writer_add_int_value (builder, e->code);
+          ek_json_writer_set_member_name (builder, "message");
+          ek_json_writer_add_string_value (builder, e->message);
+          ek_json_writer_end_object (builder);
         }
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "diagnosis");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_string_value (builder, diagnosis_names[diagnosis]);
+      ek_json_writer_end_array (builder);
+      ek_json_writer_set_member_name (builder, "diagnosis");
+      ek_json_writer_begin_object (builder);
+      ek_json_writer_set_member_name (builder, "status");
+      ek_json_writer_add_string_value (builder, diagnosis_names[diagnosis]);
       add_string_or_null (builder, "message", message);
       add_string_or_null (builder, "vendor_module", vendor);
-      json_builder_end_object (builder);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ek_tool_print_json (root);
+      ek_json_writer_end_object (builder);
+      ek_json_writer_end_object (builder);
+      print_json (builder);
     }
   else if (tokens->len == 0)
     {
@@ -466,12 +472,10 @@ cert_show (int    argc,
     return ek_tool_fail ("%s", error->message);
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(EkJsonWriter) builder = ek_json_writer_new ();
 
       add_certificate (builder, info, now);
-      root = json_builder_get_root (builder);
-      ek_tool_print_json (root);
+      print_json (builder);
     }
   else
     print_certificate (info, now, "");

@@ -1,9 +1,10 @@
 /* ek-json-writer.c: JSON written straight into a string, laid out as json-glib lays it out
  *
- * Pretty-printed as json_generator_set_pretty() does (two spaces a level, "name" : value, empty
- * containers as [] and {}) and escaped as json-glib escapes: \" \\ \b \f \n \r \t, other
- * control characters below 0x1f and DEL as \u00XX, everything else (UTF-8 included) as it is.
- * tests/unit/test-json-writer.c compares the two on the same documents.
+ * Pretty-printed as json_generator_set_pretty() does (two spaces a level, "name" : value, [] for
+ * an empty array, { } with the indent of its level inside for an empty object) and escaped as
+ * json-glib escapes: \" \\ \b \f \n \r \t, other control characters below 0x1f and DEL as
+ * \u00XX, everything else (0x1f and UTF-8 included) as it is.
+ * tests/token/test-json-writer.c compares the two on the same documents.
  */
 #include "config.h"
 
@@ -138,6 +139,8 @@ end_container (EkJsonWriter *writer,
       g_string_append_c (writer->out, '\n');
       indent (writer->out, writer->depth - 1);
     }
+  else if (closer == '}')
+    indent (writer->out, writer->depth - 1);   /* json-glib writes an empty object as {  } */
   g_string_append_c (writer->out, closer);
   writer->depth--;
 }

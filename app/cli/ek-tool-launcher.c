@@ -2,7 +2,7 @@
  *
  * A PKCS#11 module is a shared library that p11-kit dlopen()s; binding its symbols (SoftHSM2 has
  * some 18 000 relocations) searches the global scope first: the program and every library it
- * was linked with. ekey-tool's commands need GLib, GIO, json-glib, p11-kit and gnutls, twenty
+ * was linked with. ekey-tool's commands need GLib, GIO, json-glib and p11-kit, a dozen
  * libraries in all; linked into the program they would all be searched for every one of the
  * module's symbols. Here the program needs nothing but libc, and the commands live in a private
  * library opened with RTLD_LOCAL: its libraries stay out of the global scope, and a module loads

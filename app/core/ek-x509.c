@@ -940,8 +940,9 @@ read_key_usage (EkX509    *x509,
   Tlv bits;
   guint usage = 0;
 
+  /* An unused-bits count of 8 (malformed) still has its bytes read, as gnutls reads them */
   if (der_expect (&inner, &in, TAG_BIT_STRING, &bits) && der_end (&inner, &in) &&
-      bits.content.len >= 1 && bits.content.len <= 3 && bits.content.p[0] <= 7)
+      bits.content.len >= 1 && bits.content.len <= 3 && bits.content.p[0] <= 8)
     {
       if (bits.content.len >= 2)
         usage = bits.content.p[1];

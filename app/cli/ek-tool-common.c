@@ -20,20 +20,6 @@ ek_tool_print_json (JsonNode *node)
   fputc ('\n', stdout);
 }
 
-int
-ek_tool_fail (const char *format,
-              ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("ekey-tool: %s\n", message);
-  return 1;
-}
-
 /* Parses @entries and expects exactly @n_args arguments after the command; on failure sets
  * *status to the exit status (the message is already printed) and returns FALSE. */
 gboolean

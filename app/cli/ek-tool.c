@@ -15,7 +15,8 @@
  * `document` (pango, cairo, fontconfig: ek-tool-document.c) and `material`/`scan` (libjpeg,
  * libpng, giflib, libexif, SANE with libusb, libxml2 and ICU: ek-tool-material.c). Every
  * library mapped at start is one more object the dynamic linker searches for each of a PKCS#11
- * module's symbols, so `ekey-tool token list` maps only GLib, json-glib, p11-kit and gnutls.
+ * module's symbols. `ekey-tool token list` itself usually runs from an even smaller library
+ * (ek-tool-lean.c: GLib, GObject and p11-kit).
  * The programs live next to this one in a build tree, in the libexec folder once installed. */
 static int
 run_helper_program (const char  *name,

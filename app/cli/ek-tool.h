@@ -9,6 +9,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "ek-tool-token-list.h"   /* ek_tool_fail() too */
+
 G_BEGIN_DECLS
 
 typedef int (*EkToolCommand) (int argc, char **argv);
@@ -26,8 +28,6 @@ int   ek_tool_form        (int argc, char **argv);   /* ek-tool-form.c */
 
 /* Helpers shared by the commands (ek-tool-common.c) */
 void      ek_tool_print_json     (JsonNode      *node);
-int       ek_tool_fail           (const char    *format,
-                                  ...) G_GNUC_PRINTF (1, 2);
 gboolean  ek_tool_parse_options  (int           *argc,
                                   char        ***argv,
                                   const char    *parameters,

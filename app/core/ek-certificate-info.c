@@ -1,23 +1,18 @@
 /* ek-certificate-info.c: what a clerk needs to know about one X.509 certificate
  *
- * One model built from DER bytes, whether they come from a token or a file. gnutls parses;
- * values are read unescaped from the ASN.1 (BMPString converted to UTF-8) so that an O= value
- * such as “123123123123123-云” or “Entrust, Inc.” is exactly what was issued. gnutls 3.7 knows
- * neither SM2 nor SM3, so those are recognised by their OIDs.
+ * One model built from DER bytes, whether they come from a token or a file. Our own DER reader
+ * (ek-x509.c) parses; values are read unescaped from the ASN.1 (BMPString converted to UTF-8) so
+ * that an O= value such as “123123123123123-云” or “Entrust, Inc.” is exactly what was issued.
+ * SM2 keys and SM3-with-SM2 signatures are recognised by their OIDs.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <string.h>
 
 #include "ek-certificate-info.h"
 #include "ek-credit-code.h"
-
-#define OID_SM2_CURVE     "1.2.156.10197.1.301"
-#define OID_SM3_WITH_SM2  "1.2.156.10197.1.501"
-#define OID_EC_PUBLIC_KEY "1.2.840.10045.2.1"
+#include "ek-x509.h"
 
 struct _EkCertificateInfo
 {
@@ -52,15 +47,6 @@ struct _EkCertificateInfo
 
 G_DEFINE_FINAL_TYPE (EkCertificateInfo, ek_certificate_info, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-certificate-error-quark, ek_certificate_error)
-
-static void
-ek_dn_attribute_free (EkDnAttribute *attribute)
-{
-  g_free (attribute->oid);
-  g_free (attribute->name);
-  g_free (attribute->value);
-  g_free (attribute);
-}
 
 static void
 ek_certificate_info_finalize (GObject *object)
@@ -106,107 +92,6 @@ ek_certificate_info_init (EkCertificateInfo *self)
   self->uscc_status = EK_USCC_ABSENT;
 }
 
-/* ASN.1 string → UTF-8, whatever the string type */
-static char *
-decode_value (const gnutls_datum_t *value,
-              unsigned long         tag)
-{
-  g_autofree char *converted = NULL;
-  const char *charset = NULL;
-
-  switch (tag)
-    {
-    case 30: /* BMPString */
-      charset = "UTF-16BE";
-      break;
-    case 28: /* UniversalString */
-      charset = "UTF-32BE";
-      break;
-    case 20: /* TeletexString: in practice Latin-1 */
-      charset = "ISO-8859-1";
-      break;
-    default: /* UTF8String, PrintableString, IA5String, VisibleString */
-      break;
-    }
-
-  if (charset != NULL && value->size > 0)
-    converted = g_convert ((const char *) value->data, value->size, "UTF-8", charset, NULL, NULL, NULL);
-  if (converted != NULL)
-    return g_utf8_make_valid (converted, -1);
-  return g_utf8_make_valid ((const char *) value->data, value->size);
-}
-
-static const char *
-attribute_name (const char *oid)
-{
-  static const struct { const char *oid, *name; } names[] = {
-    { "2.5.4.3", "CN" }, { "2.5.4.4", "SN" }, { "2.5.4.5", "serialNumber" }, { "2.5.4.6", "C" },
-    { "2.5.4.7", "L" }, { "2.5.4.8", "ST" }, { "2.5.4.9", "street" }, { "2.5.4.10", "O" },
-    { "2.5.4.11", "OU" }, { "2.5.4.12", "title" }, { "2.5.4.42", "GN" },
-    { "1.2.840.113549.1.9.1", "emailAddress" }, { "0.9.2342.19200300.100.1.25", "DC" },
-    { "0.9.2342.19200300.100.1.1", "UID" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_str_equal (names[i].oid, oid))
-      return names[i].name;
-  return oid;
-}
-
-/* Every attribute of a DN in DER order (C first for a typical subject) */
-static void
-read_dn (gnutls_x509_dn_t  dn,
-         GPtrArray        *attributes)
-{
-  for (int irdn = 0; irdn < 256; irdn++)
-    {
-      int iava;
-
-      for (iava = 0; iava < 64; iava++)
-        {
-          gnutls_x509_ava_st ava;
-          EkDnAttribute *attribute;
-
-          if (gnutls_x509_dn_get_rdn_ava (dn, irdn, iava, &ava) < 0)
-            break;
-          attribute = g_new0 (EkDnAttribute, 1);
-          attribute->oid = g_strndup ((const char *) ava.oid.data, ava.oid.size);
-          attribute->name = g_strdup (attribute_name (attribute->oid));
-          attribute->value = decode_value (&ava.value, ava.value_tag);
-          g_ptr_array_add (attributes, attribute);
-        }
-      if (iava == 0)
-        break;
-    }
-}
-
-/* RFC 4514 from our own attributes, for DNs gnutls cannot print */
-static char *
-format_dn (GPtrArray *attributes)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = attributes->len; i > 0; i--)
-    {
-      const EkDnAttribute *a = g_ptr_array_index (attributes, i - 1);
-      gsize len = strlen (a->value);
-
-      if (s->len > 0)
-        g_string_append_c (s, ',');
-      g_string_append_printf (s, "%s=", a->name);
-      for (gsize j = 0; j < len; j++)
-        {
-          char c = a->value[j];
-
-          if (strchr (",+\"\\<>;", c) != NULL || (j == 0 && (c == '#' || c == ' ')) ||
-              (j == len - 1 && c == ' '))
-            g_string_append_c (s, '\\');
-          g_string_append_c (s, c);
-        }
-    }
-  return g_string_free (s, FALSE);
-}
-
 static char *
 to_hex (const guint8 *data,
         gsize         size)
@@ -218,77 +103,12 @@ to_hex (const guint8 *data,
   return g_string_free (s, FALSE);
 }
 
-/* A minimal DER walk to the SubjectPublicKeyInfo's curve, which gnutls refuses for SM2 */
-typedef struct
-{
-  const guint8 *p;
-  gsize         len;
-} Der;
-
-static gboolean
-der_next (Der    *der,
-          guint8 *tag,
-          Der    *content)
-{
-  gsize len, hdr = 2;
-
-  if (der->len < 2 || (der->p[0] & 0x1f) == 0x1f)
-    return FALSE;
-  *tag = der->p[0];
-  len = der->p[1];
-  if (len & 0x80)
-    {
-      guint n = len & 0x7f;
-
-      if (n == 0 || n > 4 || der->len < 2 + n)
-        return FALSE;
-      len = 0;
-      for (guint i = 0; i < n; i++)
-        len = (len << 8) | der->p[2 + i];
-      hdr += n;
-    }
-  if (len > der->len - hdr)
-    return FALSE;
-  content->p = der->p + hdr;
-  content->len = len;
-  der->p += hdr + len;
-  der->len -= hdr + len;
-  return TRUE;
-}
-
-static gboolean
-public_key_is_sm2 (GBytes *bytes)
-{
-  static const guint8 sm2_curve[] = { 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d };
-  Der der, cert, tbs, item, alg, oid;
-  guint8 tag;
-
-  der.p = g_bytes_get_data (bytes, &der.len);
-  if (!der_next (&der, &tag, &cert) || tag != 0x30 || !der_next (&cert, &tag, &tbs) || tag != 0x30)
-    return FALSE;
-  /* [0] version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo */
-  for (guint field = 0; field < 7; field++)
-    {
-      if (!der_next (&tbs, &tag, &item))
-        return FALSE;
-      if (field == 0 && tag != 0xa0)
-        field++;
-    }
-  if (tag != 0x30 || !der_next (&item, &tag, &alg) || tag != 0x30)
-    return FALSE;
-  if (!der_next (&alg, &tag, &oid) || tag != 0x06)  /* algorithm */
-    return FALSE;
-  if (!der_next (&alg, &tag, &oid) || tag != 0x06)  /* parameters: the named curve */
-    return FALSE;
-  return oid.len == sizeof sm2_curve && memcmp (oid.p, sm2_curve, sizeof sm2_curve) == 0;
-}
-
 static GDateTime *
-date_from_time (time_t t)
+date_from_time (gint64 t)
 {
-  if (t == (time_t) -1)
+  if (t == -1)
     return NULL;
-  return g_date_time_new_from_unix_utc ((gint64) t);
+  return g_date_time_new_from_unix_utc (t);
 }
 
 static char *
@@ -429,94 +249,6 @@ parse_common_name (EkCertificateInfo *self)
   self->login_name = g_strdup (dash + 1);
 }
 
-static void
-read_key (EkCertificateInfo *self,
-          gnutls_x509_crt_t  crt)
-{
-  unsigned int bits = 0;
-  int pk = gnutls_x509_crt_get_pk_algorithm (crt, &bits);
-  char oid[128];
-  size_t oid_size = sizeof oid;
-
-  if (public_key_is_sm2 (self->der))
-    {
-      self->key_algorithm = g_strdup ("SM2");
-      self->key_bits = 256;
-      return;
-    }
-  switch (pk)
-    {
-    case GNUTLS_PK_RSA:
-      self->key_algorithm = g_strdup ("RSA");
-      break;
-    case GNUTLS_PK_RSA_PSS:
-      self->key_algorithm = g_strdup ("RSA-PSS");
-      break;
-    case GNUTLS_PK_DSA:
-      self->key_algorithm = g_strdup ("DSA");
-      break;
-    case GNUTLS_PK_ECDSA:
-      self->key_algorithm = g_strdup ("EC");
-      break;
-    case GNUTLS_PK_EDDSA_ED25519:
-      self->key_algorithm = g_strdup ("Ed25519");
-      break;
-    case GNUTLS_PK_EDDSA_ED448:
-      self->key_algorithm = g_strdup ("Ed448");
-      break;
-    default:
-      if (pk > 0 && gnutls_pk_get_name (pk) != NULL)
-        self->key_algorithm = g_strdup (gnutls_pk_get_name (pk));
-      else if (gnutls_x509_crt_get_pk_oid (crt, oid, &oid_size) >= 0)
-        self->key_algorithm = g_strdup (g_str_equal (oid, OID_EC_PUBLIC_KEY) ? "EC" : oid);
-      else
-        self->key_algorithm = g_strdup ("unknown");
-      break;
-    }
-  self->key_bits = pk > 0 ? bits : 0;
-}
-
-static void
-read_signature (EkCertificateInfo *self,
-                gnutls_x509_crt_t  crt)
-{
-  int sign = gnutls_x509_crt_get_signature_algorithm (crt);
-  char oid[128];
-  size_t oid_size = sizeof oid;
-
-  if (sign > 0 && gnutls_sign_get_name (sign) != NULL)
-    self->signature_algorithm = g_strdup (gnutls_sign_get_name (sign));
-  else if (gnutls_x509_crt_get_signature_oid (crt, oid, &oid_size) >= 0)
-    self->signature_algorithm = g_strdup (g_str_equal (oid, OID_SM3_WITH_SM2) ? "SM2-SM3" : oid);
-  else
-    self->signature_algorithm = g_strdup ("unknown");
-}
-
-static void
-read_key_usage (EkCertificateInfo *self,
-                gnutls_x509_crt_t  crt)
-{
-  static const struct { unsigned int bit; const char *name; } usages[] = {
-    { GNUTLS_KEY_DIGITAL_SIGNATURE, "digitalSignature" },
-    { GNUTLS_KEY_NON_REPUDIATION, "nonRepudiation" },
-    { GNUTLS_KEY_KEY_ENCIPHERMENT, "keyEncipherment" },
-    { GNUTLS_KEY_DATA_ENCIPHERMENT, "dataEncipherment" },
-    { GNUTLS_KEY_KEY_AGREEMENT, "keyAgreement" },
-    { GNUTLS_KEY_KEY_CERT_SIGN, "keyCertSign" },
-    { GNUTLS_KEY_CRL_SIGN, "cRLSign" },
-    { GNUTLS_KEY_ENCIPHER_ONLY, "encipherOnly" },
-    { GNUTLS_KEY_DECIPHER_ONLY, "decipherOnly" },
-  };
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  unsigned int usage = 0, critical = 0;
-
-  if (gnutls_x509_crt_get_key_usage (crt, &usage, &critical) >= 0)
-    for (guint i = 0; i < G_N_ELEMENTS (usages); i++)
-      if (usage & usages[i].bit)
-        g_strv_builder_add (builder, usages[i].name);
-  self->key_usage = g_strv_builder_end (builder);
-}
-
 /**
  * ek_certificate_info_new_from_der:
  * @der: a DER-encoded X.509 certificate
@@ -529,12 +261,9 @@ ek_certificate_info_new_from_der (GBytes  *der,
 {
   g_autoptr(EkCertificateInfo) self = NULL;
   g_autoptr(GStrvBuilder) organizations = g_strv_builder_new ();
-  gnutls_x509_crt_t crt = NULL;
-  gnutls_x509_dn_t dn = NULL;
-  gnutls_datum_t datum = { NULL, 0 }, text = { NULL, 0 };
-  guint8 serial[64];
-  size_t serial_size = sizeof serial;
-  int ret;
+  g_autoptr(EkX509) x509 = NULL;
+  gsize size;
+  const guint8 *data;
 
   g_return_val_if_fail (der != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -547,39 +276,19 @@ ek_certificate_info_new_from_der (GBytes  *der,
       return NULL;
     }
 
-  datum.data = (unsigned char *) g_bytes_get_data (der, NULL);
-  datum.size = (unsigned int) g_bytes_get_size (der);
-  if ((ret = gnutls_x509_crt_init (&crt)) < 0 ||
-      (ret = gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER)) < 0)
-    {
-      g_set_error (error, EK_CERTIFICATE_ERROR, EK_CERTIFICATE_ERROR_INVALID,
-                   _("This is not a certificate that can be read (%s). Ask the issuer of the key for a new one."),
-                   gnutls_strerror (ret));
-      if (crt != NULL)
-        gnutls_x509_crt_deinit (crt);
-      return NULL;
-    }
+  data = g_bytes_get_data (der, &size);
+  x509 = ek_x509_parse (data != NULL ? data : (const guint8 *) "", size, error);
+  if (x509 == NULL)
+    return NULL;
 
   self = g_object_new (EK_TYPE_CERTIFICATE_INFO, NULL);
   self->der = g_bytes_ref (der);
-
-  if (gnutls_x509_crt_get_subject (crt, &dn) >= 0)
-    read_dn (dn, self->subject_attributes);
-  if (gnutls_x509_crt_get_issuer (crt, &dn) >= 0)
-    read_dn (dn, self->issuer_attributes);
-  if (gnutls_x509_crt_get_dn3 (crt, &text, 0) >= 0 && text.data != NULL &&
-      g_utf8_validate ((const char *) text.data, text.size, NULL))
-    self->subject = g_strndup ((const char *) text.data, text.size);
-  else
-    self->subject = format_dn (self->subject_attributes);
-  gnutls_free (text.data);
-  text.data = NULL;
-  if (gnutls_x509_crt_get_issuer_dn3 (crt, &text, 0) >= 0 && text.data != NULL &&
-      g_utf8_validate ((const char *) text.data, text.size, NULL))
-    self->issuer = g_strndup ((const char *) text.data, text.size);
-  else
-    self->issuer = format_dn (self->issuer_attributes);
-  gnutls_free (text.data);
+  g_ptr_array_unref (self->subject_attributes);
+  g_ptr_array_unref (self->issuer_attributes);
+  self->subject_attributes = g_steal_pointer (&x509->subject_attributes);
+  self->issuer_attributes = g_steal_pointer (&x509->issuer_attributes);
+  self->subject = g_steal_pointer (&x509->subject);
+  self->issuer = g_steal_pointer (&x509->issuer);
 
   for (guint i = 0; i < self->subject_attributes->len; i++)
     {
@@ -599,19 +308,70 @@ ek_certificate_info_new_from_der (GBytes  *der,
   judge_uscc (self);
   find_enterprise_name (self);
 
-  if (gnutls_x509_crt_get_serial (crt, serial, &serial_size) >= 0)
-    self->serial = to_hex (serial, serial_size);
-  else
-    self->serial = g_strdup ("");
-  self->not_before = date_from_time (gnutls_x509_crt_get_activation_time (crt));
-  self->not_after = date_from_time (gnutls_x509_crt_get_expiration_time (crt));
-  read_key (self, crt);
-  read_signature (self, crt);
-  read_key_usage (self, crt);
+  self->serial = g_steal_pointer (&x509->serial);
+  self->not_before = date_from_time (x509->not_before);
+  self->not_after = date_from_time (x509->not_after);
+  self->key_algorithm = g_steal_pointer (&x509->key_algorithm);
+  self->key_bits = x509->key_bits;
+  self->signature_algorithm = g_steal_pointer (&x509->signature_algorithm);
+  self->key_usage = g_steal_pointer (&x509->key_usage);
   self->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
-
-  gnutls_x509_crt_deinit (crt);
   return g_steal_pointer (&self);
+}
+
+/* The base64 between “@begin…-----” and “-----END ”, whitespace allowed, nothing else */
+static GBytes *
+pem_decode (const char  *text,
+            gsize        size,
+            const char  *begin,
+            const char **reason)
+{
+  const char *start, *body, *end;
+  g_autoptr(GString) base64 = NULL;
+  gsize padding = 0, out_len = 0;
+  guchar *out;
+
+  start = g_strstr_len (text, size, begin);
+  if (start == NULL)
+    {
+      if (*reason == NULL)
+        *reason = "no BEGIN CERTIFICATE line";
+      return NULL;
+    }
+  body = g_strstr_len (start + 1, size - (start + 1 - text), "-----");
+  if (body == NULL)
+    {
+      *reason = "incomplete BEGIN line";
+      return NULL;
+    }
+  body += 5;
+  end = g_strstr_len (body, size - (body - text), "-----END ");
+  if (end == NULL)
+    {
+      *reason = "no END line";
+      return NULL;
+    }
+  base64 = g_string_sized_new (end - body);
+  for (const char *p = body; p < end; p++)
+    {
+      if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+        continue;
+      if (*p == '=')
+        padding++;
+      else if (padding > 0 || !(g_ascii_isalnum (*p) || *p == '+' || *p == '/'))
+        {
+          *reason = "invalid base64";
+          return NULL;
+        }
+      g_string_append_c (base64, *p);
+    }
+  if (base64->len < 4 || base64->len % 4 != 0 || padding > 2)
+    {
+      *reason = "invalid base64";
+      return NULL;
+    }
+  out = g_base64_decode (base64->str, &out_len);
+  return g_bytes_new_take (out, out_len);
 }
 
 /**
@@ -638,56 +398,21 @@ ek_certificate_info_new_from_data (GBytes  *data,
     }
   if (text != NULL && g_strstr_len (text, MIN (size, 4096), pem_begin) != NULL)
     {
-      gnutls_datum_t in = { (unsigned char *) text, (unsigned int) size }, out = { NULL, 0 };
       g_autoptr(GBytes) der = NULL;
-      int ret;
+      const char *reason = NULL;
 
-      ret = gnutls_pem_base64_decode2 ("CERTIFICATE", &in, &out);
-      if (ret < 0)
-        ret = gnutls_pem_base64_decode2 ("X509 CERTIFICATE", &in, &out);
-      if (ret < 0)
+      der = pem_decode (text, size, "-----BEGIN CERTIFICATE", &reason);
+      if (der == NULL)
+        der = pem_decode (text, size, "-----BEGIN X509 CERTIFICATE", &reason);
+      if (der == NULL)
         {
           g_set_error (error, EK_CERTIFICATE_ERROR, EK_CERTIFICATE_ERROR_INVALID,
-                       _("The file is in PEM form but holds no readable certificate (%s)."), gnutls_strerror (ret));
+                       _("The file is in PEM form but holds no readable certificate (%s)."), reason);
           return NULL;
         }
-      der = g_bytes_new (out.data, out.size);
-      gnutls_free (out.data);
       return ek_certificate_info_new_from_der (der, error);
     }
   return ek_certificate_info_new_from_der (data, error);
-}
-
-/**
- * ek_certificate_info_new_from_file:
- * @file: a PEM or DER certificate file
- *
- * Returns: (transfer full): the certificate, or %NULL with @error set naming the file
- */
-EkCertificateInfo *
-ek_certificate_info_new_from_file (GFile         *file,
-                                   GCancellable  *cancellable,
-                                   GError       **error)
-{
-  g_autoptr(GBytes) data = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *name = NULL;
-  EkCertificateInfo *info;
-
-  g_return_val_if_fail (G_IS_FILE (file), NULL);
-
-  name = g_file_get_parse_name (file);
-  data = g_file_load_bytes (file, cancellable, NULL, &local_error);
-  if (data == NULL)
-    {
-      g_set_error (error, local_error->domain, local_error->code, _("Cannot read “%s”: %s"), name,
-                   local_error->message);
-      return NULL;
-    }
-  info = ek_certificate_info_new_from_data (data, &local_error);
-  if (info == NULL)
-    g_set_error (error, local_error->domain, local_error->code, "%s: %s", name, local_error->message);
-  return info;
 }
 
 GBytes *

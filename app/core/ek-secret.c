@@ -1,11 +1,10 @@
 /* ek-secret.c: a PIN held only as long as one call needs it
  *
- * The bytes are copied once, never logged, and wiped with gnutls_memset() (which the compiler
+ * The bytes are copied once, never logged, and wiped with explicit_bzero() (which the compiler
  * may not optimise away) when the last reference goes.
  */
 #include "config.h"
 
-#include <gnutls/gnutls.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -58,7 +57,7 @@ ek_secret_unref (EkSecret *secret)
 
   if (!g_atomic_ref_count_dec (&secret->ref_count))
     return;
-  gnutls_memset (secret->data, 0, secret->length + 1);
+  explicit_bzero (secret->data, secret->length + 1);
   (void) munlock (secret->data, secret->length + 1);
   g_free (secret->data);
   g_free (secret);

@@ -15,57 +15,18 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/pkcs11.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ek-token-manager.h"
+#include "ek-token-manager-private.h"
 
 #define MAX_CERTIFICATES_PER_TOKEN 64
 #define MAX_LABEL_SIZE 1024
 #define MAX_ID_SIZE 256
 
-typedef struct
-{
-  char              *path;
-  char              *real_path;
-  char              *name;
-  CK_FUNCTION_LIST  *funcs;
-  gboolean           initialized;
-  gboolean           borrowed;     /* someone else in this process initialised it */
-} EkModule;
-
-struct _EkTokenManager
-{
-  GObject              parent_instance;
-
-  EkTokenManagerFlags  flags;
-  GStrv                extra_paths;
-
-  GMutex               lock;        /* every PKCS#11 call, modules and the fields below */
-  gboolean             loaded;
-  GPtrArray           *modules;      /* EkModule */
-  GPtrArray           *module_errors;  /* GError, one per module that failed */
-  GPtrArray           *tokens;       /* EkToken, the last scan */
-  char                *presence;     /* the last scan's set of tokens, for the poll */
-
-  GMainContext        *context;
-  GSource             *watch_source;
-  GCancellable        *watch_cancellable;
-  guint                watch_count;
-  gboolean             poll_in_flight;
-};
-
-enum
-{
-  SIGNAL_TOKENS_CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+guint ek_token_manager_signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (EkTokenManager, ek_token_manager, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-token-error-quark, ek_token_error)
@@ -197,7 +158,7 @@ ek_token_manager_finalize (GObject *object)
   if (self->watch_count > 0)
     {
       self->watch_count = 1;
-      ek_token_manager_stop_watching (self);
+      self->stop_watching (self);   /* set by ek_token_manager_start_watching() */
     }
   g_clear_pointer (&self->modules, g_ptr_array_unref);
   g_clear_pointer (&self->module_errors, g_ptr_array_unref);
@@ -223,7 +184,7 @@ ek_token_manager_class_init (EkTokenManagerClass *klass)
    * A key was inserted or pulled out while watching; ek_token_manager_get_tokens() has the
    * new list. Emitted in the main context that was current when the manager was made.
    */
-  signals[SIGNAL_TOKENS_CHANGED] =
+  ek_token_manager_signals[SIGNAL_TOKENS_CHANGED] =
     g_signal_new ("tokens-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
 }
@@ -312,8 +273,8 @@ preload_lazily (const char *path)
 }
 
 /* Must hold the lock */
-static void
-load_modules (EkTokenManager *self)
+void
+ek_token_manager_load_modules (EkTokenManager *self)
 {
   if (self->loaded)
     return;
@@ -619,8 +580,8 @@ scan_module (EkModule   *module,
     }
 }
 
-static char *
-presence_of (GPtrArray *tokens)
+char *
+ek_token_manager_presence_of (GPtrArray *tokens)
 {
   GString *s = g_string_new (NULL);
 
@@ -636,22 +597,22 @@ presence_of (GPtrArray *tokens)
 }
 
 /* Must hold the lock */
-static GPtrArray *
-scan (EkTokenManager *self,
-      gboolean        with_certificates)
+GPtrArray *
+ek_token_manager_scan (EkTokenManager *self,
+                       gboolean        with_certificates)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GPtrArray *tokens = g_ptr_array_new_with_free_func (g_object_unref);
 
-  load_modules (self);
+  ek_token_manager_load_modules (self);
   for (guint i = 0; i < self->modules->len; i++)
     scan_module (g_ptr_array_index (self->modules, i), with_certificates, seen, tokens);
   return tokens;
 }
 
 /* Must hold the lock. Re-initialise so that modules without slot events see changes. */
-static void
-reinitialize_modules (EkTokenManager *self)
+void
+ek_token_manager_reinitialize_modules (EkTokenManager *self)
 {
   for (guint i = 0; i < self->modules->len; i++)
     {
@@ -664,80 +625,39 @@ reinitialize_modules (EkTokenManager *self)
     }
 }
 
-static void
-store_tokens (EkTokenManager *self,
-              GPtrArray      *tokens)
+void
+ek_token_manager_store_tokens (EkTokenManager *self,
+                               GPtrArray      *tokens)
 {
   g_clear_pointer (&self->tokens, g_ptr_array_unref);
   self->tokens = g_ptr_array_ref (tokens);
   g_free (self->presence);
-  self->presence = presence_of (tokens);
+  self->presence = ek_token_manager_presence_of (tokens);
 }
 
 /**
- * ek_token_manager_list_tokens:
+ * ek_token_manager_list_tokens_now:
  *
+ * ek_token_manager_list_tokens() without a #GCancellable, for programs that do not load GIO.
  * Loads the modules on first use, then reads every key and its certificates without a PIN.
  * Modules that failed are in ek_token_manager_get_module_errors(); they do not make this fail.
  *
  * Returns: (transfer container) (element-type EkToken): the keys present now
  */
 GPtrArray *
-ek_token_manager_list_tokens (EkTokenManager  *self,
-                              GCancellable    *cancellable,
-                              GError         **error)
+ek_token_manager_list_tokens_now (EkTokenManager  *self,
+                                  GError         **error)
 {
   GPtrArray *tokens;
 
   g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
   g_mutex_lock (&self->lock);
-  tokens = scan (self, TRUE);
-  store_tokens (self, tokens);
+  tokens = ek_token_manager_scan (self, TRUE);
+  ek_token_manager_store_tokens (self, tokens);
   g_mutex_unlock (&self->lock);
   return tokens;
-}
-
-static void
-list_tokens_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *tokens = ek_token_manager_list_tokens (source_object, cancellable, &error);
-
-  if (tokens == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, tokens, (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-ek_token_manager_list_tokens_async (EkTokenManager      *self,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ek_token_manager_list_tokens_async);
-  g_task_run_in_thread (task, list_tokens_thread);
-}
-
-GPtrArray *
-ek_token_manager_list_tokens_finish (EkTokenManager  *self,
-                                     GAsyncResult    *result,
-                                     GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -852,7 +772,7 @@ ek_token_manager_diagnose (EkTokenManager  *self,
   g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), EK_TOKEN_DIAGNOSIS_NO_MODULE);
 
   g_mutex_lock (&self->lock);
-  load_modules (self);
+  ek_token_manager_load_modules (self);
   for (guint i = 0; i < self->modules->len; i++)
     {
       EkModule *module = g_ptr_array_index (self->modules, i);
@@ -935,7 +855,7 @@ find_token (EkTokenManager     *self,
 {
   g_autofree char *identity = ek_token_dup_identity (token);
 
-  load_modules (self);
+  ek_token_manager_load_modules (self);
   for (guint i = 0; i < self->modules->len; i++)
     {
       EkModule *module = g_ptr_array_index (self->modules, i);
@@ -1018,18 +938,17 @@ open_and_login (EkTokenManager     *self,
 }
 
 /**
- * ek_token_manager_login:
+ * ek_token_manager_login_now:
  * @pin: the PIN; this call keeps no copy
  *
  * Checks @pin against the key and logs out again. A wrong PIN gives %CKR_PIN_INCORRECT with a
  * message that says how the key now stands ("one more wrong PIN locks the key").
  */
 gboolean
-ek_token_manager_login (EkTokenManager  *self,
-                        EkToken         *token,
-                        EkSecret        *pin,
-                        GCancellable    *cancellable,
-                        GError         **error)
+ek_token_manager_login_now (EkTokenManager  *self,
+                            EkToken         *token,
+                            EkSecret        *pin,
+                            GError         **error)
 {
   CK_FUNCTION_LIST *funcs = NULL;
   CK_SESSION_HANDLE session = 0;
@@ -1040,8 +959,6 @@ ek_token_manager_login (EkTokenManager  *self,
   g_return_val_if_fail (pin != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
   g_mutex_lock (&self->lock);
   ok = open_and_login (self, token, pin, &funcs, &session, error);
   if (ok)
@@ -1053,99 +970,65 @@ ek_token_manager_login (EkTokenManager  *self,
   return ok;
 }
 
-typedef struct
-{
-  EkToken           *token;
-  EkCertificateInfo *certificate;
-  EkSecret          *pin;
-  GBytes            *data;
-  char              *algorithm;
-} SignData;
-
+/* One unsigned big-endian number as a DER INTEGER: leading zeros dropped, one added back when
+ * the top bit is set */
 static void
-sign_data_free (SignData *data)
+append_der_integer (GByteArray   *out,
+                    const guint8 *p,
+                    gsize         n)
 {
-  g_clear_object (&data->token);
-  g_clear_object (&data->certificate);
-  g_clear_pointer (&data->pin, ek_secret_unref);
-  g_clear_pointer (&data->data, g_bytes_unref);
-  g_free (data->algorithm);
-  g_free (data);
+  guint8 header[2] = { 0x02, 0 };
+  gboolean pad;
+
+  while (n > 1 && *p == 0)
+    p++, n--;
+  pad = n == 0 || (*p & 0x80);
+  header[1] = (guint8) (n + pad);
+  g_byte_array_append (out, header, 2);
+  if (pad)
+    g_byte_array_append (out, (const guint8 *) "", 1);
+  g_byte_array_append (out, p, (guint) n);
 }
 
-static void
-login_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  SignData *data = task_data;
-  GError *error = NULL;
-
-  if (ek_token_manager_login (source_object, data->token, data->pin, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-  /* The PIN is not needed any more: wipe it now rather than when the task goes */
-  g_clear_pointer (&data->pin, ek_secret_unref);
-}
-
-void
-ek_token_manager_login_async (EkTokenManager      *self,
-                              EkToken             *token,
-                              EkSecret            *pin,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  SignData *data;
-
-  g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
-  g_return_if_fail (EK_IS_TOKEN (token));
-  g_return_if_fail (pin != NULL);
-
-  data = g_new0 (SignData, 1);
-  data->token = g_object_ref (token);
-  data->pin = ek_secret_ref (pin);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ek_token_manager_login_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) sign_data_free);
-  g_task_run_in_thread (task, login_thread);
-}
-
-gboolean
-ek_token_manager_login_finish (EkTokenManager  *self,
-                               GAsyncResult    *result,
-                               GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ECDSA from PKCS#11 is r‖s; verifiers (gnutls, servers) expect the DER form */
+/* ECDSA from PKCS#11 is r‖s; verifiers (gnutls, servers) expect the DER form
+ * SEQUENCE { INTEGER r, INTEGER s } */
 static GBytes *
 ecdsa_raw_to_der (const guint8 *raw,
                   gsize         size)
 {
-  gnutls_datum_t r = { (unsigned char *) raw, (unsigned int) (size / 2) };
-  gnutls_datum_t s = { (unsigned char *) raw + size / 2, (unsigned int) (size / 2) };
-  gnutls_datum_t der = { NULL, 0 };
-  GBytes *bytes;
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  GByteArray *der;
+  guint8 header[4];
+  gsize header_len;
 
-  if (size == 0 || size % 2 != 0 || gnutls_encode_rs_value (&der, &r, &s) < 0)
+  if (size == 0 || size % 2 != 0 || size > 2 * 132)  /* P-521 is the largest: 66 bytes each */
     return NULL;
-  bytes = g_bytes_new (der.data, der.size);
-  gnutls_free (der.data);
-  return bytes;
+  append_der_integer (body, raw, size / 2);
+  append_der_integer (body, raw + size / 2, size / 2);
+  header[0] = 0x30;
+  if (body->len < 0x80)
+    {
+      header[1] = (guint8) body->len;
+      header_len = 2;
+    }
+  else
+    {
+      header[1] = 0x81;
+      header[2] = (guint8) body->len;
+      header_len = 3;
+    }
+  der = g_byte_array_sized_new (body->len + header_len);
+  g_byte_array_append (der, header, (guint) header_len);
+  g_byte_array_append (der, body->data, body->len);
+  return g_byte_array_free_to_bytes (der);
 }
 
 /**
- * ek_token_manager_sign:
+ * ek_token_manager_sign_now:
  * @certificate: a certificate read from @token; its private key (same CKA_ID) signs
  * @pin: the PIN; this call keeps no copy
  * @data: the server's challenge
- * @algorithm: (out) (optional): the gnutls name of the signature, e.g. "RSA-SHA256"
+ * @algorithm: (out) (optional): the name of the signature, e.g. "RSA-SHA256"
  *
  * Signs @data with SHA-256: RSA PKCS#1 v1.5 or ECDSA (DER-encoded). SM2 keys need a driver
  * that offers SM2; SoftHSM does not.
@@ -1153,14 +1036,13 @@ ecdsa_raw_to_der (const guint8 *raw,
  * Returns: (transfer full): the signature
  */
 GBytes *
-ek_token_manager_sign (EkTokenManager     *self,
-                       EkToken            *token,
-                       EkCertificateInfo  *certificate,
-                       EkSecret           *pin,
-                       GBytes             *data,
-                       char              **algorithm,
-                       GCancellable       *cancellable,
-                       GError            **error)
+ek_token_manager_sign_now (EkTokenManager     *self,
+                           EkToken            *token,
+                           EkCertificateInfo  *certificate,
+                           EkSecret           *pin,
+                           GBytes             *data,
+                           char              **algorithm,
+                           GError            **error)
 {
   CK_FUNCTION_LIST *funcs = NULL;
   CK_SESSION_HANDLE session = 0;
@@ -1185,8 +1067,6 @@ ek_token_manager_sign (EkTokenManager     *self,
   g_return_val_if_fail (pin != NULL && data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
   id = ek_certificate_info_get_object_id (certificate);
   if (id == NULL)
     {
@@ -1274,163 +1154,6 @@ ek_token_manager_sign (EkTokenManager     *self,
   if (algorithm != NULL)
     *algorithm = g_strdup (name);
   return result;
-}
-
-static void
-sign_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  SignData *data = task_data;
-  GError *error = NULL;
-  GBytes *signature;
-
-  signature = ek_token_manager_sign (source_object, data->token, data->certificate, data->pin,
-                                     data->data, &data->algorithm, cancellable, &error);
-  g_clear_pointer (&data->pin, ek_secret_unref);
-  if (signature == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, signature, (GDestroyNotify) g_bytes_unref);
-}
-
-void
-ek_token_manager_sign_async (EkTokenManager      *self,
-                             EkToken             *token,
-                             EkCertificateInfo   *certificate,
-                             EkSecret            *pin,
-                             GBytes              *data,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  SignData *sign_data;
-
-  g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
-  g_return_if_fail (EK_IS_TOKEN (token));
-  g_return_if_fail (EK_IS_CERTIFICATE_INFO (certificate));
-  g_return_if_fail (pin != NULL && data != NULL);
-
-  sign_data = g_new0 (SignData, 1);
-  sign_data->token = g_object_ref (token);
-  sign_data->certificate = g_object_ref (certificate);
-  sign_data->pin = ek_secret_ref (pin);
-  sign_data->data = g_bytes_ref (data);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ek_token_manager_sign_async);
-  g_task_set_task_data (task, sign_data, (GDestroyNotify) sign_data_free);
-  g_task_run_in_thread (task, sign_thread);
-}
-
-GBytes *
-ek_token_manager_sign_finish (EkTokenManager  *self,
-                              GAsyncResult    *result,
-                              char           **algorithm,
-                              GError         **error)
-{
-  GBytes *signature;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  signature = g_task_propagate_pointer (G_TASK (result), error);
-  if (signature != NULL && algorithm != NULL)
-    *algorithm = g_strdup (((SignData *) g_task_get_task_data (G_TASK (result)))->algorithm);
-  return signature;
-}
-
-/* Watching: a cheap poll on a worker thread; a full rescan only when something changed */
-
-static void
-poll_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  EkTokenManager *self = source_object;
-  g_autoptr(GPtrArray) present = NULL;
-  g_autofree char *presence = NULL;
-  GPtrArray *tokens = NULL;
-
-  g_mutex_lock (&self->lock);
-  load_modules (self);
-  reinitialize_modules (self);
-  present = scan (self, FALSE);
-  presence = presence_of (present);
-  if (g_strcmp0 (presence, self->presence) != 0 && !g_cancellable_is_cancelled (cancellable))
-    {
-      tokens = scan (self, TRUE);
-      store_tokens (self, tokens);
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (tokens != NULL)
-    g_task_return_pointer (task, tokens, (GDestroyNotify) g_ptr_array_unref);
-  else
-    g_task_return_pointer (task, NULL, NULL);
-}
-
-static void
-poll_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  EkTokenManager *self = EK_TOKEN_MANAGER (object);
-  g_autoptr(GPtrArray) tokens = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  self->poll_in_flight = FALSE;
-  if (tokens != NULL && self->watch_source != NULL)
-    g_signal_emit (self, signals[SIGNAL_TOKENS_CHANGED], 0);
-}
-
-static gboolean
-poll_cb (gpointer user_data)
-{
-  EkTokenManager *self = EK_TOKEN_MANAGER (user_data);
-  g_autoptr(GTask) task = NULL;
-
-  if (self->poll_in_flight)
-    return G_SOURCE_CONTINUE;
-  self->poll_in_flight = TRUE;
-  task = g_task_new (self, self->watch_cancellable, poll_done_cb, NULL);
-  g_task_set_source_tag (task, poll_cb);
-  g_task_run_in_thread (task, poll_thread);
-  return G_SOURCE_CONTINUE;
-}
-
-/**
- * ek_token_manager_start_watching:
- * @interval_ms: how often to look; 0 for the default (500 ms, so a change shows within 1 s)
- *
- * Emits #EkTokenManager::tokens-changed when a key is inserted or pulled out.
- */
-void
-ek_token_manager_start_watching (EkTokenManager *self,
-                                 guint           interval_ms)
-{
-  g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
-
-  /* Several views may watch one manager: each start needs its stop */
-  if (self->watch_count++ > 0)
-    return;
-  self->watch_cancellable = g_cancellable_new ();
-  self->watch_source = g_timeout_source_new (interval_ms > 0 ? interval_ms : 500);
-  g_source_set_callback (self->watch_source, poll_cb, self, NULL);
-  g_source_set_name (self->watch_source, "[ekey] token poll");
-  g_source_attach (self->watch_source, self->context);
-}
-
-void
-ek_token_manager_stop_watching (EkTokenManager *self)
-{
-  g_return_if_fail (EK_IS_TOKEN_MANAGER (self));
-
-  if (self->watch_count == 0 || --self->watch_count > 0)
-    return;
-  g_cancellable_cancel (self->watch_cancellable);
-  g_clear_object (&self->watch_cancellable);
-  g_source_destroy (self->watch_source);
-  g_clear_pointer (&self->watch_source, g_source_unref);
 }
 
 /**

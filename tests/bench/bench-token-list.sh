@@ -3,7 +3,10 @@
 # side by side with p11tool and pkcs11-tool on the same SoftHSM2 token (three certificates),
 # and what watching for keys costs while nothing happens. Run by hand, never as a test:
 #   tests/bench/bench-token-list.sh            (50 runs each, 30 s idle)
-# Needs a build in _build (or EK_TOOL=path).
+#   CALLGRIND=1 tests/bench/bench-token-list.sh 50 30   (also instructions, valgrind's callgrind)
+# Needs a build in _build (or EK_TOOL=path). `token list` runs from the lean library
+# (libekey-tool-token.so: GLib, GObject, p11-kit) when no setting can hold PKCS#11 modules, as
+# here unless your own dconf database lists some; from libekey-tool.so (with GIO) otherwise.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 runs=${1:-50}
@@ -85,6 +88,17 @@ if command -v hyperfine >/dev/null && [ "${HYPERFINE:-1}" = 1 ]; then
   echo "hyperfine (each command's runs back to back, not interleaved):"
   hyperfine -N --warmup 5 --runs "$runs" --style basic "${cmds[0]}" "${cmds[2]}" "${cmds[3]}" 2>&1 |
     grep -E "Benchmark|Time \(mean"
+fi
+
+# Instructions from process start to exit (callgrind): robust on a shared, busy machine
+if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
+  echo "instructions (callgrind, one run each):"
+  for i in 0 2 3; do
+    # shellcheck disable=SC2086
+    n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null ${cmds[$i]} 2>&1 >/dev/null |
+        sed -n 's/.*Collected : //p')
+    printf '  %-22s %12s\n' "${names[$i]}" "$n"
+  done
 fi
 
 cpu_of() { # pid → utime+stime in clock ticks

@@ -1055,6 +1055,31 @@ scale_band (gpointer data)
         }
       inverse = total > 0 ? (float) (1.0 / total) : 1.f;
 
+      if (ch == 3 && band->max_taps == 3)
+        {
+          /* The usual reduction (less than 2:1): three taps, unrolled */
+          for (guint x = 0; x < band->result->width; x++)
+            {
+              const float *w = band->x_weight + (gsize) x * 3;
+              const float *p = vrow + (gsize) band->x_start[x] * 3;
+
+              dst[3 * x] = to_byte ((w[0] * p[0] + w[1] * p[3] + w[2] * p[6]) * inverse);
+              dst[3 * x + 1] = to_byte ((w[0] * p[1] + w[1] * p[4] + w[2] * p[7]) * inverse);
+              dst[3 * x + 2] = to_byte ((w[0] * p[2] + w[1] * p[5] + w[2] * p[8]) * inverse);
+            }
+          continue;
+        }
+      if (ch == 1 && band->max_taps == 3)
+        {
+          for (guint x = 0; x < band->result->width; x++)
+            {
+              const float *w = band->x_weight + (gsize) x * 3;
+              const float *p = vrow + band->x_start[x];
+
+              dst[x] = to_byte ((w[0] * p[0] + w[1] * p[1] + w[2] * p[2]) * inverse);
+            }
+          continue;
+        }
       for (guint x = 0; x < band->result->width; x++)
         {
           const float *w = band->x_weight + (gsize) x * band->max_taps;

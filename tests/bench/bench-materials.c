@@ -57,6 +57,7 @@ enum { TOOL_OURS, TOOL_IM, TOOL_IM_150, TOOL_JPEGOPTIM, TOOL_BEFORE, N_TOOLS };
 #define N_OTHER_TOOLS TOOL_BEFORE
 static const char *tool_names[N_TOOLS] = { "ours", "im-extent", "im-150dpi", "jpegoptim", "ours-before" };
 static const char *ekey_tool_before;
+static gboolean ours_only;   /* --ours-only: quick iterations on our fit, no comparison */
 
 /* --noise low: scanner noise at this multiple of the default corpus's, and the phone's sensor
  * noise at that one, bring the best tool's figures at 200 KB to the issue's reference (mean SSIM
@@ -208,6 +209,8 @@ measure (Item   *item,
     return result;   /* jpegoptim reads JPEG only */
   if (tool == TOOL_BEFORE && ekey_tool_before == NULL)
     return result;
+  if (ours_only && tool != TOOL_OURS && tool != TOOL_BEFORE)
+    return result;
   for (guint r = 0; r < runs; r++)
     {
       const char *ours[] = { ekey_tool, "material", "fit", item->path, out, "--max-bytes", limit, NULL };
@@ -297,13 +300,15 @@ main (int   argc,
           else
             noise = photo_noise = g_ascii_strtod (argv[a], NULL);
         }
+      else if (g_str_equal (argv[a], "--ours-only"))
+        ours_only = TRUE;
       else if (g_str_equal (argv[a], "--photo-noise") && a + 1 < argc)
         photo_noise = g_ascii_strtod (argv[++a], NULL);
       else if (argv[a][0] != '-')
         runs = (guint) CLAMP (atoi (argv[a]), 1, 7);
       else
         {
-          g_printerr ("Usage: bench-materials [RUNS] [--noise low|SCALE] [--photo-noise SCALE]\n");
+          g_printerr ("Usage: bench-materials [RUNS] [--noise low|SCALE] [--photo-noise SCALE] [--ours-only]\n");
           return 2;
         }
     }

@@ -510,8 +510,9 @@ decode_jpeg (const guint8  *data,
         }
       if (decoder.image != NULL && decoder.cinfo.out_color_space != JCS_CMYK)
         {
-          /* Straight into the image, as many rows as the upsampler makes at once: half the
-           * decode's time next to one row at a time through a copy (measured on an A4 scan) */
+          /* Straight into the image, as many rows as the upsampler makes at once (one with
+           * libjpeg-turbo's fancy upsampling): no copy through a row buffer. Measured side by
+           * side on an A4 scan: 65–78 ms against 78–85 ms through the copy. */
           n_rows = MIN (n_rows, decoder.cinfo.output_height - y);
           for (guint r = 0; r < n_rows; r++)
             rows[r] = decoder.image->data + (gsize) (y + r) * decoder.image->stride;

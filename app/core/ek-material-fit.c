@@ -11,21 +11,31 @@
  * quality 10's, which at 1 MB keeps a 300 DPI page whole; at 200 KB a page is reduced just
  * enough for quality 10 (about 230 DPI), which keeps more of its small print than 300 DPI at
  * quality 3. Never below 100 DPI, never upscaled; below 150 DPI the legibility floor rises.
- * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image.c: 7–12 %
- * smaller than sequential at the same tables, in the same time), luma refined in a second
- * pass where the budget is rich, with the luma DC step moved so that the paper sits in the middle of a bin
- * (ek_image_jpeg_paper_dc_step: otherwise blank paper turns into a checkerboard at one table
- * in four). Colour pages keep 4:2:0 chroma; below quality 50 its table is held at quality
- * 80's, which keeps a red seal red for a few percent of the bytes.
+ * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image.c:
+ * 7–12 % smaller than sequential at the same tables, in the same time), luma refined in a
+ * second pass where the budget is rich, with the luma DC step moved so that the paper sits in
+ * the middle of a bin (ek_image_jpeg_paper_dc_step: otherwise blank paper turns into a
+ * checkerboard at one table in four). Colour pages keep 4:2:0 chroma; below quality 50 its
+ * table is held at quality 80's, which keeps a red seal red for a few percent of the bytes.
  *
  * Time: one decode, straight into the page's rows. Trials on the sample are the output's own
- * encodes (as fast as sequential ones). The whole page is encoded twice side by side on two cores: at the sampled table and a
- * finer one when the sample was clearly under its goal (the usual case: the room is used without
- * a third encode), at it and a coarser one otherwise. The resize shares its rows between two
- * threads. Memory: the decoded page, the resized page and the two encoders' coefficient buffers.
+ * encodes (as fast as sequential ones). The whole page is encoded twice side by side on two
+ * cores: at the sampled table and a finer one when the sample was clearly under its goal (the
+ * usual case: the room is used without a third encode), at it and a coarser one otherwise. The
+ * resize shares its rows between two threads. Memory: the decoded page, the resized page and
+ * the two encoders' coefficient buffers.
  *
  * A finer chroma table still (quality 90's) and 4:4:4 were tried for a small red seal: on these
  * scans either costs a tenth to a sixth of the page's resolution at 200 KB.
+ *
+ * Tried and measured on the bench, not kept: decoding with libjpeg's DCT scaling (6/8 and 7/8
+ * decode slower than 8/8 here, 84 and 94 ms against 63 ms on an A4 scan, and the page still
+ * needs a resize to the size chosen); trials on an eighth of the rows (the sample misjudged the
+ * resolution by 20 % and took more encodes); pruning a block's trailing ±1 coefficients (9 %
+ * fewer bytes at the same table, no SSIM gained at equal bytes); a luma table steeper than
+ * Annex K's (no SSIM gained at equal bytes); neutral chroma on near-grey pixels (+0.001);
+ * 4:4:4 where luma is refined (1 MB): +0.001 on the low-noise sealed page, −0.004 to −0.008 on
+ * the default corpus's pages, whose noise wants the bytes in luma.
  */
 #include "config.h"
 

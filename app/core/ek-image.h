@@ -97,6 +97,7 @@ typedef struct
   int      chroma_factor;   /* 0: the same as luma */
   int      luma_dc;         /* 0: the table's; else the DC step of the luma table */
   gboolean progressive;
+  gboolean refine_luma;     /* progressive: luma's AC in two passes, smaller from ~0.5 bit/pixel */
 } EkJpegSettings;
 
 int            ek_image_jpeg_quality_factor (int             quality);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-materials.sh [RUNS] [--noise low|SCALE]: build, then measure our fit against ImageMagick and jpegoptim on a
+# run-materials.sh [RUNS] [--noise low|SCALE] [--ours-only]: build, then measure our fit against ImageMagick and jpegoptim on a
 # generated corpus (A4 300 DPI pages with small Chinese text and a red seal, a grey photocopy,
 # an ID card, a 4000×3000 phone photo, a PNG-24 page) at 200 KB and 1 MB. Prints the table and
 # one summary line per limit. --noise low: the corpus with its scanner noise calibrated to the

@@ -181,33 +181,36 @@ test_paper_stays_flat (void)
   g_assert_cmpint (checkerboards, >, 0);
 }
 
-/* Each output pixel is the mean of the source area it covers: checked against a plain
- * per-pixel computation, on an image big enough for the resize to use its second thread */
+/* Each output pixel is the mean of the source area it covers, checked against a plain per-pixel
+ * computation: colour and grey, under 2:1 (the three-tap path a 300 DPI page takes to ~230 DPI)
+ * and over it (the general one), big enough for the resize to use its second thread */
 static void
-test_resize_area_average (void)
+check_area_average (guint channels,
+                    guint w,
+                    guint h)
 {
-  g_autoptr(EkImage) source = ek_image_new (1203, 907, 3);
+  g_autoptr(EkImage) source = ek_image_new (1203, 907, channels);
   g_autoptr(EkImage) small = NULL;
-  guint w = 877, h = 661;
   double sx = 1203.0 / w, sy = 907.0 / h;
   guint32 state = 7;
 
   for (guint y = 0; y < source->height; y++)
-    for (guint x = 0; x < source->width * 3; x++)
+    for (guint x = 0; x < source->width * channels; x++)
       {
         state = state * 1664525u + 1013904223u;
         /* gradients, a hard edge every 13 columns, and noise */
         source->data[(gsize) y * source->stride + x] =
-          (guint8) (((x / 3) % 13 < 6 ? 40 : 200) + (y * 30) / source->height + ((state >> 24) & 15));
+          (guint8) (((x / channels) % 13 < 6 ? 40 : 200) + (y * 30) / source->height + ((state >> 24) & 15));
       }
   small = ek_image_scale_down (source, w, h);
   g_assert_nonnull (small);
   g_assert_cmpuint (small->width, ==, w);
   g_assert_cmpuint (small->height, ==, h);
+  g_assert_cmpuint (small->channels, ==, channels);
 
   for (guint oy = 0; oy < h; oy += 7)
     for (guint ox = 0; ox < w; ox += 5)
-      for (guint c = 0; c < 3; c++)
+      for (guint c = 0; c < channels; c++)
         {
           double top = oy * sy, bottom = MIN ((oy + 1) * sy, 907.0);
           double left = ox * sx, right = MIN ((ox + 1) * sx, 1203.0);
@@ -217,11 +220,112 @@ test_resize_area_average (void)
             for (guint x = (guint) left; x < right; x++)
               {
                 double a = (MIN (bottom, y + 1.0) - MAX (top, (double) y)) * (MIN (right, x + 1.0) - MAX (left, (double) x));
-                sum += a * source->data[(gsize) y * source->stride + (gsize) x * 3 + c];
+                sum += a * source->data[(gsize) y * source->stride + (gsize) x * channels + c];
                 area += a;
               }
-          g_assert_cmpfloat (fabs (small->data[(gsize) oy * small->stride + (gsize) ox * 3 + c] - sum / area), <=, 1.0);
+          g_assert_cmpfloat (fabs (small->data[(gsize) oy * small->stride + (gsize) ox * channels + c] - sum / area), <=, 1.0);
         }
+}
+
+static void
+test_resize_area_average (void)
+{
+  check_area_average (3, 877, 661);
+  check_area_average (1, 877, 661);
+  check_area_average (3, 500, 300);
+  check_area_average (1, 500, 300);
+}
+
+/* The fit's progressive scans re-code the same coefficients: a standard decoder reads exactly
+ * the pixels a sequential encode at the same tables gives, in fewer bytes, at a low rate (200 KB)
+ * and with luma refined at a high one (1 MB) */
+static void
+check_progressive (const EkImage *page,
+                   int            factor,
+                   gboolean       refine)
+{
+  EkJpegSettings settings = { 0 };
+  g_autoptr(GBytes) sequential = NULL;
+  g_autoptr(GBytes) progressive = NULL;
+  g_autoptr(EkImage) a = NULL;
+  g_autoptr(EkImage) b = NULL;
+  g_autoptr(GError) error = NULL;
+  EkImageInfo info;
+  gsize length;
+  const guint8 *data;
+
+  settings.luma_factor = factor;
+  sequential = ek_image_encode_jpeg_with (page, &settings, &error);
+  g_assert_no_error (error);
+  settings.progressive = TRUE;
+  settings.refine_luma = refine;
+  progressive = ek_image_encode_jpeg_with (page, &settings, &error);
+  g_assert_no_error (error);
+  g_test_message ("%u channel(s), factor %d%s: sequential %" G_GSIZE_FORMAT ", progressive %" G_GSIZE_FORMAT " bytes",
+                  page->channels, factor, refine ? ", luma refined" : "", g_bytes_get_size (sequential),
+                  g_bytes_get_size (progressive));
+  g_assert_cmpuint (g_bytes_get_size (progressive), <, g_bytes_get_size (sequential) * 97 / 100);
+
+  data = g_bytes_get_data (sequential, &length);
+  g_assert_true (ek_image_decode (data, length, G_MAXUINT32, &info, &a, NULL, &error));
+  g_assert_no_error (error);
+  data = g_bytes_get_data (progressive, &length);
+  g_assert_true (ek_image_decode (data, length, G_MAXUINT32, &info, &b, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (info.progressive);
+  g_assert_cmpuint (b->width, ==, page->width);
+  g_assert_cmpuint (b->height, ==, page->height);
+  g_assert_cmpuint (b->channels, ==, page->channels);
+  g_assert_cmpmem (a->data, a->stride * a->height, b->data, b->stride * b->height);
+}
+
+static void
+test_progressive_scans (void)
+{
+  g_autoptr(EkImage) page = ek_test_render_page (EK_TEST_PAGE_SEALED, 150, 3, NULL);
+  g_autoptr(EkImage) grey = ek_image_to_grey (page);
+
+  check_progressive (page, 450, FALSE);
+  check_progressive (grey, 450, FALSE);
+  check_progressive (page, 60, TRUE);
+  check_progressive (grey, 60, TRUE);
+}
+
+/* Decoding straight into the image, several rows at a time, keeps every row where it belongs,
+ * to the last one of an odd height (4:2:0 colour, whose upsampler makes rows in pairs, and grey) */
+static void
+test_decode_rows (void)
+{
+  for (guint channels = 1; channels <= 3; channels += 2)
+    {
+      g_autoptr(EkImage) image = ek_image_new (333, 217, channels);
+      g_autoptr(EkImage) decoded = NULL;
+      g_autoptr(GBytes) jpeg = NULL;
+      g_autoptr(GError) error = NULL;
+      EkImageInfo info;
+      gsize length;
+      const guint8 *data;
+
+      /* Each row its own level, in steps of a full 8 × 8 block so that JPEG keeps them apart */
+      for (guint y = 0; y < image->height; y++)
+        memset (image->data + (gsize) y * image->stride, (int) (20 + (y / 8) * 8), image->stride);
+      jpeg = ek_image_encode_jpeg (image, 95, FALSE, &error);
+      g_assert_no_error (error);
+      data = g_bytes_get_data (jpeg, &length);
+      g_assert_true (ek_image_decode (data, length, G_MAXUINT32, &info, &decoded, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (decoded->width, ==, 333);
+      g_assert_cmpuint (decoded->height, ==, 217);
+      g_assert_cmpuint (decoded->channels, ==, channels);
+      for (guint y = 0; y < decoded->height; y++)
+        {
+          double sum = 0;
+
+          for (gsize i = 0; i < decoded->stride; i++)
+            sum += decoded->data[(gsize) y * decoded->stride + i];
+          g_assert_cmpfloat (fabs (sum / decoded->stride - (20 + (y / 8) * 8)), <=, 3.0);
+        }
+    }
 }
 
 static void
@@ -389,6 +493,8 @@ main (int   argc,
   g_test_add_func ("/material-fit/sealed-page-1mb", test_sealed_page_1mb);
   g_test_add_func ("/material-fit/resize-area-average", test_resize_area_average);
   g_test_add_func ("/material-fit/paper-stays-flat", test_paper_stays_flat);
+  g_test_add_func ("/material-fit/progressive-scans", test_progressive_scans);
+  g_test_add_func ("/material-fit/decode-rows", test_decode_rows);
   g_test_add_func ("/material-fit/grey-photocopy", test_grey_photocopy);
   g_test_add_func ("/material-fit/already-fits", test_already_fits);
   g_test_add_func ("/material-fit/exif-rotated", test_exif_rotated);

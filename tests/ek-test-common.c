@@ -91,3 +91,25 @@ ek_test_write_temp_file (const char *name,
   g_assert_no_error (error);
   return path;
 }
+
+/* A private SANE configuration with SANE's `test` backend alone (no network backend is probed:
+ * SANE_CONFIG_DIR has no trailing ':'), its test.conf holding @test_conf; sets SANE_CONFIG_DIR
+ * and returns the folder, which the caller removes. */
+char *
+ek_test_setup_sane (const char *test_conf)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dll = NULL;
+  g_autofree char *test = NULL;
+  char *dir = g_dir_make_tmp ("ek-sane-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  dll = g_build_filename (dir, "dll.conf", NULL);
+  test = g_build_filename (dir, "test.conf", NULL);
+  g_file_set_contents (dll, "test\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (test, test_conf, -1, &error);
+  g_assert_no_error (error);
+  g_setenv ("SANE_CONFIG_DIR", dir, TRUE);
+  return dir;
+}

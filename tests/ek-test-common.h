@@ -13,5 +13,6 @@ char       *ek_test_artifact_path    (const char *name);
 char       *ek_test_write_temp_file  (const char *name,
                                       const char *contents,
                                       gssize      length);
+char       *ek_test_setup_sane       (const char *test_conf);
 
 G_END_DECLS

@@ -20,21 +20,9 @@ static char *config_dir;
 static void
 setup_sane_config (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dll = NULL;
-  g_autofree char *test = NULL;
-
-  config_dir = g_dir_make_tmp ("ek-sane-XXXXXX", &error);
-  g_assert_no_error (error);
-  dll = g_build_filename (config_dir, "dll.conf", NULL);
-  test = g_build_filename (config_dir, "test.conf", NULL);
-  g_assert_true (g_file_set_contents (dll, "test\n", -1, NULL));
-  g_assert_true (g_file_set_contents (test,
-                                      "number_of_devices 2\nmode Gray\ndepth 8\nresolution 50.0\n"
-                                      "test-picture \"Color pattern\"\ngeometry_min 0.0\ngeometry_max 200.0\n"
-                                      "br_x 80.0\nbr_y 100.0\n", -1, NULL));
-  /* No trailing ':' — only our directory, so no network backends are probed */
-  g_setenv ("SANE_CONFIG_DIR", config_dir, TRUE);
+  config_dir = ek_test_setup_sane ("number_of_devices 2\nmode Gray\ndepth 8\nresolution 50.0\n"
+                                   "test-picture \"Color pattern\"\ngeometry_min 0.0\ngeometry_max 200.0\n"
+                                   "br_x 80.0\nbr_y 100.0\n");
 }
 
 static void

@@ -238,6 +238,22 @@ ek_ui_find_button (GtkWidget  *root,
   return ek_ui_find_match (root, is_button_labelled, label);
 }
 
+/* The first open window of @type (a dialog the page under test opened), or NULL */
+GtkWindow *
+ek_ui_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (item, type))
+        return GTK_WINDOW (item);
+    }
+  return NULL;
+}
+
 gboolean
 ek_ui_shows_text (GtkWidget  *root,
                   const char *text)

@@ -26,21 +26,10 @@ static char *config_dir;
 static void
 setup_sane_config (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dll = NULL;
-  g_autofree char *test = NULL;
-
-  config_dir = g_dir_make_tmp ("ek-sane-ui-XXXXXX", &error);
-  g_assert_no_error (error);
-  dll = g_build_filename (config_dir, "dll.conf", NULL);
-  test = g_build_filename (config_dir, "test.conf", NULL);
-  g_assert_true (g_file_set_contents (dll, "test\n", -1, NULL));
   /* An 80 × 100 mm page with a grid drawn on it; two devices */
-  g_assert_true (g_file_set_contents (test,
-                                      "number_of_devices 2\nmode Color\ndepth 8\nresolution 50.0\n"
-                                      "test-picture \"Grid\"\ngeometry_min 0.0\ngeometry_max 200.0\n"
-                                      "br_x 80.0\nbr_y 100.0\n", -1, NULL));
-  g_setenv ("SANE_CONFIG_DIR", config_dir, TRUE);
+  config_dir = ek_test_setup_sane ("number_of_devices 2\nmode Color\ndepth 8\nresolution 50.0\n"
+                                   "test-picture \"Grid\"\ngeometry_min 0.0\ngeometry_max 200.0\n"
+                                   "br_x 80.0\nbr_y 100.0\n");
 }
 
 /* The dialog's drop-downs in the order a clerk tabs through them: scanner, source, colour,
@@ -65,16 +54,7 @@ find_drop_down (GtkWidget *root,
 static EkScanDialog *
 find_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
-
-      if (EK_IS_SCAN_DIALOG (item))
-        return EK_SCAN_DIALOG (item);
-    }
-  return NULL;
+  return (EkScanDialog *) ek_ui_find_toplevel (EK_TYPE_SCAN_DIALOG);
 }
 
 static gboolean

@@ -1297,6 +1297,100 @@ ek_image_orient (const EkImage *image,
   return result;
 }
 
+/* Whole-image passes that a clerk waits for are shared between two threads by rows: the
+ * function runs on rows [first, end) of image (and of result, when there is one) */
+typedef struct RowHalf RowHalf;
+struct RowHalf
+{
+  const EkImage *image;
+  EkImage       *result;
+  guint          first;
+  guint          end;
+  guint64        count;
+  void         (*func) (RowHalf *half);
+};
+
+static gpointer
+row_half_thread (gpointer data)
+{
+  RowHalf *half = data;
+
+  half->func (half);
+  return NULL;
+}
+
+/* The sum of both halves' counts */
+static guint64
+run_row_halves (const EkImage  *image,
+                EkImage        *result,
+                void          (*func) (RowHalf *half))
+{
+  RowHalf halves[2];
+  GThread *helper = NULL;
+  /* Split at an even row: the colour count looks at every other row */
+  guint middle = (image->height / 4) * 2;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      halves[i].image = image;
+      halves[i].result = result;
+      halves[i].first = i == 0 ? 0 : middle;
+      halves[i].end = i == 0 ? middle : image->height;
+      halves[i].count = 0;
+      halves[i].func = func;
+    }
+  /* A small image is not worth a thread */
+  if ((gsize) image->width * image->height >= 256 * 1024)
+    helper = g_thread_try_new ("ek-image-rows", row_half_thread, &halves[1], NULL);
+  func (&halves[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+  else
+    func (&halves[1]);
+  return halves[0].count + halves[1].count;
+}
+
+static void
+grey_rows (RowHalf *half)
+{
+  const EkImage *image = half->image;
+
+  for (guint y = half->first; y < half->end; y++)
+    {
+      const guint8 *src = image->data + (gsize) y * image->stride;
+      guint8 *dst = half->result->data + (gsize) y * half->result->stride;
+
+      if (image->channels == 1)
+        memcpy (dst, src, image->width);
+      else
+        for (guint x = 0; x < image->width; x++)
+          dst[x] = (guint8) ((299 * src[3 * x] + 587 * src[3 * x + 1] + 114 * src[3 * x + 2] + 500) / 1000);
+    }
+}
+
+/* A pixel carries colour when its channels differ clearly: a red seal does, the faint yellow
+ * cast of a photocopy or a phone photo does not. Every other pixel of every other row is
+ * enough. */
+static void
+colour_rows (RowHalf *half)
+{
+  const EkImage *image = half->image;
+
+  for (guint y = half->first; y < half->end; y += 2)
+    {
+      const guint8 *row = image->data + (gsize) y * image->stride;
+
+      for (guint x = 0; x < image->width; x += 2)
+        {
+          const guint8 *p = row + 3 * x;
+          int mx = MAX (p[0], MAX (p[1], p[2])), mn = MIN (p[0], MIN (p[1], p[2]));
+
+          if (mx - mn > 60)
+            half->count++;
+        }
+    }
+}
+
 EkImage *
 ek_image_to_grey (const EkImage *image)
 {
@@ -1307,17 +1401,7 @@ ek_image_to_grey (const EkImage *image)
   result = ek_image_new (image->width, image->height, 1);
   if (result == NULL)
     return NULL;
-  for (guint y = 0; y < image->height; y++)
-    {
-      const guint8 *src = image->data + (gsize) y * image->stride;
-      guint8 *dst = result->data + (gsize) y * result->stride;
-
-      if (image->channels == 1)
-        memcpy (dst, src, image->width);
-      else
-        for (guint x = 0; x < image->width; x++)
-          dst[x] = (guint8) ((299 * src[3 * x] + 587 * src[3 * x + 1] + 114 * src[3 * x + 2] + 500) / 1000);
-    }
+  run_row_halves (image, result, grey_rows);
   return result;
 }
 
@@ -1378,29 +1462,14 @@ ek_image_stack (const EkImage *top,
 double
 ek_image_colour_fraction (const EkImage *image)
 {
-  guint64 coloured = 0, total = 0;
+  guint64 total;
 
   g_return_val_if_fail (image != NULL, 0);
 
   if (image->channels == 1)
     return 0;
-  /* A pixel carries colour when its channels differ clearly: a red seal does, the faint
-   * yellow cast of a photocopy or a phone photo does not. Every other pixel is enough. */
-  for (guint y = 0; y < image->height; y += 2)
-    {
-      const guint8 *row = image->data + (gsize) y * image->stride;
-
-      for (guint x = 0; x < image->width; x += 2)
-        {
-          const guint8 *p = row + 3 * x;
-          int mx = MAX (p[0], MAX (p[1], p[2])), mn = MIN (p[0], MIN (p[1], p[2]));
-
-          if (mx - mn > 60)
-            coloured++;
-          total++;
-        }
-    }
-  return total > 0 ? (double) coloured / total : 0;
+  total = (guint64) ((image->height + 1) / 2) * ((image->width + 1) / 2);
+  return total > 0 ? (double) run_row_halves (image, NULL, colour_rows) / total : 0;
 }
 
 /* Encoding */

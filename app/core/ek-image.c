@@ -1022,8 +1022,8 @@ typedef struct
   guint          end_row;
 } ScaleBand;
 
-/* One output row: the source rows it covers are averaged first (contiguous, so the compiler
- * vectorises it), then the columns of that one averaged row */
+/* One output row: the source rows it covers are averaged first (contiguous: SSE2, sixteen
+ * samples at a time), then the columns of that one averaged row */
 static gpointer
 scale_band (gpointer data)
 {

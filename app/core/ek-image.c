@@ -1073,9 +1073,12 @@ scale_band (gpointer data)
 
             for (guint r = 0; r < n_rows; r++)
               {
-                __m128i b = _mm_loadu_si128 ((const __m128i *) (rows[r] + i));
-                __m128i lo = _mm_unpacklo_epi8 (b, z), hi = _mm_unpackhi_epi8 (b, z);
+                __m128i b, lo, hi;
                 __m128 w = _mm_set1_ps (row_weight[r]);
+
+                memcpy (&b, rows[r] + i, sizeof b);   /* an unaligned load, without a cast */
+                lo = _mm_unpacklo_epi8 (b, z);
+                hi = _mm_unpackhi_epi8 (b, z);
 
                 s0 = _mm_add_ps (s0, _mm_mul_ps (w, _mm_cvtepi32_ps (_mm_unpacklo_epi16 (lo, z))));
                 s1 = _mm_add_ps (s1, _mm_mul_ps (w, _mm_cvtepi32_ps (_mm_unpackhi_epi16 (lo, z))));

@@ -43,6 +43,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       g_autofree char *shown = ek_form_dup_display_value (form, problem->field, draft);
 
       g_assert (problem->message != NULL);
+      /* What the check-your-answers page shows for the field: valid UTF-8, whatever was typed */
+      g_assert (shown == NULL || g_utf8_validate (shown, -1, NULL));
       g_assert (ek_form_step_for_field (form, problem->field->name) != NULL);
     }
   for (guint i = 0; i < ek_form_get_n_authorities (form); i++)

@@ -113,3 +113,27 @@ ek_test_setup_sane (const char *test_conf)
   g_setenv ("SANE_CONFIG_DIR", dir, TRUE);
   return dir;
 }
+
+/* Runs `ekey-tool ARGS…` (EK_TOOL) in this process's environment and collects what it prints;
+ * returns its exit status. */
+int
+ek_test_run_tool (const char * const  *args,
+                  char               **out,
+                  char               **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("EK_TOOL"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (proc);
+}

@@ -14,5 +14,8 @@ char       *ek_test_write_temp_file  (const char *name,
                                       const char *contents,
                                       gssize      length);
 char       *ek_test_setup_sane       (const char *test_conf);
+int         ek_test_run_tool         (const char * const *args,
+                                      char              **out,
+                                      char              **err);
 
 G_END_DECLS

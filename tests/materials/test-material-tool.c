@@ -14,30 +14,6 @@
 
 static char *tmpdir;
 
-static int
-run_tool (const char * const *args,
-          char              **out,
-          char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("EK_TOOL"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (proc);
-}
-
 static char *
 write_file (const char *name,
             GBytes     *bytes)
@@ -58,7 +34,7 @@ check_json (const char *path,
   JsonNode *root;
   JsonObject *object;
 
-  g_assert_cmpint (run_tool (args, &out, &err), ==, expected_status);
+  g_assert_cmpint (ek_test_run_tool (args, &out, &err), ==, expected_status);
   root = json_from_string (out, &error);
   g_assert_no_error (error);
   object = json_object_ref (json_node_get_object (root));
@@ -149,7 +125,7 @@ test_fit (void)
   JsonObject *object;
   GStatBuf st;
 
-  g_assert_cmpint (run_tool (args, &stdout_text, &stderr_text), ==, 0);
+  g_assert_cmpint (ek_test_run_tool (args, &stdout_text, &stderr_text), ==, 0);
   root = json_from_string (stdout_text, &error);
   g_assert_no_error (error);
   object = json_node_get_object (root);
@@ -162,7 +138,7 @@ test_fit (void)
   g_assert_cmpint (st.st_size, ==, json_object_get_int_member (object, "bytes"));
 
   /* Refused: non-zero, the reason on stderr, and no OUT left behind */
-  g_assert_cmpint (run_tool (refuse, &refuse_out, &refuse_err), !=, 0);
+  g_assert_cmpint (ek_test_run_tool (refuse, &refuse_out, &refuse_err), !=, 0);
   g_assert_nonnull (strstr (refuse_err, "unreadable"));
   g_assert_false (g_file_test (no_out, G_FILE_TEST_EXISTS));
 
@@ -179,6 +155,7 @@ main (int   argc,
   int result;
 
   ek_test_init (&argc, &argv);
+  g_setenv ("LANGUAGE", "en", TRUE);   /* the messages the tests read */
   tmpdir = g_dir_make_tmp ("ek-tool-XXXXXX", &error);
   g_assert_no_error (error);
   g_test_add_func ("/material-tool/check-json", test_check);

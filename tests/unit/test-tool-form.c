@@ -7,28 +7,6 @@
 #include "ek-draft-store.h"
 #include "ek-test-common.h"
 
-static int
-run_tool (const char * const *args,
-          char              **out,
-          char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("EK_TOOL"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (proc);
-}
-
 static char *
 save_draft (gboolean complete)
 {
@@ -71,7 +49,7 @@ test_check (void)
   JsonArray *problems;
 
   /* Only the warning on the credit code's check character: nothing blocks */
-  g_assert_cmpint (run_tool ((const char * const[]) { "form", "check", complete, "--json", NULL }, &out, &err), ==, 0);
+  g_assert_cmpint (ek_test_run_tool ((const char * const[]) { "form", "check", complete, "--json", NULL }, &out, &err), ==, 0);
   root = json_from_string (out, &error);
   g_assert_no_error (error);
   object = json_node_get_object (root);
@@ -87,7 +65,7 @@ test_check (void)
   g_clear_pointer (&root, json_node_unref);
 
   /* A wrong mobile and a missing postcode block, each named with its step */
-  g_assert_cmpint (run_tool ((const char * const[]) { "form", "check", incomplete, "--json", NULL }, &out, &err), ==, 1);
+  g_assert_cmpint (ek_test_run_tool ((const char * const[]) { "form", "check", incomplete, "--json", NULL }, &out, &err), ==, 1);
   root = json_from_string (out, &error);
   g_assert_no_error (error);
   object = json_node_get_object (root);
@@ -101,7 +79,7 @@ test_check (void)
   g_clear_pointer (&err, g_free);
 
   /* A draft that does not exist: a plain error */
-  g_assert_cmpint (run_tool ((const char * const[]) { "form", "check", "0b6f6a0e-2a5a-4c53-9d0b-1f0a4bb0c0de", NULL },
+  g_assert_cmpint (ek_test_run_tool ((const char * const[]) { "form", "check", "0b6f6a0e-2a5a-4c53-9d0b-1f0a4bb0c0de", NULL },
                              &out, &err), !=, 0);
   g_assert_nonnull (strstr (err, "ekey-tool draft list"));
 }

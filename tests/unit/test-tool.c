@@ -5,28 +5,6 @@
 
 #include "ek-test-common.h"
 
-static int
-run_tool (const char * const *args,
-          char              **out,
-          char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("EK_TOOL"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (proc);
-}
-
 static void
 test_catalogue_json (void)
 {
@@ -36,7 +14,7 @@ test_catalogue_json (void)
   g_autoptr(GError) error = NULL;
   JsonArray *types;
 
-  g_assert_cmpint (run_tool (args, &out, &err), ==, 0);
+  g_assert_cmpint (ek_test_run_tool (args, &out, &err), ==, 0);
   root = json_from_string (out, &error);
   g_assert_no_error (error);
   types = json_object_get_array_member (json_node_get_object (root), "business_types");
@@ -53,7 +31,7 @@ test_catalogue_broken_file (void)
   const char * const args[] = { "catalogue", "--file", path, NULL };
   g_autofree char *out = NULL, *err = NULL;
 
-  g_assert_cmpint (run_tool (args, &out, &err), !=, 0);
+  g_assert_cmpint (ek_test_run_tool (args, &out, &err), !=, 0);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, path));
 }
@@ -64,7 +42,7 @@ test_unknown_command (void)
   const char * const args[] = { "teleport", NULL };
   g_autofree char *out = NULL, *err = NULL;
 
-  g_assert_cmpint (run_tool (args, &out, &err), !=, 0);
+  g_assert_cmpint (ek_test_run_tool (args, &out, &err), !=, 0);
   g_assert_nonnull (strstr (err, "unknown command “teleport”"));
 }
 

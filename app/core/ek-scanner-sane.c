@@ -329,31 +329,24 @@ set_option (SANE_Handle   handle,
   return TRUE;
 }
 
-static const char *
-find_feeder_source (SANE_Handle handle)
+/* Whether a scanner's name for a source means its glass */
+static gboolean
+is_flatbed_name (const char *name)
 {
-  const SANE_Option_Descriptor *desc = NULL;
-
-  if (find_option (handle, SANE_NAME_SCAN_SOURCE, &desc) < 0 || desc->constraint_type != SANE_CONSTRAINT_STRING_LIST)
-    return NULL;
-  for (guint i = 0; desc->constraint.string_list[i] != NULL; i++)
-    {
-      const char *s = desc->constraint.string_list[i];
-      if (strstr (s, "ADF") != NULL || strstr (s, "Feeder") != NULL || strstr (s, "feeder") != NULL)
-        return s;
-    }
-  return NULL;
+  return g_ascii_strncasecmp (name, "Flatbed", 7) == 0;
 }
 
+/* The scanner's own name for the first source @matches, or NULL */
 static const char *
-find_flatbed_source (SANE_Handle handle)
+find_source (SANE_Handle   handle,
+             gboolean    (*matches) (const char *name))
 {
   const SANE_Option_Descriptor *desc = NULL;
 
   if (find_option (handle, SANE_NAME_SCAN_SOURCE, &desc) < 0 || desc->constraint_type != SANE_CONSTRAINT_STRING_LIST)
     return NULL;
   for (guint i = 0; desc->constraint.string_list[i] != NULL; i++)
-    if (g_ascii_strncasecmp (desc->constraint.string_list[i], "Flatbed", 7) == 0)
+    if (matches (desc->constraint.string_list[i]))
       return desc->constraint.string_list[i];
   return NULL;
 }
@@ -436,7 +429,7 @@ configure (SANE_Handle          handle,
     return FALSE;
   if (options->feeder)
     {
-      const char *feeder = find_feeder_source (handle);
+      const char *feeder = find_source (handle, ek_scanner_source_is_feeder);
 
       if (feeder == NULL)
         {
@@ -449,7 +442,7 @@ configure (SANE_Handle          handle,
     }
   else
     {
-      const char *flatbed = find_flatbed_source (handle);
+      const char *flatbed = find_source (handle, is_flatbed_name);
       if (flatbed != NULL && !set_option (handle, SANE_NAME_SCAN_SOURCE, flatbed, TRUE, device, error))
         return FALSE;
     }

@@ -79,6 +79,17 @@ ek_scanner_device_new_from_json (JsonObject *object)
   return device;
 }
 
+/* Whether a scanner's name for one of its sources ("ADF Front", "Automatic Document Feeder")
+ * means its document feeder rather than its glass */
+gboolean
+ek_scanner_source_is_feeder (const char *source)
+{
+  g_return_val_if_fail (source != NULL, FALSE);
+
+  return strstr (source, "ADF") != NULL || strstr (source, "Feeder") != NULL ||
+         strstr (source, "feeder") != NULL;
+}
+
 void
 ek_scanner_capabilities_free (EkScannerCapabilities *capabilities)
 {

@@ -40,7 +40,8 @@ typedef struct
   double    max_height_mm;
 } EkScannerCapabilities;
 
-void  ek_scanner_capabilities_free (EkScannerCapabilities *capabilities);
+void      ek_scanner_capabilities_free (EkScannerCapabilities *capabilities);
+gboolean  ek_scanner_source_is_feeder  (const char            *source);
 
 typedef enum
 {

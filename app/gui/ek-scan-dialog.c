@@ -367,7 +367,7 @@ on_capabilities (GObject      *source,
       return;
     }
   for (guint i = 0; capabilities->sources != NULL && capabilities->sources[i] != NULL; i++)
-    if (strstr (capabilities->sources[i], "ADF") != NULL || strstr (capabilities->sources[i], "eeder") != NULL)
+    if (ek_scanner_source_is_feeder (capabilities->sources[i]))
       feeder = TRUE;
   self->preview_dpi = MAX (PREVIEW_DPI, capabilities->min_resolution);
   self->bed_mm[0] = capabilities->max_width_mm;

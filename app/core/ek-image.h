@@ -104,6 +104,13 @@ int            ek_image_jpeg_quality_factor (int             quality);
 /* The paper's luma level in eighths of a level (the unit of a JPEG block's DC), -1 if none,
  * and the DC step near @factor's own that puts that level in the middle of a bin */
 int            ek_image_paper_level         (const EkImage  *image);
+/* The paper's grain: the mean luma difference between neighbouring pixels of blank paper */
+double         ek_image_paper_grain         (const EkImage  *image,
+                                             int             paper);
+/* The factor of a JPEG's own luma table (as ek_image_jpeg_quality_factor's), 0 if none or not
+ * a scaled Annex K table */
+int            ek_image_jpeg_table_factor   (const guint8   *data,
+                                             gsize           length);
 int            ek_image_jpeg_paper_dc_step  (int             factor,
                                              int             paper);
 GBytes        *ek_image_encode_jpeg_with    (const EkImage  *image,

@@ -1,6 +1,8 @@
 /* bench-materials.c: our fit against ImageMagick and jpegoptim, side by side, in one run
  *
  * Run by hand (never a test): tests/bench/run-materials.sh [RUNS] [--noise low|SCALE] [--ours-only]
+ * Study helpers for other encoders (tests/bench/jpeg-ceiling): bench-materials --resize IN W H
+ * OUT.pnm (our fit's page at that size) and bench-materials --score REF OUT (this table's SSIM).
  *
  * Wall time is what the clerk waits; the machine here is shared, so each run's CPU time (user +
  * system, from the reaped child's rusage) is printed too, and its ratio in the summary.
@@ -269,6 +271,58 @@ measure (Item   *item,
   return result;
 }
 
+/* Study helpers for other encoders (tests/bench/mozjpeg-ceiling.mjs), with the same decoder,
+ * resize and SSIM as the table:
+ *   --resize IN WIDTH HEIGHT OUT.pnm: IN decoded and upright, grey when our fit would make it
+ *     grey, reduced to WIDTH × HEIGHT by our resize (the fit's page at that size)
+ *   --score REF OUT: the whole image's luma SSIM of OUT against REF */
+#define STUDY_COLOUR_FRACTION 0.0005   /* ek-material-fit.c's COLOUR_FRACTION */
+
+static int
+study_resize (const char *in,
+              guint       width,
+              guint       height,
+              const char *out)
+{
+  g_autoptr(EkImage) image = decode_file (in);
+  g_autoptr(EkImage) page = NULL;
+  g_autoptr(GString) pnm = NULL;
+
+  if (image == NULL)
+    return 1;
+  if (image->channels == 3 && ek_image_colour_fraction (image) < STUDY_COLOUR_FRACTION)
+    {
+      EkImage *grey = ek_image_to_grey (image);
+      ek_image_free (image);
+      image = grey;
+    }
+  page = width < image->width || height < image->height ? ek_image_scale_down (image, width, height) : NULL;
+  if (page == NULL)
+    page = g_steal_pointer (&image);
+  pnm = g_string_new (NULL);
+  g_string_append_printf (pnm, "P%d\n%u %u\n255\n", page->channels == 1 ? 5 : 6, page->width, page->height);
+  for (guint y = 0; y < page->height; y++)
+    g_string_append_len (pnm, (const char *) page->data + (gsize) y * page->stride, (gssize) page->width * page->channels);
+  return g_file_set_contents (out, pnm->str, (gssize) pnm->len, NULL) ? 0 : 1;
+}
+
+static int
+study_score (const char *reference_path,
+             const char *test_path)
+{
+  g_autoptr(EkImage) reference = decode_file (reference_path);
+  g_autoptr(EkImage) test = decode_file (test_path);
+  double whole[4];
+
+  if (reference == NULL || test == NULL)
+    return 1;
+  whole[0] = whole[1] = 0;
+  whole[2] = reference->width;
+  whole[3] = reference->height;
+  g_print ("%.4f\n", ssim (reference, test, whole));
+  return 0;
+}
+
 static void
 save_jpeg (Item          *item,
            const EkImage *image,
@@ -306,6 +360,10 @@ main (int   argc,
   Result results[G_N_ELEMENTS (limits)][G_N_ELEMENTS (items)][N_TOOLS];
 
   setlocale (LC_ALL, "");
+  if (argc == 6 && g_str_equal (argv[1], "--resize"))
+    return study_resize (argv[2], (guint) atoi (argv[3]), (guint) atoi (argv[4]), argv[5]);
+  if (argc == 4 && g_str_equal (argv[1], "--score"))
+    return study_score (argv[2], argv[3]);
   for (int a = 1; a < argc; a++)
     {
       if (g_str_equal (argv[a], "--noise") && a + 1 < argc)

@@ -39,9 +39,11 @@
  * table finer); every other image and limit encodes the same tables as before. Tried on the
  * curves and not kept: that slope after every fine first guess, with the whole page's coarser
  * table placed along the measured slope (the photocopy's third whole encode gone, but 1–2 more
- * trials on the low-noise pages, whose curve is flat there); a first guess 0.5–0.85× the
- * present one, or a secant aimed at 93–96 % of the goal (each saved encodes on some images and
- * cost them on others, or ended a table coarser). Sample trials two at a time side by side (the
+ * trials on the low-noise pages, whose curve is flat there); the coarser table alone placed
+ * so, at 97 % of the goal (the photocopy's third encode gone at 1 MB, but the PNG page took 5
+ * whole encodes instead of 2, and the phone photo at 200 KB ended 5 % coarser, 381 against
+ * 363); a first guess 0.5–0.85× the present one, or a secant aimed at 93–96 % of the goal
+ * (each saved encodes on some images and cost them on others, or ended a table coarser). Sample trials two at a time side by side (the
  * first guess and one 0.6× finer, then the two ends of the accepted band): 2–3 rounds instead
  * of 2–5, but twice the trials' CPU and, with another bench on the same two cores, no wall time
  * gained (median ours/before 1.04× at both limits; ID card at 200 KB 0.43 s of CPU against

@@ -18,6 +18,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 #include <png.h>
+#include <libdeflate.h>
 #include <gif_lib.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -653,6 +654,232 @@ png_convert_row (const guint8 *src,
     }
 }
 
+/* PNG's row filters undone. @dst is @src, or lies before it by at most the bytes of the rows
+ * already done (decode_png_whole moves each row back over the filter bytes as it goes): every
+ * byte of @src is read before the byte of @dst that may replace it is written. @prev is the row
+ * above, already unfiltered, or NULL for the first row. @bpp is a constant where it is inlined,
+ * so that the compiler unrolls the pixel's channels. */
+static inline __attribute__ ((always_inline)) gboolean
+png_unfilter_row (guint8       *dst,
+                  const guint8 *src,
+                  const guint8 *prev,
+                  gsize         rowbytes,
+                  guint         bpp,
+                  guint         filter)
+{
+  gsize i;
+
+  if (prev == NULL && filter == 2)
+    filter = 0;   /* Up from a row of zeros */
+  if (prev == NULL && filter == 4)
+    filter = 1;   /* Paeth from a row of zeros is Sub */
+  switch (filter)
+    {
+    case 0:
+      memmove (dst, src, rowbytes);
+      break;
+    case 1:
+      for (i = 0; i < bpp && i < rowbytes; i++)
+        dst[i] = src[i];
+      for (; i < rowbytes; i++)
+        dst[i] = (guint8) (src[i] + dst[i - bpp]);
+      break;
+    case 2:
+      for (i = 0; i < rowbytes; i++)
+        dst[i] = (guint8) (src[i] + prev[i]);
+      break;
+    case 3:
+      for (i = 0; i < bpp && i < rowbytes; i++)
+        dst[i] = (guint8) (src[i] + (prev != NULL ? prev[i] >> 1 : 0));
+      for (; i < rowbytes; i++)
+        dst[i] = (guint8) (src[i] + ((dst[i - bpp] + (prev != NULL ? prev[i] : 0)) >> 1));
+      break;
+    case 4:
+      for (i = 0; i < bpp && i < rowbytes; i++)
+        dst[i] = (guint8) (src[i] + prev[i]);
+      for (; i < rowbytes; i++)
+        {
+          int a = dst[i - bpp], b = prev[i], c = prev[i - bpp];
+          int pa = ABS (b - c), pb = ABS (a - c), pc = ABS (a + b - 2 * c);
+          /* Without branches: the choice is data, and mispredicted about one time in three */
+          int bc = pb <= pc ? b : c;
+
+          dst[i] = (guint8) (src[i] + (pa <= pb && pa <= pc ? a : bc));
+        }
+      break;
+    default:
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+png_unfilter_rows (guint8 *raw,
+                   guint8 *pixels,
+                   gsize   rowbytes,
+                   guint   height,
+                   guint   bpp)
+{
+  /* Row y's filter byte is at raw + y × (rowbytes + 1); its pixels go to pixels + y × rowbytes,
+   * which is raw itself moved back by y bytes when the two are the same buffer */
+#define UNFILTER_ROWS(BPP) \
+  for (guint y = 0; y < height; y++) \
+    { \
+      const guint8 *src = raw + (gsize) y * (rowbytes + 1); \
+      guint8 *dst = pixels + (gsize) y * rowbytes; \
+      if (!png_unfilter_row (dst, src + 1, y > 0 ? dst - rowbytes : NULL, rowbytes, BPP, src[0])) \
+        return FALSE; \
+    }
+  switch (bpp)
+    {
+    case 1: UNFILTER_ROWS (1); break;
+    case 2: UNFILTER_ROWS (2); break;
+    case 3: UNFILTER_ROWS (3); break;
+    case 4: UNFILTER_ROWS (4); break;
+    default: g_assert_not_reached ();
+    }
+#undef UNFILTER_ROWS
+  return TRUE;
+}
+
+/* The usual PNG (8 bits a channel, grey or RGB with or without alpha, not interlaced, no
+ * transparent colour key) with its image data inflated in one call by libdeflate, about twice
+ * as fast as zlib's stream, straight into the image's rows. Every chunk's CRC is checked, and
+ * so is the zlib stream's Adler-32 (libdeflate's costs little). Returns FALSE, with nothing in
+ * @out, for anything else and for any fault at all: libpng then decodes the file and names the
+ * fault (truncated or corrupt) exactly as it always has. */
+static gboolean
+decode_png_whole (const guint8  *data,
+                  gsize          length,
+                  EkImageInfo   *info,
+                  EkImage      **out)
+{
+  static const guint channels_of[7] = { 1, 0, 3, 0, 2, 0, 4 };
+  g_autoptr(EkImage) image = NULL;
+  g_autofree guint8 *joined = NULL;
+  g_autofree guint8 *raw_buffer = NULL;
+  struct libdeflate_decompressor *inflater;
+  const guint8 *idat = NULL;
+  gsize idat_length = 0, pos, rowbytes, raw_length;
+  guint width, height, colour, src_channels, dst_channels, n_idat = 0;
+  gboolean after_idat = FALSE, direct;
+  enum libdeflate_result result;
+  guint8 *raw;
+
+  if (length < 8 + 25 || read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0)
+    return FALSE;
+  width = read_be32 (data + 16);
+  height = read_be32 (data + 20);
+  colour = data[25];
+  if (width == 0 || height == 0 || width > 0x7fffffff || height > 0x7fffffff || data[24] != 8 ||
+      colour > 6 || channels_of[colour] == 0 || data[26] != 0 || data[27] != 0 || data[28] != 0)
+    return FALSE;
+  src_channels = channels_of[colour];
+  dst_channels = src_channels <= 2 ? 1 : 3;
+  rowbytes = (gsize) width * src_channels;
+  if ((gsize) height > G_MAXSIZE / (rowbytes + 1))
+    return FALSE;
+  raw_length = (gsize) height * (rowbytes + 1);
+
+  /* The chunks, up to IEND: IDATs in one run, no critical chunk but IHDR, IDAT and IEND, no
+   * tRNS (libpng makes a colour key into alpha) */
+  for (pos = 8;;)
+    {
+      const guint8 *type = data + pos + 4;
+      gsize chunk;
+
+      if (length - pos < 12)
+        return FALSE;
+      chunk = read_be32 (data + pos);
+      if (chunk > 0x7fffffff || chunk > length - pos - 12)
+        return FALSE;
+      for (guint k = 0; k < 4; k++)
+        if (!g_ascii_isalpha (type[k]))
+          return FALSE;
+      if (libdeflate_crc32 (0, type, chunk + 4) != read_be32 (type + 4 + chunk))
+        return FALSE;
+      if (memcmp (type, "IDAT", 4) == 0)
+        {
+          if (after_idat)
+            return FALSE;
+          if (n_idat++ == 0)
+            idat = type + 4;
+          idat_length += chunk;
+        }
+      else
+        {
+          after_idat = n_idat > 0;
+          if (memcmp (type, "IEND", 4) == 0)
+            break;
+          if ((memcmp (type, "IHDR", 4) == 0) != (pos == 8) || memcmp (type, "tRNS", 4) == 0 ||
+              (g_ascii_isupper (type[0]) && pos != 8))
+            return FALSE;
+        }
+      pos += chunk + 12;
+    }
+  if (n_idat == 0)
+    return FALSE;
+  if (n_idat > 1)
+    {
+      /* Gathered into one stream: a copy of the compressed bytes only */
+      guint8 *to = joined = g_try_malloc (idat_length);
+
+      if (joined == NULL)
+        return FALSE;
+      for (pos = 8;; pos += read_be32 (data + pos) + 12)
+        if (memcmp (data + pos + 4, "IDAT", 4) == 0)
+          {
+            gsize chunk = read_be32 (data + pos);
+
+            memcpy (to, data + pos + 8, chunk);
+            to += chunk;
+            if (to == joined + idat_length)
+              break;
+          }
+      idat = joined;
+    }
+
+  /* Grey or RGB without alpha are inflated into the image's own buffer, a byte a row larger
+   * for now, and each row moved back over the filter bytes as it is unfiltered */
+  direct = src_channels == dst_channels;
+  image = ek_image_new (width, height, dst_channels);
+  if (image == NULL)
+    return FALSE;
+  if (direct)
+    {
+      guint8 *grown = g_try_realloc (image->data, raw_length);
+
+      if (grown == NULL)
+        return FALSE;
+      raw = image->data = grown;
+    }
+  else
+    {
+      raw = raw_buffer = g_try_malloc (raw_length);
+      if (raw == NULL)
+        return FALSE;
+    }
+  inflater = libdeflate_alloc_decompressor ();
+  if (inflater == NULL)
+    return FALSE;
+  result = libdeflate_zlib_decompress (inflater, idat, idat_length, raw, raw_length, NULL);
+  libdeflate_free_decompressor (inflater);
+  if (result != LIBDEFLATE_SUCCESS)
+    return FALSE;
+
+  if (!png_unfilter_rows (raw, direct ? image->data : raw + 1, rowbytes, height, src_channels))
+    return FALSE;
+  if (direct)
+    image->data = g_realloc (image->data, (gsize) height * image->stride);
+  else
+    for (guint y = 0; y < height; y++)
+      png_convert_row (raw + 1 + (gsize) y * rowbytes, src_channels, image->data + (gsize) y * image->stride,
+                       dst_channels, width);
+  info->has_alpha = src_channels == 2 || src_channels == 4;
+  *out = g_steal_pointer (&image);
+  return TRUE;
+}
+
 static gboolean
 decode_png (const guint8  *data,
             gsize          length,
@@ -665,6 +892,19 @@ decode_png (const guint8  *data,
   volatile gboolean cancelled = FALSE;
   guint width, height, src_channels, dst_channels, passes;
   gsize rowbytes;
+
+  if (out != NULL)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (decode_png_whole (data, length, info, out))
+        {
+          if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+            return TRUE;
+          g_clear_pointer (out, ek_image_free);
+          return FALSE;
+        }
+    }
 
   decoder.data = data;
   decoder.length = length;

@@ -29,12 +29,38 @@
  * noise is kept or dropped, a cliff of bytes, and skipping them cost the default corpus's
  * photocopy and ID card 0.009 and 0.022.
  *
- * Time: one decode, straight into the page's rows. Trials on the sample are the output's own
- * encodes (as fast as sequential ones). The whole page is encoded twice side by side on two
- * cores: at the sampled table and a finer one when the sample was clearly under its goal (the
- * usual case: the room is used without a third encode), at it and a coarser one otherwise. The
- * resize shares its rows between two threads. Memory: the decoded page, the resized page and
- * the two encoders' coefficient buffers.
+ * Time: one decode, straight into the page's rows (a PNG's image data inflated in one call by
+ * libdeflate, ek-image.c: 464/465/448/376/476 ms → 228/332/358/204/292 ms on a 9.5 MB PNG-24
+ * page on the shared machine, same pixels). Trials on the sample are the output's own encodes
+ * (as fast as sequential ones). The whole page is encoded twice side by side on two cores: at
+ * the sampled table and a finer one when the sample was clearly under its goal (the usual case:
+ * the room is used without a third encode), at it and a coarser one otherwise. The resize
+ * shares its rows between two threads. Memory: the decoded page, the resized page and the two
+ * encoders' coefficient buffers.
+ *
+ * The search, measured on the bench's curves (the sample at every table from 10 to 600, the
+ * whole page near the answer; both corpora at 1 MB, the ID card at 200 KB): bytes are not a
+ * power of the factor (slope 0.3–0.45 at quality 10–20, and from quality 68 to 79 on the
+ * low-noise pages; 0.7–1.7 elsewhere between quality 50 and 95), and the sample misjudges
+ * its whole page by −3.4 % (phone photo) to +4.8 % (low-noise PNG page) at 1 MB and by −5 to
+ * −7 % (ID card) at 200 KB, each image's error nearly the same at every table.
+ * Kept: a secant slope of 1.0 after a fine first guess (quality 33 and up) that came to less
+ * than 60 % of its goal: at 1 MB the ID card takes 4 sample trials instead of 5, the phone photo
+ * 2 instead of 4 on both corpora (and on the low-noise one 2 whole encodes instead of 3, one
+ * table finer); every other image and limit encodes the same tables as before. Tried on the
+ * curves and not kept: that slope after every fine first guess, with the whole page's coarser
+ * table placed along the measured slope (the photocopy's third whole encode gone, but 1–2 more
+ * trials on the low-noise pages, whose curve is flat there); the coarser table alone placed
+ * so, at 97 % of the goal (the photocopy's third encode gone at 1 MB, but the PNG page took 5
+ * whole encodes instead of 2, and the phone photo at 200 KB ended 5 % coarser, 381 against
+ * 363); a first guess 0.5–0.85× the present one, or a secant aimed at 93–96 % of the goal
+ * (each saved encodes on some images and cost them on others, or ended a table coarser). Sample trials two at a time side by side (the
+ * first guess and one 0.6× finer, then the two ends of the accepted band): 2–3 rounds instead
+ * of 2–5, but twice the trials' CPU and, with another bench on the same two cores, no wall time
+ * gained (median ours/before 1.04× at both limits; ID card at 200 KB 0.43 s of CPU against
+ * 0.25 s); its answers sat at the top of the band, where the whole pair lost 0.001–0.002 SSIM
+ * on the phone photo. Nor a slope learnt from two trials over the goal (the photocopy's 48 and
+ * 64: 0.35, which sent the next two to 108 and 97, 27 % under).
  *
  * A finer chroma table still (quality 90's) and 4:4:4 were tried for a small red seal: on these
  * scans either costs a tenth to a sixth of the page's resolution at 200 KB.
@@ -107,6 +133,9 @@
 #define TYPICAL_BITS_AT_AIM 0.25 /* bits per pixel of a scanned page at AIM_QUALITY */
 #define EVEN_STEP_MARGIN  0.10   /* a clean JPEG kept at its size: no table 2–2.2 (4, 6) × its own */
 #define CLEAN_GRAIN       2.0    /* paper grain (ek_image_paper_grain) below which a scan is clean */
+#define FINE_TABLES       150    /* a first guess this fine or finer (quality 33 and up)… */
+#define FAR_SHORT         0.6    /* …whose encode came to less than this part of the goal… */
+#define FINE_SLOPE        1.0    /* …goes on along this slope, not 0.65 */
 
 void
 ek_material_fit_free (EkMaterialFit *fit)
@@ -361,6 +390,11 @@ search_factor (Search        *search,
         return FALSE;
       size = (double) g_bytes_get_size (trial);
       search->n_encodes++;
+      /* A fine first guess far short of its goal: a card or a photo rather than a busy page,
+       * whose bytes climb as factor^−0.8 to ^−1.3 from here; 0.65 would overshoot (an ID card
+       * at 1 MB: 30 → 10, 30 % over, then three trials back) */
+      if (step == 0 && factor <= FINE_TABLES && size < search->goal * FAR_SHORT)
+        search->slope = FINE_SLOPE;
       g_debug ("fit: %u×%u factor %d → %.0f bytes (goal %.0f)", search->image->width, search->image->height,
                factor, size, search->goal);
       if (size <= search->goal)

@@ -9,6 +9,7 @@
 #include <png.h>
 
 #include "ek-material-check.h"
+#include "ek-material-fit.h"
 #include "ek-test-common.h"
 #include "ek-test-images.h"
 
@@ -382,6 +383,192 @@ test_png_variants (void)
   g_assert_cmpuint (one_report->info.height, ==, 1);
 }
 
+/* PNGs as other programs write them: every row filter, IDAT split into many chunks, grey and
+ * colour with and without alpha, odd widths */
+
+static void
+png_append_cb (png_structp png,
+               png_bytep   data,
+               size_t      length)
+{
+  g_byte_array_append (png_get_io_ptr (png), data, (guint) length);
+}
+
+static void
+png_flush_nothing (png_structp png)
+{
+}
+
+static GBytes *
+write_png (const guint8 *pixels,
+           guint         width,
+           guint         height,
+           int           colour_type,
+           guint         channels,
+           int           filters,
+           gsize         chunk_size,
+           gboolean      with_text)
+{
+  GByteArray *array = g_byte_array_new ();
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+
+  png_set_write_fn (png, array, png_append_cb, png_flush_nothing);
+  png_set_IHDR (png, info, width, height, 8, colour_type, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_filter (png, PNG_FILTER_TYPE_BASE, filters);
+  /* libpng writes an IDAT chunk each time its buffer fills */
+  png_set_compression_buffer_size (png, chunk_size);
+  if (with_text)
+    {
+      png_text text = { .compression = PNG_TEXT_COMPRESSION_NONE, .key = (char *) "Comment",
+                        .text = (char *) "scanned at the counter" };
+      png_set_text (png, info, &text, 1);
+    }
+  png_write_info (png, info);
+  for (guint y = 0; y < height; y++)
+    png_write_row (png, pixels + (gsize) y * width * channels);
+  png_write_end (png, info);
+  png_destroy_write_struct (&png, &info);
+  return g_byte_array_free_to_bytes (array);
+}
+
+/* Smooth ramps, hard edges and noise, so that each filter has something to predict */
+static guint8 *
+png_test_pixels (guint width,
+                 guint height,
+                 guint channels)
+{
+  guint8 *pixels = g_malloc ((gsize) width * height * channels);
+  guint32 state = 12345;
+
+  for (guint y = 0; y < height; y++)
+    for (guint x = 0; x < width; x++)
+      for (guint c = 0; c < channels; c++)
+        {
+          guint8 *p = pixels + ((gsize) y * width + x) * channels + c;
+
+          state = state * 1103515245 + 12345;
+          if (c == 3 || (channels == 2 && c == 1))
+            *p = (x + y) % 7 == 0 ? (guint8) (state >> 24) : (x < width / 3 ? 0 : 255);   /* alpha */
+          else if (y % 9 < 3)
+            *p = (guint8) (state >> 24);                                                 /* noise */
+          else
+            *p = (guint8) ((x * (3 + c) + y * 5) ^ (x > width / 2 ? 0x80 : 0));          /* ramps, an edge */
+        }
+  return pixels;
+}
+
+static void
+assert_png_pixels (const EkImage *image,
+                   const guint8  *pixels,
+                   guint          channels)
+{
+  gboolean alpha = channels == 2 || channels == 4;
+
+  g_assert_cmpuint (image->channels, ==, channels <= 2 ? 1 : 3);
+  for (guint y = 0; y < image->height; y++)
+    for (guint x = 0; x < image->width; x++)
+      for (guint c = 0; c < image->channels; c++)
+        {
+          const guint8 *s = pixels + ((gsize) y * image->width + x) * channels;
+          guint a = alpha ? s[channels - 1] : 255;
+          /* Transparency over white paper */
+          guint expected = (s[c] * a + 255 * (255 - a) + 127) / 255;
+          guint got = image->data[(gsize) y * image->stride + (gsize) x * image->channels + c];
+
+          if (got != expected)
+            g_error ("%u channels, pixel %u,%u channel %u: %u, expected %u", channels, x, y, c, got, expected);
+        }
+}
+
+static void
+test_png_filters_chunks (void)
+{
+  static const struct { int colour_type; guint channels; } kinds[] = {
+    { PNG_COLOR_TYPE_GRAY, 1 }, { PNG_COLOR_TYPE_GRAY_ALPHA, 2 },
+    { PNG_COLOR_TYPE_RGB, 3 }, { PNG_COLOR_TYPE_RGB_ALPHA, 4 },
+  };
+  static const int filters[] = {
+    PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_AVG, PNG_FILTER_PAETH, PNG_ALL_FILTERS,
+  };
+  static const guint widths[] = { 1, 2, 61 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint f = 0; f < G_N_ELEMENTS (filters); f++)
+      for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+        {
+          guint width = widths[w], height = 37;
+          g_autofree guint8 *pixels = png_test_pixels (width, height, kinds[k].channels);
+          /* A chunk of 64 bytes: many IDATs, and one chunk boundary in the middle of a row */
+          g_autoptr(GBytes) png = write_png (pixels, width, height, kinds[k].colour_type, kinds[k].channels,
+                                             filters[f], 64, f == 0);
+          g_autoptr(EkImage) image = NULL;
+          EkImageInfo info;
+
+          image = decode (png, &info);
+          g_assert_cmpuint (image->width, ==, width);
+          g_assert_cmpuint (image->height, ==, height);
+          g_assert_cmpint (info.has_alpha, ==, kinds[k].channels % 2 == 0);
+          assert_png_pixels (image, pixels, kinds[k].channels);
+        }
+}
+
+/* A PNG of some size whose damage the fit finds, not only the check: a bad CRC in an image data
+ * chunk is corrupt, a file cut short is truncated, a bad CRC in a comment loses nothing */
+static void
+test_png_damage_on_fit (void)
+{
+  guint width = 640, height = 480;
+  g_autofree guint8 *pixels = png_test_pixels (width, height, 3);
+  g_autoptr(GBytes) png = write_png (pixels, width, height, PNG_COLOR_TYPE_RGB, 3, PNG_ALL_FILTERS, 8192, TRUE);
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (png, &length);
+  const guint8 *idat = memmem (data, length, "IDAT", 4);
+  const guint8 *text = memmem (data, length, "tEXt", 4);
+  guint64 limit = length / 3;
+  g_autoptr(GBytes) bad_idat = NULL;
+  g_autoptr(GBytes) bad_text = NULL;
+  g_autoptr(GBytes) cut = g_bytes_new_from_bytes (png, 0, length * 6 / 10);
+  g_autoptr(EkMaterialFit) whole = NULL;
+  g_autoptr(EkMaterialFit) fit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkImage) image = NULL;
+  EkImageInfo info;
+  guint8 flipped;
+
+  g_assert_nonnull (idat);
+  g_assert_nonnull (text);
+  g_assert_cmpuint (length, >, 200000);
+  /* Many chunks, and the pixels come back exactly */
+  g_assert_nonnull (memmem (idat + 4, length - (gsize) (idat + 4 - data), "IDAT", 4));
+  image = decode (png, &info);
+  assert_png_pixels (image, pixels, 3);
+  whole = ek_material_fit_bytes (png, limit, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (whole->bytes), <=, limit);
+  g_assert_cmpuint (whole->width, ==, width);
+
+  flipped = idat[100] ^ 0x01;
+  bad_idat = patch (png, (gsize) (idat - data) + 100, &flipped, 1);
+  fit = ek_material_fit_bytes (bad_idat, limit, NULL, &error);
+  g_assert_null (fit);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  fit = ek_material_fit_bytes (cut, limit, NULL, &error);
+  g_assert_null (fit);
+  g_assert_error (error, EK_MATERIAL_ERROR, EK_MATERIAL_ERROR_TRUNCATED);
+  g_clear_error (&error);
+
+  flipped = text[6] ^ 0x20;
+  bad_text = patch (png, (gsize) (text - data) + 6, &flipped, 1);
+  fit = ek_material_fit_bytes (bad_text, limit, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (fit->bytes, NULL), g_bytes_get_size (fit->bytes),
+                   g_bytes_get_data (whole->bytes, NULL), g_bytes_get_size (whole->bytes));
+}
+
 static void
 test_animated_gif (void)
 {
@@ -450,6 +637,8 @@ main (int   argc,
   g_test_add_func ("/material-check/too-large", test_too_large);
   g_test_add_func ("/material-check/jpeg-cmyk-progressive", test_jpeg_variants);
   g_test_add_func ("/material-check/png-16-bit-alpha-1x1", test_png_variants);
+  g_test_add_func ("/material-check/png-filters-chunks", test_png_filters_chunks);
+  g_test_add_func ("/material-check/png-damage-on-fit", test_png_damage_on_fit);
   g_test_add_func ("/material-check/animated-gif", test_animated_gif);
   g_test_add_func ("/material-check/exif-orientation", test_exif_orientation);
   result = g_test_run ();

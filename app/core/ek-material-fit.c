@@ -38,6 +38,22 @@
  * shares its rows between two threads. Memory: the decoded page, the resized page and the two
  * encoders' coefficient buffers.
  *
+ * Measured and not built: a JPEG kept at its size re-encoded in the DCT domain (its
+ * coefficients read once with jpeg_read_coefficients, requantised as round(old × old_q / new_q)
+ * for each encode and written with jpeg_write_coefficients, same scans and optimised Huffman
+ * tables; tests/bench/dct-requant, thread CPU, least of 7, the fit's own 1 MB tables, both
+ * corpora's sealed page, photocopy (luma only) and photo, the default corpus's card; the
+ * low-noise card is under 1 MB already). An encode's time is its
+ * entropy coder's (progressive Huffman is always two passes), not colour conversion and DCT:
+ * writing the coefficients took 82–115 ms against the pixel encode's 94–148, 5–22 % less, but
+ * requantising them 12–28 ms more, so 95–142 ms against 94–148, from 11 ms less (the default
+ * corpus's sealed page) to 13 ms more (its photo). Reading the coefficients is 22–45 ms on top
+ * of the pixel decode the colour, paper and grain decisions use (29–62 ms), and at the same
+ * table the output is 1.7–6.9 % larger (the card the most), so the fit would land a table
+ * coarser. Even with the requantisation free and every decision taken from the coefficients,
+ * these figures and each fit's encodes put the gain at 7–20 % of its wall time (0.30–0.50 s
+ * here), not enough to take the bench's 0.46–0.50× to 0.4× on its median.
+ *
  * The search, measured on the bench's curves (the sample at every table from 10 to 600, the
  * whole page near the answer; both corpora at 1 MB, the ID card at 200 KB): bytes are not a
  * power of the factor (slope 0.3–0.45 at quality 10–20, and from quality 68 to 79 on the

@@ -175,6 +175,55 @@ read_exif_orientation (const guint8 *data,
   return orientation;
 }
 
+/* ITU-T T.81 Annex K, table K.1, in the zigzag order a DQT segment stores it */
+static const guint8 std_luma_zigzag[DCTSIZE2] = {
+  16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40,
+  26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51,
+  56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87,
+  95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99
+};
+
+static int
+compare_int (gconstpointer a,
+             gconstpointer b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* The luma table (table 0) of a DQT segment's @length bytes of tables, as
+ * EkImageInfo.luma_table_factor: the median of its entries over Annex K's, in percent, which is
+ * a libjpeg-style encoder's quality as a factor; 0 for a table of another shape (the middle half
+ * of the ratios more than 15 % apart); -1 when the segment holds no table 0 or is malformed. */
+static int
+dqt_luma_factor (const guint8 *tables,
+                 gsize         length)
+{
+  for (gsize at = 0; at < length;)
+    {
+      gboolean wide = tables[at] >> 4 != 0;
+      gsize size = 1 + (gsize) DCTSIZE2 * (wide ? 2 : 1);
+      int ratios[DCTSIZE2];
+
+      if (at + size > length)
+        return -1;
+      if ((tables[at] & 0x0f) != 0)
+        {
+          at += size;
+          continue;
+        }
+      for (guint i = 0; i < DCTSIZE2; i++)
+        {
+          guint q = wide ? (guint) tables[at + 1 + 2 * i] << 8 | tables[at + 2 + 2 * i] : tables[at + 1 + i];
+          ratios[i] = (int) ((q * 100 + std_luma_zigzag[i] / 2) / std_luma_zigzag[i]);
+        }
+      qsort (ratios, DCTSIZE2, sizeof ratios[0], compare_int);
+      if (ratios[DCTSIZE2 / 2] <= 0 || ratios[DCTSIZE2 * 3 / 4] > ratios[DCTSIZE2 / 4] * 115 / 100 + 1)
+        return 0;
+      return ratios[DCTSIZE2 / 2];
+    }
+  return -1;
+}
+
 static gboolean
 read_jpeg_header (const guint8 *data,
                   gsize         length,
@@ -213,6 +262,8 @@ read_jpeg_header (const guint8 *data,
         }
       else if ((marker >= 0xe1 && marker <= 0xed) || marker == 0xef || marker == 0xfe)
         info->has_metadata = TRUE;
+      else if (marker == 0xdb && info->luma_table_factor == 0)
+        info->luma_table_factor = MAX (dqt_luma_factor (data + pos + 2, segment - 2), 0);
 
       if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc)
         {
@@ -1853,80 +1904,6 @@ ek_image_paper_grain (const EkImage *image,
         }
     }
   return count > 0 ? (double) sum / count : 0;
-}
-
-/* ITU-T T.81 Annex K, table K.1, in the zigzag order a DQT segment stores it */
-static const guint8 std_luma_zigzag[DCTSIZE2] = {
-  16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40,
-  26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51,
-  56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87,
-  95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99
-};
-
-static int
-compare_int (gconstpointer a,
-             gconstpointer b)
-{
-  return *(const int *) a - *(const int *) b;
-}
-
-/* The median of the luma table's entries over Annex K's, in percent: a libjpeg-style encoder's
- * quality as a factor. A table of another shape (the middle half of the ratios more than 15 %
- * apart) gives 0. */
-int
-ek_image_jpeg_table_factor (const guint8 *data,
-                            gsize         length)
-{
-  gsize pos = 2;
-
-  g_return_val_if_fail (data != NULL || length == 0, 0);
-
-  if (length < 4 || data[0] != 0xff || data[1] != 0xd8)
-    return 0;
-  while (pos + 4 <= length)
-    {
-      guint marker, size;
-      gsize end, at;
-
-      if (data[pos] != 0xff)
-        return 0;
-      marker = data[pos + 1];
-      if (marker == 0xff)
-        {
-          pos++;
-          continue;
-        }
-      if (marker == 0xda || marker == 0xd9)
-        return 0;   /* the scan began without a luma table */
-      size = (guint) data[pos + 2] << 8 | data[pos + 3];
-      if (size < 2 || pos + 2 + size > length)
-        return 0;
-      end = pos + 2 + size;
-      for (at = pos + 4; marker == 0xdb && at < end;)
-        {
-          gboolean wide = data[at] >> 4 != 0;
-          int ratios[DCTSIZE2];
-
-          if (at + 1 + (gsize) DCTSIZE2 * (wide ? 2 : 1) > end)
-            return 0;
-          if ((data[at] & 0x0f) != 0)
-            {
-              at += 1 + (gsize) DCTSIZE2 * (wide ? 2 : 1);
-              continue;
-            }
-          for (guint i = 0; i < DCTSIZE2; i++)
-            {
-              guint q = wide ? (guint) data[at + 1 + 2 * i] << 8 | data[at + 2 + 2 * i] : data[at + 1 + i];
-              ratios[i] = (int) ((q * 100 + std_luma_zigzag[i] / 2) / std_luma_zigzag[i]);
-            }
-          qsort (ratios, DCTSIZE2, sizeof ratios[0], compare_int);
-          if (ratios[DCTSIZE2 / 2] <= 0 || ratios[DCTSIZE2 * 3 / 4] > ratios[DCTSIZE2 / 4] * 115 / 100 + 1)
-            return 0;
-          return ratios[DCTSIZE2 / 2];
-        }
-      pos = end;
-    }
-  return 0;
 }
 
 /* ITU-T T.81 Annex K, table K.2 */

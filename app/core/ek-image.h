@@ -37,6 +37,8 @@ typedef struct
   gboolean      has_alpha;
   gboolean      grey;          /* stored as grey */
   gboolean      has_metadata;  /* EXIF, XMP, text chunks, comments… */
+  int           luma_table_factor; /* JPEG: its own luma table as ek_image_jpeg_quality_factor's,
+                                  * 0 if none before the frame header or not a scaled Annex K table */
 } EkImageInfo;
 
 typedef struct
@@ -107,10 +109,6 @@ int            ek_image_paper_level         (const EkImage  *image);
 /* The paper's grain: the mean luma difference between neighbouring pixels of blank paper */
 double         ek_image_paper_grain         (const EkImage  *image,
                                              int             paper);
-/* The factor of a JPEG's own luma table (as ek_image_jpeg_quality_factor's), 0 if none or not
- * a scaled Annex K table */
-int            ek_image_jpeg_table_factor   (const guint8   *data,
-                                             gsize           length);
 int            ek_image_jpeg_paper_dc_step  (int             factor,
                                              int             paper);
 GBytes        *ek_image_encode_jpeg_with    (const EkImage  *image,

@@ -564,7 +564,7 @@ ek_material_fit_bytes (GBytes        *input,
 
   /* A JPEG the right way up keeps its blocks if it keeps its size */
   if (info.format == EK_IMAGE_FORMAT_JPEG && info.orientation == 1)
-    source = ek_image_jpeg_table_factor (data, length);
+    source = info.luma_table_factor;
   if (info.orientation != 1)
     {
       EkImage *oriented = ek_image_orient (image, info.orientation);

@@ -4,8 +4,8 @@
  * the hand-written header readers and the three decoders. The pixel limit is lowered so that
  * the fuzzer explores structure rather than spending its time allocating. The same bytes are
  * then decoded with their pixels kept, as the fit does: PNG takes a path of its own there
- * (ek-image.c's decode_png_whole: chunks, libdeflate, row filters). The fit's reader of a
- * JPEG's own table (ek_image_jpeg_table_factor) gets them too.
+ * (ek-image.c's decode_png_whole: chunks, libdeflate, row filters). The JPEG header reader
+ * includes the reader of a JPEG's own luma table (the fit's luma_table_factor).
  */
 #include "config.h"
 
@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
   report = ek_material_check_bytes (bytes, &limits, NULL);
   g_assert (report != NULL);
-  g_assert (ek_image_jpeg_table_factor (data, size) >= 0);
+  g_assert (report->info.luma_table_factor >= 0);
   if (ek_image_decode (data, size, limits.max_pixels, &info, &image, NULL, NULL))
     {
       g_assert (image != NULL);

@@ -277,8 +277,8 @@ chroma_factor (int factor)
  * keeps some and drops others: on a clean scan's page, SSIM dips there below what the next
  * coarser tables give with fewer bytes (tests/bench, the low-noise q92 sealed page, whose own
  * factor is 16: factors 32 and 33 give 0.9872 and 0.9873 at 1,083 and 1,025 KB, 34 and 36
- * 0.9883 and 0.9884 at 996 and 944 KB). Such a factor is moved to the nearer end, the finer or the coarser, where the
- * search picks its factors (and again in encode ()). */
+ * 0.9883 and 0.9884 at 996 and 944 KB). Such a factor is moved to the nearer end, the finer or the coarser, wherever
+ * the fit picks a factor, so that what it encodes is what it records. */
 static int
 off_even_multiple (int factor,
                    int source)
@@ -301,13 +301,11 @@ encode (const EkImage  *image,
         int             factor,
         gboolean        colour,
         int             paper,
-        int             source,
         double          goal,
         GError        **error)
 {
   EkJpegSettings settings = { 0 };
 
-  factor = off_even_multiple (factor, source);
   settings.luma_dc = ek_image_jpeg_paper_dc_step (factor, paper);
   settings.luma_factor = factor;
   settings.chroma_factor = colour ? chroma_factor (factor) : factor;
@@ -321,7 +319,6 @@ typedef struct
   const EkImage *image;
   gboolean       colour;
   int            paper;
-  int            source;
   int            factor;
   double         goal;
   GBytes        *bytes;
@@ -333,7 +330,7 @@ encode_job (gpointer data)
 {
   EncodeJob *job = data;
 
-  job->bytes = encode (job->image, job->factor, job->colour, job->paper, job->source, job->goal, &job->error);
+  job->bytes = encode (job->image, job->factor, job->colour, job->paper, job->goal, &job->error);
   return NULL;
 }
 
@@ -342,7 +339,6 @@ static gboolean
 encode_jobs (const EkImage  *image,
              gboolean        colour,
              int             paper,
-             int             source,
              double          goal,
              EncodeJob      *jobs,
              guint           n_jobs,
@@ -360,7 +356,6 @@ encode_jobs (const EkImage  *image,
       jobs[j].image = image;
       jobs[j].colour = colour;
       jobs[j].paper = paper;
-      jobs[j].source = source;
       jobs[j].goal = goal;
     }
   if (n_jobs == 2)
@@ -401,7 +396,7 @@ search_factor (Search        *search,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      trial = encode (search->image, factor, search->colour, search->paper, search->source, search->goal, error);
+      trial = encode (search->image, factor, search->colour, search->paper, search->goal, error);
       if (trial == NULL)
         return FALSE;
       size = (double) g_bytes_get_size (trial);
@@ -666,7 +661,7 @@ ek_material_fit_bytes (GBytes        *input,
                   search.over_bytes <= search.goal * NEAR_MISS;
       if (near_miss)
         {
-          search.factor = search.worst_factor;
+          search.factor = off_even_multiple (search.worst_factor, search.source);
           search.fit_bytes = search.over_bytes;
         }
 
@@ -726,7 +721,7 @@ ek_material_fit_bytes (GBytes        *input,
               jobs[1].factor = off_even_multiple (MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.07))),
                                                   search.source);
             }
-          if (!encode_jobs (page, full_chroma, paper, search.source, target, jobs,
+          if (!encode_jobs (page, full_chroma, paper, target, jobs,
                             jobs[1].factor > jobs[0].factor ? 2 : 1, cancellable, error))
             return NULL;
           fit->n_encodes += jobs[1].factor > jobs[0].factor ? 2 : 1;
@@ -772,7 +767,7 @@ ek_material_fit_bytes (GBytes        *input,
                 {
                   if (check_cancelled (cancellable, error))
                     return NULL;
-                  finer = encode (page, next, full_chroma, paper, search.source, target, error);
+                  finer = encode (page, next, full_chroma, paper, target, error);
                   if (finer == NULL)
                     return NULL;
                   fit->n_encodes++;
@@ -794,9 +789,11 @@ ek_material_fit_bytes (GBytes        *input,
               if (jobs[1].factor > jobs[0].factor && jobs[0].bytes != NULL && jobs[1].bytes != NULL)
                 slope = CLAMP (log ((double) g_bytes_get_size (jobs[0].bytes) / g_bytes_get_size (jobs[1].bytes)) /
                                log ((double) jobs[1].factor / jobs[0].factor), 0.2, 2.0);
-              factor = MIN (search.worst_factor,
-                            MAX (jobs[1].factor + 1,
-                                 (int) ceil (jobs[1].factor * pow (coarse_size / (target * 0.99), 1.0 / slope))));
+              factor = off_even_multiple (MIN (search.worst_factor,
+                                               MAX (jobs[1].factor + 1,
+                                                    (int) ceil (jobs[1].factor * pow (coarse_size / (target * 0.99),
+                                                                                      1.0 / slope)))),
+                                          search.source);
             }
           for (guint j = 0; j < 2; j++)
             g_clear_pointer (&jobs[j].bytes, g_bytes_unref);
@@ -819,7 +816,7 @@ ek_material_fit_bytes (GBytes        *input,
   fit->format = EK_IMAGE_FORMAT_JPEG;
   fit->width = work != NULL ? work->width : image->width;
   fit->height = work != NULL ? work->height : image->height;
-  fit->quality = factor_to_quality (off_even_multiple (best_factor, work == NULL ? source : 0));
+  fit->quality = factor_to_quality (best_factor);
   return g_steal_pointer (&fit);
 }
 

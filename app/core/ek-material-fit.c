@@ -162,6 +162,14 @@ ek_material_fit_free (EkMaterialFit *fit)
   g_free (fit);
 }
 
+gboolean
+ek_material_fit_keeps_colour (const EkImage *image)
+{
+  g_return_val_if_fail (image != NULL, FALSE);
+
+  return image->channels == 3 && ek_image_colour_fraction (image) >= COLOUR_FRACTION;
+}
+
 static gboolean
 check_cancelled (GCancellable  *cancellable,
                  GError       **error)
@@ -572,7 +580,7 @@ ek_material_fit_bytes (GBytes        *input,
     return NULL;
 
   /* Colour where it carries meaning, grey elsewhere */
-  if (image->channels == 3 && ek_image_colour_fraction (image) < COLOUR_FRACTION)
+  if (image->channels == 3 && !ek_material_fit_keeps_colour (image))
     {
       EkImage *grey = ek_image_to_grey (image);
       if (grey != NULL)

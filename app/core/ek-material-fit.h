@@ -29,6 +29,8 @@ typedef struct
 } EkMaterialFit;
 
 void            ek_material_fit_free        (EkMaterialFit  *fit);
+/* Whether the fit keeps @image in colour (a seal, a photo) rather than making it grey */
+gboolean        ek_material_fit_keeps_colour (const EkImage *image);
 
 EkMaterialFit  *ek_material_fit_bytes       (GBytes         *input,
                                              guint64         max_bytes,

@@ -33,6 +33,7 @@
 #include <glib/gstdio.h>
 
 #include "ek-image.h"
+#include "ek-material-fit.h"
 #include "ek-test-images.h"
 
 typedef struct
@@ -271,13 +272,11 @@ measure (Item   *item,
   return result;
 }
 
-/* Study helpers for other encoders (tests/bench/mozjpeg-ceiling.mjs), with the same decoder,
+/* Study helpers for other encoders (tests/bench/jpeg-ceiling), with the same decoder,
  * resize and SSIM as the table:
  *   --resize IN WIDTH HEIGHT OUT.pnm: IN decoded and upright, grey when our fit would make it
  *     grey, reduced to WIDTH × HEIGHT by our resize (the fit's page at that size)
  *   --score REF OUT: the whole image's luma SSIM of OUT against REF */
-#define STUDY_COLOUR_FRACTION 0.0005   /* ek-material-fit.c's COLOUR_FRACTION */
-
 static int
 study_resize (const char *in,
               guint       width,
@@ -290,7 +289,7 @@ study_resize (const char *in,
 
   if (image == NULL)
     return 1;
-  if (image->channels == 3 && ek_image_colour_fraction (image) < STUDY_COLOUR_FRACTION)
+  if (image->channels == 3 && !ek_material_fit_keeps_colour (image))
     {
       EkImage *grey = ek_image_to_grey (image);
       ek_image_free (image);

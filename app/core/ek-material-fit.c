@@ -41,9 +41,9 @@
  * Measured and not built: a JPEG kept at its size re-encoded in the DCT domain (its
  * coefficients read once with jpeg_read_coefficients, requantised as round(old × old_q / new_q)
  * for each encode and written with jpeg_write_coefficients, same scans and optimised Huffman
- * tables; tests/bench/dct-requant, thread CPU, least of 7, the fit's own 1 MB tables, both
- * corpora's sealed page, photocopy (luma only) and photo, the default corpus's card; the
- * low-noise card is under 1 MB already). An encode's time is its
+ * tables; a prototype outside the build (branch issue-4-dct), thread CPU, least of 7, the
+ * fit's own 1 MB tables, both corpora's sealed page, photocopy (luma only) and photo, the
+ * default corpus's card; the low-noise card is under 1 MB already). An encode's time is its
  * entropy coder's (progressive Huffman is always two passes), not colour conversion and DCT:
  * writing the coefficients took 82–115 ms against the pixel encode's 94–148, 5–22 % less, but
  * requantising them 12–28 ms more, so 95–142 ms against 94–148, from 11 ms less (the default

@@ -347,7 +347,8 @@ create_session (Request    *req,
                 const char *account_id,
                 const char *method,
                 const char *login_name,
-                const char *code13)
+                const char *code13,
+                const char *certificate)
 {
   g_autofree char *token = ek_registry_random_hex (32);
   g_autofree char *hash = ek_registry_sha256_hex (token, strlen (token));
@@ -356,16 +357,16 @@ create_session (Request    *req,
 
   ek_registry_db_exec (req->self->db, NULL, "DELETE FROM sessions WHERE expires_at <= ?", "i", ek_registry_now ());
   if (!ek_registry_db_exec (req->self->db, NULL,
-                            "INSERT INTO sessions (token_hash, enterprise_id, account_id, method, login_name, code13, expires_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)", "sisss" "si",
-                            hash, enterprise_id, account_id, method, login_name, code13, expires))
+                            "INSERT INTO sessions (token_hash, enterprise_id, account_id, method, login_name, code13, expires_at, certificate) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "sisss" "sis",
+                            hash, enterprise_id, account_id, method, login_name, code13, expires, certificate))
     return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
   node = session_node (token, expires, method, login_name);
   ek_registry_respond_json (req, 201, node);
 }
 
-static gboolean
-certificate_identity (gnutls_x509_crt_t   crt,
+gboolean
+ek_registry_certificate_identity (gnutls_x509_crt_t   crt,
                       char              **uscc,
                       char              **code13,
                       char              **login_name)
@@ -417,7 +418,7 @@ handle_key_login (Request *req)
   gnutls_x509_crt_t crt = NULL;
   gnutls_pubkey_t pub = NULL;
   gnutls_datum_t datum;
-  unsigned int verify = 0;
+  Problem problem = PROBLEM_NONE;
   g_autofree char *uscc = NULL;
   g_autofree char *code13 = NULL;
   g_autofree char *login_name = NULL;
@@ -458,8 +459,6 @@ handle_key_login (Request *req)
   datum.size = (unsigned int) strlen (cert_pem);
   if (gnutls_x509_crt_init (&crt) >= 0 &&
       gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_PEM) >= 0 &&
-      gnutls_x509_trust_list_verify_crt2 (req->self->trust, &crt, 1, NULL, 0, 0, &verify, NULL) >= 0 &&
-      verify == 0 &&
       gnutls_pubkey_init (&pub) >= 0 &&
       gnutls_pubkey_import_x509 (pub, crt, 0) >= 0)
     {
@@ -469,7 +468,10 @@ handle_key_login (Request *req)
       gnutls_datum_t signature = { sig, (unsigned int) sig_len };
 
       ok = sig_len > 0 && gnutls_pubkey_verify_data2 (pub, algo, 0, &data, &signature) >= 0 &&
-           certificate_identity (crt, &uscc, &code13, &login_name);
+           ek_registry_certificate_identity (crt, &uscc, &code13, &login_name);
+      /* The key is proven; now whether its certificate may log in, and if not, why */
+      if (ok)
+        problem = ek_registry_key_certificate_problem (req, crt);
     }
   if (pub != NULL)
     gnutls_pubkey_deinit (pub);
@@ -477,6 +479,8 @@ handle_key_login (Request *req)
     gnutls_x509_crt_deinit (crt);
   if (!ok)
     return ek_registry_respond_problem (req, PROBLEM_KEY_LOGIN_FAILED, NULL);
+  if (problem != PROBLEM_NONE)
+    return ek_registry_respond_problem (req, problem, NULL);
 
   enterprise_id = find_or_create_enterprise (req->self->db, uscc, code13, NULL);
   if (enterprise_id == 0)
@@ -484,7 +488,7 @@ handle_key_login (Request *req)
   if (uscc != NULL && code13 != NULL)
     ek_registry_db_exec (req->self->db, NULL, "UPDATE enterprises SET code13 = ? WHERE id = ? AND code13 IS NULL",
                          "si", code13, enterprise_id);
-  create_session (req, enterprise_id, NULL, "key", login_name, code13);
+  create_session (req, enterprise_id, NULL, "key", login_name, code13, cert_pem);
 }
 
 void
@@ -598,5 +602,5 @@ ek_registry_handle_sessions (Request *req)
     return ek_registry_respond_problem (req, PROBLEM_LOGIN_FAILED, NULL);
   if (!active)
     return ek_registry_respond_problem (req, PROBLEM_NOT_ACTIVATED, NULL);
-  create_session (req, enterprise_id, account_id, "code", ek_registry_get_string (req->body, "login_name"), NULL);
+  create_session (req, enterprise_id, account_id, "code", ek_registry_get_string (req->body, "login_name"), NULL, NULL);
 }

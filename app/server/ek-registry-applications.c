@@ -281,6 +281,9 @@ ek_registry_handle_applications (Request *req)
         ek_registry_check_fields (req, json_node_get_object (fields), application_fields, "fields/", FALSE, errors);
       if (!ek_registry_finish_validation (req, errors))
         return;
+      /* A business that needs the key is refused over a code session; a renewal needs an eligible key */
+      if (!ek_registry_business_allows_session (req, business_type) || !ek_registry_renewal_may_create (req, business_type))
+        return;
 
       ek_registry_idempotency_begin (req, &idem);
       if (idem.done)
@@ -299,6 +302,7 @@ ek_registry_handle_applications (Request *req)
           return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
         }
       ek_registry_db_add_event (req->self->db, id, "draft", NULL);
+      ek_registry_renewal_bind (req, id, business_type);
       node = application_node (req->self, id);
       location = g_strconcat (API_PREFIX "/applications/", id, NULL);
       if (!ek_registry_idempotency_store (req, &idem, 201, location, node, NULL) || !ek_registry_db_commit (req->self->db, NULL))
@@ -321,6 +325,9 @@ ek_registry_handle_applications (Request *req)
 
   if (req->n_seg >= 3 && g_str_equal (req->seg[2], "materials"))
     return handle_materials (req, req->seg[1], status);
+
+  if (req->n_seg == 3 && g_str_equal (req->seg[2], "certificate"))
+    return ek_registry_handle_renewal_certificate (req, req->seg[1], status);
 
   if (req->n_seg == 3 && g_str_equal (req->seg[2], "submit"))
     {

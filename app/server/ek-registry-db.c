@@ -128,6 +128,24 @@ static const char * const migrations[] = {
   "  state TEXT NOT NULL,"
   "  users TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);",
+  /* 2: renewal with the key: the certificate a key session logged in with, the certificate a
+   * renewal renews, the certificates the service issued (or recorded), and revocations */
+  "ALTER TABLE sessions ADD COLUMN certificate TEXT;"
+  "ALTER TABLE applications ADD COLUMN renews TEXT;"
+  "CREATE TABLE certificates ("
+  "  sha256 TEXT PRIMARY KEY,"
+  "  serial TEXT NOT NULL,"
+  "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
+  "  application_id TEXT UNIQUE REFERENCES applications(id),"
+  "  renews TEXT,"
+  "  public_key_id TEXT NOT NULL,"
+  "  pem TEXT NOT NULL,"
+  "  not_after INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX certificates_by_renewed ON certificates (renews);"
+  "CREATE TABLE revocations ("
+  "  serial TEXT PRIMARY KEY,"
+  "  at INTEGER NOT NULL);",
 };
 
 static gboolean

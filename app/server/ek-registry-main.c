@@ -5,6 +5,7 @@
  *                                  | produce ID | ship ID | arrive ID | collect ID | approve-seal ID   [--remark TEXT]
  *   ekey-registry outbox --db FILE [--json]
  *   ekey-registry captcha-answer --db FILE ID
+ *   ekey-registry certificates --db FILE add CERT.pem [--uscc CODE] [--name NAME] | revoke SERIAL | list [--json]
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 
 #include "ek-l10n.h"
 #include "ek-registry-db.h"
+#include "ek-registry-renewals.h"
 #include "ek-registry-server.h"
 
 static gboolean
@@ -58,7 +60,10 @@ cmd_serve (int    argc,
   g_autofree char *material_rules = NULL;
   g_autofree char *host = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *issuing_ca = NULL;
+  g_autofree char *issuing_key = NULL;
   int session_ttl = 1800, captcha_ttl = 300, rate_limit = 30, json_limit = 65536;
+  int certificate_days = 730, renewal_window_days = 90, renewal_grace_days = 30;
   guint port = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("- serve the registration API");
   g_autoptr(GError) error = NULL;
@@ -79,6 +84,13 @@ cmd_serve (int    argc,
     { "captcha-ttl", 0, 0, G_OPTION_ARG_INT, &captcha_ttl, "Captcha lifetime in seconds (300)", "S" },
     { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit, "Log-ins and captchas per address per minute (30)", "N" },
     { "json-limit", 0, 0, G_OPTION_ARG_INT, &json_limit, "Largest JSON request body in bytes (65536)", "BYTES" },
+    { "issuing-ca", 0, 0, G_OPTION_ARG_FILENAME, &issuing_ca, "Renew certificates online, issued by this CA (PEM)", "FILE" },
+    { "issuing-key", 0, 0, G_OPTION_ARG_FILENAME, &issuing_key, "… with this private key (PEM)", "FILE" },
+    { "certificate-days", 0, 0, G_OPTION_ARG_INT, &certificate_days, "Validity of a renewed certificate in days (730)", "DAYS" },
+    { "renewal-window-days", 0, 0, G_OPTION_ARG_INT, &renewal_window_days,
+      "A key can be renewed online this many days before its certificate expires (90)", "DAYS" },
+    { "renewal-grace-days", 0, 0, G_OPTION_ARG_INT, &renewal_grace_days,
+      "… and this many days after; beyond, key log-in is refused (30)", "DAYS" },
     { NULL }
   };
 
@@ -98,7 +110,8 @@ cmd_serve (int    argc,
       g_printerr ("ekey-registry serve: --listen wants HOST:PORT, e.g. 127.0.0.1:0\n");
       return 2;
     }
-  if (session_ttl <= 0 || captcha_ttl <= 0 || rate_limit <= 0 || json_limit <= 0)
+  if (session_ttl <= 0 || captcha_ttl <= 0 || rate_limit <= 0 || json_limit <= 0 ||
+      certificate_days <= 0 || renewal_window_days <= 0 || renewal_grace_days < 0)
     {
       g_printerr ("ekey-registry serve: limits and lifetimes must be positive\n");
       return 2;
@@ -115,6 +128,11 @@ cmd_serve (int    argc,
   config.captcha_ttl = captcha_ttl;
   config.rate_limit = (guint) rate_limit;
   config.json_limit = (gsize) json_limit;
+  config.issuing_ca = issuing_ca;
+  config.issuing_key = issuing_key;
+  config.certificate_days = certificate_days;
+  config.renewal_window_days = renewal_window_days;
+  config.renewal_grace_days = renewal_grace_days;
 
   server = ek_registry_server_new (&config, &error);
   if (server == NULL)
@@ -206,7 +224,7 @@ review_list (EkRegistryDb *db,
   sqlite3_stmt *stmt = ek_registry_db_query (db,
                                              "SELECT p.id, p.business_type, p.status, COALESCE(e.uscc, e.code13), e.name, p.updated_at "
                                              "FROM applications p JOIN enterprises e ON e.id = p.enterprise_id "
-                                             "WHERE p.status NOT IN ('draft', 'collected', 'pre-review-failed', 're-review-failed') "
+                                             "WHERE p.status NOT IN ('draft', 'collected', 'pre-review-failed', 're-review-failed', 'certificate-issued') "
                                              "ORDER BY p.updated_at, p.id", "");
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -433,7 +451,7 @@ cmd_review (int    argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (review_steps); i++)
     {
-      const char *to;
+      const char *to, *from;
       gboolean failed = FALSE;
 
       if (!g_str_equal (command, review_steps[i].command))
@@ -453,7 +471,13 @@ cmd_review (int    argc,
             }
         }
       to = failed ? review_steps[i].fail_to : review_steps[i].pass_to;
-      if (!ek_registry_db_transition (db, id, review_steps[i].from, to, remark, &error))
+      from = ek_registry_review_start (db, id, command, review_steps[i].from);
+      if (from == NULL)
+        {
+          g_printerr ("ekey-registry review: a renewal has one review, re-review, by the provider; then the clerk renews online\n");
+          return 1;
+        }
+      if (!ek_registry_db_transition (db, id, from, to, remark, &error))
         {
           g_printerr ("ekey-registry review: %s\n", error->message);
           return 1;
@@ -464,7 +488,11 @@ cmd_review (int    argc,
                                                    remark != NULL ? "备注 / Remark: " : "", remark != NULL ? remark : "");
           mail_enterprise (db, id, review_steps[i].subject, body);
         }
-      if (g_str_equal (to, "re-review-passed"))
+      if (g_str_equal (to, "re-review-passed") && ek_registry_application_is_renewal (db, id))
+        mail_enterprise (db, id, "审核通过：请在线更新证书 / Approved: renew the certificate online",
+                         "您的更新申请已审核通过。请插入电子钥匙，在电子钥匙申领助手中登录并在线更新证书，更新期间请勿拔出电子钥匙。\n"
+                         "Your renewal is approved. Insert the key, log in with it in EKey Assistant and renew the certificate online; keep the key inserted.\n");
+      else if (g_str_equal (to, "re-review-passed"))
         mail_enterprise (db, id, "调用商务部统一用户管理平台激活企业账户",
                          "您的申请已复核通过。请调用商务部统一用户管理平台激活企业账户。\n"
                          "Your application passed re-review. Activate the enterprise account on MOFCOM's unified user platform.\n");
@@ -576,7 +604,8 @@ usage (void)
   g_printerr ("usage: ekey-registry serve --listen HOST:PORT --db FILE --data-dir DIR [--tls-cert F --tls-key F] [--ca FILE]\n"
               "       ekey-registry review --db FILE list|pre-review|re-review|produce|ship|arrive|collect|approve-seal [ID] [pass|fail] [--remark TEXT]\n"
               "       ekey-registry outbox --db FILE [--json]\n"
-              "       ekey-registry captcha-answer --db FILE ID|--latest\n");
+              "       ekey-registry captcha-answer --db FILE ID|--latest\n"
+              "       ekey-registry certificates --db FILE add CERT.pem [--uscc CODE] [--name NAME] | revoke SERIAL | list [--json]\n");
 }
 
 int
@@ -602,6 +631,8 @@ main (int   argc,
     status = cmd_outbox (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "captcha-answer"))
     status = cmd_captcha_answer (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "certificates"))
+    status = ek_registry_cmd_certificates (argc - 1, argv + 1);
   else
     {
       usage ();

@@ -5,6 +5,7 @@
  * ek-registry-accounts.c catalogue, captcha, accounts, sessions (code and key log-in)
  * ek-registry-applications.c applications, their materials, uploads
  * ek-registry-seals.c    mobile authorisations, seal requests, seals
+ * ek-registry-renewals.c the issuing CA, key log-in certificates, renewal eligibility and issuance
  */
 #pragma once
 
@@ -22,6 +23,7 @@
 
 #include "ek-catalogue.h"
 #include "ek-registry-db.h"
+#include "ek-registry-renewals.h"
 #include "ek-registry-server.h"
 #include "ek-validators.h"
 
@@ -48,6 +50,9 @@ struct _EkRegistryServer
   gnutls_x509_trust_list_t    trust;
   GHashTable                 *rate;            /* "bucket address" → RateWindow */
   guint64                     request_counter;
+  gnutls_x509_crt_t           issuing_ca;      /* renewal: NULL when the service does not issue */
+  gnutls_privkey_t            issuing_key;
+  char                       *issuing_ca_pem;
 };
 
 /* Problems: stable type, status, title and a detail in both languages */
@@ -78,7 +83,15 @@ typedef enum
   PROBLEM_LOGIN_NAME_TAKEN,
   PROBLEM_ACTIVATION_FAILED,
   PROBLEM_MISSING_MATERIALS,
+  PROBLEM_CERTIFICATE_NOT_ISSUED,
+  PROBLEM_CERTIFICATE_EXPIRED,
+  PROBLEM_CERTIFICATE_REVOKED,
+  PROBLEM_RENEWAL_NOT_ELIGIBLE,
+  PROBLEM_RENEWAL_UNAVAILABLE,
+  PROBLEM_WRONG_KEY,
+  PROBLEM_CERTIFICATE_ALREADY_ISSUED,
   PROBLEM_INTERNAL,
+  PROBLEM_NONE,   /* not a problem: never answered */
 } Problem;
 
 typedef struct
@@ -307,5 +320,48 @@ ek_registry_handle_seal_requests (Request *req);
 
 void
 ek_registry_handle_seals (Request *req);
+
+/* ek-registry-renewals.c */
+gboolean
+ek_registry_renewals_setup (EkRegistryServer        *self,
+                            const EkRegistryConfig  *config,
+                            GError                 **error);
+
+void
+ek_registry_renewals_clear (EkRegistryServer *self);
+
+gboolean
+ek_registry_certificate_identity (gnutls_x509_crt_t   crt,
+                                  char              **uscc,
+                                  char              **code13,
+                                  char              **login_name);
+
+char *
+ek_registry_certificate_sha256 (gnutls_x509_crt_t crt);
+
+Problem
+ek_registry_key_certificate_problem (Request           *req,
+                                     gnutls_x509_crt_t  crt);
+
+gboolean
+ek_registry_business_allows_session (Request    *req,
+                                     const char *business_type);
+
+gboolean
+ek_registry_renewal_may_create (Request    *req,
+                                const char *business_type);
+
+void
+ek_registry_renewal_bind (Request    *req,
+                          const char *application_id,
+                          const char *business_type);
+
+void
+ek_registry_handle_renewal_eligibility (Request *req);
+
+void
+ek_registry_handle_renewal_certificate (Request    *req,
+                                        const char *application_id,
+                                        const char *status);
 
 G_END_DECLS

@@ -79,6 +79,8 @@ handle_api (SoupServer        *server,
     ek_registry_handle_seal_requests (&req);
   else if (g_str_equal (req.seg[0], "seals"))
     ek_registry_handle_seals (&req);
+  else if (g_str_equal (req.seg[0], "renewal-eligibility") && req.n_seg == 1)
+    ek_registry_handle_renewal_eligibility (&req);
   else
     ek_registry_respond_problem (&req, PROBLEM_NOT_FOUND, NULL);
 
@@ -430,6 +432,7 @@ ek_registry_server_finalize (GObject *object)
   g_clear_pointer (&self->rate, g_hash_table_unref);
   if (self->trust != NULL)
     gnutls_x509_trust_list_deinit (self->trust, 1);
+  ek_registry_renewals_clear (self);
   g_free ((char *) self->config.db_path);
   g_free ((char *) self->config.data_dir);
   g_free ((char *) self->config.tls_cert);
@@ -437,6 +440,8 @@ ek_registry_server_finalize (GObject *object)
   g_free ((char *) self->config.ca_file);
   g_free ((char *) self->config.catalogue_file);
   g_free ((char *) self->config.material_rules);
+  g_free ((char *) self->config.issuing_ca);
+  g_free ((char *) self->config.issuing_key);
 
   G_OBJECT_CLASS (ek_registry_server_parent_class)->finalize (object);
 }
@@ -471,6 +476,14 @@ ek_registry_server_new (const EkRegistryConfig  *config,
   self->config.ca_file = g_strdup (config->ca_file);
   self->config.catalogue_file = g_strdup (config->catalogue_file);
   self->config.material_rules = g_strdup (config->material_rules);
+  self->config.issuing_ca = g_strdup (config->issuing_ca);
+  self->config.issuing_key = g_strdup (config->issuing_key);
+  if (self->config.certificate_days <= 0)
+    self->config.certificate_days = 730;
+  if (self->config.renewal_window_days <= 0)
+    self->config.renewal_window_days = 90;
+  if (self->config.renewal_grace_days < 0)
+    self->config.renewal_grace_days = 30;
 
   self->files_dir = g_build_filename (config->data_dir, "files", NULL);
   self->tmp_dir = g_build_filename (config->data_dir, "tmp", NULL);
@@ -515,6 +528,8 @@ ek_registry_server_new (const EkRegistryConfig  *config,
           return NULL;
         }
     }
+  if (!ek_registry_renewals_setup (self, config, error))
+    return NULL;
 
   if (config->tls_cert != NULL || config->tls_key != NULL)
     {

@@ -19,6 +19,11 @@ typedef struct
   gint64      captcha_ttl;     /* seconds */
   guint       rate_limit;      /* log-ins and captchas per address per minute */
   gsize       json_limit;      /* bytes of a JSON request body */
+  const char *issuing_ca;      /* renewal: the CA that issues renewed certificates (PEM), and its key */
+  const char *issuing_key;
+  gint        certificate_days;     /* validity of an issued certificate */
+  gint        renewal_window_days;  /* a key may be renewed this many days before its expiry… */
+  gint        renewal_grace_days;   /* …and after it; beyond, key log-in is refused */
 } EkRegistryConfig;
 
 #define EK_TYPE_REGISTRY_SERVER (ek_registry_server_get_type ())

@@ -442,7 +442,7 @@ test_application_life_cycle (void)
   g_autoptr(EkApiResponse) created = call_idem (server, "POST", "/applications", token, body, "create-1");
   g_autoptr(EkApiResponse) replay = call_idem (server, "POST", "/applications", token, body, "create-1");
   g_autoptr(EkApiResponse) reused = call_idem (server, "POST", "/applications", token,
-                                              "{\"business_type\":\"renewal\"}", "create-1");
+                                              "{\"business_type\":\"pin-unlock\"}", "create-1");
   g_autoptr(EkApiResponse) missing_key = ek_api_call (server, "POST", "/applications", token, body, NULL);
   g_autoptr(EkApiResponse) list = NULL, submitted = NULL, again = NULL, twice = NULL, edit = NULL, upload = NULL;
   g_autoptr(EkApiResponse) state = NULL, fix = NULL, resubmitted = NULL, final = NULL, replace = NULL;
@@ -681,12 +681,18 @@ test_isolation (void)
   }
   /* The same idempotency key in two enterprises are two keys */
   {
-    g_autoptr(EkApiResponse) ra = call_idem (server, "POST", "/applications", token_a, "{\"business_type\":\"renewal\"}", "shared-key");
-    g_autoptr(EkApiResponse) rb = call_idem (server, "POST", "/applications", token_b, "{\"business_type\":\"renewal\"}", "shared-key");
+    g_autoptr(EkApiResponse) ra = call_idem (server, "POST", "/applications", token_a, "{\"business_type\":\"pin-unlock\"}", "shared-key");
+    g_autoptr(EkApiResponse) rb = call_idem (server, "POST", "/applications", token_b, "{\"business_type\":\"pin-unlock\"}", "shared-key");
     g_assert_cmpint (ra->status, ==, 201);
     g_assert_cmpint (rb->status, ==, 201);
     g_assert_false (rb->replayed);
     g_assert_cmpstr (json_object_get_string_member (ek_api_object (ra), "id"), !=, json_object_get_string_member (ek_api_object (rb), "id"));
+  }
+  /* A renewal needs the key: a code session cannot apply for one */
+  {
+    g_autoptr(EkApiResponse) renewal = call_idem (server, "POST", "/applications", token_a, "{\"business_type\":\"renewal\"}", "renewal-1");
+    g_assert_cmpint (renewal->status, ==, 403);
+    g_assert_cmpstr (ek_api_problem_type (renewal), ==, "key-login-required");
   }
 }
 
@@ -1107,6 +1113,27 @@ test_key_login (void)
   g_assert_cmpstr (ek_api_problem_type (replayed), ==, "key-login-failed");
   g_assert_cmpint (forged->status, ==, 401);
   g_assert_cmpint (rogue->status, ==, 401);
+  g_assert_cmpstr (ek_api_problem_type (rogue), ==, "certificate-not-issued-by-service");
+
+  /* A service without an issuing CA says online renewal is not available, and what to do instead
+   * (the renewal itself is tested against a service that issues: test-renewal-service.c) */
+  {
+    const char *token = json_object_get_string_member (ek_api_object (good), "token");
+    g_autoptr(EkApiResponse) eligibility = ek_api_call (server, "GET", "/renewal-eligibility", token, NULL, NULL);
+    g_autoptr(EkApiResponse) created = call_idem (server, "POST", "/applications", token,
+                                                  "{\"business_type\":\"first-application\"}", "key-first-1");
+    g_autofree char *path = g_strdup_printf ("/applications/%s/certificate",
+                                             json_object_get_string_member (ek_api_object (created), "id"));
+    g_autoptr(EkApiResponse) get = ek_api_call (server, "GET", path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) post = ek_api_call (server, "POST", path, token, "{\"csr\":\"x\"}", NULL);
+
+    g_assert_cmpint (eligibility->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (ek_api_object (eligibility), "eligible"));
+    g_assert_cmpstr (json_object_get_string_member (ek_api_object (eligibility), "reason"), ==, "unavailable");
+    g_assert_cmpint (get->status, ==, 503);
+    g_assert_cmpstr (ek_api_problem_type (get), ==, "renewal-unavailable");
+    g_assert_cmpint (post->status, ==, 503);
+  }
 
   /* An older key without the 18-digit code logs in by its 13-digit code (renewal users do not register) */
   {

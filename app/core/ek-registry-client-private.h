@@ -75,6 +75,11 @@ void      ek_registry_client_transport_finalize (EkRegistryClient *self);
 void      ek_registry_client_drop_session       (EkRegistryClient *self,
                                                  gboolean          notify);
 
+/* Takes the session (token, login name) of a POST /sessions answer; FALSE on a wrong shape */
+gboolean  ek_registry_client_adopt_session      (EkRegistryClient  *self,
+                                                 JsonNode          *node,
+                                                 GError           **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkRegistryRequest, ek_registry_request_free)
 
 G_END_DECLS

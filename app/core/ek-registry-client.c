@@ -1138,3 +1138,13 @@ ek_registry_client_delete_material_finish (EkRegistryClient  *self,
   g_return_val_if_fail (EK_IS_REGISTRY_CLIENT (self), FALSE);
   return finish_boolean (self, result, ek_registry_client_delete_material_async, error);
 }
+
+/* For calls in other files of the client (ek-registry-client-renewal.c): takes the session of a
+ * POST /sessions answer */
+gboolean
+ek_registry_client_adopt_session (EkRegistryClient  *self,
+                                  JsonNode          *node,
+                                  GError           **error)
+{
+  return parse_session (self, node, error) != NULL;
+}

@@ -61,4 +61,17 @@ void       ek_token_manager_store_tokens         (EkTokenManager *self,
                                                   GPtrArray      *tokens);
 char      *ek_token_manager_presence_of          (GPtrArray      *tokens);
 
+/* For the renewal's steps on the token (ek-token-writer.c): a session logged in with @pin on
+ * the slot holding @token now (hold the lock), a token error, an ECDSA signature as DER */
+gboolean   ek_token_manager_open_session_locked  (EkTokenManager     *self,
+                                                  EkToken            *token,
+                                                  EkSecret           *pin,
+                                                  CK_FUNCTION_LIST  **funcs,
+                                                  CK_SESSION_HANDLE  *session,
+                                                  GError            **error);
+GError    *ek_token_error_new                    (CK_RV               rv,
+                                                  const char         *what);
+GBytes    *ek_token_ecdsa_signature_to_der       (const guint8       *raw,
+                                                  gsize               size);
+
 G_END_DECLS

@@ -1180,3 +1180,30 @@ ek_token_manager_dup_default (const char * const *module_paths)
     }
   return manager;
 }
+
+/* ---- For the renewal's steps on the token (ek-token-writer.c) ---- */
+
+gboolean
+ek_token_manager_open_session_locked (EkTokenManager     *self,
+                                      EkToken            *token,
+                                      EkSecret           *pin,
+                                      CK_FUNCTION_LIST  **funcs,
+                                      CK_SESSION_HANDLE  *session,
+                                      GError            **error)
+{
+  return open_and_login (self, token, pin, funcs, session, error);
+}
+
+GError *
+ek_token_error_new (CK_RV       rv,
+                    const char *what)
+{
+  return token_error_new (rv, what, EK_PIN_STATE_OK);
+}
+
+GBytes *
+ek_token_ecdsa_signature_to_der (const guint8 *raw,
+                                 gsize         size)
+{
+  return ecdsa_raw_to_der (raw, size);
+}

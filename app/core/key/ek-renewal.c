@@ -34,6 +34,7 @@ struct _EkRenewal
   char             *old_id;       /* hex */
   char             *old_pem;
   char             *new_id;       /* hex */
+  GStrv             keys_before;  /* the token's objects before the new pair was generated */
   char             *expected_subject;
   char             *certificate_pem;
   char             *ca_pem;
@@ -65,6 +66,7 @@ ek_renewal_finalize (GObject *object)
   g_free (self->old_id);
   g_free (self->old_pem);
   g_free (self->new_id);
+  g_strfreev (self->keys_before);
   g_free (self->expected_subject);
   g_free (self->certificate_pem);
   g_free (self->ca_pem);
@@ -127,6 +129,11 @@ journal_save (EkRenewal  *self,
   set_string (b, "old_id", self->old_id);
   set_string (b, "old_certificate", self->old_pem);
   set_string (b, "new_id", self->new_id);
+  json_builder_set_member_name (b, "keys_before");
+  json_builder_begin_array (b);
+  for (guint i = 0; self->keys_before != NULL && self->keys_before[i] != NULL; i++)
+    json_builder_add_string_value (b, self->keys_before[i]);
+  json_builder_end_array (b);
   set_string (b, "expected_subject", self->expected_subject);
   set_string (b, "certificate", self->certificate_pem);
   set_string (b, "ca", self->ca_pem);
@@ -190,12 +197,23 @@ journal_load (EkRenewal  *self,
   self->old_id = dup_member (o, "old_id");
   self->old_pem = dup_member (o, "old_certificate");
   self->new_id = dup_member (o, "new_id");
+  if (json_object_has_member (o, "keys_before") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "keys_before")))
+    {
+      JsonArray *keys = json_object_get_array_member (o, "keys_before");
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (keys); i++)
+        if (JSON_NODE_HOLDS_VALUE (json_array_get_element (keys, i)))
+          g_strv_builder_add (builder, json_array_get_string_element (keys, i));
+      self->keys_before = g_strv_builder_end (builder);
+    }
   self->expected_subject = dup_member (o, "expected_subject");
   self->certificate_pem = dup_member (o, "certificate");
   self->ca_pem = dup_member (o, "ca");
   self->old_kept = json_object_get_boolean_member_with_default (o, "old_kept", FALSE);
   if (self->step == EK_RENEWAL_STEP_NONE || self->application_id == NULL || self->token_identity == NULL ||
       self->old_id == NULL || self->new_id == NULL || self->old_pem == NULL || self->label == NULL ||
+      self->keys_before == NULL ||
       (self->step >= EK_RENEWAL_STEP_ISSUED && (self->certificate_pem == NULL || self->ca_pem == NULL)))
     goto damaged;
   return TRUE;
@@ -252,6 +270,13 @@ ek_renewal_get_application_id (EkRenewal *self)
 {
   g_return_val_if_fail (EK_IS_RENEWAL (self), NULL);
   return self->application_id;
+}
+
+const char *
+ek_renewal_get_old_id (EkRenewal *self)
+{
+  g_return_val_if_fail (EK_IS_RENEWAL (self), NULL);
+  return self->old_id;
 }
 
 gboolean
@@ -450,6 +475,7 @@ step_done (EkRenewal      *self,
 static gboolean
 start (EkRenewal          *self,
        EkToken            *token,
+       EkSecret           *pin,
        EkCertificateInfo  *old_certificate,
        const char         *application_id,
        EkKeyAlgorithm      algorithm,
@@ -486,6 +512,9 @@ start (EkRenewal          *self,
   self->old_id = g_steal_pointer (&old_id);
   self->old_pem = ek_certificate_info_dup_pem (old_certificate);
   self->expected_subject = g_strdup (expected_subject);
+  self->keys_before = ek_token_writer_list_objects (self->manager, token, pin, error);
+  if (self->keys_before == NULL)
+    return FALSE;
   return step_done (self, EK_RENEWAL_STEP_STARTED, error);
 }
 
@@ -507,7 +536,7 @@ ek_renewal_run (EkRenewal          *self,
   g_return_val_if_fail (pin != NULL, FALSE);
 
   if (self->step == EK_RENEWAL_STEP_NONE &&
-      !start (self, token, old_certificate, application_id, algorithm, expected_subject, error))
+      !start (self, token, pin, old_certificate, application_id, algorithm, expected_subject, error))
     return FALSE;
   {
     g_autofree char *identity = ek_token_dup_identity (token);
@@ -526,7 +555,7 @@ ek_renewal_run (EkRenewal          *self,
   /* 1 the new key pair, on the token */
   if (self->step == EK_RENEWAL_STEP_STARTED)
     {
-      gboolean found = FALSE, kept;
+      gboolean found = FALSE;
 
       progress (self, EK_RENEWAL_PHASE_GENERATING_KEY);
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
@@ -534,8 +563,10 @@ ek_renewal_run (EkRenewal          *self,
         return FALSE;
       if (!found)
         {
-          /* A generation cut short may have left half a pair: start that pair again */
-          if (!ek_token_writer_remove_objects (self->manager, token, pin, new_id, &kept, error) ||
+          /* A generation cut short may have left half a pair, or an object the token did not
+           * finish writing: back to the keys there were, then the pair again */
+          if (!ek_token_writer_remove_objects_except (self->manager, token, pin, (const char * const *) self->keys_before,
+                                                   NULL, error) ||
               !ek_token_writer_generate_key_pair (self->manager, token, pin, algorithm, new_id, self->label, error))
             return FALSE;
         }
@@ -576,13 +607,21 @@ ek_renewal_run (EkRenewal          *self,
         return FALSE;
     }
 
-  /* 4 written next to its key, read back */
+  /* 4 written next to its key, read back (after clearing what a write cut short left) */
   if (self->step == EK_RENEWAL_STEP_ISSUED)
     {
       g_autoptr(GBytes) der = pem_to_der (self->certificate_pem);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) keep = NULL;
+      g_autofree char *private_entry = g_strconcat ("private:", self->new_id, NULL);
+      g_autofree char *public_entry = g_strconcat ("public:", self->new_id, NULL);
 
+      g_strv_builder_addv (builder, (const char **) self->keys_before);
+      g_strv_builder_add_many (builder, private_entry, public_entry, NULL);
+      keep = g_strv_builder_end (builder);
       progress (self, EK_RENEWAL_PHASE_WRITING);
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !ek_token_writer_remove_objects_except (self->manager, token, pin, (const char * const *) keep, NULL, error) ||
           !ek_token_writer_write_certificate (self->manager, token, pin, new_id, self->label, der, error) ||
           !step_done (self, EK_RENEWAL_STEP_WRITTEN, error))
         return FALSE;

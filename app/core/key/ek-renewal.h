@@ -76,6 +76,8 @@ void           ek_renewal_set_issuer          (EkRenewal          *self,
                                                GDestroyNotify      user_data_free);
 EkRenewalStep  ek_renewal_get_step            (EkRenewal          *self);
 const char    *ek_renewal_get_application_id  (EkRenewal          *self);
+/* The CKA_ID (hex) of the certificate being renewed, from the journal (NULL before a start) */
+const char    *ek_renewal_get_old_id          (EkRenewal          *self);
 /* The new certificate once issued (NULL before) */
 EkCertificateInfo *ek_renewal_dup_new_certificate (EkRenewal      *self);
 /* The module refused to delete: the old certificate stays until it expires */

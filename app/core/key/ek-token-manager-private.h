@@ -61,8 +61,8 @@ void       ek_token_manager_store_tokens         (EkTokenManager *self,
                                                   GPtrArray      *tokens);
 char      *ek_token_manager_presence_of          (GPtrArray      *tokens);
 
-/* For the renewal's steps on the token (ek-token-writer.c): a session logged in with @pin on
- * the slot holding @token now (hold the lock), a token error, an ECDSA signature as DER */
+/* For the renewal's steps on the token (ek-token-writer.c): a read-write session logged in with
+ * @pin on the slot holding @token now (hold the lock), a token error, an ECDSA signature as DER */
 gboolean   ek_token_manager_open_session_locked  (EkTokenManager     *self,
                                                   EkToken            *token,
                                                   EkSecret           *pin,

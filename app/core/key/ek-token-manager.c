@@ -1191,7 +1191,23 @@ ek_token_manager_open_session_locked (EkTokenManager     *self,
                                       CK_SESSION_HANDLE  *session,
                                       GError            **error)
 {
-  return open_and_login (self, token, pin, funcs, session, error);
+  CK_SESSION_HANDLE login_session;
+  CK_SESSION_INFO info;
+  CK_RV rv;
+
+  if (!open_and_login (self, token, pin, funcs, &login_session, error))
+    return FALSE;
+  /* Writing needs a read-write session; the log-in holds for every session of the application */
+  rv = (*funcs)->C_GetSessionInfo (login_session, &info);
+  if (rv == CKR_OK)
+    rv = (*funcs)->C_OpenSession (info.slotID, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, session);
+  (*funcs)->C_CloseSession (login_session);
+  if (rv != CKR_OK)
+    {
+      g_propagate_error (error, token_error_new (rv, NULL, EK_PIN_STATE_OK));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 GError *

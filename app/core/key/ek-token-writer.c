@@ -132,6 +132,156 @@ ek_token_writer_has_key_pair (EkTokenManager  *manager,
   return TRUE;
 }
 
+static CK_RV
+read_attribute (Session          *s,
+                CK_OBJECT_HANDLE  object,
+                CK_ATTRIBUTE_TYPE type,
+                GBytes          **out)
+{
+  CK_ATTRIBUTE attr = { type, NULL, 0 };
+  g_autofree guint8 *data = NULL;
+  CK_RV rv;
+
+  rv = s->funcs->C_GetAttributeValue (s->session, object, &attr, 1);
+  if (rv != CKR_OK)
+    return rv;
+  if (attr.ulValueLen == (CK_ULONG) -1 || attr.ulValueLen > 65536)
+    return CKR_ATTRIBUTE_VALUE_INVALID;
+  data = g_malloc (attr.ulValueLen + 1);
+  attr.pValue = data;
+  rv = s->funcs->C_GetAttributeValue (s->session, object, &attr, 1);
+  if (rv != CKR_OK)
+    return rv;
+  *out = g_bytes_new_take (g_steal_pointer (&data), attr.ulValueLen);
+  return CKR_OK;
+}
+
+/* "private:<CKA_ID hex>", "public:…" or "certificate:…" for each object (an object without a
+ * readable CKA_ID counts with an empty id) */
+static char *
+key_entry (Session          *s,
+           CK_OBJECT_CLASS   klass,
+           CK_OBJECT_HANDLE  object)
+{
+  g_autoptr(GBytes) id = NULL;
+  GString *entry = g_string_new (klass == CKO_PRIVATE_KEY ? "private:" : klass == CKO_PUBLIC_KEY ? "public:" : "certificate:");
+
+  if (read_attribute (s, object, CKA_ID, &id) == CKR_OK)
+    {
+      gsize n;
+      const guint8 *p = g_bytes_get_data (id, &n);
+      for (gsize i = 0; i < n; i++)
+        g_string_append_printf (entry, "%02x", p[i]);
+    }
+  return g_string_free (entry, FALSE);
+}
+
+static CK_RV
+for_each_key (Session  *s,
+              gboolean (*func) (Session *, CK_OBJECT_CLASS, CK_OBJECT_HANDLE, gpointer),
+              gpointer  data)
+{
+  const CK_OBJECT_CLASS classes[] = { CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE };
+
+  for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
+    {
+      CK_OBJECT_CLASS klass = classes[c];
+      CK_ATTRIBUTE match = { CKA_CLASS, &klass, sizeof klass };
+      CK_OBJECT_HANDLE objects[64];
+      CK_ULONG n = 0;
+      CK_RV rv = s->funcs->C_FindObjectsInit (s->session, &match, 1);
+
+      if (rv == CKR_OK)
+        {
+          rv = s->funcs->C_FindObjects (s->session, objects, G_N_ELEMENTS (objects), &n);
+          s->funcs->C_FindObjectsFinal (s->session);
+        }
+      if (rv != CKR_OK)
+        return rv;
+      for (CK_ULONG i = 0; i < n; i++)
+        func (s, klass, objects[i], data);
+    }
+  return CKR_OK;
+}
+
+static gboolean
+add_entry (Session *s, CK_OBJECT_CLASS klass, CK_OBJECT_HANDLE object, gpointer data)
+{
+  g_autofree char *entry = key_entry (s, klass, object);
+
+  g_strv_builder_add (data, entry);
+  return TRUE;
+}
+
+GStrv
+ek_token_writer_list_objects (EkTokenManager  *manager,
+                           EkToken         *token,
+                           EkSecret        *pin,
+                           GError         **error)
+{
+  Session s = { 0 };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  CK_RV rv;
+
+  if (!session_open (&s, manager, token, pin, error))
+    return NULL;
+  rv = for_each_key (&s, add_entry, builder);
+  session_close (&s);
+  if (rv != CKR_OK)
+    return (fail (error, rv, _("The key could not be read")), NULL);
+  return g_strv_builder_end (builder);
+}
+
+typedef struct
+{
+  GHashTable *allowed;   /* entry → how many more of it may stay */
+  guint       removed;
+} Extras;
+
+static gboolean
+remove_extra (Session *s, CK_OBJECT_CLASS klass, CK_OBJECT_HANDLE object, gpointer data)
+{
+  Extras *extras = data;
+  g_autofree char *entry = key_entry (s, klass, object);
+  guint left = GPOINTER_TO_UINT (g_hash_table_lookup (extras->allowed, entry));
+
+  if (left > 0)
+    g_hash_table_insert (extras->allowed, g_steal_pointer (&entry), GUINT_TO_POINTER (left - 1));
+  else if (s->funcs->C_DestroyObject (s->session, object) == CKR_OK)
+    extras->removed++;
+  return TRUE;
+}
+
+gboolean
+ek_token_writer_remove_objects_except (EkTokenManager      *manager,
+                                    EkToken             *token,
+                                    EkSecret            *pin,
+                                    const char * const  *keep,
+                                    guint               *removed,
+                                    GError             **error)
+{
+  Session s = { 0 };
+  Extras extras = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  CK_RV rv;
+
+  for (guint i = 0; keep != NULL && keep[i] != NULL; i++)
+    g_hash_table_insert (extras.allowed, g_strdup (keep[i]),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (extras.allowed, keep[i])) + 1));
+  if (!session_open (&s, manager, token, pin, error))
+    {
+      g_hash_table_unref (extras.allowed);
+      return FALSE;
+    }
+  rv = for_each_key (&s, remove_extra, &extras);
+  session_close (&s);
+  g_hash_table_unref (extras.allowed);
+  if (removed != NULL)
+    *removed = extras.removed;
+  if (rv != CKR_OK)
+    return fail (error, rv, _("The key could not be read"));
+  return TRUE;
+}
+
 gboolean
 ek_token_writer_generate_key_pair (EkTokenManager  *manager,
                                    EkToken         *token,
@@ -192,30 +342,6 @@ ek_token_writer_generate_key_pair (EkTokenManager  *manager,
   if (rv != CKR_OK)
     return fail (error, rv, _("The key could not make a new key pair"));
   return TRUE;
-}
-
-static CK_RV
-read_attribute (Session          *s,
-                CK_OBJECT_HANDLE  object,
-                CK_ATTRIBUTE_TYPE type,
-                GBytes          **out)
-{
-  CK_ATTRIBUTE attr = { type, NULL, 0 };
-  g_autofree guint8 *data = NULL;
-  CK_RV rv;
-
-  rv = s->funcs->C_GetAttributeValue (s->session, object, &attr, 1);
-  if (rv != CKR_OK)
-    return rv;
-  if (attr.ulValueLen == (CK_ULONG) -1 || attr.ulValueLen > 65536)
-    return CKR_ATTRIBUTE_VALUE_INVALID;
-  data = g_malloc (attr.ulValueLen + 1);
-  attr.pValue = data;
-  rv = s->funcs->C_GetAttributeValue (s->session, object, &attr, 1);
-  if (rv != CKR_OK)
-    return rv;
-  *out = g_bytes_new_take (g_steal_pointer (&data), attr.ulValueLen);
-  return CKR_OK;
 }
 
 /* The public key @id as gnutls sees it (with the lock held, in @s) */
@@ -334,33 +460,18 @@ typedef struct
   CK_RV             rv;
 } TokenKey;
 
+/* Signs @input on the token with @mechanism; ECDSA's r‖s comes back as DER */
 static int
-token_key_sign_data (gnutls_privkey_t          privkey,
-                     gnutls_sign_algorithm_t   algo,
-                     void                     *userdata,
-                     unsigned int              flags,
-                     const gnutls_datum_t     *data,
-                     gnutls_datum_t           *signature)
+token_key_sign (TokenKey             *k,
+                CK_MECHANISM_TYPE     mechanism_type,
+                const guint8         *input,
+                CK_ULONG              input_size,
+                gnutls_datum_t       *signature)
 {
-  TokenKey *k = userdata;
-  CK_MECHANISM mechanism = { k->type == CKK_EC ? CKM_ECDSA : CKM_SHA256_RSA_PKCS, NULL, 0 };
-  guint8 digest[32];
-  gsize digest_size = sizeof digest;
-  const guint8 *input = data->data;
-  CK_ULONG input_size = data->size, size = 0;
+  CK_MECHANISM mechanism = { mechanism_type, NULL, 0 };
+  CK_ULONG size = 0;
   g_autofree guint8 *raw = NULL;
 
-  if (algo != (k->type == CKK_EC ? GNUTLS_SIGN_ECDSA_SHA256 : GNUTLS_SIGN_RSA_SHA256))
-    return GNUTLS_E_UNSUPPORTED_SIGNATURE_ALGORITHM;
-  if (k->type == CKK_EC)
-    {
-      g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-
-      g_checksum_update (checksum, data->data, data->size);
-      g_checksum_get_digest (checksum, digest, &digest_size);
-      input = digest;
-      input_size = digest_size;
-    }
   k->rv = k->s->funcs->C_SignInit (k->s->session, &mechanism, k->key);
   if (k->rv == CKR_OK)
     k->rv = k->s->funcs->C_Sign (k->s->session, (CK_BYTE_PTR) input, input_size, NULL, &size);
@@ -374,7 +485,7 @@ token_key_sign_data (gnutls_privkey_t          privkey,
   if (k->rv != CKR_OK)
     return GNUTLS_E_PK_SIGN_FAILED;
 
-  if (k->type == CKK_EC)
+  if (mechanism_type == CKM_ECDSA)
     {
       g_autoptr(GBytes) der = ek_token_ecdsa_signature_to_der (raw, size);
       gsize der_size;
@@ -394,6 +505,56 @@ token_key_sign_data (gnutls_privkey_t          privkey,
       signature->size = (unsigned int) size;
     }
   return 0;
+}
+
+/* gnutls hands either the data (sign_data) or its hash (sign_hash: for RSA the DigestInfo, or the
+ * bare SHA-256 digest, which gets its DigestInfo here) */
+static int
+token_key_sign_data (gnutls_privkey_t          privkey,
+                     gnutls_sign_algorithm_t   algo,
+                     void                     *userdata,
+                     unsigned int              flags,
+                     const gnutls_datum_t     *data,
+                     gnutls_datum_t           *signature)
+{
+  TokenKey *k = userdata;
+  guint8 digest[32];
+  gsize digest_size = sizeof digest;
+  g_autoptr(GChecksum) checksum = NULL;
+
+  if (algo != (k->type == CKK_EC ? GNUTLS_SIGN_ECDSA_SHA256 : GNUTLS_SIGN_RSA_SHA256))
+    return GNUTLS_E_UNSUPPORTED_SIGNATURE_ALGORITHM;
+  if (k->type != CKK_EC)
+    return token_key_sign (k, CKM_SHA256_RSA_PKCS, data->data, data->size, signature);
+  /* Hash here: plain CKM_ECDSA is what every driver offers */
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, data->data, data->size);
+  g_checksum_get_digest (checksum, digest, &digest_size);
+  return token_key_sign (k, CKM_ECDSA, digest, digest_size, signature);
+}
+
+static int
+token_key_sign_hash (gnutls_privkey_t          privkey,
+                     gnutls_sign_algorithm_t   algo,
+                     void                     *userdata,
+                     unsigned int              flags,
+                     const gnutls_datum_t     *hash,
+                     gnutls_datum_t           *signature)
+{
+  static const guint8 sha256_info[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+                                        0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
+  TokenKey *k = userdata;
+  guint8 info[sizeof sha256_info + 32];
+
+  if (k->type == CKK_EC)
+    return token_key_sign (k, CKM_ECDSA, hash->data, hash->size, signature);
+  if (hash->size == 32)
+    {
+      memcpy (info, sha256_info, sizeof sha256_info);
+      memcpy (info + sizeof sha256_info, hash->data, 32);
+      return token_key_sign (k, CKM_RSA_PKCS, info, sizeof info, signature);
+    }
+  return token_key_sign (k, CKM_RSA_PKCS, hash->data, hash->size, signature);
 }
 
 static int
@@ -457,7 +618,7 @@ ek_token_writer_make_request (EkTokenManager  *manager,
                                             (unsigned int) strlen (common_name))) >= 0 &&
       (ret = gnutls_x509_crq_set_pubkey (crq, pub)) >= 0 &&
       (ret = gnutls_privkey_init (&priv)) >= 0 &&
-      (ret = gnutls_privkey_import_ext4 (priv, &k, token_key_sign_data, NULL, NULL, NULL, token_key_info, 0)) >= 0 &&
+      (ret = gnutls_privkey_import_ext4 (priv, &k, token_key_sign_data, token_key_sign_hash, NULL, NULL, token_key_info, 0)) >= 0 &&
       (ret = gnutls_x509_crq_privkey_sign (crq, priv, GNUTLS_DIG_SHA256, 0)) >= 0)
     ret = gnutls_x509_crq_export2 (crq, GNUTLS_X509_FMT_PEM, &out);
   session_close (&s);
@@ -549,13 +710,15 @@ ek_token_writer_write_certificate (EkTokenManager  *manager,
       return FALSE;
     }
 
-  /* Written before (an interrupted run)? */
+  /* Written before (an interrupted run)? Anything else under this id is a write cut short */
   rv = find_objects (&s, CKO_CERTIFICATE, FALSE, id, handles, G_N_ELEMENTS (handles), &n);
-  for (CK_ULONG i = 0; rv == CKR_OK && i < n && !present; i++)
+  for (CK_ULONG i = 0; rv == CKR_OK && i < n; i++)
     {
       g_autoptr(GBytes) value = NULL;
-      if (read_attribute (&s, handles[i], CKA_VALUE, &value) == CKR_OK && g_bytes_equal (value, der))
+      if (!present && read_attribute (&s, handles[i], CKA_VALUE, &value) == CKR_OK && g_bytes_equal (value, der))
         present = TRUE;
+      else
+        s.funcs->C_DestroyObject (s.session, handles[i]);
     }
   if (rv == CKR_OK && !present)
     {

@@ -30,6 +30,20 @@ gboolean        ek_token_writer_has_key_pair      (EkTokenManager  *manager,
                                                    GBytes          *id,
                                                    gboolean        *found,
                                                    GError         **error);
+/* Every key and certificate object on the token as "private:<CKA_ID hex>", "public:<CKA_ID hex>"
+ * or "certificate:<CKA_ID hex>" */
+GStrv           ek_token_writer_list_objects      (EkTokenManager  *manager,
+                                                   EkToken         *token,
+                                                   EkSecret        *pin,
+                                                   GError         **error);
+/* Destroys the objects beyond those listed in @keep (as ek_token_writer_list_objects() names
+ * them, each entry allowing one object): what a generation or a write cut short left behind */
+gboolean        ek_token_writer_remove_objects_except (EkTokenManager     *manager,
+                                                    EkToken            *token,
+                                                    EkSecret           *pin,
+                                                    const char * const *keep,
+                                                    guint              *removed,
+                                                    GError            **error);
 /* A new key pair on the token: private key sensitive and never extractable */
 gboolean        ek_token_writer_generate_key_pair (EkTokenManager  *manager,
                                                    EkToken         *token,

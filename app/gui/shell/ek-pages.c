@@ -7,7 +7,9 @@
 
 #include "ek-account-page.h"
 #include "ek-documents-page.h"
+#include "ek-download-page.h"
 #include "ek-form-page.h"
+#include "ek-key-login-page.h"
 #include "ek-key-page.h"
 #include "ek-materials-page.h"
 #include "ek-pages.h"
@@ -24,7 +26,9 @@ static const struct
 } page_factories[] = {
   { "account", ek_account_page_new },
   { "documents", ek_documents_page_new },
+  { "download", ek_download_page_new },
   { "key", ek_key_page_new },
+  { "key-login", ek_key_login_page_new },
   { "materials", ek_materials_page_new },
   { "review", ek_review_page_new },
   { "status", ek_status_page_new },

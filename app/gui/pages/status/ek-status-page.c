@@ -8,7 +8,8 @@
  * remark prominently and the way back: replace the materials and resubmit. At 待领取 the page
  * shows the issuing authority (name and address) and the paper originals to bring, which are data
  * in the catalogue per business type. The page refreshes on demand and whenever its window
- * becomes active again (the clerk comes back after checking the email, say).
+ * becomes active again (the clerk comes back after checking the email, say). A renewal has its
+ * own timeline: the provider's check (3 working days), then the online update with the key.
  */
 #include "config.h"
 
@@ -54,11 +55,13 @@ struct _EkStatusPage
 G_DEFINE_FINAL_TYPE (EkStatusPage, ek_status_page, EK_TYPE_PAGE)
 
 /* The stages of the timeline, and which statuses belong to each */
-static const struct
+typedef struct
 {
   const char *name;
   const char *statuses[3];
-} stages[] = {
+} Stage;
+
+static const Stage stages[] = {
   { N_("Submitted"), { "submitted", NULL } },
   { N_("Pre-review by the issuing authority"), { "pre-review-passed", "pre-review-failed", NULL } },
   { N_("Re-review by the certificate provider"), { "re-review-passed", "re-review-failed", NULL } },
@@ -67,6 +70,28 @@ static const struct
   { N_("Ready for collection"), { "ready-for-collection", NULL } },
   { N_("Collected"), { "collected", NULL } },
 };
+
+/* A renewal: the provider checks it (3 working days), then the clerk renews online with the key;
+ * nothing is made or shipped */
+static const Stage renewal_stages[] = {
+  { N_("Submitted"), { "submitted", NULL } },
+  { N_("Check by the certificate provider"), { "re-review-passed", "re-review-failed", NULL } },
+  { N_("Certificate renewed online with the key"), { "certificate-issued", NULL } },
+};
+
+static gboolean
+is_renewal (EkStatusPage *self)
+{
+  return g_strcmp0 (ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self))), "renewal") == 0;
+}
+
+static const Stage *
+stages_of (EkStatusPage *self,
+           guint        *n_stages)
+{
+  *n_stages = is_renewal (self) ? G_N_ELEMENTS (renewal_stages) : G_N_ELEMENTS (stages);
+  return is_renewal (self) ? renewal_stages : stages;
+}
 
 /* How clerks name each status (the registration system's words) */
 const char *
@@ -83,6 +108,7 @@ ek_status_name (const char *status)
     { "shipped", N_("Shipped to the issuing authority") },
     { "ready-for-collection", N_("Ready for collection") },
     { "collected", N_("Collected") },
+    { "certificate-issued", N_("Certificate renewed online") },
   };
 
   for (guint i = 0; status != NULL && i < G_N_ELEMENTS (names); i++)
@@ -92,11 +118,13 @@ ek_status_name (const char *status)
 }
 
 static int
-stage_of (const char *status)
+stage_of (const Stage *table,
+          guint        n_stages,
+          const char  *status)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
-    for (guint j = 0; stages[i].statuses[j] != NULL; j++)
-      if (g_strcmp0 (stages[i].statuses[j], status) == 0)
+  for (guint i = 0; i < n_stages; i++)
+    for (guint j = 0; table[i].statuses[j] != NULL; j++)
+      if (g_strcmp0 (table[i].statuses[j], status) == 0)
         return (int) i;
   return -1;
 }
@@ -164,7 +192,11 @@ expected_text (EkStatusPage    *self,
   gboolean estimate = FALSE;
   g_autofree char *date = NULL;
 
-  if (g_str_equal (last->status, "submitted"))
+  if (is_renewal (self) && g_str_equal (last->status, "submitted"))
+    days = 3, what = _("The certificate provider’s check");
+  else if (is_renewal (self))
+    return NULL;
+  else if (g_str_equal (last->status, "submitted"))
     days = 2, what = _("Pre-review");
   else if (g_str_equal (last->status, "pre-review-passed"))
     days = 5, what = _("Re-review");
@@ -368,6 +400,8 @@ ek_status_page_show (EkStatusPage          *self,
   guint first = 0;
   EkApiEvent *last = NULL;
   EkApiEvent *by_stage[G_N_ELEMENTS (stages)] = { NULL };
+  guint n_stages;
+  const Stage *table = stages_of (self, &n_stages);
   g_autoptr(EkCatalogue) catalogue = NULL;
   JsonObject *document = NULL;
   g_autofree char *number = NULL, *expected = NULL;
@@ -389,7 +423,7 @@ ek_status_page_show (EkStatusPage          *self,
   for (guint i = first; timeline != NULL && i < timeline->len; i++)
     {
       EkApiEvent *event = g_ptr_array_index (timeline, i);
-      int stage = stage_of (event->status);
+      int stage = stage_of (table, n_stages, event->status);
 
       if (stage >= 0)
         by_stage[stage] = event;
@@ -407,7 +441,12 @@ ek_status_page_show (EkStatusPage          *self,
     g_autofree char *text = g_strdup_printf (_("Application number %s"), number);
     gtk_label_set_label (self->number_label, text);
   }
-  gtk_label_set_label (self->summary_label, ek_status_name (status));
+  if (is_renewal (self) && g_strcmp0 (status, "submitted") == 0)
+    gtk_label_set_label (self->summary_label, _("Submitted, waiting for the certificate provider’s check"));
+  else if (is_renewal (self) && g_strcmp0 (status, "re-review-passed") == 0)
+    gtk_label_set_label (self->summary_label, _("Approved: go on to renew the certificate on the key"));
+  else
+    gtk_label_set_label (self->summary_label, ek_status_name (status));
 
   /* A failed review: the remark, prominently, and the way back */
   if (is_failed (status))
@@ -430,7 +469,7 @@ ek_status_page_show (EkStatusPage          *self,
   show_label (self->expected_label, expected);
 
   clear_box (GTK_WIDGET (self->timeline_list));
-  for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
+  for (guint i = 0; i < n_stages; i++)
     {
       EkApiEvent *event = by_stage[i];
       g_autofree char *state = NULL;
@@ -458,7 +497,7 @@ ek_status_page_show (EkStatusPage          *self,
         }
       else
         state = g_strdup (_("Not yet"));
-      gtk_list_box_append (self->timeline_list, timeline_row (_(stages[i].name), state, remark, css));
+      gtk_list_box_append (self->timeline_list, timeline_row (_(table[i].name), state, remark, css));
     }
 
   /* Ready for collection: where, and what to bring */
@@ -475,7 +514,10 @@ ek_status_page_show (EkStatusPage          *self,
   else
     gtk_widget_set_visible (GTK_WIDGET (self->collection_box), FALSE);
 
-  ek_page_set_complete (EK_PAGE (self), g_strcmp0 (status, "collected") == 0);
+  /* A renewal goes on, once approved, to the online update */
+  ek_page_set_complete (EK_PAGE (self), g_strcmp0 (status, "collected") == 0 ||
+                        (is_renewal (self) && (g_strcmp0 (status, "re-review-passed") == 0 ||
+                                               g_strcmp0 (status, "certificate-issued") == 0)));
 }
 
 /* Loading */

@@ -135,8 +135,13 @@ steps_done (EkRenewalStep step)
 static void
 update_controls (EkDownloadPage *self)
 {
-  EkRenewalStep step = self->renewal != NULL ? ek_renewal_get_step (self->renewal) : EK_RENEWAL_STEP_NONE;
-  const char *pin = gtk_editable_get_text (GTK_EDITABLE (self->pin_entry));
+  EkRenewalStep step;
+  const char *pin;
+
+  if (self->cancellable == NULL)   /* disposing */
+    return;
+  step = self->renewal != NULL ? ek_renewal_get_step (self->renewal) : EK_RENEWAL_STEP_NONE;
+  pin = gtk_editable_get_text (GTK_EDITABLE (self->pin_entry));
 
   gtk_button_set_label (self->start_button, step == EK_RENEWAL_STEP_NONE ? _("_Renew now") : _("_Resume"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !self->running && self->renewal != NULL &&
@@ -169,6 +174,9 @@ show_done (EkDownloadPage *self)
     {
       /* The key as it is now: the new certificate, its expiry and the 18-digit verdict */
       self->key_view = ek_key_view_new (self->manager);
+      /* the view scrolls inside; give it the room a certificate needs */
+      gtk_widget_set_size_request (self->key_view, -1, 360);
+      gtk_widget_set_vexpand (self->key_view, TRUE);
       gtk_box_append (self->done_box, self->key_view);
     }
   show_steps (self, 5, -1);
@@ -181,7 +189,8 @@ on_progress_cb (EkRenewal      *renewal,
                 EkDownloadPage *self)
 {
   /* phases: generating, requesting, issuing, writing, removing, done */
-  show_steps (self, phase, phase);
+  if (self->cancellable != NULL)
+    show_steps (self, phase, phase);
 }
 
 static void
@@ -192,8 +201,12 @@ run_cb (GObject      *source,
   g_autoptr(EkDownloadPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  gboolean ok = ek_renewal_run_finish (EK_RENEWAL (source), result, &error);
+
   self->running = FALSE;
-  if (!ek_renewal_run_finish (EK_RENEWAL (source), result, &error))
+  if (self->cancellable == NULL)   /* the page is gone */
+    return;
+  if (!ok)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {

@@ -62,11 +62,19 @@ row_certificate (GtkListBoxRow *row)
 static void
 update_controls (EkKeyLoginPage *self)
 {
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->certificates_list);
-  EkToken *token = row_token (row);
-  EkPinState state = token != NULL ? ek_token_get_pin_state (token) : EK_PIN_STATE_OK;
-  gboolean final_try = state == EK_PIN_STATE_FINAL_TRY;
-  const char *pin = gtk_editable_get_text (GTK_EDITABLE (self->pin_entry));
+  GtkListBoxRow *row;
+  EkToken *token;
+  EkPinState state;
+  gboolean final_try;
+  const char *pin;
+
+  if (self->cancellable == NULL)   /* disposing: the list emits as it goes */
+    return;
+  row = gtk_list_box_get_selected_row (self->certificates_list);
+  token = row_token (row);
+  state = token != NULL ? ek_token_get_pin_state (token) : EK_PIN_STATE_OK;
+  final_try = state == EK_PIN_STATE_FINAL_TRY;
+  pin = gtk_editable_get_text (GTK_EDITABLE (self->pin_entry));
 
   gtk_label_set_text (self->pin_state_label, token != NULL ? ek_pin_state_describe (state) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->final_try_check), final_try);
@@ -165,7 +173,8 @@ tokens_listed_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_finish (EK_TOKEN_MANAGER (source), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* the page is gone (its cancellable with it) */
+  if (self->cancellable == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   show_tokens (self, tokens);
 }
@@ -204,6 +213,8 @@ eligibility_cb (GObject      *source,
   g_autoptr(EkRenewalEligibility) e = ek_api_client_get_renewal_eligibility_finish (EK_API_CLIENT (source), result, &error);
   EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
 
+  if (self->cancellable == NULL)
+    return;
   set_busy (self, FALSE);
   if (e == NULL)
     {
@@ -218,6 +229,8 @@ eligibility_cb (GObject      *source,
   gtk_label_set_text (self->result_title, e->eligible ? _("This key can be renewed online")
                                                       : _("This key cannot be renewed online"));
   gtk_label_set_text (self->result_detail, e->detail);
+  /* When it cannot, the service's reason and what to do instead; when it can, the title says it */
+  gtk_widget_set_visible (GTK_WIDGET (self->result_detail), !e->eligible);
   if (e->eligible)
     {
       g_autofree char *subject = g_strdup_printf (e->adds_credit_code
@@ -241,8 +254,11 @@ login_cb (GObject      *source,
   g_autoptr(EkKeyLoginPage) self = user_data;
   g_autoptr(GError) error = NULL;
   EkApiClient *client = EK_API_CLIENT (source);
+  gboolean ok = ek_api_client_login_with_key_finish (client, result, &error);
 
-  if (!ek_api_client_login_with_key_finish (client, result, &error))
+  if (self->cancellable == NULL)
+    return;
+  if (!ok)
     {
       set_busy (self, FALSE);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -260,6 +276,8 @@ login_cb (GObject      *source,
       return;
     }
   show_error (self, NULL);
+  /* a right PIN clears the token's wrong-PIN flags: show the state it reports now */
+  refresh_tokens (self);
   if (g_strcmp0 (ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self))), "renewal") != 0)
     {
       set_busy (self, FALSE);

@@ -483,6 +483,14 @@ ek_status_page_show (EkStatusPage          *self,
           g_autofree char *day = NULL;
           const char *name = ek_status_name (event->status);
 
+          /* A renewal's words: one check, passed or not (审核通过) */
+          if (is_renewal (self) && g_str_equal (event->status, "submitted"))
+            name = _("Submitted");
+          else if (is_renewal (self) && g_str_equal (event->status, "re-review-passed"))
+            name = _("Approved");
+          else if (is_renewal (self) && g_str_equal (event->status, "re-review-failed"))
+            name = _("Not approved");
+
           /* The service marks a resubmission with the remark "resubmitted" */
           if (g_str_equal (event->status, "submitted") && g_strcmp0 (remark, "resubmitted") == 0)
             {

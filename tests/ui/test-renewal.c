@@ -1,0 +1,419 @@
+/* test-renewal.c: a renewal with the key, end to end, as a clerk makes it
+ *
+ * The real wizard window, in Chinese under Xvfb, a SoftHSM2 key whose certificate the service's
+ * issuing CA issued 20 days before its expiry, and a real ekey-registry over HTTPS that knows the
+ * enterprise's 18-digit code. The clerk logs in with the key (a wrong PIN first), the service says
+ * the key can be renewed online and the form comes pre-filled, the two documents and the
+ * renewal's two materials, the provider's check passes, and the online update writes the new
+ * certificate to the key: it holds one certificate, with the new expiry and the 18-digit code.
+ * Screenshots in test-artifacts/renewal-NN-*.png.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "ek-api-fixture.h"
+#include "ek-application.h"
+#include "ek-documents-page.h"
+#include "ek-material-row.h"
+#include "ek-materials-page.h"
+#include "ek-status-page.h"
+#include "ek-test-common.h"
+#include "ek-token-manager.h"
+#include "ek-ui-test.h"
+#include "ek-window.h"
+
+#define USCC "91350100M000100Y43"
+
+static EkApiServer *server;
+static EkApplication *app;
+static char *work_dir;
+
+static GtkWidget *
+win (EkWindow *window)
+{
+  return GTK_WIDGET (window);
+}
+
+static void
+shot (EkWindow   *window,
+      const char *name)
+{
+  static guint n = 0;
+  g_autofree char *numbered = g_strdup_printf ("renewal-%02u-%s", ++n, name);
+
+  ek_ui_screenshot (win (window), numbered);
+}
+
+static GtkWidget *
+next_button (EkWindow *window)
+{
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *stack[64] = { titlebar };
+  guint n = 1;
+
+  while (n > 0)
+    {
+      GtkWidget *widget = stack[--n];
+
+      if (GTK_IS_ACTIONABLE (widget) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "wizard.next") == 0)
+        return widget;
+      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL && n < G_N_ELEMENTS (stack); c = gtk_widget_get_next_sibling (c))
+        stack[n++] = c;
+    }
+  g_error ("No Next button");
+}
+
+typedef struct
+{
+  EkWindow   *window;
+  const char *step;
+} StepWait;
+
+static gboolean
+is_on_step (gpointer data)
+{
+  StepWait *wait = data;
+
+  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
+}
+
+static gboolean
+next_is_enabled (gpointer data)
+{
+  return gtk_widget_is_sensitive (next_button (data));
+}
+
+static void
+go_next (EkWindow   *window,
+         const char *expected_step)
+{
+  StepWait wait = { window, expected_step };
+  g_autofree char *what = g_strdup_printf ("the step “%s”", expected_step);
+
+  ek_ui_wait (win (window), next_is_enabled, window, "Next to be enabled");
+  gtk_widget_activate (next_button (window));
+  ek_ui_wait (win (window), is_on_step, &wait, what);
+}
+
+static void
+choose_in (EkWindow   *window,
+           const char *name,
+           const char *label_part)
+{
+  GtkWidget *widget = ek_ui_find (win (window), name);
+  GListModel *model;
+
+  g_assert_true (GTK_IS_DROP_DOWN (widget));
+  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
+
+      if (label != NULL && (label_part[0] == '=' ? g_str_equal (label, label_part + 1) : strstr (label, label_part) != NULL))
+        {
+          gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
+          return;
+        }
+    }
+  g_error ("“%s” offers no “%s”", name, label_part);
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  GtkWidget *label = data;
+
+  return gtk_widget_get_visible (label) && *gtk_label_get_text (GTK_LABEL (label)) != '\0';
+}
+
+typedef struct
+{
+  GtkWidget  *label;
+  const char *previous;
+  char       *seen;
+} LabelChange;
+
+static gboolean
+label_changed (gpointer data)
+{
+  LabelChange *change = data;
+  const char *now = gtk_label_get_text (GTK_LABEL (change->label));
+
+  return gtk_widget_get_visible (change->label) && *now != '\0' && g_strcmp0 (now, change->previous) != 0;
+}
+
+static gboolean
+page_complete (gpointer data)
+{
+  return ek_page_get_complete (ek_window_get_current_page (data));
+}
+
+static gboolean
+documents_ready (gpointer data)
+{
+  return g_str_equal (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (data)), "ready");
+}
+
+typedef struct
+{
+  EkMaterialRow      *row;
+  EkMaterialRowState  state;
+} RowWait;
+
+static gboolean
+row_settled (gpointer data)
+{
+  RowWait *wait = data;
+
+  return ek_material_row_get_state (wait->row) == wait->state;
+}
+
+static char *
+png_material (const char *name)
+{
+  g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
+  g_autofree char *path = g_build_filename (work_dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), NULL));
+  return g_steal_pointer (&path);
+}
+
+typedef struct
+{
+  EkWindow   *window;
+  const char *summary;
+} SummaryWait;
+
+static gboolean
+summary_is (gpointer data)
+{
+  SummaryWait *wait = data;
+  EkPage *page = ek_window_get_current_page (wait->window);
+
+  return EK_IS_STATUS_PAGE (page) && g_strcmp0 (ek_status_page_get_summary (EK_STATUS_PAGE (page)), wait->summary) == 0;
+}
+
+static void
+key_login (EkWindow *window)
+{
+  GtkWidget *error_label, *result;
+  LabelChange change = { NULL };
+
+  go_next (window, "key-login");
+  ek_ui_wait_for (win (window), "key-login-button");
+  shot (window, "key-login");
+
+  /* A wrong PIN first: said plainly, with how the key now stands */
+  ek_ui_type (win (window), "pin", "000000");
+  ek_ui_click (win (window), "key-login-button");
+  error_label = ek_ui_find_any (win (window), "key-login-error");
+  ek_ui_wait (win (window), label_shown, error_label, "the wrong PIN to be said");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "PIN"));
+  /* the entry was emptied as soon as the PIN was taken */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "pin"))), ==, "");
+  g_assert_false (ek_page_get_complete (ek_window_get_current_page (window)));
+  shot (window, "key-login-wrong-pin");
+
+  ek_ui_type (win (window), "pin", "123456");
+  ek_ui_click (win (window), "key-login-button");
+  result = ek_ui_find_any (win (window), "key-login-result");
+  change.label = result;
+  ek_ui_wait (win (window), label_changed, &change, "the service's decision");
+  ek_ui_wait (win (window), page_complete, window, "the key to be eligible");
+  g_assert_true (ek_ui_shows_text (win (window), USCC));
+  shot (window, "key-login-eligible");
+}
+
+static void
+form (EkWindow *window)
+{
+  /* Pre-filled from the certificate and the service's data */
+  go_next (window, "form-enterprise");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "credit-code"))), ==, USCC);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-code"))), ==, "9999400000560");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-name"))), ==, "北京测试科技有限公司");
+  /* An older key's login name (LUOYUN) is an electromechanical account, not an e-mail address */
+  choose_in (window, "licence-type", "=机电类");
+  shot (window, "form-enterprise");
+
+  go_next (window, "form-people");
+  ek_ui_type (win (window), "legal-rep-name", "罗云");
+  choose_in (window, "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
+  ek_ui_type (win (window), "user-name", "王兵");
+  choose_in (window, "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_type (win (window), "user-id-number", "110102199101010078");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "login-name"))), ==, "LUOYUN");
+
+  go_next (window, "form-contact");
+  ek_ui_type (win (window), "email", "wangbing@126.com");
+  ek_ui_type (win (window), "mobile", "18910123221");
+  ek_ui_type (win (window), "contact-address", "北京市北京经济技术开发区荣华中路11号");
+  ek_ui_type (win (window), "postcode", "100176");
+  go_next (window, "review");
+  shot (window, "review");
+}
+
+static void
+documents_and_materials (EkWindow *window)
+{
+  g_autofree char *form_png = png_material ("application-form.png");
+  g_autofree char *letter_png = png_material ("confirmation-letter.png");
+  const char *kinds[] = { "application-form", "confirmation-letter" };
+  const char *files[] = { form_png, letter_png };
+  SummaryWait submitted = { window, g_dgettext (GETTEXT_PACKAGE, "Submitted, waiting for the certificate provider’s check") };
+
+  go_next (window, "documents");
+  ek_ui_wait (win (window), documents_ready, ek_window_get_current_page (window), "the documents");
+  shot (window, "documents");
+
+  go_next (window, "materials");
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      GtkWidget *row = ek_materials_page_get_row (EK_MATERIALS_PAGE (ek_window_get_current_page (window)), kinds[i]);
+      RowWait wait = { EK_MATERIAL_ROW (row), EK_MATERIAL_ROW_READY };
+
+      g_assert_nonnull (row);
+      ek_ui_drop_file (row, files[i]);
+      ek_ui_wait (win (window), row_settled, &wait, "a material to be checked");
+    }
+  /* renewal's two materials, nothing else */
+  g_assert_null (ek_materials_page_get_row (EK_MATERIALS_PAGE (ek_window_get_current_page (window)), "business-licence"));
+  shot (window, "materials");
+
+  go_next (window, "status");
+  ek_ui_wait (win (window), summary_is, &submitted, "the status “submitted”");
+  /* the provider checks in 3 working days; nothing is made or shipped */
+  g_assert_true (ek_ui_shows_text (win (window), "3"));
+  g_assert_false (ek_ui_shows_text (win (window), g_dgettext (GETTEXT_PACKAGE, "Key being made")));
+  shot (window, "status-submitted");
+}
+
+static void
+approval_and_update (EkWindow *window)
+{
+  EkApplicationDraft *draft = ek_window_get_draft (window);
+  SummaryWait approved = { window, g_dgettext (GETTEXT_PACKAGE, "Approved: go on to renew the certificate on the key") };
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  out = ek_api_run (server, &status, "review", "re-review", ek_application_draft_get_string (draft, "application-id"),
+                    "pass", NULL);
+  g_assert_cmpint (status, ==, 0);
+  ek_status_page_refresh (EK_STATUS_PAGE (ek_window_get_current_page (window)));
+  ek_ui_wait (win (window), summary_is, &approved, "the status “approved”");
+  shot (window, "status-approved");
+
+  go_next (window, "download");
+  shot (window, "download");
+  ek_ui_type (win (window), "pin", "123456");
+  ek_ui_click (win (window), "renewal-start-button");
+  ek_ui_wait (win (window), page_complete, window, "the update to finish");
+  g_assert_true (label_shown (ek_ui_find_any (win (window), "renewal-done")));
+  /* the key view: the new certificate, with the 18-digit code now in it */
+  ek_ui_wait_for_text (win (window), USCC);
+  shot (window, "download-done");
+}
+
+static void
+check_the_key (void)
+{
+  const char *paths[] = { "/usr/lib/softhsm/libsofthsm2.so", NULL };
+  g_autoptr(EkTokenManager) manager = ek_token_manager_new (paths, EK_TOKEN_MANAGER_SKIP_REGISTERED);
+  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  EkCertificateInfo *cert;
+
+  g_assert_cmpuint (tokens->len, ==, 1);
+  g_assert_cmpuint (ek_token_get_certificates (g_ptr_array_index (tokens, 0))->len, ==, 1);
+  cert = g_ptr_array_index (ek_token_get_certificates (g_ptr_array_index (tokens, 0)), 0);
+  g_assert_cmpint (ek_certificate_info_get_days_left (cert, NULL), >, 700);
+  g_assert_cmpint (ek_certificate_info_get_uscc_status (cert), ==, EK_USCC_VALID);
+  g_assert_cmpstr (ek_certificate_info_get_uscc (cert), ==, USCC);
+}
+
+static void
+test_journey (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+  EkWindow *window;
+  GtkWidget *row;
+
+  g_assert_no_error (error);
+  window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  ek_ui_iterate (win (window));
+
+  row = ek_ui_wait_for (win (window), "renewal");
+  gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
+  go_next (window, "key");
+  ek_ui_wait (win (window), page_complete, window, "the key to be read");
+  shot (window, "key");
+
+  key_login (window);
+  form (window);
+  documents_and_materials (window);
+  approval_and_update (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  check_the_key ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = NULL, *script = NULL, *key_dir = NULL, *conf = NULL, *ca = NULL, *key = NULL;
+  g_autofree char *user = NULL, *out = NULL, *err = NULL;
+  int status;
+
+  data_home = g_dir_make_tmp ("ek-renewal-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  work_dir = g_build_filename (data_home, "clerk", NULL);
+  g_mkdir_with_parents (work_dir, 0700);
+
+  /* The key: only it, through SoftHSM by path */
+  key_dir = g_build_filename (data_home, "key", NULL);
+  script = g_build_filename (ek_test_source_root (), "tests", "api", "make-renewal-token.sh", NULL);
+  {
+    const char *args[] = { script, key_dir, NULL };
+    g_spawn_sync (NULL, (char **) args, NULL, 0, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("make-renewal-token.sh failed: %s", err);
+  }
+  conf = g_build_filename (key_dir, "softhsm2.conf", NULL);
+  g_setenv ("SOFTHSM2_CONF", conf, TRUE);
+  g_setenv ("EKEY_PKCS11_MODULES", "/usr/lib/softhsm/libsofthsm2.so", TRUE);
+  g_setenv ("EKEY_PKCS11_NO_REGISTERED", "1", TRUE);
+
+  ek_ui_init (&argc, &argv);
+
+  ca = g_build_filename (key_dir, "ca.pem", NULL);
+  key = g_build_filename (key_dir, "ca.key", NULL);
+  user = g_build_filename (key_dir, "user.pem", NULL);
+  {
+    const char *args[] = { "--issuing-ca", ca, "--issuing-key", key, NULL };
+    server = ek_api_server_start_tls (args);
+  }
+  out = ek_api_run (server, NULL, "certificates", "add", user, "--uscc", USCC, "--name", "北京测试科技有限公司", NULL);
+  g_setenv ("EKEY_REGISTRY_URL", server->base_url, TRUE);
+  g_setenv ("EKEY_REGISTRY_CA", server->ca_file, TRUE);
+
+  app = ek_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/renewal/journey", test_journey);
+  status = g_test_run ();
+
+  ek_api_server_free (server);
+  g_free (work_dir);
+  return status;
+}

@@ -146,6 +146,29 @@ static const char * const migrations[] = {
   "CREATE TABLE revocations ("
   "  serial TEXT PRIMARY KEY,"
   "  at INTEGER NOT NULL);",
+  /* 3: the electronic seal's forms, review and images, its bindings to key certificates; the
+   * mobile authorisation's applicant information and the phone certificate it leads to */
+  "ALTER TABLE seal_requests ADD COLUMN form TEXT;"
+  "ALTER TABLE seal_requests ADD COLUMN certificate_sha256 TEXT;"
+  "ALTER TABLE seal_requests ADD COLUMN certificate_subject TEXT;"
+  "ALTER TABLE seal_requests ADD COLUMN remark TEXT;"
+  "ALTER TABLE seal_requests ADD COLUMN seal_id TEXT;"
+  "ALTER TABLE seals ADD COLUMN image BLOB;"
+  "ALTER TABLE seals ADD COLUMN request_id TEXT;"
+  "ALTER TABLE seals ADD COLUMN revoked_at INTEGER;"
+  "CREATE TABLE seal_bindings ("
+  "  seal_id TEXT NOT NULL REFERENCES seals(id),"
+  "  certificate_sha256 TEXT NOT NULL,"
+  "  login_name TEXT NOT NULL,"
+  "  subject TEXT NOT NULL,"
+  "  bound_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (seal_id, certificate_sha256));"
+  "ALTER TABLE mobile_authorizations ADD COLUMN applicant TEXT;"
+  "ALTER TABLE mobile_authorizations ADD COLUMN certificate_type TEXT;"
+  "ALTER TABLE mobile_authorizations ADD COLUMN target TEXT;"
+  "ALTER TABLE mobile_authorizations ADD COLUMN certificate_state TEXT;"
+  "ALTER TABLE mobile_authorizations ADD COLUMN certificate_expires_at INTEGER;"
+  "ALTER TABLE mobile_authorizations ADD COLUMN submitted_at INTEGER;",
 };
 
 static gboolean

@@ -2,7 +2,8 @@
  *
  *   ekey-registry serve --listen 127.0.0.1:PORT --db FILE --data-dir DIR [--tls-cert F --tls-key F] [--ca FILE]
  *   ekey-registry review --db FILE list | show ID | pre-review ID pass|fail | re-review ID pass|fail
- *                                  | produce ID | ship ID | arrive ID | collect ID | approve-seal ID   [--remark TEXT]
+ *                                  | produce ID | ship ID | arrive ID | collect ID
+ *                                  | approve-seal ID | reject-seal ID --remark TEXT | make-seal ID | install-mobile ID
  *   ekey-registry outbox --db FILE [--json]
  *   ekey-registry captcha-answer --db FILE ID
  *   ekey-registry certificates --db FILE add CERT.pem [--uscc CODE] [--name NAME] | revoke SERIAL | list [--json]
@@ -19,6 +20,7 @@
 #include "ek-l10n.h"
 #include "ek-registry-db.h"
 #include "ek-registry-renewals.h"
+#include "ek-registry-review.h"
 #include "ek-registry-server.h"
 
 static gboolean
@@ -260,101 +262,6 @@ review_list (EkRegistryDb *db,
   return 0;
 }
 
-static int
-approve_seal (EkRegistryDb *db,
-              const char   *id)
-{
-  sqlite3_stmt *stmt = ek_registry_db_query (db, "SELECT enterprise_id, kind, seal_name, login_name, state, letter_file "
-                                                 "FROM seal_requests WHERE id = ?", "s", id);
-  gint64 enterprise_id = 0;
-  g_autofree char *kind = NULL, *name = NULL, *login = NULL, *state = NULL;
-  gboolean has_letter = FALSE;
-  g_autoptr(GError) error = NULL;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      enterprise_id = sqlite3_column_int64 (stmt, 0);
-      kind = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      login = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      state = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      has_letter = sqlite3_column_type (stmt, 5) != SQLITE_NULL;
-    }
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  if (state == NULL)
-    {
-      g_printerr ("ekey-registry: no seal request %s\n", id);
-      return 1;
-    }
-  if (!g_str_equal (state, "new") || !has_letter)
-    {
-      g_printerr ("ekey-registry: seal request %s is %s%s; only a new request with its confirmation letter can be approved\n",
-                  id, state, has_letter ? "" : " without a confirmation letter");
-      return 1;
-    }
-
-  ek_registry_db_begin (db, NULL);
-  ek_registry_db_exec (db, NULL, "UPDATE seal_requests SET state = 'approved', updated_at = ? WHERE id = ?", "is",
-                       g_get_real_time () / G_USEC_PER_SEC, id);
-  if (g_str_equal (kind, "apply"))
-    {
-      g_autofree char *seal_id = g_uuid_string_random ();
-      g_autoptr(JsonNode) users = json_node_init_array (json_node_alloc (), json_array_new ());
-      g_autofree char *users_text = NULL;
-
-      json_array_add_string_element (json_node_get_array (users), login);
-      json_array_unref (json_node_get_array (users));
-      users_text = json_to_string (users, FALSE);
-      ek_registry_db_exec (db, NULL, "INSERT INTO seals (id, enterprise_id, name, state, users, created_at) "
-                                     "VALUES (?, ?, ?, 'normal', ?, ?)", "sissi",
-                           seal_id, enterprise_id, name, users_text, g_get_real_time () / G_USEC_PER_SEC);
-    }
-  else
-    {
-      /* change: the seal's name; bind-user and rebind: the key user joins (again) the seal */
-      g_autofree char *seal_id = NULL, *users_text = NULL;
-      g_autoptr(JsonNode) users = NULL;
-
-      stmt = ek_registry_db_query (db, "SELECT id, users FROM seals WHERE enterprise_id = ? AND state = 'normal' "
-                                       "ORDER BY created_at LIMIT 1", "i", enterprise_id);
-      if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          seal_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          users = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
-        }
-      if (stmt != NULL)
-        sqlite3_reset (stmt);
-      if (seal_id == NULL || users == NULL || !JSON_NODE_HOLDS_ARRAY (users))
-        {
-          ek_registry_db_rollback (db);
-          g_printerr ("ekey-registry: the enterprise has no seal yet; a %s request needs one\n", kind);
-          return 1;
-        }
-      if (g_str_equal (kind, "change"))
-        ek_registry_db_exec (db, NULL, "UPDATE seals SET name = ? WHERE id = ?", "ss", name, seal_id);
-      else
-        {
-          JsonArray *list = json_node_get_array (users);
-          gboolean present = FALSE;
-
-          for (guint i = 0; i < json_array_get_length (list); i++)
-            present |= g_strcmp0 (json_array_get_string_element (list, i), login) == 0;
-          if (!present)
-            json_array_add_string_element (list, login);
-          users_text = json_to_string (users, FALSE);
-          ek_registry_db_exec (db, NULL, "UPDATE seals SET users = ? WHERE id = ?", "ss", users_text, seal_id);
-        }
-    }
-  if (!ek_registry_db_commit (db, &error))
-    {
-      g_printerr ("ekey-registry: %s\n", error->message);
-      return 1;
-    }
-  printf ("%s approved\n", id);
-  return 0;
-}
-
 /* Each reviewer step: the states it starts from, where it leads, and the mail it sends */
 static const struct
 {
@@ -422,7 +329,7 @@ cmd_review (int    argc,
   gboolean json = FALSE;
   g_autoptr(EkRegistryDb) db = open_db_arg (&argc, &argv, &remark, &json,
                                             "list | show ID | pre-review ID pass|fail | re-review ID pass|fail | "
-                                            "produce ID | ship ID | arrive ID | collect ID | approve-seal ID");
+                                            "produce ID | ship ID | arrive ID | collect ID | approve-seal ID | reject-seal ID | make-seal ID | install-mobile ID");
   g_autoptr(GError) error = NULL;
   g_autofree char *full_id = NULL;
   const char *command, *id;
@@ -431,7 +338,7 @@ cmd_review (int    argc,
     return 2;
   if (argc < 2)
     {
-      g_printerr ("ekey-registry review: say what to do: list, pre-review, re-review, produce, ship, arrive, collect, approve-seal\n");
+      g_printerr ("ekey-registry review: say what to do: list, pre-review, re-review, produce, ship, arrive, collect, approve-seal, reject-seal, make-seal, install-mobile\n");
       return 2;
     }
   command = argv[1];
@@ -442,8 +349,10 @@ cmd_review (int    argc,
       g_printerr ("ekey-registry review %s: which application? Give its id (see `review list`)\n", command);
       return 2;
     }
-  if (g_str_equal (command, "approve-seal"))
-    return approve_seal (db, argv[2]);
+  if (g_str_equal (command, "approve-seal") || g_str_equal (command, "reject-seal") || g_str_equal (command, "make-seal"))
+    return ek_registry_review_seal (db, command, argv[2], remark);
+  if (g_str_equal (command, "install-mobile"))
+    return ek_registry_install_mobile (db, argv[2]);
   full_id = resolve_application_id (db, argv[2]);
   if (full_id == NULL)
     return 1;
@@ -602,7 +511,7 @@ static void
 usage (void)
 {
   g_printerr ("usage: ekey-registry serve --listen HOST:PORT --db FILE --data-dir DIR [--tls-cert F --tls-key F] [--ca FILE]\n"
-              "       ekey-registry review --db FILE list|pre-review|re-review|produce|ship|arrive|collect|approve-seal [ID] [pass|fail] [--remark TEXT]\n"
+              "       ekey-registry review --db FILE list|pre-review|re-review|produce|ship|arrive|collect|approve-seal|reject-seal|make-seal|install-mobile [ID] [pass|fail] [--remark TEXT]\n"
               "       ekey-registry outbox --db FILE [--json]\n"
               "       ekey-registry captcha-answer --db FILE ID|--latest\n"
               "       ekey-registry certificates --db FILE add CERT.pem [--uscc CODE] [--name NAME] | revoke SERIAL | list [--json]\n");

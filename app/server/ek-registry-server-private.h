@@ -4,7 +4,8 @@
  * ek-registry-requests.c problems, languages, JSON bodies, field checks, sessions, idempotency
  * ek-registry-accounts.c catalogue, captcha, accounts, sessions (code and key log-in)
  * ek-registry-applications.c applications, their materials, uploads
- * ek-registry-seals.c    mobile authorisations, seal requests, seals
+ * ek-registry-seals.c    seal requests (form, letter, review), seals with their image and bindings
+ * ek-registry-mobile.c   mobile authorisations and the phone certificates they lead to
  * ek-registry-renewals.c the issuing CA, key log-in certificates, renewal eligibility and issuance
  */
 #pragma once
@@ -24,6 +25,7 @@
 #include "ek-catalogue.h"
 #include "ek-registry-db.h"
 #include "ek-registry-renewals.h"
+#include "ek-registry-review.h"
 #include "ek-registry-server.h"
 #include "ek-validators.h"
 
@@ -90,6 +92,13 @@ typedef enum
   PROBLEM_RENEWAL_UNAVAILABLE,
   PROBLEM_WRONG_KEY,
   PROBLEM_CERTIFICATE_ALREADY_ISSUED,
+  PROBLEM_SEAL_EXISTS,
+  PROBLEM_NO_SEAL,
+  PROBLEM_REQUEST_OPEN,
+  PROBLEM_ALREADY_BOUND,
+  PROBLEM_NOTHING_TO_REBIND,
+  PROBLEM_MOBILE_NOT_AUTHORIZED,
+  PROBLEM_MOBILE_ALREADY_AUTHORIZED,
   PROBLEM_INTERNAL,
   PROBLEM_NONE,   /* not a problem: never answered */
 } Problem;
@@ -335,6 +344,9 @@ ek_registry_handle_seal_requests (Request *req);
 
 void
 ek_registry_handle_seals (Request *req);
+
+GBytes *
+ek_registry_render_seal_image (const char *name);
 
 /* ek-registry-renewals.c */
 gboolean

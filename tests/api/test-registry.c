@@ -1143,127 +1143,71 @@ test_key_login (void)
   }
 }
 
+/* The seal and mobile authorisations belong to the whole enterprise: reached with the key only.
+ * Their states and refusals are tested in test-seal-mobile.c against a service that issues. */
 static void
-test_mobile_authorizations (void)
+test_seal_mobile_need_the_key (void)
 {
-  g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
-  const char *token = json_object_get_string_member (ek_api_object (login), "token");
   g_autofree char *uscc = ek_api_make_uscc ();
   g_autofree char *code_token = ek_api_register_and_login (server, uscc, "mob@example.cn");
-  g_autoptr(EkApiResponse) refused = call_idem (server, "POST", "/mobile-authorizations", code_token,
-                                                "{\"kind\":\"new\",\"mobile\":\"13800138000\"}", "mob-0");
-  g_autoptr(EkApiResponse) created = call_idem (server, "POST", "/mobile-authorizations", token,
-                                                "{\"kind\":\"new\",\"mobile\":\"13800138000\"}", "mob-1");
-  g_autoptr(EkApiResponse) change_bad = call_idem (server, "POST", "/mobile-authorizations", token,
-                                                   "{\"kind\":\"number-change\",\"mobile\":\"13900139000\"}", "mob-2");
-  g_autoptr(EkApiResponse) change = call_idem (server, "POST", "/mobile-authorizations", token,
-                                               "{\"kind\":\"number-change\",\"mobile\":\"13900139000\",\"old_mobile\":\"13800138000\"}", "mob-3");
-  g_autoptr(EkApiResponse) bad_number = call_idem (server, "POST", "/mobile-authorizations", token,
-                                                   "{\"kind\":\"phone-change\",\"mobile\":\"139001390\"}", "mob-4");
-  g_autoptr(EkApiResponse) submitted = NULL, twice = NULL, history = NULL, other = NULL;
-  g_autofree char *submit = NULL;
+  const char *paths[] = { "/mobile-authorizations", "/seal-requests", "/seals" };
 
-  g_assert_cmpint (refused->status, ==, 403);
-  g_assert_cmpstr (ek_api_problem_type (refused), ==, "key-login-required");
-  g_assert_cmpint (created->status, ==, 201);
-  g_assert_cmpstr (json_object_get_string_member (ek_api_object (created), "state"), ==, "pending-submit");
-  g_assert_cmpint (change_bad->status, ==, 422);
-  g_assert_true (ek_api_has_field_error (change_bad, "old_mobile", "required"));
-  g_assert_cmpint (change->status, ==, 201);
-  g_assert_cmpint (bad_number->status, ==, 422);
-  g_assert_true (ek_api_has_field_error (bad_number, "mobile", "mobile"));
-
-  submit = g_strdup_printf ("/mobile-authorizations/%s/submit", json_object_get_string_member (ek_api_object (created), "id"));
-  submitted = ek_api_call (server, "POST", submit, token, NULL, NULL);
-  g_assert_cmpint (submitted->status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (ek_api_object (submitted), "state"), ==, "issued");
-  twice = ek_api_call (server, "POST", submit, token, NULL, NULL);
-  g_assert_cmpint (twice->status, ==, 409);
-
-  history = ek_api_call (server, "GET", "/mobile-authorizations", token, NULL, NULL);
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (history->json)), >=, 2);
-  /* Isolation holds for key sessions' resources too */
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(EkApiResponse) get = ek_api_call (server, "GET", paths[i], code_token, NULL, NULL);
+      g_assert_cmpint (get->status, ==, 403);
+      g_assert_cmpstr (ek_api_problem_type (get), ==, "key-login-required");
+    }
   {
-    g_autofree char *path = g_strdup_printf ("/mobile-authorizations/%s", json_object_get_string_member (ek_api_object (created), "id"));
-    g_autoptr(EkApiResponse) rogue_login = NULL;
-    other = ek_api_call (server, "GET", path, code_token, NULL, NULL);
-    g_assert_cmpint (other->status, ==, 403);
+    g_autoptr(EkApiResponse) post = call_idem (server, "POST", "/mobile-authorizations", code_token,
+                                               "{\"kind\":\"new\",\"mobile\":\"13800138000\"}", "mob-0");
+    g_assert_cmpint (post->status, ==, 403);
+    g_assert_cmpstr (ek_api_problem_type (post), ==, "key-login-required");
+  }
+
+  /* With the key each of them answers (every operation of the contract is exercised here too) */
+  {
+    g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
+    const char *token = json_object_get_string_member (ek_api_object (login), "token");
+    g_autoptr(EkApiResponse) seal = call_idem (server, "POST", "/seal-requests", token,
+                                               "{\"kind\":\"apply\",\"code13\":\"9999400000560\",\"enterprise_name\":\"北京测试企业\","
+                                               "\"legal_representative\":\"李军\",\"legal_representative_id_type\":\"passport\","
+                                               "\"legal_representative_id_number\":\"E12345678\",\"applicant_name\":\"王斌\","
+                                               "\"address\":\"北京技术开发区荣华中路11号\",\"mobile\":\"18910123221\",\"landline\":\"67811021\","
+                                               "\"email\":\"wangbing@126.com\",\"postcode\":\"100176\"}", "seal-1");
+    g_autoptr(EkApiResponse) mobile = call_idem (server, "POST", "/mobile-authorizations", token,
+                                                 "{\"kind\":\"new\",\"mobile\":\"13800138000\",\"licence_type\":\"electromechanical\","
+                                                 "\"applicant\":{\"enterprise_name\":\"北京测试企业\",\"registered_address\":\"北京\","
+                                                 "\"applicant_name\":\"张鑫\",\"gender\":\"female\",\"login_name\":\"JD001\","
+                                                 "\"id_type\":\"passport\",\"id_number\":\"E12345678\",\"email\":\"zx@126.com\","
+                                                 "\"address\":\"北京\",\"mobile\":\"18910123221\",\"postcode\":\"100176\"}}", "mob-1");
+    g_autoptr(GBytes) png = ek_api_png (300, 400, FALSE);
+    g_autofree char *seal_path = NULL, *letter_path = NULL, *mobile_path = NULL, *submit_path = NULL;
+
+    g_assert_cmpint (seal->status, ==, 201);
+    g_assert_cmpint (mobile->status, ==, 201);
+    seal_path = g_strconcat ("/seal-requests/", json_object_get_string_member (ek_api_object (seal), "id"), NULL);
+    letter_path = g_strconcat (seal_path, "/letter", NULL);
+    mobile_path = g_strconcat ("/mobile-authorizations/", json_object_get_string_member (ek_api_object (mobile), "id"), NULL);
+    submit_path = g_strconcat (mobile_path, "/submit", NULL);
+    {
+      g_autoptr(EkApiResponse) r1 = ek_api_call (server, "GET", seal_path, token, NULL, NULL);
+      g_autoptr(EkApiResponse) r2 = ek_api_upload (server, letter_path, token, png, "image/png", FALSE);
+      g_autoptr(EkApiResponse) r3 = ek_api_call (server, "GET", "/seals/00000000-0000-4000-8000-000000000000", token, NULL, NULL);
+      g_autoptr(EkApiResponse) r4 = ek_api_call (server, "GET", "/seals/00000000-0000-4000-8000-000000000000/image", token, NULL, NULL);
+      g_autoptr(EkApiResponse) r5 = ek_api_call (server, "GET", mobile_path, token, NULL, NULL);
+      g_autoptr(EkApiResponse) r6 = ek_api_call (server, "POST", submit_path, token, NULL, NULL);
+
+      g_assert_cmpint (r1->status, ==, 200);
+      g_assert_cmpint (r2->status, ==, 200);
+      g_assert_cmpint (r3->status, ==, 404);
+      g_assert_cmpint (r4->status, ==, 404);
+      g_assert_cmpint (r5->status, ==, 200);
+      g_assert_cmpint (r6->status, ==, 200);
+      g_assert_cmpstr (json_object_get_string_member (ek_api_object (r6), "state"), ==, "submitted");
+    }
   }
 }
-
-static void
-test_seals (void)
-{
-  g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
-  const char *token = json_object_get_string_member (ek_api_object (login), "token");
-  g_autoptr(EkApiResponse) mismatch = call_idem (server, "POST", "/seal-requests", token,
-                                                 "{\"kind\":\"apply\",\"seal_name\":\"北京测试科技有限公司\",\"code13\":\"9999400000561\"}", "seal-0");
-  g_autoptr(EkApiResponse) created = call_idem (server, "POST", "/seal-requests", token,
-                                                "{\"kind\":\"apply\",\"seal_name\":\"北京测试科技有限公司\",\"code13\":\"9999400000560\"}", "seal-1");
-  g_autoptr(EkApiResponse) letter = NULL, seals = NULL, requests = NULL;
-  g_autoptr(GBytes) png = ek_api_png (300, 400, FALSE);
-  g_autofree char *id = NULL, *letter_path = NULL, *out = NULL;
-  int exit_status;
-
-  g_assert_cmpint (mismatch->status, ==, 422);
-  g_assert_true (ek_api_has_field_error (mismatch, "code13", "certificate-mismatch"));
-  g_assert_cmpint (created->status, ==, 201);
-  id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
-
-  /* The reviewer cannot approve before the confirmation letter is uploaded */
-  out = ek_api_run (server, &exit_status, "review", "approve-seal", id, NULL);
-  g_assert_cmpint (exit_status, ==, 1);
-
-  letter_path = g_strdup_printf ("/seal-requests/%s/letter", id);
-  letter = ek_api_upload (server, letter_path, token, png, "image/png", FALSE);
-  g_assert_cmpint (letter->status, ==, 200);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (ek_api_object (letter), "confirmation_letter"), "size"),
-                   ==, (gint64) g_bytes_get_size (png));
-
-  g_free (out);
-  out = ek_api_run (server, NULL, "review", "approve-seal", id, NULL);
-  requests = ek_api_call (server, "GET", "/seal-requests", token, NULL, NULL);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (requests->json), 0), "state"),
-                   ==, "approved");
-  seals = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
-  g_assert_cmpint (seals->status, ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (seals->json)), ==, 1);
-  {
-    g_autofree char *request_path = g_strconcat ("/seal-requests/", id, NULL);
-    g_autofree char *seal_path = g_strconcat ("/seals/", json_object_get_string_member (
-                                                json_array_get_object_element (json_node_get_array (seals->json), 0), "id"), NULL);
-    g_autoptr(EkApiResponse) one_request = ek_api_call (server, "GET", request_path, token, NULL, NULL);
-    g_autoptr(EkApiResponse) one_seal = ek_api_call (server, "GET", seal_path, token, NULL, NULL);
-    g_autoptr(EkApiResponse) no_seal = ek_api_call (server, "GET", "/seals/00000000-0000-4000-8000-000000000000", token, NULL, NULL);
-
-    g_assert_cmpint (one_request->status, ==, 200);
-    g_assert_cmpstr (json_object_get_string_member (ek_api_object (one_request), "state"), ==, "approved");
-    g_assert_cmpint (one_seal->status, ==, 200);
-    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (ek_api_object (one_seal), "users"), 0), ==, "LUOYUN");
-    g_assert_cmpint (no_seal->status, ==, 404);
-  }
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (seals->json), 0), "state"),
-                   ==, "normal");
-
-  /* A change of name, approved, renames the seal */
-  {
-    g_autoptr(EkApiResponse) change = call_idem (server, "POST", "/seal-requests", token,
-                                                 "{\"kind\":\"change\",\"seal_name\":\"北京测试科技股份有限公司\",\"code13\":\"9999400000560\"}", "seal-2");
-    g_autoptr(EkApiResponse) change_letter = NULL, after = NULL;
-    g_autofree char *change_path = NULL, *approved = NULL;
-
-    g_assert_cmpint (change->status, ==, 201);
-    change_path = g_strdup_printf ("/seal-requests/%s/letter", json_object_get_string_member (ek_api_object (change), "id"));
-    change_letter = ek_api_upload (server, change_path, token, png, "image/png", FALSE);
-    g_assert_cmpint (change_letter->status, ==, 200);
-    approved = ek_api_run (server, NULL, "review", "approve-seal", json_object_get_string_member (ek_api_object (change), "id"), NULL);
-    after = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
-    g_assert_cmpuint (json_array_get_length (json_node_get_array (after->json)), ==, 1);
-    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (after->json), 0), "name"),
-                     ==, "北京测试科技股份有限公司");
-  }
-}
-
 
 /* ---- HTTPS: the service's certificate is verified against our CA; never without ---- */
 
@@ -1602,8 +1546,7 @@ main (int   argc,
   g_test_add_func ("/api/materials/upload-rules", test_materials);
   g_test_add_func ("/api/materials/rules-from-catalogue", test_material_rules_from_catalogue);
   g_test_add_func ("/api/materials/upload-needs-session", test_upload_needs_session);
-  g_test_add_func ("/api/mobile/authorizations", test_mobile_authorizations);
-  g_test_add_func ("/api/seals/apply-and-approve", test_seals);
+  g_test_add_func ("/api/seal-mobile/need-the-key", test_seal_mobile_need_the_key);
   g_test_add_func ("/api/service/https", test_https);
   g_test_add_func ("/api/captcha/latest-for-the-operator", test_captcha_latest_for_the_operator);
   g_test_add_func ("/api/crash/kill-9", test_crash_kill9);

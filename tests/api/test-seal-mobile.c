@@ -1,0 +1,920 @@
+/* test-seal-mobile.c: the electronic seal and mobile authorisations on a real ekey-registry
+ *
+ * Every state and refusal of both businesses over key sessions: the 13-digit code against the
+ * certificate, the seal request's letter, review and making (with its round red image), a change
+ * revoking the old seal, binding another key user, re-binding a renewed certificate (a real
+ * renewal through the service's issuing CA) and re-binding refused without one; mobile
+ * authorisations from request to installed, a number change revoking the old number's
+ * certificate, renewal and cancellation, one request per number, other enterprises kept out.
+ * The recorded traffic is checked against data/api/openapi.yaml.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "ek-api-fixture.h"
+#include "ek-test-common.h"
+
+#include <cairo.h>
+
+typedef struct
+{
+  gnutls_x509_crt_t     crt;
+  gnutls_x509_privkey_t key;
+} TestCert;
+
+static EkApiServer *server;
+static char *dir;
+static TestCert issuing_ca;
+
+static void
+make_cert (TestCert       *out,
+           const char     *dn,
+           const TestCert *issuer,
+           gint64          not_before,
+           gint64          not_after)
+{
+  static guint8 counter = 1;
+  guint8 serial[8] = { 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, counter++ };
+  const char *err = NULL;
+
+  g_assert_cmpint (gnutls_x509_privkey_init (&out->key), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_generate (out->key, GNUTLS_PK_ECDSA,
+                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_init (&out->crt), ==, 0);
+  gnutls_x509_crt_set_version (out->crt, 3);
+  gnutls_x509_crt_set_serial (out->crt, serial, sizeof serial);
+  gnutls_x509_crt_set_activation_time (out->crt, (time_t) not_before);
+  gnutls_x509_crt_set_expiration_time (out->crt, (time_t) not_after);
+  g_assert_cmpint (gnutls_x509_crt_set_dn (out->crt, dn, &err), ==, 0);
+  gnutls_x509_crt_set_key (out->crt, out->key);
+  if (issuer == NULL)
+    {
+      gnutls_x509_crt_set_basic_constraints (out->crt, 1, -1);
+      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN);
+      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, out->crt, out->key, GNUTLS_DIG_SHA256, 0), ==, 0);
+    }
+  else
+    {
+      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_DIGITAL_SIGNATURE);
+      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA256, 0), ==, 0);
+    }
+}
+
+static void
+make_user (TestCert   *out,
+           const char *dn,
+           int         days_left)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  make_cert (out, dn, &issuing_ca, now - 700 * 86400, now + (gint64) days_left * 86400);
+}
+
+static char *
+cert_pem (const TestCert *cert)
+{
+  gnutls_datum_t out = { NULL, 0 };
+  char *pem;
+
+  g_assert_cmpint (gnutls_x509_crt_export2 (cert->crt, GNUTLS_X509_FMT_PEM, &out), ==, 0);
+  pem = g_strndup ((const char *) out.data, out.size);
+  gnutls_free (out.data);
+  return pem;
+}
+
+static void
+cert_clear (TestCert *cert)
+{
+  gnutls_x509_crt_deinit (cert->crt);
+  gnutls_x509_privkey_deinit (cert->key);
+}
+
+/* The operator records a certificate the service issued before (the demo and the key's first issue) */
+static void
+record (const TestCert *cert,
+        const char     *uscc)
+{
+  g_autofree char *pem = cert_pem (cert);
+  g_autofree char *path = g_build_filename (dir, "record.pem", NULL);
+  g_autofree char *out = NULL;
+
+  g_assert_true (g_file_set_contents (path, pem, -1, NULL));
+  out = uscc != NULL ? ek_api_run (server, NULL, "certificates", "add", path, "--uscc", uscc, NULL)
+                     : ek_api_run (server, NULL, "certificates", "add", path, NULL);
+  g_assert_true (g_str_has_suffix (out, "recorded\n"));
+}
+
+static EkApiResponse *
+key_login (const TestCert *cert)
+{
+  g_autoptr(EkApiResponse) challenge = ek_api_call (server, "POST", "/sessions/challenges", NULL, NULL, NULL);
+  g_autofree guchar *nonce = NULL;
+  gsize nonce_len;
+  gnutls_privkey_t priv;
+  gnutls_datum_t data, sig = { NULL, 0 };
+  g_autofree char *sig_b64 = NULL, *pem = cert_pem (cert), *body = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_cmpint (challenge->status, ==, 201);
+  nonce = g_base64_decode (json_object_get_string_member (ek_api_object (challenge), "nonce"), &nonce_len);
+  data.data = nonce;
+  data.size = (unsigned int) nonce_len;
+  gnutls_privkey_init (&priv);
+  g_assert_cmpint (gnutls_privkey_import_x509 (priv, cert->key, 0), ==, 0);
+  g_assert_cmpint (gnutls_privkey_sign_data (priv, GNUTLS_DIG_SHA256, 0, &data, &sig), ==, 0);
+  gnutls_privkey_deinit (priv);
+  sig_b64 = g_base64_encode (sig.data, sig.size);
+  gnutls_free (sig.data);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, "key");
+  json_builder_set_member_name (builder, "challenge_id");
+  json_builder_add_string_value (builder, json_object_get_string_member (ek_api_object (challenge), "id"));
+  json_builder_set_member_name (builder, "certificate");
+  json_builder_add_string_value (builder, pem);
+  json_builder_set_member_name (builder, "signature");
+  json_builder_add_string_value (builder, sig_b64);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  return ek_api_call (server, "POST", "/sessions", NULL, body, NULL);
+}
+
+static char *
+key_token (const TestCert *cert)
+{
+  g_autoptr(EkApiResponse) login = key_login (cert);
+
+  g_assert_cmpint (login->status, ==, 201);
+  return g_strdup (json_object_get_string_member (ek_api_object (login), "token"));
+}
+
+static EkApiResponse *
+call_idem (const char *method,
+           const char *path,
+           const char *token,
+           const char *body)
+{
+  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+  const char *headers[] = { key, NULL };
+
+  return ek_api_call (server, method, path, token, body, headers);
+}
+
+/* A PKCS#10 request signed by @key; its subject says something the service must not copy */
+static char *
+csr_body (gnutls_x509_privkey_t key)
+{
+  gnutls_x509_crq_t crq;
+  gnutls_datum_t out = { NULL, 0 };
+  const char *err = NULL;
+  g_autofree char *pem = NULL, *escaped = NULL;
+
+  g_assert_cmpint (gnutls_x509_crq_init (&crq), ==, 0);
+  g_assert_cmpint (gnutls_x509_crq_set_dn (crq, "CN=1111111111111-MALLORY,O=91350100M000100Y43", &err), ==, 0);
+  g_assert_cmpint (gnutls_x509_crq_set_key (crq, key), ==, 0);
+  g_assert_cmpint (gnutls_x509_crq_sign2 (crq, key, GNUTLS_DIG_SHA256, 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crq_export2 (crq, GNUTLS_X509_FMT_PEM, &out), ==, 0);
+  gnutls_x509_crq_deinit (crq);
+  pem = g_strndup ((const char *) out.data, out.size);
+  gnutls_free (out.data);
+  escaped = g_strescape (pem, NULL);
+  return g_strdup_printf ("{\"csr\":\"%s\"}", escaped);
+}
+
+static gnutls_x509_privkey_t
+new_key (gnutls_pk_algorithm_t algo)
+{
+  gnutls_x509_privkey_t key;
+
+  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_generate (key, algo, algo == GNUTLS_PK_RSA ? 2048 :
+                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
+  return key;
+}
+
+static const char *fields_json =
+  "{\"enterprise_name\":\"北京测试科技有限公司\",\"uscc\":\"91350100M000100Y43\",\"legal_representative\":\"罗云\","
+  "\"applicant_name\":\"王兵\",\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
+  "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}";
+
+/* Creates, fills, uploads renewal's two materials and submits; returns the application id */
+static char *
+submit_renewal (const char *token)
+{
+  g_autofree char *body = g_strdup_printf ("{\"business_type\":\"renewal\",\"fields\":%s}", fields_json);
+  g_autoptr(EkApiResponse) created = call_idem ("POST", "/applications", token, body);
+  g_autoptr(GBytes) png = ek_api_png (400, 300, FALSE);
+  g_autofree char *id = NULL, *submit = NULL;
+  const char *kinds[] = { "application-form", "confirmation-letter" };
+
+  g_assert_cmpint (created->status, ==, 201);
+  id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/applications/%s/materials/%s", id, kinds[i]);
+      g_autoptr(EkApiResponse) up = ek_api_upload (server, path, token, png, "image/png", FALSE);
+      g_assert_cmpint (up->status, ==, 201);
+    }
+  submit = g_strdup_printf ("/applications/%s/submit", id);
+  {
+    g_autoptr(EkApiResponse) sub = call_idem ("POST", submit, token, NULL);
+    g_assert_cmpint (sub->status, ==, 200);
+  }
+  return g_steal_pointer (&id);
+}
+
+
+static gnutls_x509_crt_t
+import_pem (const char *pem)
+{
+  gnutls_x509_crt_t crt;
+  gnutls_datum_t datum = { (unsigned char *) pem, (unsigned int) strlen (pem) };
+
+  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_PEM), ==, 0);
+  return crt;
+}
+
+static JsonArray *
+list_of (EkApiResponse *r)
+{
+  g_assert_cmpint (r->status, ==, 200);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (r->json));
+  return json_node_get_array (r->json);
+}
+
+static const char *
+str (EkApiResponse *r,
+     const char    *member)
+{
+  return json_object_get_string_member_with_default (ek_api_object (r), member, NULL);
+}
+
+/* ---- Electronic seal ---- */
+
+static char *
+seal_body (const char *kind,
+           const char *code13,
+           const char *name,
+           const char *email)
+{
+  return g_strdup_printf ("{\"kind\":\"%s\",\"code13\":\"%s\",\"enterprise_name\":\"%s\",\"legal_representative\":\"李军\","
+                          "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"110102199101010078\","
+                          "\"applicant_name\":\"王斌\",\"address\":\"北京技术开发区荣华中路11号\",\"mobile\":\"18910123221\","
+                          "\"landline\":\"67811021\",\"email\":\"%s\",\"postcode\":\"100176\"}", kind, code13, name, email);
+}
+
+static EkApiResponse *
+seal_request (const char *token,
+              const char *kind,
+              const char *name)
+{
+  g_autofree char *body = seal_body (kind, "9999400000560", name, "wangbing@126.com");
+
+  return call_idem ("POST", "/seal-requests", token, body);
+}
+
+static void
+upload_letter (const char *token,
+               const char *id)
+{
+  g_autofree char *path = g_strdup_printf ("/seal-requests/%s/letter", id);
+  g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
+  g_autoptr(EkApiResponse) r = ek_api_upload (server, path, token, png, "image/png", FALSE);
+
+  g_assert_cmpint (r->status, ==, 200);
+  g_assert_cmpstr (str (r, "state"), ==, "letter-uploaded");
+}
+
+static void
+review (const char *command,
+        const char *id,
+        int         expect)
+{
+  int exit_status = -1;
+  g_autofree char *out = ek_api_run (server, &exit_status, "review", command, id, NULL);
+
+  g_assert_cmpint (exit_status, ==, expect);
+}
+
+static JsonObject *
+seal_by_state (JsonArray  *seals,
+               const char *state)
+{
+  for (guint i = 0; i < json_array_get_length (seals); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (seals, i), "state"), state))
+      return json_array_get_object_element (seals, i);
+  return NULL;
+}
+
+static gboolean
+has_user (JsonObject *seal,
+          const char *login)
+{
+  JsonArray *users = json_object_get_array_member (seal, "users");
+
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    if (g_str_equal (json_array_get_string_element (users, i), login))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GBytes *png;
+  gsize   offset;
+} PngReader;
+
+static cairo_status_t
+read_png (void          *closure,
+          unsigned char *data,
+          unsigned int   length)
+{
+  PngReader *r = closure;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (r->png, &size);
+
+  if (r->offset + length > size)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, bytes + r->offset, length);
+  r->offset += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* The seal image is a PNG with a good share of red pixels and nothing else coloured */
+static void
+assert_red_seal (const char *token,
+                 const char *image_url,
+                 const char *artifact)
+{
+  g_autoptr(EkApiResponse) r = NULL;
+  PngReader reader = { NULL, 0 };
+  cairo_surface_t *surface;
+  guint red = 0, other = 0;
+  g_autofree char *path = ek_test_artifact_path (artifact);
+
+  g_assert_true (g_str_has_prefix (image_url, "/api/v1/seals/"));
+  r = ek_api_call (server, "GET", image_url + strlen ("/api/v1"), token, NULL, NULL);
+  g_assert_cmpint (r->status, ==, 200);
+  g_assert_cmpstr (r->content_type, ==, "image/png");
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (r->body, NULL), (gssize) g_bytes_get_size (r->body), NULL));
+  reader.png = r->body;
+  surface = cairo_image_surface_create_from_png_stream (read_png, &reader);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
+    {
+      const guint32 *row = (const guint32 *) (cairo_image_surface_get_data (surface) + y * cairo_image_surface_get_stride (surface));
+
+      for (int x = 0; x < cairo_image_surface_get_width (surface); x++)
+        {
+          guint a = row[x] >> 24, rr = (row[x] >> 16) & 0xff, g = (row[x] >> 8) & 0xff, b = row[x] & 0xff;
+
+          if (a < 128)
+            continue;
+          if (rr > 150 && g < 80 && b < 80)
+            red++;
+          else
+            other++;
+        }
+    }
+  cairo_surface_destroy (surface);
+  g_test_message ("seal image %s: %u red pixels, %u others", path, red, other);
+  g_assert_cmpuint (red, >, 3000);
+  g_assert_cmpuint (other, <, red / 4);
+}
+
+static void
+test_seal (void)
+{
+  TestCert clerk, colleague, third, other, renewed;
+  g_autofree char *token = NULL, *colleague_token = NULL, *third_token = NULL, *other_token = NULL;
+  g_autofree char *renewed_token = NULL, *apply_id = NULL, *seal_id = NULL, *image_url = NULL;
+
+  make_user (&clerk, "CN=9999400000560-LUOYUN,O=IELIC,C=CN", 20);
+  make_user (&colleague, "CN=9999400000560-XUKE,O=IELIC,C=CN", 300);
+  make_user (&third, "CN=9999400000560-ZHAO,O=IELIC,C=CN", 300);
+  make_user (&other, "CN=9999400000561-OTHER,C=CN", 300);
+  record (&clerk, "91110000600037341L");
+  record (&colleague, NULL);
+  record (&third, NULL);
+  record (&other, NULL);
+  token = key_token (&clerk);
+  colleague_token = key_token (&colleague);
+  third_token = key_token (&third);
+  other_token = key_token (&other);
+
+  /* The 13-digit code must be the certificate's; every field is checked again by the service */
+  {
+    g_autofree char *body = seal_body ("apply", "9999400000561", "北京测试企业", "wangbing@126.com");
+    g_autoptr(EkApiResponse) r = call_idem ("POST", "/seal-requests", token, body);
+    g_assert_cmpint (r->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (r, "code13", "certificate-mismatch"));
+  }
+  {
+    g_autofree char *body = seal_body ("apply", "9999400000560", "北京测试企业", "wangbing@126");
+    g_autoptr(EkApiResponse) r = call_idem ("POST", "/seal-requests", token, body);
+    g_assert_cmpint (r->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (r, "email", "email"));
+  }
+  {
+    g_autoptr(EkApiResponse) r = call_idem ("POST", "/seal-requests", token, "{\"kind\":\"apply\",\"code13\":\"9999400000560\"}");
+    g_assert_cmpint (r->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (r, "legal_representative", "required"));
+    g_assert_true (ek_api_has_field_error (r, "postcode", "required"));
+  }
+  /* Change, binding and re-binding need a seal */
+  {
+    const char *kinds[] = { "change", "bind-user", "rebind" };
+    for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+      {
+        g_autoptr(EkApiResponse) r = seal_request (token, kinds[i], "北京测试企业");
+        g_assert_cmpint (r->status, ==, 409);
+        g_assert_cmpstr (ek_api_problem_type (r), ==, "no-seal");
+      }
+  }
+
+  /* 印章申请: new, the certificate's subject taken from the session */
+  {
+    g_autoptr(EkApiResponse) r = seal_request (token, "apply", "北京测试企业");
+    g_autoptr(EkApiResponse) twice = seal_request (token, "apply", "北京测试企业");
+
+    g_assert_cmpint (r->status, ==, 201);
+    g_assert_cmpstr (str (r, "state"), ==, "new");
+    g_assert_cmpstr (str (r, "kind"), ==, "apply");
+    g_assert_nonnull (strstr (str (r, "certificate_subject"), "CN=9999400000560-LUOYUN"));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (ek_api_object (r), "form"), "legal_representative"),
+                     ==, "李军");
+    apply_id = g_strdup (str (r, "id"));
+    g_assert_cmpint (twice->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (twice), ==, "request-open");
+  }
+  /* Another enterprise sees nothing of it */
+  {
+    g_autofree char *path = g_strconcat ("/seal-requests/", apply_id, NULL);
+    g_autofree char *letter = g_strconcat (path, "/letter", NULL);
+    g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
+    g_autoptr(EkApiResponse) one = ek_api_call (server, "GET", path, other_token, NULL, NULL);
+    g_autoptr(EkApiResponse) all = ek_api_call (server, "GET", "/seal-requests", other_token, NULL, NULL);
+    g_autoptr(EkApiResponse) up = ek_api_upload (server, letter, other_token, png, "image/png", FALSE);
+
+    g_assert_cmpint (one->status, ==, 404);
+    g_assert_cmpuint (json_array_get_length (list_of (all)), ==, 0);
+    g_assert_cmpint (up->status, ==, 404);
+  }
+
+  /* Nothing to review or make before the letter; a rejection needs a remark and the clerk reads it */
+  review ("approve-seal", apply_id, 1);
+  review ("make-seal", apply_id, 1);
+  upload_letter (token, apply_id);
+  review ("make-seal", apply_id, 1);
+  review ("reject-seal", apply_id, 2);
+  {
+    g_autofree char *out = ek_api_run (server, NULL, "review", "reject-seal", apply_id, "--remark", "印章采集区域未盖章", NULL);
+    g_autofree char *path = g_strconcat ("/seal-requests/", apply_id, NULL);
+    g_autoptr(EkApiResponse) r = ek_api_call (server, "GET", path, token, NULL, NULL);
+
+    g_assert_cmpstr (str (r, "state"), ==, "rejected");
+    g_assert_cmpstr (str (r, "remark"), ==, "印章采集区域未盖章");
+  }
+  upload_letter (token, apply_id);
+  review ("approve-seal", apply_id, 0);
+  review ("approve-seal", apply_id, 1);
+  {
+    g_autofree char *path = g_strconcat ("/seal-requests/", apply_id, NULL);
+    g_autofree char *letter = g_strconcat (path, "/letter", NULL);
+    g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
+    g_autoptr(EkApiResponse) r = ek_api_call (server, "GET", path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) late = ek_api_upload (server, letter, token, png, "image/png", FALSE);
+
+    g_assert_cmpstr (str (r, "state"), ==, "approved");
+    g_assert_false (json_object_has_member (ek_api_object (r), "remark"));
+    g_assert_cmpint (late->status, ==, 409);
+  }
+  {
+    g_autoptr(EkApiResponse) none = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
+    g_assert_cmpuint (json_array_get_length (list_of (none)), ==, 0);
+  }
+  review ("make-seal", apply_id, 0);
+
+  /* The seal: 正常, the clerk bound, its round red image */
+  {
+    g_autoptr(EkApiResponse) seals = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
+    g_autoptr(EkApiResponse) others = ek_api_call (server, "GET", "/seals", other_token, NULL, NULL);
+    JsonObject *seal;
+
+    g_assert_cmpuint (json_array_get_length (list_of (seals)), ==, 1);
+    seal = json_array_get_object_element (list_of (seals), 0);
+    g_assert_cmpstr (json_object_get_string_member (seal, "state"), ==, "normal");
+    g_assert_cmpstr (json_object_get_string_member (seal, "name"), ==, "北京测试企业");
+    g_assert_true (has_user (seal, "LUOYUN"));
+    seal_id = g_strdup (json_object_get_string_member (seal, "id"));
+    image_url = g_strdup (json_object_get_string_member (seal, "image_url"));
+    assert_red_seal (token, image_url, "seal-image-apply.png");
+    g_assert_cmpuint (json_array_get_length (list_of (others)), ==, 0);
+  }
+  {
+    g_autofree char *path = g_strconcat ("/seals/", seal_id, NULL);
+    g_autofree char *image = g_strconcat (path, "/image", NULL);
+    g_autoptr(EkApiResponse) one = ek_api_call (server, "GET", path, other_token, NULL, NULL);
+    g_autoptr(EkApiResponse) img = ek_api_call (server, "GET", image, other_token, NULL, NULL);
+    g_autoptr(EkApiResponse) again = seal_request (token, "apply", "北京测试企业");
+
+    g_assert_cmpint (one->status, ==, 404);
+    g_assert_cmpint (img->status, ==, 404);
+    g_assert_cmpint (again->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (again), ==, "seal-exists");
+  }
+
+  /* 证书绑定申请: a colleague's key joins the seal after its own letter and review */
+  {
+    g_autoptr(EkApiResponse) mine = seal_request (token, "bind-user", "北京测试企业");
+    g_autoptr(EkApiResponse) r = NULL, twice = NULL, seals = NULL;
+    g_autofree char *body = seal_body ("bind-user", "9999400000560", "北京测试企业", "xuke@126.com");
+
+    g_assert_cmpint (mine->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (mine), ==, "already-bound");
+    r = call_idem ("POST", "/seal-requests", colleague_token, body);
+    g_assert_cmpint (r->status, ==, 201);
+    twice = call_idem ("POST", "/seal-requests", colleague_token, body);
+    g_assert_cmpint (twice->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (twice), ==, "request-open");
+    upload_letter (colleague_token, str (r, "id"));
+    review ("approve-seal", str (r, "id"), 0);
+    review ("make-seal", str (r, "id"), 0);
+    seals = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
+    g_assert_cmpuint (json_array_get_length (list_of (seals)), ==, 1);
+    g_assert_true (has_user (json_array_get_object_element (list_of (seals), 0), "XUKE"));
+    g_assert_true (has_user (json_array_get_object_element (list_of (seals), 0), "LUOYUN"));
+  }
+
+  /* 续绑 needs a renewed certificate: a key of the enterprise that renews nothing bound is refused */
+  {
+    g_autoptr(EkApiResponse) r = seal_request (third_token, "rebind", "北京测试企业");
+    g_assert_cmpint (r->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (r), ==, "nothing-to-rebind");
+  }
+  /* The clerk's certificate is renewed through the service; the new one re-binds at once */
+  {
+    g_autofree char *id = submit_renewal (token);
+    g_autofree char *path = g_strdup_printf ("/applications/%s/certificate", id);
+    g_autofree char *out = ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL);
+    gnutls_x509_privkey_t key = new_key (GNUTLS_PK_ECDSA);
+    g_autofree char *body = csr_body (key);
+    g_autoptr(EkApiResponse) issued = ek_api_call (server, "POST", path, token, body, NULL);
+    g_autoptr(EkApiResponse) r = NULL, again = NULL, seals = NULL, requests = NULL;
+    JsonArray *bindings;
+    gboolean found = FALSE;
+
+    g_assert_cmpint (issued->status, ==, 201);
+    renewed.key = key;
+    renewed.crt = import_pem (str (issued, "certificate"));
+    renewed_token = key_token (&renewed);
+    r = seal_request (renewed_token, "rebind", "北京测试企业");
+    g_assert_cmpint (r->status, ==, 201);
+    g_assert_cmpstr (str (r, "state"), ==, "approved");
+    g_assert_cmpstr (str (r, "seal_id"), ==, seal_id);
+    again = seal_request (renewed_token, "rebind", "北京测试企业");
+    g_assert_cmpint (again->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (again), ==, "already-bound");
+    /* no letter for a re-binding, nothing for the reviewer */
+    review ("approve-seal", str (r, "id"), 1);
+
+    seals = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
+    bindings = json_object_get_array_member (json_array_get_object_element (list_of (seals), 0), "bindings");
+    g_assert_cmpuint (json_array_get_length (bindings), ==, 2);
+    for (guint i = 0; i < json_array_get_length (bindings); i++)
+      {
+        JsonObject *b = json_array_get_object_element (bindings, i);
+        if (g_str_equal (json_object_get_string_member (b, "login_name"), "LUOYUN"))
+          {
+            gnutls_datum_t dn = { NULL, 0 };
+            g_assert_cmpint (gnutls_x509_crt_get_dn3 (renewed.crt, &dn, 0), ==, 0);
+            g_assert_cmpstr (json_object_get_string_member (b, "certificate_subject"), ==, (const char *) dn.data);
+            gnutls_free (dn.data);
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+    /* the old certificate is no longer bound: it could bind itself again only by its own request */
+    {
+      g_autoptr(EkApiResponse) old_rebind = seal_request (token, "rebind", "北京测试企业");
+      g_assert_cmpint (old_rebind->status, ==, 409);
+      g_assert_cmpstr (ek_api_problem_type (old_rebind), ==, "nothing-to-rebind");
+    }
+    requests = ek_api_call (server, "GET", "/seal-requests", token, NULL, NULL);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list_of (requests), 0), "kind"), ==, "rebind");
+  }
+
+  /* 电子印章变更: the new seal in the new name, the old one 注销, the users carried over */
+  {
+    g_autoptr(EkApiResponse) r = seal_request (renewed_token, "change", "北京测试企业股份有限公司");
+    g_autoptr(EkApiResponse) seals = NULL;
+    JsonObject *normal, *revoked;
+
+    g_assert_cmpint (r->status, ==, 201);
+    upload_letter (renewed_token, str (r, "id"));
+    review ("approve-seal", str (r, "id"), 0);
+    review ("make-seal", str (r, "id"), 0);
+    seals = ek_api_call (server, "GET", "/seals", token, NULL, NULL);
+    g_assert_cmpuint (json_array_get_length (list_of (seals)), ==, 2);
+    normal = seal_by_state (list_of (seals), "normal");
+    revoked = seal_by_state (list_of (seals), "revoked");
+    g_assert_nonnull (normal);
+    g_assert_nonnull (revoked);
+    g_assert_cmpstr (json_object_get_string_member (revoked, "id"), ==, seal_id);
+    g_assert_true (json_object_has_member (revoked, "revoked_at"));
+    g_assert_cmpstr (json_object_get_string_member (normal, "name"), ==, "北京测试企业股份有限公司");
+    g_assert_true (has_user (normal, "LUOYUN"));
+    g_assert_true (has_user (normal, "XUKE"));
+    assert_red_seal (token, json_object_get_string_member (normal, "image_url"), "seal-image-change.png");
+  }
+
+  cert_clear (&clerk);
+  cert_clear (&colleague);
+  cert_clear (&third);
+  cert_clear (&other);
+  cert_clear (&renewed);
+}
+
+/* ---- Mobile authorisation ---- */
+
+static char *
+mobile_body (const char *kind,
+             const char *mobile,
+             const char *old_mobile,
+             gboolean    with_applicant)
+{
+  g_autofree char *old = old_mobile != NULL ? g_strdup_printf (",\"old_mobile\":\"%s\"", old_mobile) : g_strdup ("");
+  const char *applicant =
+    ",\"licence_type\":\"non-electromechanical\",\"applicant\":{\"enterprise_name\":\"8移动证书测试企业非机电\","
+    "\"code13\":\"9999400000570\",\"uscc\":\"91110000600037341L\",\"registered_address\":\"北京市东城区\","
+    "\"applicant_name\":\"张鑫\",\"gender\":\"male\",\"login_name\":\"zhangxin@126.com\",\"id_type\":\"resident-id\","
+    "\"id_number\":\"110102199101010078\",\"email\":\"zhangxin@126.com\",\"address\":\"非机电测试企业地址8\","
+    "\"mobile\":\"18910123221\",\"landline\":\"67811021\",\"department\":\"部门\",\"title\":\"职务\","
+    "\"work_address\":\"工作地址\",\"postcode\":\"100176\"}";
+
+  return g_strdup_printf ("{\"kind\":\"%s\",\"mobile\":\"%s\"%s%s}", kind, mobile, old, with_applicant ? applicant : "");
+}
+
+static EkApiResponse *
+mobile_request (const char *token,
+                const char *kind,
+                const char *mobile,
+                const char *old_mobile)
+{
+  gboolean applicant = !g_str_equal (kind, "renewal") && !g_str_equal (kind, "cancellation");
+  g_autofree char *body = mobile_body (kind, mobile, old_mobile, applicant);
+
+  return call_idem ("POST", "/mobile-authorizations", token, body);
+}
+
+static EkApiResponse *
+mobile_get (const char *token,
+            const char *id)
+{
+  g_autofree char *path = g_strconcat ("/mobile-authorizations/", id, NULL);
+  return ek_api_call (server, "GET", path, token, NULL, NULL);
+}
+
+static EkApiResponse *
+mobile_submit (const char *token,
+               const char *id)
+{
+  g_autofree char *path = g_strconcat ("/mobile-authorizations/", id, "/submit", NULL);
+  return ek_api_call (server, "POST", path, token, NULL, NULL);
+}
+
+static const char *
+certificate_state (EkApiResponse *r)
+{
+  JsonObject *o = ek_api_object (r);
+
+  if (!json_object_has_member (o, "certificate"))
+    return NULL;
+  return json_object_get_string_member (json_object_get_object_member (o, "certificate"), "state");
+}
+
+static void
+test_mobile (void)
+{
+  TestCert clerk, other;
+  g_autofree char *token = NULL, *other_token = NULL, *first = NULL, *changed = NULL, *renewal = NULL;
+
+  make_user (&clerk, "CN=9999400000570-ZHANGXIN,O=IELIC,C=CN", 300);
+  make_user (&other, "CN=9999400000571-OTHER,C=CN", 300);
+  record (&clerk, NULL);
+  record (&other, NULL);
+  token = key_token (&clerk);
+  other_token = key_token (&other);
+
+  /* The confirmed information goes with a new authorisation; its fields are checked by the service */
+  {
+    g_autofree char *bare = mobile_body ("new", "13800138000", NULL, FALSE);
+    g_autofree char *wrong = NULL;
+    g_autoptr(EkApiResponse) r = call_idem ("POST", "/mobile-authorizations", token, bare);
+    g_autoptr(EkApiResponse) w = NULL;
+
+    g_assert_cmpint (r->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (r, "applicant", "required"));
+    g_assert_true (ek_api_has_field_error (r, "licence_type", "required"));
+    wrong = mobile_body ("new", "13800138000", NULL, TRUE);
+    {
+      GString *s = g_string_new (wrong);
+      g_string_replace (s, "9999400000570", "9999400000571", 1);
+      g_string_replace (s, "\"postcode\":\"100176\"", "\"postcode\":\"10017\"", 1);
+      w = call_idem ("POST", "/mobile-authorizations", token, s->str);
+      g_string_free (s, TRUE);
+    }
+    g_assert_cmpint (w->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (w, "applicant/code13", "certificate-mismatch"));
+    g_assert_true (ek_api_has_field_error (w, "applicant/postcode", "postcode"));
+  }
+
+  /* 新授权: 请求待提交 → submitted (登录商务部网站app下载) → issued once the phone installs it */
+  {
+    g_autoptr(EkApiResponse) r = mobile_request (token, "new", "13800138000", NULL);
+    g_autoptr(EkApiResponse) twice = mobile_request (token, "new", "13800138000", NULL);
+    g_autoptr(EkApiResponse) sub = NULL, sub2 = NULL, got = NULL;
+
+    g_assert_cmpint (r->status, ==, 201);
+    g_assert_cmpstr (str (r, "state"), ==, "pending-submit");
+    g_assert_null (certificate_state (r));
+    first = g_strdup (str (r, "id"));
+    g_assert_cmpint (twice->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (twice), ==, "mobile-already-authorized");
+    review ("install-mobile", first, 1);   /* not before it is submitted */
+
+    sub = mobile_submit (token, first);
+    g_assert_cmpint (sub->status, ==, 200);
+    g_assert_cmpstr (str (sub, "state"), ==, "submitted");
+    sub2 = mobile_submit (token, first);
+    g_assert_cmpint (sub2->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (sub2), ==, "invalid-transition");
+    review ("install-mobile", first, 0);
+    got = mobile_get (token, first);
+    g_assert_cmpstr (str (got, "state"), ==, "issued");
+    g_assert_cmpstr (certificate_state (got), ==, "active");
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (ek_api_object (got), "certificate"), "expires_at"),
+                     >, g_get_real_time () / G_USEC_PER_SEC + 300 * 86400);
+  }
+  /* One authorisation per number; another enterprise sees and submits nothing of it */
+  {
+    g_autoptr(EkApiResponse) again = mobile_request (token, "new", "13800138000", NULL);
+    g_autoptr(EkApiResponse) one = mobile_get (other_token, first);
+    g_autoptr(EkApiResponse) sub = mobile_submit (other_token, first);
+    g_autoptr(EkApiResponse) all = ek_api_call (server, "GET", "/mobile-authorizations", other_token, NULL, NULL);
+    g_autoptr(EkApiResponse) cancel = mobile_request (other_token, "cancellation", "13800138000", NULL);
+
+    g_assert_cmpint (again->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (again), ==, "mobile-already-authorized");
+    g_assert_cmpint (one->status, ==, 404);
+    g_assert_cmpint (sub->status, ==, 404);
+    g_assert_cmpuint (json_array_get_length (list_of (all)), ==, 0);
+    g_assert_cmpint (cancel->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (cancel), ==, "mobile-not-authorized");
+  }
+
+  /* 手机号码变更: the old number must be authorised; submitting revokes its certificate */
+  {
+    g_autoptr(EkApiResponse) none = mobile_request (token, "number-change", "13900139000", "13700137000");
+    g_autoptr(EkApiResponse) missing = mobile_request (token, "number-change", "13900139000", NULL);
+    g_autoptr(EkApiResponse) r = mobile_request (token, "number-change", "13900139000", "13800138000");
+    g_autoptr(EkApiResponse) before = NULL, sub = NULL, after = NULL, renew_old = NULL;
+
+    g_assert_cmpint (none->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (none), ==, "mobile-not-authorized");
+    g_assert_cmpint (missing->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (missing, "old_mobile", "required"));
+    g_assert_cmpint (r->status, ==, 201);
+    changed = g_strdup (str (r, "id"));
+    before = mobile_get (token, first);
+    g_assert_cmpstr (certificate_state (before), ==, "active");   /* saved, not submitted: nothing revoked yet */
+    sub = mobile_submit (token, changed);
+    g_assert_cmpstr (str (sub, "state"), ==, "submitted");
+    after = mobile_get (token, first);
+    g_assert_cmpstr (certificate_state (after), ==, "revoked");
+    review ("install-mobile", changed, 0);
+    renew_old = mobile_request (token, "renewal", "13800138000", NULL);
+    g_assert_cmpint (renew_old->status, ==, 409);
+    g_assert_cmpstr (ek_api_problem_type (renew_old), ==, "mobile-not-authorized");
+  }
+
+  /* 手机证书续签 and 手机证书注销 of the number in use */
+  {
+    g_autoptr(EkApiResponse) r = mobile_request (token, "renewal", "13900139000", NULL);
+    g_autoptr(EkApiResponse) sub = NULL, old = NULL, cancel = NULL, csub = NULL, after = NULL, again = NULL;
+
+    g_assert_cmpint (r->status, ==, 201);
+    renewal = g_strdup (str (r, "id"));
+    sub = mobile_submit (token, renewal);
+    g_assert_cmpstr (str (sub, "state"), ==, "submitted");
+    review ("install-mobile", renewal, 0);
+    old = mobile_get (token, changed);
+    g_assert_cmpstr (certificate_state (old), ==, "renewed");
+
+    cancel = mobile_request (token, "cancellation", "13900139000", NULL);
+    g_assert_cmpint (cancel->status, ==, 201);
+    csub = mobile_submit (token, str (cancel, "id"));
+    g_assert_cmpstr (str (csub, "state"), ==, "cancelled");
+    after = mobile_get (token, renewal);
+    g_assert_cmpstr (certificate_state (after), ==, "cancelled");
+    again = mobile_request (token, "cancellation", "13900139000", NULL);
+    g_assert_cmpint (again->status, ==, 409);
+  }
+
+  /* 手机变更 adds a phone; the history is the enterprise's, newest first */
+  {
+    g_autoptr(EkApiResponse) r = mobile_request (token, "phone-change", "13600136000", NULL);
+    g_autoptr(EkApiResponse) history = ek_api_call (server, "GET", "/mobile-authorizations", token, NULL, NULL);
+    JsonArray *rows = list_of (history);
+
+    g_assert_cmpint (r->status, ==, 201);
+    g_assert_cmpuint (json_array_get_length (rows), ==, 5);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "kind"), ==, "phone-change");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "state"), ==, "pending-submit");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 4), "kind"), ==, "new");
+  }
+
+  cert_clear (&clerk);
+  cert_clear (&other);
+}
+
+static void
+test_traffic_matches_contract (void)
+{
+  g_autofree char *script = g_build_filename (ek_test_source_root (), "tools", "api-contract", "check.js", NULL);
+  g_autofree char *spec = g_build_filename (ek_test_source_root (), "data", "api", "openapi.yaml", NULL);
+  g_autoptr(GSubprocess) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           "node", script, spec, ek_api_traffic_path (), NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (node, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s%s", out, err);
+  if (g_subprocess_get_exit_status (node) != 0)
+    g_error ("Traffic does not match the contract:\n%s%s", out, err);
+}
+
+static char *
+write_pem (const char *name,
+           const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *ca_pem = NULL, *ca_path = NULL, *key_path = NULL, *key_pem = NULL;
+  gnutls_datum_t out = { NULL, 0 };
+  gint64 now;
+  int status;
+
+  ek_test_init (&argc, &argv);
+  gnutls_global_init ();
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  dir = g_dir_make_tmp ("ek-seal-mobile-XXXXXX", NULL);
+  make_cert (&issuing_ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
+  ca_pem = cert_pem (&issuing_ca);
+  g_assert_cmpint (gnutls_x509_privkey_export2 (issuing_ca.key, GNUTLS_X509_FMT_PEM, &out), ==, 0);
+  key_pem = g_strndup ((const char *) out.data, out.size);
+  gnutls_free (out.data);
+  ca_path = write_pem ("issuing-ca.pem", ca_pem);
+  key_path = write_pem ("issuing-ca.key", key_pem);
+  {
+    const char *args[] = { "--issuing-ca", ca_path, "--issuing-key", key_path, NULL };
+    server = ek_api_server_start (args);
+  }
+
+  g_test_add_func ("/seal-mobile/seal", test_seal);
+  g_test_add_func ("/seal-mobile/mobile", test_mobile);
+  g_test_add_func ("/seal-mobile/zz-contract", test_traffic_matches_contract);
+  status = g_test_run ();
+
+  ek_api_server_free (server);
+  cert_clear (&issuing_ca);
+  g_unlink (ca_path);
+  g_unlink (key_path);
+  {
+    g_autofree char *rec = g_build_filename (dir, "record.pem", NULL);
+    g_unlink (rec);
+  }
+  g_rmdir (dir);
+  g_free (dir);
+  gnutls_global_deinit ();
+  return status;
+}

@@ -130,9 +130,9 @@ format_dn (GPtrArray *attributes)
 
 /* The DN as gnutls prints it (RFC 4514), or from the attributes when that is not UTF-8 */
 static char *
-print_dn (int        ret,
+print_dn (int             ret,
           gnutls_datum_t *text,
-          GPtrArray *attributes)
+          GPtrArray      *attributes)
 {
   char *dn;
 

@@ -18,15 +18,6 @@
 #define OID_SM3_WITH_SM2  "1.2.156.10197.1.501"
 #define OID_EC_PUBLIC_KEY "1.2.840.10045.2.1"
 
-void
-ek_dn_attribute_free (EkDnAttribute *attribute)
-{
-  g_free (attribute->oid);
-  g_free (attribute->name);
-  g_free (attribute->value);
-  g_free (attribute);
-}
-
 /* ASN.1 string → UTF-8, whatever the string type */
 static char *
 decode_value (const gnutls_datum_t *value,

@@ -43,12 +43,12 @@ struct _EkCertificateInfo
   GBytes        *object_id;
 };
 
+void      ek_dn_attribute_free          (EkDnAttribute      *attribute);
+
 /* The backend */
 gboolean  ek_certificate_info_read_der  (EkCertificateInfo  *self,
                                          GError            **error);
 GBytes   *ek_certificate_pem_to_der     (GBytes             *pem,
                                          GError            **error);
-
-void      ek_dn_attribute_free          (EkDnAttribute      *attribute);
 
 G_END_DECLS

@@ -16,6 +16,15 @@
 G_DEFINE_FINAL_TYPE (EkCertificateInfo, ek_certificate_info, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-certificate-error-quark, ek_certificate_error)
 
+void
+ek_dn_attribute_free (EkDnAttribute *attribute)
+{
+  g_free (attribute->oid);
+  g_free (attribute->name);
+  g_free (attribute->value);
+  g_free (attribute);
+}
+
 static void
 ek_certificate_info_finalize (GObject *object)
 {

@@ -73,7 +73,7 @@ char *
 ek_renewal_fixture_clerk_session (EkApiServer *server)
 {
   g_autoptr(EkTokenManager) manager = ek_renewal_fixture_manager ();
-  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
   EkToken *token = ek_renewal_fixture_find_token (tokens);
   EkCertificateInfo *cert = g_ptr_array_index (ek_token_get_certificates (token), 0);
   g_autoptr(EkApiResponse) challenge = ek_api_call (server, "POST", "/sessions/challenges", NULL, NULL, NULL);
@@ -86,7 +86,7 @@ ek_renewal_fixture_clerk_session (EkApiServer *server)
 
   raw = g_base64_decode (json_object_get_string_member (ek_api_object (challenge), "nonce"), &n);
   nonce = g_bytes_new_take (raw, n);
-  sig = ek_token_manager_sign_now (manager, token, cert, pin, nonce, NULL, &error);
+  sig = ek_token_manager_sign (manager, token, cert, pin, nonce, NULL, NULL, &error);
   g_assert_no_error (error);
   sig_b64 = g_base64_encode (g_bytes_get_data (sig, NULL), g_bytes_get_size (sig));
   escaped = g_strescape (pem, NULL);

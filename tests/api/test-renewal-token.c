@@ -252,7 +252,7 @@ static void
 test_journey (void)
 {
   g_autoptr(EkTokenManager) manager = ek_renewal_fixture_manager ();
-  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
   EkToken *token = ek_renewal_fixture_find_token (tokens);
   EkCertificateInfo *old = g_ptr_array_index (ek_token_get_certificates (token), 0);
   g_autoptr(EkApiClient) client = ek_api_client_new (server->base_url, ek_api_tls ()->ca_cert, NULL);
@@ -276,7 +276,7 @@ test_journey (void)
     g_assert_false (ek_api_client_has_session (client));
   }
   {
-    g_autoptr(GPtrArray) again = ek_token_manager_list_tokens_now (manager, NULL);
+    g_autoptr(GPtrArray) again = ek_token_manager_list_tokens (manager, NULL, NULL);
     g_assert_cmpint (ek_token_get_pin_state (ek_renewal_fixture_find_token (again)), ==, EK_PIN_STATE_COUNT_LOW);
   }
   {
@@ -457,7 +457,7 @@ test_locked_pin (void)
   g_setenv ("EK_FAULT_PKCS11", "locked", TRUE);
   g_setenv ("EK_FAULT_PKCS11_CERT", cert_der, TRUE);
   manager = ek_token_manager_new (paths, EK_TOKEN_MANAGER_SKIP_REGISTERED);
-  tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
   g_assert_cmpuint (tokens->len, ==, 1);
   token = g_ptr_array_index (tokens, 0);
   g_assert_cmpint (ek_token_get_pin_state (token), ==, EK_PIN_STATE_LOCKED);

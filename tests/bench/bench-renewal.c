@@ -83,7 +83,7 @@ run_ours (EkApiServer *server,
   g_autofree char *application = ek_renewal_fixture_approved (server);
   g_autofree char *journal = g_strdup_printf ("%s/bench-%u.json", dir, run);
   g_autoptr(EkTokenManager) manager = ek_renewal_fixture_manager ();
-  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
   EkToken *token = ek_renewal_fixture_find_token (tokens);
   EkCertificateInfo *old = g_ptr_array_index (ek_token_get_certificates (token), 0);
   g_autoptr(EkSecret) pin = ek_secret_new ("123456", -1);

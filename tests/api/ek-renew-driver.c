@@ -136,7 +136,7 @@ main (int   argc,
     const char *paths[] = { module, NULL };
     manager = ek_token_manager_new (paths, EK_TOKEN_MANAGER_SKIP_REGISTERED);
   }
-  tokens = ek_token_manager_list_tokens_now (manager, &error);
+  tokens = ek_token_manager_list_tokens (manager, NULL, &error);
   for (guint i = 0; tokens != NULL && i < tokens->len; i++)
     if (g_str_equal (ek_token_get_label (g_ptr_array_index (tokens, i)), label))
       token = g_ptr_array_index (tokens, i);

@@ -4,13 +4,15 @@
 #   EK-RENEW (PIN 123456)   id 01: RSA-2048 key pair generated on the token, and its certificate
 #                           CN=9999400000560-LUOYUN, O=IELIC (no 18-digit code), issued by that CA,
 #                           expiring in 20 days (DIR/user.pem)
-# Real tools only: softhsm2-util, pkcs11-tool, certtool.
+# Real tools only: softhsm2-util, pkcs11-tool, certtool. An existing DIR/softhsm2.conf is kept
+# (the demo adds this key next to its others).
 set -euo pipefail
 dir=$1
 MOD=${EK_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 mkdir -p "$dir/tokens"
 dir=$(cd "$dir" && pwd)
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = true\n' "$dir" > "$dir/softhsm2.conf"
+[ -s "$dir/softhsm2.conf" ] ||
+  printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = true\n' "$dir" > "$dir/softhsm2.conf"
 export SOFTHSM2_CONF=$dir/softhsm2.conf
 softhsm2-util --init-token --free --label EK-RENEW --so-pin 87654321 --pin 123456 >/dev/null
 certtool --generate-privkey --key-type ecdsa --outfile "$dir/ca.key" 2>/dev/null

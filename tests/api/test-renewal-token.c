@@ -17,13 +17,15 @@
 
 #include "ek-api-client-renewal.h"
 #include "ek-api-fixture.h"
+#include "ek-renewal-fixture.h"
 #include "ek-key-login.h"
 #include "ek-test-common.h"
 #include "ek-token-manager.h"
 
-#define SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
-#define LABEL "EK-RENEW"
-#define USCC "91350100M000100Y43"
+
+#define SOFTHSM EK_RENEWAL_FIXTURE_MODULE
+#define LABEL EK_RENEWAL_FIXTURE_LABEL
+#define USCC EK_RENEWAL_FIXTURE_USCC
 
 static EkApiServer *server;
 static char *dir;
@@ -187,90 +189,6 @@ assert_one_current_certificate (void)
   return id;
 }
 
-/* ---- The key's certificates through the project's own reader ---- */
-
-static EkTokenManager *
-manager_new (void)
-{
-  const char *paths[] = { SOFTHSM, NULL };
-  return ek_token_manager_new (paths, EK_TOKEN_MANAGER_SKIP_REGISTERED);
-}
-
-static EkToken *
-find_token (GPtrArray *tokens)
-{
-  for (guint i = 0; i < tokens->len; i++)
-    if (g_str_equal (ek_token_get_label (g_ptr_array_index (tokens, i)), LABEL))
-      return g_ptr_array_index (tokens, i);
-  g_assert_not_reached ();
-}
-
-/* A test-side key session with the token's (one) certificate, to play the clerk's other steps */
-static char *
-clerk_session (void)
-{
-  g_autoptr(EkTokenManager) manager = manager_new ();
-  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
-  EkToken *token = find_token (tokens);
-  EkCertificateInfo *cert = g_ptr_array_index (ek_token_get_certificates (token), 0);
-  g_autoptr(EkApiResponse) challenge = ek_api_call (server, "POST", "/sessions/challenges", NULL, NULL, NULL);
-  g_autoptr(EkSecret) pin = ek_secret_new ("123456", -1);
-  g_autoptr(GBytes) nonce = NULL, sig = NULL;
-  g_autofree char *pem = ek_certificate_info_dup_pem (cert), *sig_b64 = NULL, *body = NULL, *escaped = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize n;
-  guchar *raw;
-
-  raw = g_base64_decode (json_object_get_string_member (ek_api_object (challenge), "nonce"), &n);
-  nonce = g_bytes_new_take (raw, n);
-  sig = ek_token_manager_sign_now (manager, token, cert, pin, nonce, NULL, &error);
-  g_assert_no_error (error);
-  sig_b64 = g_base64_encode (g_bytes_get_data (sig, NULL), g_bytes_get_size (sig));
-  escaped = g_strescape (pem, NULL);
-  body = g_strdup_printf ("{\"method\":\"key\",\"challenge_id\":\"%s\",\"certificate\":\"%s\",\"signature\":\"%s\"}",
-                          json_object_get_string_member (ek_api_object (challenge), "id"), escaped, sig_b64);
-  {
-    g_autoptr(EkApiResponse) login = ek_api_call (server, "POST", "/sessions", NULL, body, NULL);
-    g_assert_cmpint (login->status, ==, 201);
-    return g_strdup (json_object_get_string_member (ek_api_object (login), "token"));
-  }
-}
-
-/* The clerk applies (form, the two materials, submit) and the provider's check passes */
-static char *
-approved_renewal (void)
-{
-  g_autofree char *token = clerk_session ();
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
-  const char *headers[] = { key, NULL };
-  const char *body = "{\"business_type\":\"renewal\",\"fields\":{\"enterprise_name\":\"北京测试科技有限公司\","
-                     "\"uscc\":\"" USCC "\",\"legal_representative\":\"罗云\",\"applicant_name\":\"王兵\","
-                     "\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
-                     "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}}";
-  g_autoptr(EkApiResponse) created = ek_api_call (server, "POST", "/applications", token, body, headers);
-  g_autoptr(GBytes) png = ek_api_png (300, 200, FALSE);
-  const char *kinds[] = { "application-form", "confirmation-letter" };
-  g_autofree char *id = NULL, *submit = NULL, *out = NULL;
-
-  g_assert_cmpint (created->status, ==, 201);
-  id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/applications/%s/materials/%s", id, kinds[i]);
-      g_autoptr(EkApiResponse) up = ek_api_upload (server, path, token, png, "image/png", FALSE);
-      g_assert_cmpint (up->status, ==, 201);
-    }
-  submit = g_strdup_printf ("/applications/%s/submit", id);
-  {
-    g_autofree char *key2 = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
-    const char *headers2[] = { key2, NULL };
-    g_autoptr(EkApiResponse) sub = ek_api_call (server, "POST", submit, token, NULL, headers2);
-    g_assert_cmpint (sub->status, ==, 200);
-  }
-  out = ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL);
-  return g_steal_pointer (&id);
-}
-
 /* ---- The update, as a process ---- */
 
 static GSubprocess *
@@ -333,9 +251,9 @@ journal_step (const char *journal)
 static void
 test_journey (void)
 {
-  g_autoptr(EkTokenManager) manager = manager_new ();
-  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
-  EkToken *token = find_token (tokens);
+  g_autoptr(EkTokenManager) manager = ek_renewal_fixture_manager ();
+  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
+  EkToken *token = ek_renewal_fixture_find_token (tokens);
   EkCertificateInfo *old = g_ptr_array_index (ek_token_get_certificates (token), 0);
   g_autoptr(EkApiClient) client = ek_api_client_new (server->base_url, ek_api_tls ()->ca_cert, NULL);
   g_autofree char *pem = ek_certificate_info_dup_pem (old), *application = NULL, *out = NULL, *journal = NULL;
@@ -358,8 +276,8 @@ test_journey (void)
     g_assert_false (ek_api_client_has_session (client));
   }
   {
-    g_autoptr(GPtrArray) again = ek_token_manager_list_tokens_now (manager, NULL);
-    g_assert_cmpint (ek_token_get_pin_state (find_token (again)), ==, EK_PIN_STATE_COUNT_LOW);
+    g_autoptr(GPtrArray) again = ek_token_manager_list_tokens (manager, NULL, NULL);
+    g_assert_cmpint (ek_token_get_pin_state (ek_renewal_fixture_find_token (again)), ==, EK_PIN_STATE_COUNT_LOW);
   }
   {
     g_autoptr(EkSecret) pin = ek_secret_new ("123456", -1);
@@ -375,7 +293,7 @@ test_journey (void)
   g_assert_true (eligibility->adds_credit_code);
   g_assert_cmpstr (eligibility->subject, ==, "CN=9999400000560-LUOYUN,O=" USCC ",C=CN");
 
-  application = approved_renewal ();
+  application = ek_renewal_fixture_approved (server);
   journal = g_build_filename (dir, "journey.json", NULL);
   g_assert_cmpint (driver_run (SOFTHSM, NULL, application, "rsa-2048", journal, NULL), ==, 0);
   g_free (assert_one_current_certificate ());
@@ -407,7 +325,7 @@ test_key_pulled_out (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
-      g_autofree char *application = approved_renewal ();
+      g_autofree char *application = ek_renewal_fixture_approved (server);
       g_autofree char *journal = g_strdup_printf ("%s/pulled-%u.json", dir, i);
       g_autofree char *err = NULL, *step = NULL, *id = NULL;
 
@@ -427,7 +345,7 @@ test_key_pulled_out (void)
 static void
 test_service_killed_after_issuing (void)
 {
-  g_autofree char *application = approved_renewal ();
+  g_autofree char *application = ek_renewal_fixture_approved (server);
   g_autofree char *journal = g_build_filename (dir, "killed-service.json", NULL);
   g_autofree char *step = NULL, *err = NULL;
   const char *wrap = g_getenv ("EK_FAULT_WRAP_PATH");
@@ -476,7 +394,7 @@ test_random_kills (void)
   /* until 20 kills landed before the update finished (at most 40 rounds) */
   for (guint i = 0; kills < wanted_kills && i < 2 * wanted_kills; i++)
     {
-      g_autofree char *application = approved_renewal ();
+      g_autofree char *application = ek_renewal_fixture_approved (server);
       g_autofree char *journal = g_strdup_printf ("%s/kill-%u.json", dir, i);
       const char *algorithm = i % 2 ? "ec-p256" : "rsa-2048";
       g_autoptr(GSubprocess) process = NULL;
@@ -539,7 +457,7 @@ test_locked_pin (void)
   g_setenv ("EK_FAULT_PKCS11", "locked", TRUE);
   g_setenv ("EK_FAULT_PKCS11_CERT", cert_der, TRUE);
   manager = ek_token_manager_new (paths, EK_TOKEN_MANAGER_SKIP_REGISTERED);
-  tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
   g_assert_cmpuint (tokens->len, ==, 1);
   token = g_ptr_array_index (tokens, 0);
   g_assert_cmpint (ek_token_get_pin_state (token), ==, EK_PIN_STATE_LOCKED);
@@ -559,35 +477,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *script = NULL, *conf = NULL, *err = NULL, *ca = NULL, *key = NULL, *user = NULL, *out = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
+  int status;
 
   ek_test_init (&argc, &argv);
   gnutls_global_init ();
-  dir = g_dir_make_tmp ("ek-renewal-token-XXXXXX", NULL);
-  script = g_build_filename (ek_test_source_root (), "tests", "api", "make-renewal-token.sh", NULL);
-  {
-    const char *args[] = { script, dir, NULL };
-    g_spawn_sync (NULL, (char **) args, NULL, 0, NULL, NULL, NULL, &err, &status, &error);
-    g_assert_no_error (error);
-    if (!g_spawn_check_wait_status (status, NULL))
-      g_error ("make-renewal-token.sh failed: %s", err);
-  }
-  conf = g_build_filename (dir, "softhsm2.conf", NULL);
-  g_setenv ("SOFTHSM2_CONF", conf, TRUE);
-  ca = g_build_filename (dir, "ca.pem", NULL);
-  key = g_build_filename (dir, "ca.key", NULL);
-  user = g_build_filename (dir, "user.pem", NULL);
-  {
-    /* a window wide enough that each renewed certificate can be renewed again by the next test */
-    const char *args[] = { "--issuing-ca", ca, "--issuing-key", key, "--renewal-window-days", "1000",
-                           "--rate-limit", "10000", NULL };
-    server = ek_api_server_start_tls (args);
-  }
-  /* the service's record of the key it issued; it knows the enterprise's 18-digit code */
-  out = ek_api_run (server, NULL, "certificates", "add", user, "--uscc", USCC, NULL);
-
+  server = ek_renewal_fixture_start (&dir);
   g_test_add_func ("/renewal-token/journey", test_journey);
   g_test_add_func ("/renewal-token/key-pulled-out", test_key_pulled_out);
   g_test_add_func ("/renewal-token/service-killed-after-issuing", test_service_killed_after_issuing);
@@ -596,10 +490,7 @@ main (int   argc,
   status = g_test_run ();
 
   ek_api_server_free (server);
-  {
-    const char *rm[] = { "rm", "-rf", dir, NULL };
-    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-  }
+  ek_renewal_fixture_remove (dir);
   g_free (dir);
   gnutls_global_deinit ();
   return status;

@@ -323,7 +323,7 @@ check_the_key (void)
 {
   const char *paths[] = { "/usr/lib/softhsm/libsofthsm2.so", NULL };
   g_autoptr(EkTokenManager) manager = ek_token_manager_new (paths, EK_TOKEN_MANAGER_SKIP_REGISTERED);
-  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens_now (manager, NULL);
+  g_autoptr(GPtrArray) tokens = ek_token_manager_list_tokens (manager, NULL, NULL);
   EkCertificateInfo *cert;
 
   g_assert_cmpuint (tokens->len, ==, 1);

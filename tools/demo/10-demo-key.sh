@@ -31,6 +31,15 @@ print(sum(1 for t in tokens if t["manufacturer"] != "SoftHSM project"))' 2>/dev/
     rm -rf "$demo/keys"   # the private keys live on the tokens; no loose copies
     touch "$demo/.complete"
   fi
+  # A key due for renewal (EK-RENEW, PIN 123456), issued by the CA the demo service renews with
+  if [ ! -e "$demo/.renewal" ]; then
+    if bash "$top/tests/api/make-renewal-token.sh" "$demo" >/dev/null 2>&1; then
+      chmod 600 "$demo/ca.key"
+      touch "$demo/.renewal"
+    else
+      echo "ekey-dev: could not make the demo key to renew in $demo" >&2
+    fi
+  fi
   export SOFTHSM2_CONF="$demo/softhsm2.conf"
   case ":${EKEY_PKCS11_MODULES:-}:" in
     *":$module:"*) ;;

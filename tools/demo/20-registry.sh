@@ -11,6 +11,10 @@ ekey_demo_registry() {
   local bin=${stage:-$PWD/_build/stage}/bin/ekey-registry
   local ca=$state/ca.pem ca_key=$state/ca.key cert=$state/server.pem key=$state/server.key
   local url="" pid=""
+  # The demo key to renew, and the CA that issued it: the service renews with that CA
+  local renew=${XDG_DATA_HOME:-$HOME/.local/share}/ekey-assistant/demo-token
+  local issuing=()
+  [ -e "$renew/.renewal" ] && issuing=(--issuing-ca "$renew/ca.pem" --issuing-key "$renew/ca.key")
 
   mkdir -p "$state" && chmod 700 "$state"
   [ -x "$bin" ] || bin=$PWD/_build/app/server/ekey-registry
@@ -31,13 +35,17 @@ ekey_demo_registry() {
     url=$(cat "$state/url")
     if ! kill -0 "$pid" 2>/dev/null || ! curl -sf --noproxy '*' --cacert "$ca" -o /dev/null "$url/catalogue"; then
       url=""
+    elif [ ${#issuing[@]} -gt 0 ] && [ ! -e "$state/issuing" ]; then
+      # started before the demo had a key to renew: start it again with the issuing CA
+      kill "$pid" 2>/dev/null
+      url=""
     fi
   fi
 
   if [ -z "$url" ]; then
     : > "$state/stdout"
     setsid "$bin" serve --listen 127.0.0.1:0 --db "$state/registry.sqlite" --data-dir "$state/data" \
-      --tls-cert "$cert" --tls-key "$key" --ca "$ca" > "$state/stdout" 2>> "$state/registry.log" < /dev/null &
+      --tls-cert "$cert" --tls-key "$key" --ca "$ca" "${issuing[@]}" > "$state/stdout" 2>> "$state/registry.log" < /dev/null &
     pid=$!
     for _ in $(seq 100); do
       url=$(head -n1 "$state/stdout" 2>/dev/null || true)
@@ -50,6 +58,12 @@ ekey_demo_registry() {
     fi
     echo "$pid" > "$state/pid"
     echo "$url" > "$state/url"
+    if [ ${#issuing[@]} -gt 0 ]; then
+      touch "$state/issuing"
+      # the service's record of the demo key it issued; it knows the enterprise's 18-digit code
+      "$bin" certificates --db "$state/registry.sqlite" add "$renew/user.pem" --uscc 91350100M000100Y43 \
+        --name 北京测试科技有限公司 >/dev/null 2>> "$state/registry.log"
+    fi
   fi
 
   export EKEY_REGISTRY_URL=$url

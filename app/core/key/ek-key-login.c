@@ -85,6 +85,6 @@ ek_key_signer_sign (GBytes    *nonce,
 {
   EkKeySigner *signer = data;
 
-  return ek_token_manager_sign_now (signer->manager, signer->token, signer->certificate, signer->pin,
-                                    nonce, NULL, error);
+  return ek_token_manager_sign (signer->manager, signer->token, signer->certificate, signer->pin,
+                                    nonce, NULL, NULL, error);
 }

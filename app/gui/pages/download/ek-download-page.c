@@ -266,7 +266,7 @@ on_start_button_clicked_cb (GtkWidget      *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
   show_error (self, NULL);
 
-  tokens = ek_token_manager_list_tokens_now (self->manager, &error);
+  tokens = ek_token_manager_list_tokens (self->manager, NULL, &error);
   old = certificate_to_renew (self, tokens, &token);
   issuer = g_new0 (Issuer, 1);
   issuer->client = ek_registry_ui_get_client (&error);

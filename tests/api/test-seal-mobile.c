@@ -15,7 +15,11 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "ek-api-client-mobile.h"
+#include "ek-api-client-renewal.h"
+#include "ek-api-client-seals.h"
 #include "ek-api-fixture.h"
+#include "ek-api-types.h"
 #include "ek-test-common.h"
 
 #include <cairo.h>
@@ -846,6 +850,185 @@ test_mobile (void)
   cert_clear (&other);
 }
 
+/* ---- The client's calls, on the same service ---- */
+
+static GBytes *
+sign_nonce (GBytes    *nonce,
+            gpointer   user_data,
+            GError   **error)
+{
+  const TestCert *cert = user_data;
+  gnutls_privkey_t priv;
+  gsize len;
+  gnutls_datum_t data, sig = { NULL, 0 };
+  GBytes *out;
+
+  data.data = (unsigned char *) g_bytes_get_data (nonce, &len);
+  data.size = (unsigned int) len;
+  gnutls_privkey_init (&priv);
+  g_assert_cmpint (gnutls_privkey_import_x509 (priv, cert->key, 0), ==, 0);
+  g_assert_cmpint (gnutls_privkey_sign_data (priv, GNUTLS_DIG_SHA256, 0, &data, &sig), ==, 0);
+  gnutls_privkey_deinit (priv);
+  out = g_bytes_new (sig.data, sig.size);
+  gnutls_free (sig.data);
+  return out;
+}
+
+static EkApiClient *
+client_for (const TestCert *cert)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pem = cert_pem (cert);
+  EkApiClient *client = ek_api_client_new (server->base_url, server->ca_file, &error);
+
+  g_assert_no_error (error);
+  ek_api_client_set_proxy (client, "");
+  ek_api_client_set_language (client, "zh-CN");
+  g_assert_true (ek_api_client_login_with_key_sync (client, pem, sign_nonce, (gpointer) cert, NULL, &error));
+  g_assert_no_error (error);
+  return client;
+}
+
+static void
+assert_problem (const GError *error,
+                const char   *slug)
+{
+  const EkApiProblem *problem;
+
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PROBLEM);
+  problem = ek_api_error_get_problem (error);
+  g_assert_nonnull (problem);
+  g_assert_cmpstr (problem->type_slug, ==, slug);
+}
+
+static JsonObject *
+seal_form (const char *code13)
+{
+  g_autofree char *text = seal_body ("apply", code13, "上海测试贸易有限公司", "liming@163.com");
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+  JsonObject *o = json_object_ref (json_node_get_object (node));
+
+  json_object_remove_member (o, "kind");
+  return o;
+}
+
+static void
+test_client (void)
+{
+  TestCert clerk;
+  g_autoptr(EkApiClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) wrong = NULL, form = NULL;
+  g_autoptr(EkSealRequest) created = NULL, uploaded = NULL;
+  g_autoptr(GPtrArray) requests = NULL, seals = NULL, history = NULL;
+  g_autofree char *letter_path = g_build_filename (dir, "letter.png", NULL);
+  g_autoptr(GFile) letter = g_file_new_for_path (letter_path);
+  g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
+
+  make_user (&clerk, "CN=9999400000590-LIMING,O=IELIC,C=CN", 300);
+  record (&clerk, NULL);
+  client = client_for (&clerk);
+
+  /* A code that is not the certificate's comes back as the field's error, in the clerk's language */
+  wrong = seal_form ("9999400000591");
+  g_assert_null (ek_api_client_create_seal_request_sync (client, "apply", wrong, "seal-client-0001", NULL, &error));
+  assert_problem (error, "validation");
+  {
+    const EkApiFieldError *fe = ek_api_problem_lookup_field (ek_api_error_get_problem (error), "code13");
+    g_assert_nonnull (fe);
+    g_assert_cmpstr (fe->code, ==, "certificate-mismatch");
+    g_assert_nonnull (strstr (fe->message, "企业代码不一致"));
+  }
+  g_clear_error (&error);
+
+  form = seal_form ("9999400000590");
+  created = ek_api_client_create_seal_request_sync (client, "apply", form, "seal-client-0002", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (created->state, ==, "new");
+  g_assert_false (created->has_letter);
+  g_assert_nonnull (strstr (created->certificate_subject, "9999400000590-LIMING"));
+  g_assert_cmpstr (json_object_get_string_member (created->form, "email"), ==, "liming@163.com");
+  /* the same key again: the first answer, not a second request */
+  {
+    g_autoptr(EkSealRequest) again = ek_api_client_create_seal_request_sync (client, "apply", form, "seal-client-0002", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (again->id, ==, created->id);
+  }
+  g_assert_true (g_file_set_contents (letter_path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), NULL));
+  uploaded = ek_api_client_upload_seal_letter_sync (client, created->id, letter, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uploaded->state, ==, "letter-uploaded");
+  g_assert_true (uploaded->has_letter);
+  review ("approve-seal", created->id, 0);
+  review ("make-seal", created->id, 0);
+  requests = ek_api_client_list_seal_requests_sync (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (requests->len, ==, 1);
+  g_assert_cmpstr (((EkSealRequest *) requests->pdata[0])->state, ==, "seal-made");
+  seals = ek_api_client_list_seals_sync (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seals->len, ==, 1);
+  {
+    EkSeal *seal = seals->pdata[0];
+    g_autofree char *want = g_strdup_printf ("/seals/%s/image", seal->id);
+
+    g_assert_cmpstr (seal->state, ==, "normal");
+    g_assert_cmpstr (seal->name, ==, "上海测试贸易有限公司");
+    g_assert_true (g_strv_contains ((const char * const *) seal->users, "LIMING"));
+    g_assert_cmpstr (seal->image_path, ==, want);
+    g_assert_cmpint (seal->revoked_at, ==, 0);
+  }
+
+  /* Mobile: new → submitted → (installed) issued, then a number change the client sees revoke it */
+  {
+    g_autofree char *body = mobile_body ("new", "13500135000", NULL, TRUE);
+    g_autoptr(JsonNode) node = json_from_string (body, NULL);
+    JsonObject *applicant = json_object_get_object_member (json_node_get_object (node), "applicant");
+    g_autoptr(EkMobileAuthorization) a = NULL, submitted = NULL, change = NULL, twice = NULL;
+
+    json_object_set_string_member (applicant, "code13", "9999400000590");
+    a = ek_api_client_create_mobile_authorization_sync (client, "new", "13500135000", NULL, "non-electromechanical",
+                                                        applicant, "mobile-client-0001", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (a->state, ==, "pending-submit");
+    g_assert_cmpstr (json_object_get_string_member (a->applicant, "applicant_name"), ==, "张鑫");
+    submitted = ek_api_client_submit_mobile_authorization_sync (client, a->id, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (submitted->state, ==, "submitted");
+    g_assert_cmpint (submitted->submitted_at, >, 0);
+    twice = ek_api_client_submit_mobile_authorization_sync (client, a->id, NULL, &error);
+    g_assert_null (twice);
+    assert_problem (error, "invalid-transition");
+    g_clear_error (&error);
+    review ("install-mobile", a->id, 0);
+
+    history = ek_api_client_list_mobile_authorizations_sync (client, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (ek_mobile_authorizations_find_active (history, "13500135000"));
+    g_assert_cmpint (ek_mobile_authorizations_find_active (history, NULL)->certificate_expires_at, >, 0);
+    g_clear_pointer (&history, g_ptr_array_unref);
+
+    change = ek_api_client_create_mobile_authorization_sync (client, "number-change", "13500135001", "13400134000",
+                                                             "non-electromechanical", applicant, "mobile-client-0002", NULL, &error);
+    g_assert_null (change);
+    assert_problem (error, "mobile-not-authorized");
+    g_clear_error (&error);
+    change = ek_api_client_create_mobile_authorization_sync (client, "number-change", "13500135001", "13500135000",
+                                                             "non-electromechanical", applicant, "mobile-client-0003", NULL, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&submitted, ek_mobile_authorization_free);
+    submitted = ek_api_client_submit_mobile_authorization_sync (client, change->id, NULL, &error);
+    g_assert_no_error (error);
+    history = ek_api_client_list_mobile_authorizations_sync (client, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (ek_mobile_authorizations_find_active (history, NULL));
+    g_assert_cmpstr (((EkMobileAuthorization *) history->pdata[1])->certificate_state, ==, "revoked");
+    g_assert_cmpstr (((EkMobileAuthorization *) history->pdata[0])->old_mobile, ==, "13500135000");
+  }
+  g_unlink (letter_path);
+  cert_clear (&clerk);
+}
+
 static void
 test_traffic_matches_contract (void)
 {
@@ -897,11 +1080,12 @@ main (int   argc,
   key_path = write_pem ("issuing-ca.key", key_pem);
   {
     const char *args[] = { "--issuing-ca", ca_path, "--issuing-key", key_path, NULL };
-    server = ek_api_server_start (args);
+    server = ek_api_server_start_tls (args);
   }
 
   g_test_add_func ("/seal-mobile/seal", test_seal);
   g_test_add_func ("/seal-mobile/mobile", test_mobile);
+  g_test_add_func ("/seal-mobile/client", test_client);
   g_test_add_func ("/seal-mobile/zz-contract", test_traffic_matches_contract);
   status = g_test_run ();
 

@@ -80,6 +80,32 @@ gboolean  ek_api_client_adopt_session      (EkApiClient  *self,
                                             JsonNode     *node,
                                             GError      **error);
 
+/* ek-api-client-json.c: shared by the resource calls */
+EkApiRequest *ek_api_request_new            (const char    *method,
+                                             gboolean       retryable,
+                                             char          *path);
+void          ek_api_request_set_json       (EkApiRequest  *request,
+                                             JsonNode      *root);
+gboolean      ek_api_invalid_response       (GError       **error,
+                                             const char    *what);
+const char   *ek_api_member_string          (JsonObject    *o,
+                                             const char    *name,
+                                             gsize          max);
+gboolean      ek_api_member_optional_string (JsonObject    *o,
+                                             const char    *name,
+                                             gsize          max,
+                                             char         **out);
+gboolean      ek_api_member_int             (JsonObject    *o,
+                                             const char    *name,
+                                             gint64        *out);
+gboolean      ek_api_member_optional_int    (JsonObject    *o,
+                                             const char    *name,
+                                             gint64        *out);
+gboolean      ek_api_member_optional_form   (JsonObject    *o,
+                                             const char    *name,
+                                             JsonObject   **out);
+char         *ek_api_escape_segment         (const char    *segment);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiRequest, ek_api_request_free)
 
 G_END_DECLS

@@ -168,7 +168,8 @@ static const char * const migrations[] = {
   "ALTER TABLE mobile_authorizations ADD COLUMN target TEXT;"
   "ALTER TABLE mobile_authorizations ADD COLUMN certificate_state TEXT;"
   "ALTER TABLE mobile_authorizations ADD COLUMN certificate_expires_at INTEGER;"
-  "ALTER TABLE mobile_authorizations ADD COLUMN submitted_at INTEGER;",
+  "ALTER TABLE mobile_authorizations ADD COLUMN submitted_at INTEGER;"
+  "ALTER TABLE mobile_authorizations ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;",
 };
 
 static gboolean

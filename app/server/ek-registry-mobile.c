@@ -6,6 +6,7 @@
  *
  *   pending-submit (请求待提交) ──submit──▶ submitted (登录商务部网站app下载) ──installed──▶ issued (证书已签发)
  *   a cancellation, submitted, is done at once: cancelled (证书已注销)
+ *   a request not yet submitted can be deleted (是否删除: 已删除); it stays in the history
  *
  * "installed" is the MOFCOM app's 制作证书 on the phone; the demo service's operator plays it
  * with `ekey-registry review install-mobile ID`. A number has at most one request in progress
@@ -56,7 +57,7 @@ static const FieldSpec applicant_specs[] = {
 
 #define MOBILE_COLUMNS \
   "SELECT id, kind, mobile, old_mobile, login_name, state, created_at, updated_at, applicant, certificate_type, target, " \
-  "certificate_state, certificate_expires_at, submitted_at FROM mobile_authorizations "
+  "certificate_state, certificate_expires_at, submitted_at, deleted FROM mobile_authorizations "
 
 static JsonNode *
 mobile_node (sqlite3_stmt *stmt)
@@ -87,6 +88,7 @@ mobile_node (sqlite3_stmt *stmt)
     }
   if (sqlite3_column_type (stmt, 13) != SQLITE_NULL)
     json_object_set_int_member (o, "submitted_at", sqlite3_column_int64 (stmt, 13));
+  json_object_set_boolean_member (o, "deleted", sqlite3_column_int (stmt, 14) != 0);
   return json_node_init_object (json_node_alloc (), o);
 }
 
@@ -119,7 +121,7 @@ in_progress (EkRegistryDb *db,
              const char   *mobile)
 {
   return first_text (ek_registry_db_query (db, "SELECT id FROM mobile_authorizations WHERE enterprise_id = ? AND mobile = ? "
-                                               "AND state IN ('pending-submit', 'submitted') LIMIT 1",
+                                               "AND state IN ('pending-submit', 'submitted') AND deleted = 0 LIMIT 1",
                                            "is", enterprise_id, mobile));
 }
 
@@ -235,7 +237,7 @@ submit_request (Request  *req,
   g_autoptr(JsonNode) updated = NULL;
   gint64 now = ek_registry_now ();
 
-  if (!g_str_equal (state, "pending-submit"))
+  if (!g_str_equal (state, "pending-submit") || json_object_get_boolean_member (o, "deleted"))
     return ek_registry_respond_problem (req, PROBLEM_INVALID_TRANSITION, NULL);
   /* What the request acts on may have changed since it was saved */
   if (target != NULL)
@@ -249,7 +251,8 @@ submit_request (Request  *req,
 
   ek_registry_db_begin (req->self->db, NULL);
   ek_registry_db_exec (req->self->db, NULL,
-                       "UPDATE mobile_authorizations SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'pending-submit'",
+                       "UPDATE mobile_authorizations SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'pending-submit' "
+                       "AND deleted = 0",
                        "siis", cancellation ? "cancelled" : "submitted", now, now, req->seg[1]);
   if (target != NULL && (cancellation || g_str_equal (kind, "number-change")))
     /* 注销, or 手机号码变更: the certificate in use on the old number is revoked now */
@@ -294,6 +297,22 @@ ek_registry_handle_mobile_authorizations (Request *req)
     return ek_registry_respond_json (req, 200, node);
   if (req->n_seg == 3 && g_str_equal (req->method, "POST"))
     return submit_request (req, node);
+  if (req->n_seg == 2 && g_str_equal (req->method, "DELETE"))
+    {
+      /* Only a request not yet submitted; it stays in the history as deleted */
+      JsonObject *o = json_node_get_object (node);
+      g_autoptr(JsonNode) updated = NULL;
+
+      if (!g_str_equal (json_object_get_string_member (o, "state"), "pending-submit") ||
+          json_object_get_boolean_member (o, "deleted"))
+        return ek_registry_respond_problem (req, PROBLEM_INVALID_TRANSITION, NULL);
+      ek_registry_db_exec (req->self->db, NULL, "UPDATE mobile_authorizations SET deleted = 1, updated_at = ? "
+                                                "WHERE id = ? AND enterprise_id = ?", "isi",
+                           ek_registry_now (), req->seg[1], req->enterprise_id);
+      updated = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", req->seg[1],
+                                        req->enterprise_id, mobile_node);
+      return ek_registry_respond_json (req, 200, updated);
+    }
   ek_registry_respond_problem (req, PROBLEM_METHOD_NOT_ALLOWED, NULL);
 }
 

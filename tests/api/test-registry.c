@@ -1197,6 +1197,7 @@ test_seal_mobile_need_the_key (void)
       g_autoptr(EkApiResponse) r4 = ek_api_call (server, "GET", "/seals/00000000-0000-4000-8000-000000000000/image", token, NULL, NULL);
       g_autoptr(EkApiResponse) r5 = ek_api_call (server, "GET", mobile_path, token, NULL, NULL);
       g_autoptr(EkApiResponse) r6 = ek_api_call (server, "POST", submit_path, token, NULL, NULL);
+      g_autoptr(EkApiResponse) r7 = ek_api_call (server, "DELETE", mobile_path, token, NULL, NULL);
 
       g_assert_cmpint (r1->status, ==, 200);
       g_assert_cmpint (r2->status, ==, 200);
@@ -1205,6 +1206,7 @@ test_seal_mobile_need_the_key (void)
       g_assert_cmpint (r5->status, ==, 200);
       g_assert_cmpint (r6->status, ==, 200);
       g_assert_cmpstr (json_object_get_string_member (ek_api_object (r6), "state"), ==, "submitted");
+      g_assert_cmpint (r7->status, ==, 409);   /* submitted: no longer deleted */
     }
   }
 }

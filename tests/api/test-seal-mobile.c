@@ -833,17 +833,38 @@ test_mobile (void)
     g_assert_cmpint (again->status, ==, 409);
   }
 
-  /* 手机变更 adds a phone; the history is the enterprise's, newest first */
+  /* 手机变更 adds a phone; a request not yet submitted can be deleted, stays in the history
+   * (是否删除), is no longer submitted, and frees its number */
+  {
+    g_autoptr(EkApiResponse) saved = mobile_request (token, "phone-change", "13600136000", NULL);
+    g_autofree char *path = g_strconcat ("/mobile-authorizations/", str (saved, "id"), NULL);
+    g_autoptr(EkApiResponse) other_delete = ek_api_call (server, "DELETE", path, other_token, NULL, NULL);
+    g_autoptr(EkApiResponse) deleted = ek_api_call (server, "DELETE", path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) twice = ek_api_call (server, "DELETE", path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) sub = mobile_submit (token, str (saved, "id"));
+    g_autofree char *first_path = g_strconcat ("/mobile-authorizations/", first, NULL);
+    g_autoptr(EkApiResponse) issued = ek_api_call (server, "DELETE", first_path, token, NULL, NULL);
+
+    g_assert_cmpint (saved->status, ==, 201);
+    g_assert_false (json_object_get_boolean_member (ek_api_object (saved), "deleted"));
+    g_assert_cmpint (other_delete->status, ==, 404);
+    g_assert_cmpint (deleted->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (ek_api_object (deleted), "deleted"));
+    g_assert_cmpint (twice->status, ==, 409);
+    g_assert_cmpint (sub->status, ==, 409);
+    g_assert_cmpint (issued->status, ==, 409);
+  }
   {
     g_autoptr(EkApiResponse) r = mobile_request (token, "phone-change", "13600136000", NULL);
     g_autoptr(EkApiResponse) history = ek_api_call (server, "GET", "/mobile-authorizations", token, NULL, NULL);
     JsonArray *rows = list_of (history);
 
     g_assert_cmpint (r->status, ==, 201);
-    g_assert_cmpuint (json_array_get_length (rows), ==, 5);
+    g_assert_cmpuint (json_array_get_length (rows), ==, 6);
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (rows, 1), "deleted"));
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "kind"), ==, "phone-change");
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "state"), ==, "pending-submit");
-    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 4), "kind"), ==, "new");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 5), "kind"), ==, "new");
   }
 
   cert_clear (&clerk);
@@ -1024,6 +1045,27 @@ test_client (void)
     g_assert_null (ek_mobile_authorizations_find_active (history, NULL));
     g_assert_cmpstr (((EkMobileAuthorization *) history->pdata[1])->certificate_state, ==, "revoked");
     g_assert_cmpstr (((EkMobileAuthorization *) history->pdata[0])->old_mobile, ==, "13500135000");
+    g_assert_false (((EkMobileAuthorization *) history->pdata[0])->deleted);
+  }
+  {
+    g_autofree char *body = mobile_body ("phone-change", "13300133000", NULL, TRUE);
+    g_autoptr(JsonNode) node = json_from_string (body, NULL);
+    JsonObject *applicant = json_object_get_object_member (json_node_get_object (node), "applicant");
+    g_autoptr(EkMobileAuthorization) saved = NULL, deleted = NULL, again = NULL;
+
+    json_object_set_string_member (applicant, "code13", "9999400000590");
+    saved = ek_api_client_create_mobile_authorization_sync (client, "phone-change", "13300133000", NULL, "non-electromechanical",
+                                                            applicant, "mobile-client-0004", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_false (saved->deleted);
+    deleted = ek_api_client_delete_mobile_authorization_sync (client, saved->id, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (deleted->deleted);
+    g_assert_cmpstr (deleted->state, ==, "pending-submit");
+    again = ek_api_client_delete_mobile_authorization_sync (client, saved->id, NULL, &error);
+    g_assert_null (again);
+    assert_problem (error, "invalid-transition");
+    g_clear_error (&error);
   }
   g_unlink (letter_path);
   cert_clear (&clerk);

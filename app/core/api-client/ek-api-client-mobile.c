@@ -51,13 +51,17 @@ ek_mobile_authorization_new_from_json (JsonNode  *node,
 {
   g_autoptr(EkMobileAuthorization) a = g_new0 (EkMobileAuthorization, 1);
   JsonObject *o;
-  JsonNode *certificate;
+  JsonNode *certificate, *deleted;
   const char *id, *mobile, *login;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return (ek_api_invalid_response (error, "mobile authorisation"), NULL);
   o = json_node_get_object (node);
   certificate = json_object_get_member (o, "certificate");
+  deleted = json_object_get_member (o, "deleted");
+  if (deleted == NULL || !JSON_NODE_HOLDS_VALUE (deleted) || json_node_get_value_type (deleted) != G_TYPE_BOOLEAN)
+    return (ek_api_invalid_response (error, "mobile authorisation"), NULL);
+  a->deleted = json_node_get_boolean (deleted);
   if ((id = ek_api_member_string (o, "id", MAX_ID)) == NULL || *id == '\0' ||
       (mobile = ek_api_member_string (o, "mobile", 32)) == NULL ||
       (login = ek_api_member_string (o, "login_name", MAX_TEXT)) == NULL ||
@@ -190,6 +194,26 @@ ek_api_client_submit_mobile_authorization_sync (EkApiClient   *self,
   escaped = ek_api_escape_segment (id);
   /* Not retried: a second submission is refused (409), and the first one may have worked */
   request = ek_api_request_new ("POST", FALSE, g_strdup_printf ("/mobile-authorizations/%s/submit", escaped));
+  node = ek_api_client_perform (self, request, cancellable, error);
+  return node != NULL ? ek_mobile_authorization_new_from_json (node, error) : NULL;
+}
+
+EkMobileAuthorization *
+ek_api_client_delete_mobile_authorization_sync (EkApiClient   *self,
+                                                const char    *id,
+                                                GCancellable  *cancellable,
+                                                GError       **error)
+{
+  g_autofree char *escaped = NULL;
+  g_autoptr(EkApiRequest) request = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  escaped = ek_api_escape_segment (id);
+  /* Not retried: a second deletion is refused (409) */
+  request = ek_api_request_new ("DELETE", FALSE, g_strdup_printf ("/mobile-authorizations/%s", escaped));
   node = ek_api_client_perform (self, request, cancellable, error);
   return node != NULL ? ek_mobile_authorization_new_from_json (node, error) : NULL;
 }

@@ -27,6 +27,7 @@ typedef struct
   gint64      certificate_expires_at;
   gint64      created_at;              /* 请求时间 */
   gint64      submitted_at;            /* 0 before */
+  gboolean    deleted;                 /* 是否删除 */
   JsonObject *applicant;               /* the confirmed information (API names), or NULL */
 } EkMobileAuthorization;
 
@@ -56,6 +57,12 @@ EkMobileAuthorization *ek_api_client_create_mobile_authorization_sync (EkApiClie
                                                                        GCancellable  *cancellable,
                                                                        GError       **error);
 EkMobileAuthorization *ek_api_client_submit_mobile_authorization_sync (EkApiClient   *self,
+                                                                       const char    *id,
+                                                                       GCancellable  *cancellable,
+                                                                       GError       **error);
+
+/* Only a request not yet submitted; it stays in the history, deleted */
+EkMobileAuthorization *ek_api_client_delete_mobile_authorization_sync (EkApiClient   *self,
                                                                        const char    *id,
                                                                        GCancellable  *cancellable,
                                                                        GError       **error);

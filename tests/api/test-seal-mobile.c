@@ -20,6 +20,7 @@
 #include "ek-api-client-seals.h"
 #include "ek-api-fixture.h"
 #include "ek-api-types.h"
+#include "ek-document.h"
 #include "ek-test-common.h"
 
 #include <cairo.h>
@@ -974,6 +975,34 @@ test_client (void)
     g_autoptr(EkSealRequest) again = ek_api_client_create_seal_request_sync (client, "apply", form, "seal-client-0002", NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (again->id, ==, created->id);
+  }
+  /* The confirmation letter from the service's answer: its layout, the certificate's subject, the
+   * seal-collection area (the text as pdftotext reads it; the page as PNG for a look) */
+  {
+    g_autofree char *pdf = ek_test_artifact_path ("seal-letter.pdf");
+    g_autofree char *prefix = ek_test_artifact_path ("seal-letter");
+    g_autofree char *text = NULL, *number = g_ascii_strup (created->id, 8);
+    int status = -1;
+    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+    const char *ppm[] = { "pdftoppm", "-png", "-r", "60", "-singlefile", pdf, prefix, NULL };
+
+    g_assert_true (ek_document_render_seal_letter_pdf (created->form, created->certificate_subject, created->login_name,
+                                                       number, pdf, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                 &text, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (text, "许可证申领系统电子印章申请确认函"));
+    g_assert_nonnull (strstr (text, "印章采集区域"));
+    g_assert_nonnull (strstr (text, "上海测试贸易有限公司"));
+    g_assert_nonnull (strstr (text, "9999400000590"));
+    g_assert_nonnull (strstr (text, "LIMING"));
+    g_assert_nonnull (strstr (text, "CN=9999400000590-LIMING"));
+    g_assert_nonnull (strstr (text, "申请人签字"));
+    g_assert_true (g_spawn_sync (NULL, (char **) ppm, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                 NULL, NULL, &status, &error));
+    g_assert_cmpint (status, ==, 0);
   }
   g_assert_true (g_file_set_contents (letter_path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), NULL));
   uploaded = ek_api_client_upload_seal_letter_sync (client, created->id, letter, NULL, &error);

@@ -1,9 +1,10 @@
 /* ek-document.c: the filled forms, as the clerk prints, signs and stamps them
  *
- * Two documents, both in Chinese as issued: the application form
- * 《进出口企业电子钥匙与电子认证证书办理申请表》 (signed by the legal representative, company seal)
- * and the confirmation letter 《电子签章申请确认函》 (signed by the authorised user, seal in the
- * seal-collection area). A4, set in Noto Sans CJK SC with the fonts embedded, the application
+ * Three documents, in Chinese as issued: the application form
+ * 《进出口企业电子钥匙与电子认证证书办理申请表》 (signed by the legal representative, company seal),
+ * the confirmation letter 《电子签章申请确认函》 (signed by the authorised user, seal in the
+ * seal-collection area), and the electronic seal business's own letter
+ * 《许可证申领系统电子印章申请确认函》 (a seal request's form and certificate subject). A4, set in Noto Sans CJK SC with the fonts embedded, the application
  * number on every page, signature and seal areas marked, tick-boxes drawn as on the paper form.
  *
  * Rendering works on a snapshot of the draft, so it can run on a worker thread while the clerk
@@ -49,6 +50,10 @@ typedef struct
   char               *number;    /* the application number, or a placeholder */
   double              y;
   int                 page;      /* pages of this document so far */
+  /* the seal letter: the seal application form (API names), from the service's answer */
+  JsonObject         *seal_form;
+  const char         *seal_subject;
+  const char         *seal_login;
 } Writer;
 
 static const char *
@@ -633,6 +638,65 @@ render_seal_confirmation (Writer *w)
              SMALL_SIZE + 0.5, FALSE);
 }
 
+static const char *
+seal_field (Writer     *w,
+            const char *name)
+{
+  const char *value = w->seal_form != NULL ? json_object_get_string_member_with_default (w->seal_form, name, "") : "";
+
+  return value != NULL ? value : "";
+}
+
+/* 《许可证申领系统电子印章申请确认函》 as the seal service prints it (seed 003): the request's
+ * form, the certificate's subject, the seal-collection area, the applicant's signature and date */
+static void
+render_seal_letter (Writer *w)
+{
+  g_autofree char *phone = NULL;
+  const char *mobile = seal_field (w, "mobile"), *landline = seal_field (w, "landline");
+  double y;
+
+  w->title = "许可证申领系统电子印章申请确认函";
+  w->page = 0;
+  begin_page (w);
+  title (w, "许可证申领系统电子印章申请确认函");
+  paragraph (w, "为实现许可证无纸化申领和电子许可证的要求，我局委托国富安公司为进出口企业办理电子印章业务。"
+                "确认函表示企业同意将许可证申领上报材料采用数字签名+电子印章的形式上报，并同意使用以下信息绑定电子印章。",
+             BODY_SIZE + 1, FALSE);
+
+  section (w, "印章采集区域（请在空白处清晰的加盖企业公章）：");
+  ensure_space (w, 170);
+  seal_box (w, MARGIN + (CONTENT_WIDTH - 240) / 2, w->y, 240, 150,
+            "印章采集区域\n请在此框内清晰地加盖企业公章，勿压线");
+  w->y += 160;
+
+  section (w, "企业基本信息");
+  row (w, "★ 企业名称", or_blank (seal_field (w, "enterprise_name")), NULL, NULL);
+  row (w, "★ 企业法人", or_blank (seal_field (w, "legal_representative")), NULL, NULL);
+  row (w, "★ 组织机构代码", or_blank (seal_field (w, "code13")), NULL, NULL);
+  row (w, "★ 用户登录名", or_blank (w->seal_login != NULL ? w->seal_login : ""), NULL, NULL);
+
+  section (w, "申请人信息");
+  if (mobile[0] != '\0' && landline[0] != '\0')
+    phone = g_strdup_printf ("%s / %s", mobile, landline);
+  else
+    phone = g_strdup (mobile[0] != '\0' ? mobile : landline);
+  row (w, "★ 申请人姓名", or_blank (seal_field (w, "applicant_name")), NULL, NULL);
+  row (w, "★ 身份证号码", or_blank (seal_field (w, "legal_representative_id_number")), NULL, NULL);
+  row (w, "★ 联系电话", or_blank (phone), NULL, NULL);
+  row (w, "★ 电子邮件", or_blank (seal_field (w, "email")), NULL, NULL);
+  row (w, "★ 邮寄地址", or_blank (seal_field (w, "address")), NULL, NULL);
+  row (w, "★ 证书主题", or_blank (w->seal_subject != NULL ? w->seal_subject : ""), NULL, NULL);
+
+  ensure_space (w, 90);
+  y = w->y + 24;
+  signature_line (w, MARGIN, y, 240, "申请人签字：");
+  signature_line (w, MARGIN + 270, y, CONTENT_WIDTH - 270, "日期：");
+  w->y = y + 40;
+  paragraph (w, "说明：填写申请函信息后打印签字，并在印章采集区加盖清晰的公章；请使用扫描仪扫描申请函盖章原件"
+                "（图片格式为：PNG、JPG、GIF），然后上传确认函。", SMALL_SIZE + 0.5, FALSE);
+}
+
 static cairo_status_t
 write_to_stream (void                *closure,
                  const unsigned char *data,
@@ -680,11 +744,12 @@ write_failed (GError     **error,
 }
 
 static gboolean
-render_snapshot (EkApplicationDraft  *snapshot,
-                 EkDocumentKind       kinds,
-                 const char          *path,
-                 GCancellable        *cancellable,
-                 GError             **error)
+render_writer (Writer              *proto,
+               EkApplicationDraft  *snapshot,
+               EkDocumentKind       kinds,
+               const char          *path,
+               GCancellable        *cancellable,
+               GError             **error)
 {
   g_autoptr(GOutputStream) stream = NULL;
   g_autofree char *dir = g_path_get_dirname (path);
@@ -713,15 +778,18 @@ render_snapshot (EkApplicationDraft  *snapshot,
   surface = cairo_pdf_surface_create_for_stream (write_to_stream, stream, PAGE_WIDTH, PAGE_HEIGHT);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
                                   (kinds & EK_DOCUMENT_APPLICATION_FORM)
-                                  ? "进出口企业电子钥匙与电子认证证书办理申请表" : "电子签章申请确认函");
+                                  ? "进出口企业电子钥匙与电子认证证书办理申请表"
+                                  : (kinds & EK_DOCUMENT_SEAL_CONFIRMATION) ? "电子签章申请确认函"
+                                  : "许可证申领系统电子印章申请确认函");
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, PACKAGE_NAME " " PACKAGE_VERSION);
 
-  number = ek_application_draft_get_string (snapshot, "application-number");
+  w = *proto;
+  number = snapshot != NULL ? ek_application_draft_get_string (snapshot, "application-number") : proto->number;
   w.draft = snapshot;
   w.cr = cairo_create (surface);
   w.context = pango_font_map_create_context (map);
   pango_cairo_update_context (w.cr, w.context);
-  w.number = g_strdup (number[0] != '\0' ? number : "（提交后生成）");
+  w.number = g_strdup (number != NULL && number[0] != '\0' ? number : "（提交后生成）");
 
   if (kinds & EK_DOCUMENT_APPLICATION_FORM)
     render_application_form (&w);
@@ -731,6 +799,8 @@ render_snapshot (EkApplicationDraft  *snapshot,
         cairo_show_page (w.cr);
       render_seal_confirmation (&w);
     }
+  if (kinds == 0 && w.seal_form != NULL)
+    render_seal_letter (&w);
   cairo_show_page (w.cr);
 
   status = cairo_status (w.cr);
@@ -767,6 +837,49 @@ failed:
   g_output_stream_close (stream, NULL, NULL);
   g_unlink (temp);
   return FALSE;
+}
+
+static gboolean
+render_snapshot (EkApplicationDraft  *snapshot,
+                 EkDocumentKind       kinds,
+                 const char          *path,
+                 GCancellable        *cancellable,
+                 GError             **error)
+{
+  Writer proto = { 0 };
+
+  return render_writer (&proto, snapshot, kinds, path, cancellable, error);
+}
+
+/**
+ * ek_document_render_seal_letter_pdf:
+ * @form: the seal request's form as the service answered it (API names: enterprise_name, code13…)
+ * @certificate_subject: (nullable): the subject of the certificate the request was made with
+ * @login_name: (nullable): the key user's login name
+ * @request_number: (nullable): the request's number as the clerk sees it (the id's first 8
+ *   characters), on every page
+ * @path: where to write the PDF; replaced only when the new one is complete
+ *
+ * 《许可证申领系统电子印章申请确认函》, with its seal-collection area. Blocks: call it from a worker
+ * thread. Returns: %TRUE if @path now holds the letter
+ */
+gboolean
+ek_document_render_seal_letter_pdf (JsonObject    *form,
+                                    const char    *certificate_subject,
+                                    const char    *login_name,
+                                    const char    *request_number,
+                                    const char    *path,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  Writer proto = { 0 };
+
+  g_return_val_if_fail (form != NULL && path != NULL, FALSE);
+  proto.seal_form = form;
+  proto.seal_subject = certificate_subject;
+  proto.seal_login = login_name;
+  proto.number = (char *) request_number;
+  return render_writer (&proto, NULL, 0, path, cancellable, error);
 }
 
 static EkApplicationDraft *

@@ -1,7 +1,8 @@
-/* ek-document.h: the filled application form and confirmation letter, as A4 PDF */
+/* ek-document.h: the filled application form and confirmation letters, as A4 PDF */
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "ek-application-draft.h"
 
@@ -40,5 +41,14 @@ void     ek_document_render_pdf_async   (EkApplicationDraft   *draft,
                                          gpointer              user_data);
 gboolean ek_document_render_pdf_finish  (GAsyncResult         *result,
                                          GError              **error);
+
+/* 《许可证申领系统电子印章申请确认函》 of a seal request (the electronic seal business) */
+gboolean ek_document_render_seal_letter_pdf (JsonObject           *form,
+                                             const char           *certificate_subject,
+                                             const char           *login_name,
+                                             const char           *request_number,
+                                             const char           *path,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
 
 G_END_DECLS

@@ -344,7 +344,8 @@ test_journey (void)
 
   g_assert_no_error (error);
   window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  /* the smallest size the layouts must hold at */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   gtk_window_present (GTK_WINDOW (window));
   ek_ui_iterate (win (window));
 

@@ -269,6 +269,17 @@ documents_and_materials (EkWindow *window)
   go_next (window, "documents");
   ek_ui_wait (win (window), documents_ready, ek_window_get_current_page (window), "the documents");
   shot (window, "documents");
+  /* the form says what this is: 重新申领, 更新 ticked */
+  g_assert_true (ek_application_draft_get_boolean (ek_window_get_draft (window), "tick-reapply"));
+  g_assert_true (ek_application_draft_get_boolean (ek_window_get_draft (window), "tick-renewal"));
+  {
+    g_autofree char *pdf = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (ek_window_get_current_page (window)), 0);
+    g_autofree char *kept = ek_test_artifact_path ("renewal-application-form.pdf");
+    g_autoptr(GFile) from = g_file_new_for_path (pdf);
+    g_autoptr(GFile) to = g_file_new_for_path (kept);
+
+    g_assert_true (g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+  }
 
   go_next (window, "materials");
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
@@ -344,7 +355,8 @@ test_journey (void)
 
   g_assert_no_error (error);
   window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  /* the smallest size the layouts must hold at */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   gtk_window_present (GTK_WINDOW (window));
   ek_ui_iterate (win (window));
 

@@ -237,8 +237,11 @@ eligibility_cb (GObject      *source,
                                                   ? _("The renewed certificate will read %s: the 18-digit code is added to it.")
                                                   : _("The renewed certificate will read %s."), e->subject);
       gtk_label_set_text (self->subject_label, subject);
-      /* The form pre-filled from the enterprise's last application and the service's data */
+      /* The form pre-filled from the enterprise's last application and the service's data, and
+       * renewal's ticks on it: 重新申领, 更新 */
       ek_api_fields_to_draft (e->fields, draft);
+      ek_application_draft_set_boolean (draft, "tick-reapply", TRUE);
+      ek_application_draft_set_boolean (draft, "tick-renewal", TRUE);
       if (e->application_id != NULL && *ek_application_draft_get_string (draft, "application-id") == '\0')
         ek_application_draft_set_string (draft, "application-id", e->application_id);
     }

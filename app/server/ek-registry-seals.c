@@ -9,14 +9,13 @@
  *
  * The 13-digit code typed must be the one in the certificate the clerk logged in with; the
  * certificate's subject goes into the request from the session, never from the body. Making the
- * seal renders its round red image from the enterprise name (PNG, stored with the seal); a change
+ * seal has its round red image drawn from the enterprise name (PNG, by the ekey-seal-image helper:
+ * the service links no cairo) and stored with the seal; a change
  * makes the old seal 注销 (revoked) and carries its bindings to the new one.
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
-#include <pango/pangocairo.h>
 
 #include "ek-registry-server-private.h"
 
@@ -171,68 +170,49 @@ first_text (sqlite3_stmt *stmt)
 
 /* ---- The seal image ---- */
 
-static cairo_status_t
-append_png (void                *closure,
-            const unsigned char *data,
-            unsigned int         length)
+/* $EKEY_SEAL_IMAGE (tests, a build tree), the installed helper, or one next to this program */
+static char *
+find_seal_image_helper (void)
 {
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
+  const char *env = g_getenv ("EKEY_SEAL_IMAGE");
+  g_autofree char *self = NULL, *dir = NULL, *sibling = NULL;
+  char *installed = g_build_filename (LIBEXECDIR, "ekey-seal-image", NULL);
+
+  if (env != NULL && env[0] != '\0')
+    return (g_free (installed), g_strdup (env));
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return installed;
+  self = g_file_read_link ("/proc/self/exe", NULL);
+  dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  sibling = dir != NULL ? g_build_filename (dir, "ekey-seal-image", NULL) : NULL;
+  if (sibling != NULL && g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE))
+    return (g_free (installed), g_steal_pointer (&sibling));
+  return installed;
 }
 
-/* A round red seal: a ring, the name along the upper arc, a five-pointed star in the middle */
+/* The round red seal image of @name, a PNG drawn by the helper (the service links no cairo) */
 GBytes *
-ek_registry_render_seal_image (const char *name)
+ek_registry_render_seal_image (const char  *name,
+                               GError     **error)
 {
-  const int size = 240;
-  const double cx = size / 2.0, cy = size / 2.0, r = size / 2.0 - 8;
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
-  cairo_t *cr = cairo_create (surface);
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("Noto Serif CJK SC Bold 22px");
-  glong n = g_utf8_strlen (name, -1);
-  double span = MIN (G_PI * 1.4, n * 0.32);   /* the arc the name covers, centred at the top */
-  GByteArray *png = g_byte_array_new ();
-  const char *p = name;
+  g_autofree char *helper = find_seal_image_helper ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out = NULL, err = NULL;
+  static const guint8 png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
-  cairo_set_source_rgb (cr, 0.85, 0.07, 0.07);
-  cairo_set_line_width (cr, 6);
-  cairo_arc (cr, cx, cy, r, 0, 2 * G_PI);
-  cairo_stroke (cr);
-
-  /* the star */
-  cairo_move_to (cr, cx, cy - 34);
-  for (int i = 1; i < 10; i++)
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
+                              helper, name, NULL);
+  if (process == NULL || !g_subprocess_communicate (process, NULL, NULL, &out, &err, error))
+    return NULL;
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0 ||
+      g_bytes_get_size (out) < sizeof png_signature ||
+      memcmp (g_bytes_get_data (out, NULL), png_signature, sizeof png_signature) != 0)
     {
-      double a = -G_PI / 2 + i * G_PI / 5, rr = i % 2 ? 14 : 34;
-      cairo_line_to (cr, cx + rr * cos (a), cy + rr * sin (a));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s drew no image: %.*s", helper,
+                   (int) MIN (g_bytes_get_size (err), 500), (const char *) g_bytes_get_data (err, NULL));
+      return NULL;
     }
-  cairo_close_path (cr);
-  cairo_fill (cr);
-
-  pango_layout_set_font_description (layout, font);
-  for (glong i = 0; i < n; i++, p = g_utf8_next_char (p))
-    {
-      double a = -G_PI / 2 - span / 2 + (n > 1 ? span * i / (n - 1) : span / 2);
-      int w, h;
-
-      pango_layout_set_text (layout, p, (int) (g_utf8_next_char (p) - p));
-      pango_layout_get_pixel_size (layout, &w, &h);
-      cairo_save (cr);
-      cairo_translate (cr, cx + (r - 24) * cos (a), cy + (r - 24) * sin (a));
-      cairo_rotate (cr, a + G_PI / 2);
-      cairo_move_to (cr, -w / 2.0, -h / 2.0);
-      pango_cairo_show_layout (cr, layout);
-      cairo_restore (cr);
-    }
-
-  pango_font_description_free (font);
-  g_object_unref (layout);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  cairo_surface_write_to_png_stream (surface, append_png, png);
-  cairo_surface_destroy (surface);
-  return g_byte_array_free_to_bytes (png);
+  return g_steal_pointer (&out);
 }
 
 /* ---- Requests ---- */
@@ -508,9 +488,17 @@ make_seal (EkRegistryDb *db,
 
   seal_id = g_uuid_string_random ();
   {
-    g_autoptr(GBytes) image = ek_registry_render_seal_image (name);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) image = ek_registry_render_seal_image (name, &error);
     gsize len;
-    const void *data = g_bytes_get_data (image, &len);
+    const void *data;
+
+    if (image == NULL)
+      {
+        g_printerr ("ekey-registry: the seal image: %s\n", error->message);
+        return FALSE;
+      }
+    data = g_bytes_get_data (image, &len);
 
     ek_registry_db_exec (db, NULL, "INSERT INTO seals (id, enterprise_id, name, state, users, created_at, image, request_id) "
                                    "VALUES (?, ?, ?, 'normal', '[]', ?, ?, ?)", "sisibs",

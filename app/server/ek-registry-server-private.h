@@ -346,7 +346,8 @@ void
 ek_registry_handle_seals (Request *req);
 
 GBytes *
-ek_registry_render_seal_image (const char *name);
+ek_registry_render_seal_image (const char  *name,
+                               GError     **error);
 
 /* ek-registry-renewals.c */
 gboolean

@@ -152,6 +152,13 @@
 #define FINE_TABLES       150    /* a first guess this fine or finer (quality 33 and up)… */
 #define FAR_SHORT         0.6    /* …whose encode came to less than this part of the goal… */
 #define FINE_SLOPE        1.0    /* …goes on along this slope, not 0.65 */
+#define KEEP_QUALITY      50     /* the source's resolution fits at this quality: no smaller page tried */
+#define MAX_REDUCTIONS    2      /* pages reduced to fit at the floor, tried before CANDIDATE_DPI's */
+#define PRUNE_MARGIN      0.003  /* a candidate this far below the best: no smaller one tried */
+
+/* Resolutions measured below the source's, as if the image were an A4 page: 150 DPI keeps 8 pt
+ * Chinese legible at quality 10 (min_quality) */
+static const double candidate_dpi[] = { 200, 150 };
 
 void
 ek_material_fit_free (EkMaterialFit *fit)
@@ -187,6 +194,14 @@ min_quality (double dpi)
   return (int) ceil (MIN_QUALITY + (150 - dpi) * 0.4);
 }
 
+/* Which band of the four in each 64 rows is sampled varies, so that text lines spaced a
+ * multiple of 64 rows apart are neither all in the sample nor all out of it */
+static inline guint
+band_offset (guint band)
+{
+  return ((band * 2654435761u) >> 13) % 4 * 16;
+}
+
 /* Every fourth band of 16 rows (JPEG's 4:2:0 blocks are 16 rows high): a page's text, lines and
  * paper in their usual proportions, at a quarter of the cost. NULL when the image is too small
  * for a sample to mean anything. */
@@ -202,11 +217,9 @@ sample_bands (const EkImage *image)
   sample = ek_image_new (image->width, bands * 16, image->channels);
   if (sample == NULL)
     return NULL;
-  /* Which band of the four in each 64 rows varies, so that text lines spaced a multiple of 64
-   * rows apart are neither all in the sample nor all out of it */
   for (guint b = 0; b < bands; b++)
     {
-      guint offset = ((b * 2654435761u) >> 13) % 4 * 16;
+      guint offset = band_offset (b);
 
       for (guint r = 0; r < 16; r++, y++)
         memcpy (sample->data + (gsize) y * sample->stride,
@@ -480,6 +493,97 @@ search_factor (Search        *search,
   return TRUE;
 }
 
+
+/* Resolution by measurement: each candidate's sample, encoded at the finest table that fits,
+ * decoded and compared with the original at the original's resolution (luma SSIM on 8 × 8
+ * windows, as tests/bench scores a fit), windows every 8 pixels of the rows the sample covers,
+ * a pixel clear of each band's edges. Also the mean over the windows where the original has
+ * strokes (variance over STROKE_VARIANCE): what a reader of the text sees. */
+#define STROKE_VARIANCE 400.0
+
+static inline double
+luma_at (const EkImage *image,
+         guint          x,
+         guint          y)
+{
+  const guint8 *p = image->data + (gsize) y * image->stride + (gsize) x * image->channels;
+
+  return image->channels == 1 ? p[0] : 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+}
+
+typedef struct
+{
+  double whole;
+  double text;
+  guint  windows;
+} Score;
+
+/* @decoded: the sample's encode decoded (bands of 16 rows of @page, or @page whole when
+ * @banded is FALSE); @page is @original reduced by @scale */
+static Score
+score_sample (const EkImage *original,
+              const EkImage *page,
+              const EkImage *decoded,
+              gboolean       banded)
+{
+  const double c1 = 6.5025, c2 = 58.5225;
+  double sx = (double) page->width / original->width, sy = (double) page->height / original->height;
+  guint bands = banded ? decoded->height / 16 : 1;
+  double whole = 0, text = 0;
+  guint n = 0, n_text = 0;
+  Score score = { 0, 0, 0 };
+
+  for (guint b = 0; b < bands; b++)
+    {
+      /* The band's page rows, less a row at each edge (bilinear sampling reaches one row out) */
+      double first = banded ? b * 64 + band_offset (b) + 1 : 0;
+      double last = banded ? first + 14 : page->height - 1;
+      guint oy0 = (guint) ceil ((first + 0.5) / sy - 0.5), oy1 = (guint) floor ((last + 0.5) / sy - 0.5);
+      double row_base = banded ? (double) b * 16 - (b * 64 + band_offset (b)) : 0;
+
+      for (guint by = oy0 + 2 * (b % 2); by + 8 <= oy1 + 1 && by + 8 <= original->height; by += 8)
+        for (guint bx = 2; bx + 8 <= original->width; bx += 8)
+          {
+            double ma = 0, mb = 0, va = 0, vb = 0, cov = 0, ssim;
+
+            for (guint y = by; y < by + 8; y++)
+              {
+                double fy = CLAMP ((y + 0.5) * sy - 0.5, 0, page->height - 1.001) + row_base;
+                guint y0 = (guint) fy;
+                double ay = fy - y0;
+
+                if (y0 + 1 >= decoded->height)
+                  y0 = decoded->height - 2, ay = 1;
+                for (guint x = bx; x < bx + 8; x++)
+                  {
+                    double fx = CLAMP ((x + 0.5) * sx - 0.5, 0, page->width - 1.001);
+                    guint x0 = (guint) fx;
+                    double ax = fx - x0;
+                    double a = luma_at (original, x, y);
+                    double v = (1 - ay) * ((1 - ax) * luma_at (decoded, x0, y0) + ax * luma_at (decoded, x0 + 1, y0)) +
+                               ay * ((1 - ax) * luma_at (decoded, x0, y0 + 1) + ax * luma_at (decoded, x0 + 1, y0 + 1));
+
+                    ma += a; mb += v; va += a * a; vb += v * v; cov += a * v;
+                  }
+              }
+            ma /= 64; mb /= 64;
+            va = va / 64 - ma * ma; vb = vb / 64 - mb * mb; cov = cov / 64 - ma * mb;
+            ssim = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            whole += ssim;
+            n++;
+            if (va >= STROKE_VARIANCE)
+              {
+                text += ssim;
+                n_text++;
+              }
+          }
+    }
+  score.whole = n > 0 ? whole / n : 0;
+  score.text = n_text > 0 ? text / n_text : score.whole;
+  score.windows = n;
+  return score;
+}
+
 /* Two copies of a full page at most: the decoded image and the resized one */
 static EkImage *
 resized (const EkImage *image,
@@ -489,6 +593,99 @@ resized (const EkImage *image,
   guint h = MAX (1, (guint) lround (image->height * scale));
 
   return ek_image_scale_down (image, MIN (w, image->width), MIN (h, image->height));
+}
+
+/* One resolution: the page at @scale (NULL in @page_out when it is @image itself), and the
+ * finest table that fits on its sample (or on the page when it is too small to sample) */
+typedef struct
+{
+  double    scale;
+  EkImage  *page;       /* owned; NULL: the image itself */
+  Search    search;
+  gboolean  sampled;
+  Score     score;
+} Candidate;
+
+static void
+candidate_clear (Candidate *candidate)
+{
+  g_clear_pointer (&candidate->page, ek_image_free);
+  search_clear (&candidate->search);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Candidate, candidate_clear)
+
+static gboolean
+search_at (const EkImage  *image,
+           double          scale,
+           double          dpi,
+           gboolean        colour,
+           int             paper,
+           int             source,
+           guint64         target,
+           int             start,
+           Candidate      *candidate,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autoptr(EkImage) sample = NULL;
+  const EkImage *page;
+  Search *search = &candidate->search;
+
+  candidate->scale = scale;
+  if (scale < 0.999)
+    {
+      candidate->page = resized (image, scale);
+      if (candidate->page == NULL)
+        return out_of_memory (error);
+    }
+  page = candidate->page != NULL ? candidate->page : image;
+  g_debug ("fit: page %u×%u", page->width, page->height);
+  if (check_cancelled (cancellable, error))
+    return FALSE;
+  sample = sample_bands (page);
+  candidate->sampled = sample != NULL;
+  search->image = sample != NULL ? sample : page;
+  search->colour = colour;
+  search->paper = paper;
+  search->source = candidate->page == NULL ? source : 0;
+  search->best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
+  search->worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
+  search->goal = target * (sample != NULL ? (double) sample->height / page->height : 1.0);
+  /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
+  search->slope = 0.65;
+  if (start == 0)
+    {
+      /* Where to start: a scanned page at quality 10 takes about 0.25 bits a pixel, and
+       * bytes go as factor^−0.65; a generous budget starts near its table, not at 10 */
+      int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
+      double bits = 8.0 * search->goal / ((double) search->image->width * search->image->height);
+
+      start = (int) (aim_factor * pow (TYPICAL_BITS_AT_AIM / MAX (bits, 0.01), 1.0 / search->slope));
+      start = MIN (start, aim_factor);
+    }
+  if (!search_factor (search, start, cancellable, error))
+    return FALSE;
+  search->image = NULL;   /* the sample goes now */
+  return TRUE;
+}
+
+/* How the candidate's table reads against the original: its sample's encode decoded */
+static gboolean
+score_candidate (const EkImage  *image,
+                 Candidate      *candidate,
+                 GError        **error)
+{
+  g_autoptr(EkImage) decoded = NULL;
+  EkImageInfo info;
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (candidate->search.bytes, &length);
+
+  if (!ek_image_decode (data, length, G_MAXUINT32, &info, &decoded, NULL, error))
+    return FALSE;
+  candidate->score = score_sample (image, candidate->page != NULL ? candidate->page : image, decoded,
+                                   candidate->sampled);
+  return TRUE;
 }
 
 EkMaterialFit *
@@ -509,11 +706,12 @@ ek_material_fit_bytes (GBytes        *input,
   guint64 target;
   guint long_side;
   double scale, floor_scale;
-  int best_factor = 0, start;
+  int best_factor = 0, start = 0;
   double exponent = 1.4, last_scale = 0, last_at_aim = 0;
   int paper, source = 0;
   int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
   gboolean full_chroma;
+  g_auto(Candidate) chosen = { 0 };
 
   g_return_val_if_fail (input != NULL, NULL);
   g_return_val_if_fail (max_bytes > 1024, NULL);
@@ -617,51 +815,123 @@ ek_material_fit_bytes (GBytes        *input,
    * its text than at 300 DPI and quality 3). Trial encodes run on a sample of the page (a
    * band of 16 rows in every 64); the whole page is encoded once at the table found, and
    * again only if the sample misjudged it. */
-  start = aim_factor;
+  /* Resolution by measurement: the source's, CANDIDATE_DPI[] below it, each at the finest
+   * table its sample fits, scored against the original (score_sample); the best is kept. */
+  {
+    double scales[1 + MAX_REDUCTIONS + G_N_ELEMENTS (candidate_dpi)];
+    guint n_scales = 0, reductions = 0;
+    int next_start = 0;
+
+    scales[n_scales++] = scale;
+    for (guint c = 0; c < G_N_ELEMENTS (candidate_dpi); c++)
+      {
+        double s = candidate_dpi[c] * A4_LONG_INCHES / long_side;
+
+        if (s < scales[n_scales - 1] * 0.97 && s >= floor_scale)
+          scales[n_scales++] = s;
+      }
+    for (guint c = 0; c < n_scales; c++)
+      {
+        g_auto(Candidate) candidate = { 0 };
+        double dpi = long_side * scales[c] / A4_LONG_INCHES;
+        gboolean feasible;
+
+        if (!search_at (image, scales[c], dpi, full_chroma, paper, source, target, next_start, &candidate,
+                        cancellable, error))
+          return NULL;
+        if (!candidate.sampled)
+          fit->n_encodes += candidate.search.n_encodes;
+        feasible = candidate.search.factor != 0;
+        if (feasible && !score_candidate (image, &candidate, error))
+          return NULL;
+        g_debug ("fit: candidate %.0f DPI: factor %d, score %.4f, text %.4f (%u windows)", dpi,
+                 candidate.search.factor, candidate.score.whole, candidate.score.text, candidate.score.windows);
+
+        /* The source's resolution does not fit at the legibility floor: the largest page that
+         * does (the bytes model: bytes grow as scale^1.4) is a candidate too */
+        if (!feasible && chosen.search.factor == 0 && reductions < MAX_REDUCTIONS && candidate.search.over_factor > 0)
+          {
+            Search *search = &candidate.search;
+            double at_floor = search->over_bytes * pow ((double) search->over_factor / search->worst_factor, search->slope) /
+                              search->goal;
+            double wanted = scales[c] * pow (1.0 / at_floor, 1.0 / 1.4) * 0.99;
+
+            wanted = MAX (floor_scale, MIN (wanted, scales[c] * 0.97));
+            if (wanted < scales[c] * 0.99 && (c + 1 >= n_scales || wanted > scales[c + 1] * 1.03))
+              {
+                memmove (&scales[c + 2], &scales[c + 1], (n_scales - c - 1) * sizeof scales[0]);
+                scales[c + 1] = wanted;
+                n_scales++;
+                reductions++;
+              }
+          }
+
+        /* The next one starts where the bytes model puts it: bytes grow as scale^1.4 */
+        {
+          Search *search = &candidate.search;
+          int from = search->factor != 0 ? search->factor : search->over_factor;
+          double bytes = search->factor != 0 ? search->fit_bytes : search->over_bytes;
+
+          if (c + 1 < n_scales && from > 0)
+            next_start = (int) (from * pow (bytes * pow (scales[c + 1] / scales[c], 1.4) /
+                                            (search->goal * (1 + SEARCH_CLOSE) / 2), 1.0 / search->slope));
+          next_start = MAX (next_start, 1);
+        }
+        if (feasible && (chosen.search.factor == 0 || candidate.score.whole > chosen.score.whole))
+          {
+            candidate_clear (&chosen);
+            chosen = candidate;
+            memset (&candidate, 0, sizeof candidate);
+          }
+        else if (chosen.search.factor == 0)
+          {
+            /* Nothing fits yet: this smaller one is where the reduction goes on from */
+            candidate_clear (&chosen);
+            chosen = candidate;
+            memset (&candidate, 0, sizeof candidate);
+          }
+        else if (feasible && candidate.score.whole < chosen.score.whole - PRUNE_MARGIN)
+          break;   /* past the best: smaller pages only lose more */
+        /* The source's resolution at a table this fine: a smaller page cannot win */
+        if (c == 0 && feasible && chosen.search.factor <= ek_image_jpeg_quality_factor (KEEP_QUALITY))
+          break;
+      }
+    scale = chosen.scale;
+  }
+
   for (guint round = 0; round < MAX_ROUNDS && best == NULL; round++)
     {
       g_auto(Search) search = { 0 };
-      g_autoptr(EkImage) sample = NULL;
       const EkImage *page;
-      double ratio, dpi = long_side * scale / A4_LONG_INCHES;
-      gboolean near_miss;
+      double dpi;
+      gboolean near_miss, sampled;
       int factor;
 
       g_clear_pointer (&work, ek_image_free);
-      if (scale < 0.999)
-        {
-          work = resized (image, scale);
-          if (work == NULL)
-            return out_of_memory (error), NULL;
-        }
-      page = work != NULL ? work : image;
-      g_debug ("fit: page %u×%u", page->width, page->height);
-      if (check_cancelled (cancellable, error))
-        return NULL;
-      sample = sample_bands (page);
-      ratio = sample != NULL ? (double) sample->height / page->height : 1.0;
-
-      search.image = sample != NULL ? sample : page;
-      search.colour = full_chroma;
-      search.paper = paper;
-      search.source = work == NULL ? source : 0;
-      search.best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
-      search.worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
-      search.goal = target * ratio;
-      /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
-      search.slope = 0.65;
       if (round == 0)
         {
-          /* Where to start: a scanned page at quality 10 takes about 0.25 bits a pixel, and
-           * bytes go as factor^−0.65; a generous budget starts near its table, not at 10 */
-          double bits = 8.0 * search.goal / ((double) search.image->width * search.image->height);
-
-          start = (int) (aim_factor * pow (TYPICAL_BITS_AT_AIM / MAX (bits, 0.01), 1.0 / search.slope));
-          start = MIN (start, aim_factor);
+          work = g_steal_pointer (&chosen.page);
+          search = chosen.search;
+          memset (&chosen.search, 0, sizeof chosen.search);
+          sampled = chosen.sampled;
+          page = work != NULL ? work : image;
+          dpi = long_side * scale / A4_LONG_INCHES;
         }
-      if (!search_factor (&search, start, cancellable, error))
-        return NULL;
-      fit->n_encodes += sample == NULL ? search.n_encodes : 0;
+      else
+        {
+          g_auto(Candidate) candidate = { 0 };
+
+          dpi = long_side * scale / A4_LONG_INCHES;
+          if (!search_at (image, scale, dpi, full_chroma, paper, source, target, start, &candidate,
+                          cancellable, error))
+            return NULL;
+          work = g_steal_pointer (&candidate.page);
+          search = candidate.search;
+          memset (&candidate.search, 0, sizeof candidate.search);
+          sampled = candidate.sampled;
+          page = work != NULL ? work : image;
+          fit->n_encodes += sampled ? 0 : search.n_encodes;
+        }
 
       /* Once reduced, a sample only a little over at the floor is within the sample's error:
        * the whole page decides (and the page is reduced further only if it is over too) */
@@ -697,7 +967,7 @@ ek_material_fit_bytes (GBytes        *input,
         break;   /* even the floor does not fit, and the page cannot get smaller */
 
       factor = search.factor;
-      if (sample == NULL)
+      if (!sampled)
         {
           best = g_steal_pointer (&search.bytes);
           best_factor = factor;

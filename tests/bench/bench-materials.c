@@ -221,6 +221,7 @@ compare_double (gconstpointer a,
  * tesseract-ocr-chi-sim) reads the text block of the image as it is, at its own resolution,
  * and the text is compared character by character with what it reads on the original. */
 static GHashTable *ocr_cache;   /* checksum of the grey crop → text */
+static const char *ocr_cache_dir;   /* EK_BENCH_OCR_CACHE: the same texts kept across runs */
 
 static char *
 ocr_image (const EkImage *image,
@@ -244,6 +245,16 @@ ocr_image (const EkImage *image,
   cached = g_hash_table_lookup (ocr_cache, sum);
   if (cached != NULL)
     return g_strdup (cached);
+  if (ocr_cache_dir != NULL)
+    {
+      g_autofree char *saved = g_strdup_printf ("%s/%s.txt", ocr_cache_dir, sum);
+
+      if (g_file_get_contents (saved, &text, NULL, NULL))
+        {
+          g_hash_table_insert (ocr_cache, g_strdup (sum), g_strdup (text));
+          return g_steal_pointer (&text);
+        }
+    }
   png = ek_image_encode_png (crop, NULL);
   path = g_strdup_printf ("%s/ocr-%s.png", workdir, sum);
   ek_test_write_file (path, png);
@@ -255,51 +266,51 @@ ocr_image (const EkImage *image,
     text = g_strdup ("");
   g_unlink (path);
   g_hash_table_insert (ocr_cache, g_strdup (sum), g_strdup (text));
+  if (ocr_cache_dir != NULL)
+    {
+      g_autofree char *saved = g_strdup_printf ("%s/%s.txt", ocr_cache_dir, sum);
+      g_file_set_contents (saved, text, -1, NULL);
+    }
   return g_steal_pointer (&text);
 }
 
-/* 1 − the edit distance between the two texts' characters (white space left out) over the
- * longer one's length: 1 when the fitted image reads exactly as the original does */
+/* The characters both texts have, counted with their repeats, over the mean of their lengths
+ * (white space left out): 1 when the fitted image reads as the original does. Order is not
+ * compared: tesseract's layout analysis sometimes reads the same page's blocks in another order,
+ * which would count every character of a moved block as misread. */
 static double
 ocr_agreement (const char *a,
                const char *b)
 {
-  g_autoptr(GArray) x = g_array_new (FALSE, FALSE, sizeof (gunichar));
-  g_autoptr(GArray) y = g_array_new (FALSE, FALSE, sizeof (gunichar));
-  g_autofree guint *previous = NULL, *current = NULL;
-  guint n, m;
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
+  guint n = 0, m = 0, common = 0;
 
   for (const char *p = a; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
-      if (!g_unichar_isspace (c))
-        g_array_append_val (x, c);
+
+      if (g_unichar_isspace (c))
+        continue;
+      g_hash_table_insert (counts, GUINT_TO_POINTER (c),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (c))) + 1));
+      n++;
     }
   for (const char *p = b; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
-      if (!g_unichar_isspace (c))
-        g_array_append_val (y, c);
-    }
-  n = x->len;
-  m = y->len;
-  if (MAX (n, m) == 0)
-    return 1;
-  previous = g_new (guint, m + 1);
-  current = g_new (guint, m + 1);
-  for (guint j = 0; j <= m; j++)
-    previous[j] = j;
-  for (guint i = 1; i <= n; i++)
-    {
-      current[0] = i;
-      for (guint j = 1; j <= m; j++)
+      guint left;
+
+      if (g_unichar_isspace (c))
+        continue;
+      m++;
+      left = GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (c)));
+      if (left > 0)
         {
-          guint cost = g_array_index (x, gunichar, i - 1) == g_array_index (y, gunichar, j - 1) ? 0 : 1;
-          current[j] = MIN (MIN (previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+          common++;
+          g_hash_table_insert (counts, GUINT_TO_POINTER (c), GUINT_TO_POINTER (left - 1));
         }
-      memcpy (previous, current, (m + 1) * sizeof (guint));
     }
-  return 1.0 - (double) previous[m] / MAX (n, m);
+  return n + m > 0 ? 2.0 * common / (n + m) : 1.0;
 }
 
 static Result
@@ -514,6 +525,9 @@ main (int   argc,
     }
   pillow_script = g_build_filename (BENCH_SOURCE_DIR, "pillow-fit.py", NULL);
   ocr_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ocr_cache_dir = g_getenv ("EK_BENCH_OCR_CACHE");
+  if (ocr_cache_dir != NULL)
+    g_mkdir_with_parents (ocr_cache_dir, 0700);
   if (with_ocr && g_find_program_in_path ("tesseract") == NULL)
     {
       g_printerr ("--ocr needs tesseract with chi_sim (apt-get install tesseract-ocr tesseract-ocr-chi-sim)\n");

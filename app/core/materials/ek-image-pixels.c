@@ -38,8 +38,9 @@ typedef struct
   const float   *x_weight;
   guint          max_taps;
   double         sy;
-  guint          first_row;  /* output rows [first_row, end_row) */
+  guint          first_row;  /* result rows [first_row, end_row) */
   guint          end_row;
+  const guint   *row_map;    /* the reduced page's row each result row is, NULL: the same */
 } ScaleBand;
 
 /* One output row: the source rows it covers are averaged first (contiguous: SSE2, sixteen
@@ -59,10 +60,11 @@ scale_band (gpointer data)
   g_autofree float *row_weight = g_new (float, max_rows);
   guint n_rows;
 
-  for (guint oy = band->first_row; oy < band->end_row; oy++)
+  for (guint ry = band->first_row; ry < band->end_row; ry++)
     {
+      guint oy = band->row_map != NULL ? band->row_map[ry] : ry;
       double top = oy * band->sy, bottom = MIN ((oy + 1) * band->sy, (double) image->height);
-      guint8 *dst = band->result->data + (gsize) oy * band->result->stride;
+      guint8 *dst = band->result->data + (gsize) ry * band->result->stride;
       double total = 0;
       float inverse;
 
@@ -226,10 +228,12 @@ scale_band (gpointer data)
   return NULL;
 }
 
-EkImage *
-ek_image_scale_down (const EkImage *image,
-                     guint          width,
-                     guint          height)
+static EkImage *
+scale_down (const EkImage *image,
+            guint          width,
+            guint          height,
+            const guint   *row_map,
+            guint          n_rows)
 {
   g_autofree guint *x_start = NULL;
   g_autofree guint *x_count = NULL;
@@ -240,11 +244,7 @@ ek_image_scale_down (const EkImage *image,
   double sx;
   guint max_taps;
 
-  g_return_val_if_fail (image != NULL, NULL);
-  g_return_val_if_fail (width > 0 && width <= image->width, NULL);
-  g_return_val_if_fail (height > 0 && height <= image->height, NULL);
-
-  result = ek_image_new (width, height, image->channels);
+  result = ek_image_new (width, n_rows, image->channels);
   if (result == NULL)
     return NULL;
   sx = (double) image->width / width;
@@ -275,11 +275,12 @@ ek_image_scale_down (const EkImage *image,
       bands[i].x_weight = x_weight;
       bands[i].max_taps = max_taps;
       bands[i].sy = (double) image->height / height;
-      bands[i].first_row = i == 0 ? 0 : height / 2;
-      bands[i].end_row = i == 0 ? height / 2 : height;
+      bands[i].first_row = i == 0 ? 0 : n_rows / 2;
+      bands[i].end_row = i == 0 ? n_rows / 2 : n_rows;
+      bands[i].row_map = row_map;
     }
   /* A small image is not worth a thread */
-  if ((gsize) width * height >= 256 * 1024)
+  if ((gsize) width * n_rows >= 256 * 1024)
     helper = g_thread_try_new ("ek-scale", scale_band, &bands[1], NULL);
   scale_band (&bands[0]);
   if (helper != NULL)
@@ -287,6 +288,35 @@ ek_image_scale_down (const EkImage *image,
   else
     scale_band (&bands[1]);
   return result;
+}
+
+EkImage *
+ek_image_scale_down (const EkImage *image,
+                     guint          width,
+                     guint          height)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (width > 0 && width <= image->width, NULL);
+  g_return_val_if_fail (height > 0 && height <= image->height, NULL);
+
+  return scale_down (image, width, height, NULL, height);
+}
+
+EkImage *
+ek_image_scale_down_rows (const EkImage *image,
+                          guint          width,
+                          guint          height,
+                          const guint   *rows,
+                          guint          n_rows)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (width > 0 && width <= image->width, NULL);
+  g_return_val_if_fail (height > 0 && height <= image->height, NULL);
+  g_return_val_if_fail (rows != NULL && n_rows > 0, NULL);
+  for (guint i = 0; i < n_rows; i++)
+    g_return_val_if_fail (rows[i] < height, NULL);
+
+  return scale_down (image, width, height, rows, n_rows);
 }
 
 EkImage *

@@ -133,7 +133,8 @@
 #define HEADROOM          0.98   /* aim a little under the limit: room to spare */
 #define SEARCH_CLOSE      0.95   /* a trial within 5 % under the goal is close enough */
 #define AIM_QUALITY       10     /* keep the resolution down to this quality, then reduce the size */
-#define MIN_QUALITY       10     /* at 150 DPI and more; below, 8 pt strokes dissolve into blocks */
+#define MIN_QUALITY       10     /* at 150 DPI; below, 8 pt strokes dissolve into blocks */
+#define MIN_QUALITY_FINE  5      /* at 300 DPI and more */
 #define MAX_QUALITY       95
 #define CHROMA_FACTOR     40     /* chroma table no coarser than quality 80's: a seal stays red */
 #define A4_LONG_INCHES    11.69
@@ -185,12 +186,14 @@ check_cancelled (GCancellable  *cancellable,
 }
 
 /* The legibility floor: the fewer pixels a stroke has, the less quantisation it survives.
- * Quality 10 keeps 8 pt text readable down to about 150 DPI; at 100 DPI it takes 30. */
+ * Quality 10 keeps 8 pt text readable at 150 DPI; at 100 DPI it takes 30; with twice the
+ * pixels a stroke survives twice the steps (300 DPI: quality 5). Whether a page is better
+ * smaller at a finer table or larger at a coarser one is measured (score_sample), not ruled. */
 static int
 min_quality (double dpi)
 {
   if (dpi >= 150)
-    return MIN_QUALITY;
+    return MAX (MIN_QUALITY_FINE, (int) ceil (MIN_QUALITY * 150 / dpi));
   return (int) ceil (MIN_QUALITY + (150 - dpi) * 0.4);
 }
 
@@ -203,28 +206,47 @@ band_offset (guint band)
 }
 
 /* Every fourth band of 16 rows (JPEG's 4:2:0 blocks are 16 rows high): a page's text, lines and
- * paper in their usual proportions, at a quarter of the cost. NULL when the image is too small
- * for a sample to mean anything. */
-static EkImage *
-sample_bands (const EkImage *image)
-{
-  EkImage *sample;
-  guint bands, y = 0;
+ * paper in their usual proportions, at a quarter of the cost. The rows of a page @height rows
+ * high; NULL when the page is too small for a sample to mean anything. */
+#define MIN_SAMPLED_HEIGHT 512
 
-  if (image->height < 512)
+static guint *
+sample_rows (guint  height,
+             guint *n_rows)
+{
+  guint bands = height / 64, *rows;
+
+  if (height < MIN_SAMPLED_HEIGHT)
     return NULL;
-  bands = image->height / 64;
-  sample = ek_image_new (image->width, bands * 16, image->channels);
+  rows = g_new (guint, bands * 16);
+  for (guint b = 0; b < bands; b++)
+    for (guint r = 0; r < 16; r++)
+      rows[b * 16 + r] = b * 64 + band_offset (b) + r;
+  *n_rows = bands * 16;
+  return rows;
+}
+
+/* The sample of @image reduced to @width × @height, reducing only the sampled rows (bit for
+ * bit the rows of the whole reduced page) */
+static EkImage *
+sample_bands (const EkImage *image,
+              guint          width,
+              guint          height)
+{
+  g_autofree guint *rows = NULL;
+  EkImage *sample;
+  guint n_rows = 0;
+
+  rows = sample_rows (height, &n_rows);
+  if (rows == NULL)
+    return NULL;
+  if (width < image->width || height < image->height)
+    return ek_image_scale_down_rows (image, width, height, rows, n_rows);
+  sample = ek_image_new (image->width, n_rows, image->channels);
   if (sample == NULL)
     return NULL;
-  for (guint b = 0; b < bands; b++)
-    {
-      guint offset = band_offset (b);
-
-      for (guint r = 0; r < 16; r++, y++)
-        memcpy (sample->data + (gsize) y * sample->stride,
-                image->data + ((gsize) b * 64 + offset + r) * image->stride, image->stride);
-    }
+  for (guint y = 0; y < n_rows; y++)
+    memcpy (sample->data + (gsize) y * sample->stride, image->data + (gsize) rows[y] * image->stride, image->stride);
   return sample;
 }
 
@@ -522,12 +544,13 @@ typedef struct
  * @banded is FALSE); @page is @original reduced by @scale */
 static Score
 score_sample (const EkImage *original,
-              const EkImage *page,
+              guint          page_width,
+              guint          page_height,
               const EkImage *decoded,
               gboolean       banded)
 {
   const double c1 = 6.5025, c2 = 58.5225;
-  double sx = (double) page->width / original->width, sy = (double) page->height / original->height;
+  double sx = (double) page_width / original->width, sy = (double) page_height / original->height;
   guint bands = banded ? decoded->height / 16 : 1;
   double whole = 0, text = 0;
   guint n = 0, n_text = 0;
@@ -537,7 +560,7 @@ score_sample (const EkImage *original,
     {
       /* The band's page rows, less a row at each edge (bilinear sampling reaches one row out) */
       double first = banded ? b * 64 + band_offset (b) + 1 : 0;
-      double last = banded ? first + 14 : page->height - 1;
+      double last = banded ? first + 14 : page_height - 1;
       guint oy0 = (guint) ceil ((first + 0.5) / sy - 0.5), oy1 = (guint) floor ((last + 0.5) / sy - 0.5);
       double row_base = banded ? (double) b * 16 - (b * 64 + band_offset (b)) : 0;
 
@@ -548,7 +571,7 @@ score_sample (const EkImage *original,
 
             for (guint y = by; y < by + 8; y++)
               {
-                double fy = CLAMP ((y + 0.5) * sy - 0.5, 0, page->height - 1.001) + row_base;
+                double fy = CLAMP ((y + 0.5) * sy - 0.5, 0, page_height - 1.001) + row_base;
                 guint y0 = (guint) fy;
                 double ay = fy - y0;
 
@@ -556,7 +579,7 @@ score_sample (const EkImage *original,
                   y0 = decoded->height - 2, ay = 1;
                 for (guint x = bx; x < bx + 8; x++)
                   {
-                    double fx = CLAMP ((x + 0.5) * sx - 0.5, 0, page->width - 1.001);
+                    double fx = CLAMP ((x + 0.5) * sx - 0.5, 0, page_width - 1.001);
                     guint x0 = (guint) fx;
                     double ax = fx - x0;
                     double a = luma_at (original, x, y);
@@ -600,7 +623,9 @@ resized (const EkImage *image,
 typedef struct
 {
   double    scale;
-  EkImage  *page;       /* owned; NULL: the image itself */
+  guint     width;      /* the page at that scale */
+  guint     height;
+  EkImage  *page;       /* owned, when the page was reduced whole (too small to sample) */
   Search    search;
   gboolean  sampled;
   Score     score;
@@ -629,29 +654,30 @@ search_at (const EkImage  *image,
            GError        **error)
 {
   g_autoptr(EkImage) sample = NULL;
-  const EkImage *page;
   Search *search = &candidate->search;
+  gboolean reduced = scale < 0.999;
 
   candidate->scale = scale;
-  if (scale < 0.999)
+  candidate->width = reduced ? MIN (image->width, MAX (1, (guint) lround (image->width * scale))) : image->width;
+  candidate->height = reduced ? MIN (image->height, MAX (1, (guint) lround (image->height * scale))) : image->height;
+  g_debug ("fit: page %u×%u", candidate->width, candidate->height);
+  if (check_cancelled (cancellable, error))
+    return FALSE;
+  sample = sample_bands (image, candidate->width, candidate->height);
+  candidate->sampled = sample != NULL;
+  if (sample == NULL && reduced)
     {
       candidate->page = resized (image, scale);
       if (candidate->page == NULL)
         return out_of_memory (error);
     }
-  page = candidate->page != NULL ? candidate->page : image;
-  g_debug ("fit: page %u×%u", page->width, page->height);
-  if (check_cancelled (cancellable, error))
-    return FALSE;
-  sample = sample_bands (page);
-  candidate->sampled = sample != NULL;
-  search->image = sample != NULL ? sample : page;
+  search->image = sample != NULL ? sample : candidate->page != NULL ? candidate->page : image;
   search->colour = colour;
   search->paper = paper;
-  search->source = candidate->page == NULL ? source : 0;
+  search->source = reduced ? 0 : source;
   search->best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
   search->worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
-  search->goal = target * (sample != NULL ? (double) sample->height / page->height : 1.0);
+  search->goal = target * (sample != NULL ? (double) sample->height / candidate->height : 1.0);
   /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
   search->slope = 0.65;
   if (start == 0)
@@ -683,8 +709,7 @@ score_candidate (const EkImage  *image,
 
   if (!ek_image_decode (data, length, G_MAXUINT32, &info, &decoded, NULL, error))
     return FALSE;
-  candidate->score = score_sample (image, candidate->page != NULL ? candidate->page : image, decoded,
-                                   candidate->sampled);
+  candidate->score = score_sample (image, candidate->width, candidate->height, decoded, candidate->sampled);
   return TRUE;
 }
 
@@ -707,9 +732,8 @@ ek_material_fit_bytes (GBytes        *input,
   guint long_side;
   double scale, floor_scale;
   int best_factor = 0, start = 0;
-  double exponent = 1.4, last_scale = 0, last_at_aim = 0;
+  double exponent = 1.4, last_scale = 0, last_at_floor = 0;
   int paper, source = 0;
-  int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
   gboolean full_chroma;
   g_auto(Candidate) chosen = { 0 };
 
@@ -911,6 +935,12 @@ ek_material_fit_bytes (GBytes        *input,
       if (round == 0)
         {
           work = g_steal_pointer (&chosen.page);
+          if (work == NULL && chosen.scale < 0.999)
+            {
+              work = resized (image, chosen.scale);
+              if (work == NULL)
+                return out_of_memory (error), NULL;
+            }
           search = chosen.search;
           memset (&chosen.search, 0, sizeof chosen.search);
           sampled = chosen.sampled;
@@ -926,6 +956,12 @@ ek_material_fit_bytes (GBytes        *input,
                           cancellable, error))
             return NULL;
           work = g_steal_pointer (&candidate.page);
+          if (work == NULL && scale < 0.999)
+            {
+              work = resized (image, scale);
+              if (work == NULL)
+                return out_of_memory (error), NULL;
+            }
           search = candidate.search;
           memset (&candidate.search, 0, sizeof candidate.search);
           sampled = candidate.sampled;
@@ -943,24 +979,22 @@ ek_material_fit_bytes (GBytes        *input,
           search.fit_bytes = search.over_bytes;
         }
 
-      /* Too coarse at this size: reduce, as far as the aimed table needs */
-      if (!near_miss && (search.factor == 0 || search.factor > aim_factor) && round + 1 < MAX_ROUNDS &&
-          scale > floor_scale * 1.01)
+      /* Not even the legibility floor fits at this size: reduce, as far as the floor needs */
+      if (!near_miss && search.factor == 0 && round + 1 < MAX_ROUNDS && scale > floor_scale * 1.01)
         {
-          double at_aim = search.factor != 0 ? search.fit_bytes * pow ((double) search.factor / aim_factor, search.slope)
-                                             : search.over_bytes * pow ((double) search.over_factor / aim_factor, search.slope);
+          double at_floor = search.over_bytes * pow ((double) search.over_factor / search.worst_factor, search.slope);
           double wanted;
 
           /* Bytes grow slower than pixels (a smaller page is busier per pixel): about as
            * scale^1.4 on pages, learnt from the last two sizes when there are two */
-          at_aim /= search.goal;
-          if (last_scale > 0 && last_at_aim > at_aim && last_scale > scale)
-            exponent = CLAMP (log (last_at_aim / at_aim) / log (last_scale / scale), 0.8, 2.0);
-          wanted = scale * pow (1.0 / at_aim, 1.0 / exponent) * 0.99;
+          at_floor /= search.goal;
+          if (last_scale > 0 && last_at_floor > at_floor && last_scale > scale)
+            exponent = CLAMP (log (last_at_floor / at_floor) / log (last_scale / scale), 0.8, 2.0);
+          wanted = scale * pow (1.0 / at_floor, 1.0 / exponent) * 0.99;
           last_scale = scale;
-          last_at_aim = at_aim;
+          last_at_floor = at_floor;
           scale = MAX (floor_scale, MIN (wanted, scale * 0.97));
-          start = aim_factor;
+          start = search.worst_factor;
           continue;
         }
       if (search.factor == 0)

@@ -136,7 +136,7 @@
 #define MIN_QUALITY       10     /* at 150 DPI; below, 8 pt strokes dissolve into blocks */
 #define MIN_QUALITY_FINE  5      /* at 300 DPI and more */
 #define MAX_QUALITY       95
-#define CHROMA_FACTOR     40     /* chroma table no coarser than quality 80's: a seal stays red */
+#define CHROMA_FACTOR     60     /* chroma table no coarser than quality 70's: a seal stays red */
 #define A4_LONG_INCHES    11.69
 #define MAX_DPI           400.0  /* more than any office scan needs; a phone photo keeps its pixels */
 #define FLOOR_DPI         100.0  /* less than this and small print is unreadable */

@@ -31,5 +31,7 @@ fi
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top" >/dev/null
 ninja -C "$build" app/cli/ekey-tool app/cli/ekey-tool-material tests/bench/bench-materials >/dev/null
 [ $# -gt 0 ] || set -- 3
-uptime
-EK_TOOL=$build/app/cli/ekey-tool exec "$build/tests/bench/bench-materials" "$@"
+# The machine may be shared: its load before and after, beside the timings
+echo "# load before: $(uptime)"
+EK_TOOL=$build/app/cli/ekey-tool "$build/tests/bench/bench-materials" "$@"
+echo "# load after: $(uptime)"

@@ -156,7 +156,8 @@
 #define FINE_SLOPE        1.0    /* …goes on along this slope, not 0.65 */
 #define KEEP_QUALITY      50     /* the source's resolution fits at this quality: no smaller page tried */
 #define MAX_REDUCTIONS    2      /* pages reduced to fit at the floor, tried before CANDIDATE_DPI's */
-#define PRUNE_MARGIN      0.003  /* a candidate this far below the best: no smaller one tried */
+#define PRUNE_MARGIN      0.003
+#define KEEP_BITS         0.4    /* bits a pixel at the source's size from which a page usually keeps it */  /* a candidate this far below the best: no smaller one tried */
 
 /* Resolutions measured below the source's, as if the image were an A4 page: 150 DPI keeps 8 pt
  * Chinese legible at quality 10 (min_quality) */
@@ -525,16 +526,6 @@ search_factor (Search        *search,
  * strokes (variance over STROKE_VARIANCE): what a reader of the text sees. */
 #define STROKE_VARIANCE 400.0
 
-static inline double
-luma_at (const EkImage *image,
-         guint          x,
-         guint          y)
-{
-  const guint8 *p = image->data + (gsize) y * image->stride + (gsize) x * image->channels;
-
-  return image->channels == 1 ? p[0] : 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-}
-
 typedef struct
 {
   double whole;
@@ -556,8 +547,8 @@ redness_at (const EkImage *image,
   return p[0] - (p[1] + p[2]) / 2.0;
 }
 
-/* @decoded: the sample's encode decoded (bands of 16 rows of @page, or @page whole when
- * @banded is FALSE); @page is @original reduced by @scale */
+/* @decoded: the sample's encode decoded (bands of 16 rows of the page, or the page whole when
+ * @banded is FALSE); the page is @original reduced to @page_width × @page_height */
 static Score
 score_sample (const EkImage *original,
               guint          page_width,
@@ -565,14 +556,28 @@ score_sample (const EkImage *original,
               const EkImage *decoded,
               gboolean       banded)
 {
-  const double c1 = 6.5025, c2 = 58.5225;
+  const float c1 = 6.5025f, c2 = 58.5225f;
   double sx = (double) page_width / original->width, sy = (double) page_height / original->height;
   guint bands = banded ? decoded->height / 16 : 1;
   double whole = 0, text = 0, red = 0, red_kept = 0;
   guint n = 0, n_text = 0, n_red = 0;
   gboolean colour = original->channels == 3 && decoded->channels == 3;
+  g_autoptr(EkImage) grey = decoded->channels == 3 ? ek_image_to_grey (decoded) : NULL;
+  const EkImage *luma = grey != NULL ? grey : decoded;
+  g_autofree guint *x0s = g_new (guint, original->width);
+  g_autofree float *axs = g_new (float, original->width);
   Score score = { 0, 0, 0, 1, 0 };
 
+  if (luma == NULL || decoded->width < 2 || decoded->height < 2)
+    return score;
+  /* Where each original column falls in the page, once */
+  for (guint x = 0; x < original->width; x++)
+    {
+      double fx = CLAMP ((x + 0.5) * sx - 0.5, 0, page_width - 1.001);
+
+      x0s[x] = MIN ((guint) fx, decoded->width - 2);
+      axs[x] = (float) (fx - x0s[x]);
+    }
   for (guint b = 0; b < bands; b++)
     {
       /* The band's page rows, less a row at each edge (bilinear sampling reaches one row out) */
@@ -582,48 +587,57 @@ score_sample (const EkImage *original,
       double row_base = banded ? (double) b * 16 - (b * 64 + band_offset (b)) : 0;
 
       for (guint by = oy0 + 2 * (b % 2); by + 8 <= oy1 + 1 && by + 8 <= original->height; by += 8)
-        for (guint bx = 2; bx + 8 <= original->width; bx += 8)
-          {
-            double ma = 0, mb = 0, va = 0, vb = 0, cov = 0, ssim;
+        {
+          const guint8 *rows0[8], *rows1[8], *orig[8];
+          float ays[8];
 
-            for (guint y = by; y < by + 8; y++)
-              {
-                double fy = CLAMP ((y + 0.5) * sy - 0.5, 0, page_height - 1.001) + row_base;
-                guint y0 = (guint) fy;
-                double ay = fy - y0;
+          for (guint k = 0; k < 8; k++)
+            {
+              double fy = CLAMP ((by + k + 0.5) * sy - 0.5, 0, page_height - 1.001) + row_base;
+              guint y0 = MIN ((guint) MAX (fy, 0), decoded->height - 2);
 
-                if (y0 + 1 >= decoded->height)
-                  y0 = decoded->height - 2, ay = 1;
+              ays[k] = (float) CLAMP (fy - y0, 0, 1);
+              rows0[k] = luma->data + (gsize) y0 * luma->stride;
+              rows1[k] = rows0[k] + luma->stride;
+              orig[k] = original->data + (gsize) (by + k) * original->stride;
+            }
+          for (guint bx = 2; bx + 8 <= original->width; bx += 8)
+            {
+              float ma = 0, mb = 0, va = 0, vb = 0, cov = 0, ssim;
+
+              for (guint k = 0; k < 8; k++)
                 for (guint x = bx; x < bx + 8; x++)
                   {
-                    double fx = CLAMP ((x + 0.5) * sx - 0.5, 0, page_width - 1.001);
-                    guint x0 = (guint) fx;
-                    double ax = fx - x0;
-                    double a = luma_at (original, x, y);
-                    double v = (1 - ay) * ((1 - ax) * luma_at (decoded, x0, y0) + ax * luma_at (decoded, x0 + 1, y0)) +
-                               ay * ((1 - ax) * luma_at (decoded, x0, y0 + 1) + ax * luma_at (decoded, x0 + 1, y0 + 1));
+                    guint x0 = x0s[x];
+                    float ax = axs[x], ay = ays[k];
+                    float a = original->channels == 1 ? orig[k][x]
+                              : (float) ((299 * orig[k][3 * x] + 587 * orig[k][3 * x + 1] + 114 * orig[k][3 * x + 2] + 500) / 1000);
+                    float v = (1 - ay) * ((1 - ax) * rows0[k][x0] + ax * rows0[k][x0 + 1]) +
+                              ay * ((1 - ax) * rows1[k][x0] + ax * rows1[k][x0 + 1]);
 
                     ma += a; mb += v; va += a * a; vb += v * v; cov += a * v;
-                    if (colour && redness_at (original, x, y) > SEAL_RED)
+                    if (colour && orig[k][3 * x] - (orig[k][3 * x + 1] + orig[k][3 * x + 2]) / 2.0 > SEAL_RED)
                       {
-                        red += redness_at (original, x, y);
-                        red_kept += MAX (0, (1 - ay) * ((1 - ax) * redness_at (decoded, x0, y0) + ax * redness_at (decoded, x0 + 1, y0)) +
-                                               ay * ((1 - ax) * redness_at (decoded, x0, y0 + 1) + ax * redness_at (decoded, x0 + 1, y0 + 1)));
+                        /* The decoded colour at the nearest sample: chroma is half resolution anyway */
+                        guint dx = x0 + (ax >= 0.5f), dy = (guint) ((rows0[k] - luma->data) / luma->stride) + (ay >= 0.5f);
+
+                        red += orig[k][3 * x] - (orig[k][3 * x + 1] + orig[k][3 * x + 2]) / 2.0;
+                        red_kept += MAX (0, redness_at (decoded, dx, dy));
                         n_red++;
                       }
                   }
-              }
-            ma /= 64; mb /= 64;
-            va = va / 64 - ma * ma; vb = vb / 64 - mb * mb; cov = cov / 64 - ma * mb;
-            ssim = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
-            whole += ssim;
-            n++;
-            if (va >= STROKE_VARIANCE)
-              {
-                text += ssim;
-                n_text++;
-              }
-          }
+              ma /= 64; mb /= 64;
+              va = va / 64 - ma * ma; vb = vb / 64 - mb * mb; cov = cov / 64 - ma * mb;
+              ssim = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+              whole += ssim;
+              n++;
+              if (va >= STROKE_VARIANCE)
+                {
+                  text += ssim;
+                  n_text++;
+                }
+            }
+        }
     }
   score.whole = n > 0 ? whole / n : 0;
   score.text = n_text > 0 ? text / n_text : score.whole;
@@ -764,6 +778,48 @@ score_candidate (const EkImage  *image,
   return TRUE;
 }
 
+/* A candidate's search and score, on a thread of its own when two are measured side by side */
+typedef struct
+{
+  const EkImage *image;
+  double         scale;
+  double         dpi;
+  int            chroma_hold;
+  int            paper;
+  int            source;
+  guint64        target;
+  int            start;
+  GCancellable  *cancellable;
+  Candidate      candidate;
+  gboolean       ok;
+  GError        *error;
+} CandidateJob;
+
+static gpointer
+candidate_job (gpointer data)
+{
+  CandidateJob *job = data;
+
+  job->ok = search_at (job->image, job->scale, job->dpi, job->chroma_hold, job->paper, job->source, job->target,
+                       job->start, &job->candidate, job->cancellable, &job->error) &&
+            (job->candidate.search.factor == 0 || score_candidate (job->image, &job->candidate, &job->error));
+  return NULL;
+}
+
+/* Runs @n_jobs (1 or 2) candidate jobs, side by side when two */
+static void
+run_candidate_jobs (CandidateJob *jobs,
+                    guint         n_jobs)
+{
+  GThread *helper = n_jobs == 2 ? g_thread_try_new ("ek-fit-candidate", candidate_job, &jobs[1], NULL) : NULL;
+
+  candidate_job (&jobs[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+  else if (n_jobs == 2)
+    candidate_job (&jobs[1]);
+}
+
 EkMaterialFit *
 ek_material_fit_bytes (GBytes        *input,
                        guint64        max_bytes,
@@ -896,6 +952,8 @@ ek_material_fit_bytes (GBytes        *input,
     double scales[1 + MAX_REDUCTIONS + G_N_ELEMENTS (candidate_dpi)];
     guint n_scales = 0, reductions = 0;
     int next_start = 0;
+    CandidateJob pending = { 0 };
+    gboolean have_pending = FALSE, likely_keeps;
 
     scales[n_scales++] = scale;
     for (guint c = 0; c < G_N_ELEMENTS (candidate_dpi); c++)
@@ -905,20 +963,72 @@ ek_material_fit_bytes (GBytes        *input,
         if (s < scales[n_scales - 1] * 0.97 && s >= floor_scale)
           scales[n_scales++] = s;
       }
+    /* Measured two at a time on two cores, the next in line beside the one whose result the
+     * order depends on (except a page likely to keep its resolution: its next is seldom needed) */
+    likely_keeps = 8.0 * target / ((double) image->width * image->height) >= KEEP_BITS;
     for (guint c = 0; c < n_scales; c++)
       {
         g_auto(Candidate) candidate = { 0 };
         double dpi = long_side * scales[c] / A4_LONG_INCHES;
         gboolean feasible;
 
-        if (!search_at (image, scales[c], dpi, chroma_hold, paper, source, target, next_start, &candidate,
-                        cancellable, error))
-          return NULL;
+        if (have_pending && fabs (pending.scale - scales[c]) < 1e-9)
+          {
+            candidate = pending.candidate;
+            memset (&pending.candidate, 0, sizeof pending.candidate);
+            have_pending = FALSE;
+            if (!pending.ok)
+              {
+                g_propagate_error (error, g_steal_pointer (&pending.error));
+                return NULL;
+              }
+          }
+        else
+          {
+            CandidateJob jobs[2] = { { 0 } };
+            guint n_jobs = 1;
+
+            for (guint j = 0; j < 2; j++)
+              {
+                jobs[j].image = image;
+                jobs[j].chroma_hold = chroma_hold;
+                jobs[j].paper = paper;
+                jobs[j].source = source;
+                jobs[j].target = target;
+                jobs[j].cancellable = cancellable;
+                jobs[j].start = next_start;
+              }
+            jobs[0].scale = scales[c];
+            jobs[0].dpi = dpi;
+            /* (a page measured beside an earlier one waits for its turn: a reduction to the
+             * floor may have gone in before it) */
+            if (c + 1 < n_scales && !have_pending && !(c == 0 && likely_keeps))
+              {
+                jobs[1].scale = scales[c + 1];
+                jobs[1].dpi = long_side * scales[c + 1] / A4_LONG_INCHES;
+                n_jobs = 2;
+              }
+            run_candidate_jobs (jobs, n_jobs);
+            if (n_jobs == 2)
+              {
+                pending = jobs[1];
+                have_pending = TRUE;
+              }
+            candidate = jobs[0].candidate;
+            if (!jobs[0].ok)
+              {
+                g_propagate_error (error, g_steal_pointer (&jobs[0].error));
+                if (have_pending)
+                  {
+                    candidate_clear (&pending.candidate);
+                    g_clear_error (&pending.error);
+                  }
+                return NULL;
+              }
+          }
         if (!candidate.sampled)
           fit->n_encodes += candidate.search.n_encodes;
         feasible = candidate.search.factor != 0;
-        if (feasible && !score_candidate (image, &candidate, error))
-          return NULL;
         g_debug ("fit: candidate %.0f DPI: factor %d, score %.4f, text %.4f (%u windows), red kept %.3f (%u pixels)", dpi,
                  candidate.search.factor, candidate.score.whole, candidate.score.text, candidate.score.windows,
                  candidate.score.redness, candidate.score.red_pixels);
@@ -972,6 +1082,12 @@ ek_material_fit_bytes (GBytes        *input,
         if (c == 0 && feasible && chosen.search.factor <= ek_image_jpeg_quality_factor (KEEP_QUALITY))
           break;
       }
+    if (have_pending)
+      {
+        candidate_clear (&pending.candidate);
+        g_clear_error (&pending.error);
+      }
+
     /* Still too little of a seal's red kept: the same page with chroma held finer */
     if (chosen.search.factor != 0 && !keeps_seal (&chosen) && chroma_hold > CHROMA_FACTOR_SEAL)
       {

@@ -1,8 +1,10 @@
-/* bench-materials.c: our fit against ImageMagick and jpegoptim, side by side, in one run
+/* bench-materials.c: our fit against ImageMagick, jpegoptim and Pillow, side by side, in one run
  *
- * Run by hand (never a test): tests/bench/run-materials.sh [RUNS] [--noise low|SCALE] [--ours-only]
- * Study helpers for other encoders (tests/bench/jpeg-ceiling): bench-materials --resize IN W H
- * OUT.pnm (our fit's page at that size) and bench-materials --score REF OUT (this table's SSIM).
+ * Run by hand (never a test): tests/bench/run-materials.sh [RUNS] [--seed N] [--ocr]
+ * [--noise low|SCALE] [--ours-only]. tests/bench/README.md describes the corpora, the tools,
+ * the columns and the summary. Study helpers for other encoders (tests/bench/jpeg-ceiling):
+ * bench-materials --resize IN W H OUT.pnm (our fit's page at that size) and bench-materials
+ * --score REF OUT (this table's SSIM).
  *
  * Wall time is what the clerk waits; the machine here is shared, so each run's CPU time (user +
  * system, from the reaped child's rusage) is printed too, and its ratio in the summary.
@@ -10,17 +12,14 @@
  * EK_TOOL_BEFORE=…/ekey-tool adds our fit from another build as one more column (never counted
  * as a tool), timed in the same run under the same load as ours.
  *
- * --noise scales the corpus's scanner noise: the default corpus is noisier than the one the
- * issue's reference figures were measured on; `--noise low` is calibrated to those figures.
- *
- * Corpus (generated here, nothing downloaded): A4 pages at 300 DPI with 8–9 pt Chinese and
- * Latin text, table lines and a red seal over text; a grey photocopy; an ID card (front and
- * back); a 4000 × 3000 phone photo of a page; a PNG-24 page. For each image and each limit
- * (200 KB, 1 MB) and each tool: bytes, luminance SSIM at the original resolution (8 × 8
- * windows sliding by 4), the same SSIM on the text block, the seal's redness kept, and the median wall time.
- *
- * Tools: ours (`ekey-tool material fit`), `convert IN -define jpeg:extent=…` with and without
- * a first resize to 150 DPI, and `jpegoptim --size` (JPEG input only).
+ * Corpus (generated here, nothing downloaded): without --seed, the fixed one (A4 pages at 300
+ * DPI with 8–9 pt Chinese and Latin text, table lines and a red seal over text; a grey
+ * photocopy; an ID card, front and back; a 4000 × 3000 phone photo of a page; a PNG-24 page),
+ * whose scanner noise --noise scales; with --seed N, eight scans drawn from N
+ * (tests/materials/ek-test-corpus.c). For each image and each limit (200 KB, 1 MB) and each
+ * tool: bytes, luminance SSIM at the original resolution (8 × 8 windows sliding by 4), the same
+ * SSIM on the text block, the seal's redness kept, the OCR agreement (--ocr) and the median wall
+ * and CPU time.
  */
 #include "config.h"
 

@@ -1,126 +1,43 @@
-/* ek-material-fit.c: fit an image under its byte limit with few trial encodes
+/* ek-material-fit.c: fit an image under its byte limit, its resolution and quality chosen by
+ * measuring them against the original
  *
  * The size model: at a fixed resolution, log(bytes) falls about linearly with the log of the
  * quantisation table's scale factor (libjpeg's linear quality, which steps more finely than the
  * 1–100 quality), and at a fixed table bytes grow about as scale^1.4 (a smaller page is busier
- * per pixel). Trial encodes run on a quarter of the page's rows; a secant on that model lands
- * within a few percent of the goal in two to four of them.
+ * per pixel). Trial encodes run on a sample of the page (a band of 16 rows in every 64); a
+ * secant on that model lands within a few percent of the goal in two to four of them.
  *
- * Resolution before quality, but not at any price (tests/bench, SSIM at the original
- * resolution): the page keeps its pixels while the table that fits is at least as fine as
- * quality 10's, which at 1 MB keeps a 300 DPI page whole; at 200 KB a page is reduced just
- * enough for quality 10 (about 230 DPI), which keeps more of its small print than 300 DPI at
- * quality 3. Never below 100 DPI, never upscaled; below 150 DPI the legibility floor rises.
- * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image.c:
+ * Resolution by measurement, not by rule. The candidates, as if the image were an A4 page: the
+ * source's resolution (at most MAX_DPI), the largest page that fits at the legibility floor when
+ * the source's does not, and 200 and 150 DPI below it. Each is searched on its sample (reduced
+ * alone: ek_image_scale_down_rows) for the finest table that fits; the sample's encode is
+ * decoded and scored against the original at the original's resolution (score_sample: luma
+ * SSIM on 8 × 8 windows, as tests/bench scores a fit, and how red a seal's pixels stay). The
+ * best score wins among the pages that keep a seal red. Pruned: no smaller page once the source
+ * fits at quality 50, or once a candidate falls 0.003 behind the best. Two candidates are
+ * measured side by side on two cores. The legibility floor follows the pixels a stroke has:
+ * quality 10 at 150 DPI, 5 at 300, rising below 150 DPI to 30 at 100; never below 100 DPI,
+ * never upscaled. Then the whole page is encoded twice side by side: at the sampled table and a
+ * finer one when the sample was clearly under its goal (the room used without a third encode),
+ * at it and a coarser one otherwise; the page is reduced further only if even the floor does
+ * not fit it whole.
+ *
+ * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image-jpeg.c:
  * 7–12 % smaller than sequential at the same tables, in the same time), luma refined in a
  * second pass where the budget is rich, with the luma DC step moved so that the paper sits in
  * the middle of a bin (ek_image_jpeg_paper_dc_step: otherwise blank paper turns into a
- * checkerboard at one table in four). Colour pages keep 4:2:0 chroma; below quality 50 its
- * table is held at quality 80's, which keeps a red seal red for a few percent of the bytes.
+ * checkerboard at one table in four). Colour pages keep 4:2:0 chroma; below luma quality 50
+ * its table is held at quality 70's, at 80's when the sample says a seal would fade.
  *
  * A JPEG kept at its own size (a clean scan at 1 MB) is re-encoded clear of tables at 2–2.2
  * times its own (off_even_multiple): there its smallest levels sit on the edges of the new
- * bins, and SSIM dips below what coarser tables give with fewer bytes. The bench's low-noise
- * corpus at 1 MB: the sealed page 0.9873 → 0.9884 (ImageMagick's extent 0.9879, which had
- * landed just below the dip), the grey photocopy 0.9697 → 0.9713 (0.9698), nothing else moves
- * by more than +0.0004 at either limit. Only where the paper is clean (ek_image_paper_grain
- * under CLEAN_GRAIN, 1–2 ms a page; the low-noise corpus's pages and card measure 0.5–1.5, its
- * phone photo 3.6, the default corpus's 2.6–7.1): on a noisy scan those tables are where its
- * noise is kept or dropped, a cliff of bytes, and skipping them cost the default corpus's
- * photocopy and ID card 0.009 and 0.022.
+ * bins, and SSIM dips below what coarser tables give with fewer bytes. Only where the paper is
+ * clean (ek_image_paper_grain under CLEAN_GRAIN): on a noisy scan those tables are where its
+ * noise is kept or dropped.
  *
- * Time: one decode, straight into the page's rows (a PNG's image data inflated in one call by
- * libdeflate, ek-image.c: 464/465/448/376/476 ms → 228/332/358/204/292 ms on a 9.5 MB PNG-24
- * page on the shared machine, same pixels). Trials on the sample are the output's own encodes
- * (as fast as sequential ones). The whole page is encoded twice side by side on two cores: at
- * the sampled table and a finer one when the sample was clearly under its goal (the usual case:
- * the room is used without a third encode), at it and a coarser one otherwise. The resize
- * shares its rows between two threads. Memory: the decoded page, the resized page and the two
- * encoders' coefficient buffers.
- *
- * Measured and not built: a JPEG kept at its size re-encoded in the DCT domain (its
- * coefficients read once with jpeg_read_coefficients, requantised as round(old × old_q / new_q)
- * for each encode and written with jpeg_write_coefficients, same scans and optimised Huffman
- * tables; a prototype outside the build (branch issue-4-dct), thread CPU, least of 7, the
- * fit's own 1 MB tables, both corpora's sealed page, photocopy (luma only) and photo, the
- * default corpus's card; the low-noise card is under 1 MB already). An encode's time is its
- * entropy coder's (progressive Huffman is always two passes), not colour conversion and DCT:
- * writing the coefficients took 82–115 ms against the pixel encode's 94–148, 5–22 % less, but
- * requantising them 12–28 ms more, so 95–142 ms against 94–148, from 11 ms less (the default
- * corpus's sealed page) to 13 ms more (its photo). Reading the coefficients is 22–45 ms on top
- * of the pixel decode the colour, paper and grain decisions use (29–62 ms), and at the same
- * table the output is 1.7–6.9 % larger (the card the most), so the fit would land a table
- * coarser. Even with the requantisation free and every decision taken from the coefficients,
- * these figures and each fit's encodes put the gain at 7–20 % of its wall time (0.30–0.50 s
- * here), not enough to take the bench's 0.46–0.50× to 0.4× on its median.
- *
- * The search, measured on the bench's curves (the sample at every table from 10 to 600, the
- * whole page near the answer; both corpora at 1 MB, the ID card at 200 KB): bytes are not a
- * power of the factor (slope 0.3–0.45 at quality 10–20, and from quality 68 to 79 on the
- * low-noise pages; 0.7–1.7 elsewhere between quality 50 and 95), and the sample misjudges
- * its whole page by −3.4 % (phone photo) to +4.8 % (low-noise PNG page) at 1 MB and by −5 to
- * −7 % (ID card) at 200 KB, each image's error nearly the same at every table.
- * Kept: a secant slope of 1.0 after a fine first guess (quality 33 and up) that came to less
- * than 60 % of its goal: at 1 MB the ID card takes 4 sample trials instead of 5, the phone photo
- * 2 instead of 4 on both corpora (and on the low-noise one 2 whole encodes instead of 3, one
- * table finer); every other image and limit encodes the same tables as before. Tried on the
- * curves and not kept: that slope after every fine first guess, with the whole page's coarser
- * table placed along the measured slope (the photocopy's third whole encode gone, but 1–2 more
- * trials on the low-noise pages, whose curve is flat there); the coarser table alone placed
- * so, at 97 % of the goal (the photocopy's third encode gone at 1 MB, but the PNG page took 5
- * whole encodes instead of 2, and the phone photo at 200 KB ended 5 % coarser, 381 against
- * 363); a first guess 0.5–0.85× the present one, or a secant aimed at 93–96 % of the goal
- * (each saved encodes on some images and cost them on others, or ended a table coarser). Sample trials two at a time side by side (the
- * first guess and one 0.6× finer, then the two ends of the accepted band): 2–3 rounds instead
- * of 2–5, but twice the trials' CPU and, with another bench on the same two cores, no wall time
- * gained (median ours/before 1.04× at both limits; ID card at 200 KB 0.43 s of CPU against
- * 0.25 s); its answers sat at the top of the band, where the whole pair lost 0.001–0.002 SSIM
- * on the phone photo. Nor a slope learnt from two trials over the goal (the photocopy's 48 and
- * 64: 0.35, which sent the next two to 108 and 97, 27 % under).
- *
- * A finer chroma table still (quality 90's) and 4:4:4 were tried for a small red seal: on these
- * scans either costs a tenth to a sixth of the page's resolution at 200 KB.
- *
- * Tried and measured on the bench, not kept: decoding with libjpeg's DCT scaling (6/8 and 7/8
- * decode slower than 8/8 here, 84 and 94 ms against 63 ms on an A4 scan, and the page still
- * needs a resize to the size chosen); trials on an eighth of the rows (the sample misjudged the
- * resolution by 20 % and took more encodes); pruning a block's trailing ±1 coefficients (9 %
- * fewer bytes at the same table, no SSIM gained at equal bytes); a luma table steeper than
- * Annex K's (no SSIM gained at equal bytes); neutral chroma on near-grey pixels (+0.001);
- * 4:4:4 where luma is refined (1 MB): +0.001 on the low-noise sealed page, −0.004 to −0.008 on
- * the default corpus's pages, whose noise wants the bytes in luma. Sample trials encoded in two
- * halves side by side (sizes added less one set of headers, ×1.004 or ×1.006/1.0025 by bits a
- * pixel for each half's own Huffman tables: the halves came to 0.02–0.8 % under the sample in
- * one piece): the first trials' sizes moved by a few tenths of a percent, which moved the chosen
- * resolution by a few pixels and the results by −0.003 to +0.003 SSIM; with the second
- * correction the phone photo's seal redness fell to 0.946 at 200 KB, and the time gained
- * (half of 2–5 trials on a quarter of the page) was within the shared machine's noise.
- *
- * Nor 4:4:4 only where the paper is clean (ek_image_paper_grain under CLEAN_GRAIN), at 1 MB on
- * the low-noise corpus: the sealed page +0.0010, but the PNG page −0.0009 and the phone photo
- * −0.0008; the sealed page gains as much from the tables above, at 4:2:0.
- *
- * The ceiling of any JPEG at 200 KB, measured before more tuning (tests/bench/jpeg-ceiling:
- * mozjpeg from npm's @jsquash/jpeg 1.6.0, trellis quantisation, each of its nine tables on our
- * page at our size, then the best one at 0.92–1.32 × that size, the best of all per image,
- * scored by the bench; luma only, seal redness not held): mean SSIM 0.8230 / 0.9292 (default
- * / low-noise corpus) against ImageMagick's extent 0.8070 / 0.9107, +0.016 / +0.019, and ours
- * 0.8174 / 0.9223, +0.0105 / +0.0116. So +0.02 is beyond JPEG here, even chosen per image with
- * hindsight. Where it gains: on pages a flat table at 1.1–1.2 × our size with trellis (Annex K
- * with trellis at our size is within −0.003 / +0.0014 of ours); on the card and the photo
- * +0.003 to +0.008 at our size, where ours also holds chroma fine for a seal. At 1–3 s a page in
- * WASM. A flat table in our encoder without trellis, its resolution aim moved to match, gave no
- * more than Annex K's at that aim (the default corpus's two pages).
- *
- * The reduction's filter, measured the same way (mean SSIM at 200 KB, default / low-noise
- * corpus; the area average: 0.8174 / 0.9223; at 1 MB nothing is reduced): every sharper kernel
- * costs more bytes at the text's edges than its contrast gives back: Catmull-Rom 0.8170 / 0.9214,
- * Lanczos-2 0.8171 / 0.9212, Lanczos-3 0.8167 / 0.9204, the least-squares projection for a
- * bilinear viewer 0.8143 / 0.9179, an unsharp mask on luma at edges 0.8162 / 0.9205 (amount 0.4)
- * and 0.8148 / 0.9186 (0.8); softer ones lose the strokes: tent 0.8165 / 0.9216, cubic B-spline
- * 0.8119 / 0.9169; Mitchell ties (0.8175 / 0.9225) at twice the resize's time (236 against
- * 119 ms on an A4 page). Nor does the resolution move with it: aiming at quality 8, 11 and 13
- * instead of 10 gives 0.8166 / 0.9228 (and a seal at 0.946 red), 0.8148 / 0.9207, 0.8113 / 0.9159.
+ * Memory: the decoded page, the chosen reduced page, two candidates' samples and the two
+ * encoders' coefficient buffers. The measurements behind each of these choices, and what was
+ * tried and not kept, are in README.md beside this file.
  */
 #include "config.h"
 

@@ -818,8 +818,6 @@ ek_registry_handle_renewal_certificate (Request    *req,
 
 /* ---- The reviewer's side ---- */
 
-/* The provider checks a renewal straight after submission (3 working days; no production or
- * shipping): its one review step is re-review, from "submitted". NULL: not a step of this business. */
 gboolean
 ek_registry_application_is_renewal (EkRegistryDb *db,
                                     const char   *application_id)
@@ -834,6 +832,8 @@ ek_registry_application_is_renewal (EkRegistryDb *db,
   return renewal;
 }
 
+/* The provider checks a renewal straight after submission (3 working days; no production or
+ * shipping): its one review step is re-review, from "submitted". NULL: not a step of this business. */
 const char *
 ek_registry_review_start (EkRegistryDb *db,
                           const char   *application_id,

@@ -374,6 +374,40 @@ test_journey (void)
   check_the_key ();
 }
 
+/* Adding the 18-digit code: a domestic enterprise is sent to MOFCOM's platform and its next renewal,
+ * a foreign-invested one goes on with the form, 重新申领 and 企业代码变更为 ticked */
+static void
+test_credit_code_path (void)
+{
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
+  EkWindow *window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
+  EkApplicationDraft *draft;
+  GtkWidget *row;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  ek_ui_iterate (win (window));
+  /* the renewal above is an application in progress: start a new one */
+  ek_ui_click (win (window), ek_ui_wait_for (win (window), "start-new") != NULL ? "start-new" : NULL);
+  row = ek_ui_wait_for (win (window), "add-credit-code");
+  gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
+  go_next (window, "key");
+  go_next (window, "credit-code-path");
+  draft = ek_window_get_draft (window);
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-domestic")), TRUE);
+  ek_ui_wait_for_text (win (window), "ecomp.mofcom.gov.cn");
+  g_assert_false (gtk_widget_is_sensitive (next_button (window)));
+  shot (window, "credit-code-path-domestic");
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-foreign-invested")), TRUE);
+  ek_ui_wait (win (window), next_is_enabled, window, "Next for a foreign-invested enterprise");
+  g_assert_true (ek_application_draft_get_boolean (draft, "tick-reapply"));
+  g_assert_true (ek_application_draft_get_boolean (draft, "tick-code-change"));
+  shot (window, "credit-code-path-foreign-invested");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -423,6 +457,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/renewal/journey", test_journey);
+  g_test_add_func ("/renewal/credit-code-path", test_credit_code_path);
   status = g_test_run ();
 
   ek_api_server_free (server);

@@ -521,8 +521,11 @@ render_application_form (Writer *w)
   begin_page (w);
   title (w, "进出口企业电子钥匙与电子认证证书办理申请表");
 
+  /* the code changes to the enterprise's 18-digit code unless another is given */
   code_change = g_strdup_printf ("企业代码变更为：%s", field (w, "new-enterprise-code")[0] != '\0'
-                                 ? field (w, "new-enterprise-code") : "________________");
+                                 ? field (w, "new-enterprise-code")
+                                 : tick (w, "tick-code-change") && field (w, "credit-code")[0] != '\0'
+                                 ? field (w, "credit-code") : "________________");
   {
     const Tick business[] = {
       { tick (w, "tick-first-application"), "首次申领" },

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "ek-account-page.h"
+#include "ek-credit-code-path-page.h"
 #include "ek-documents-page.h"
 #include "ek-download-page.h"
 #include "ek-form-page.h"
@@ -25,6 +26,7 @@ static const struct
   EkPageFactory  factory;
 } page_factories[] = {
   { "account", ek_account_page_new },
+  { "credit-code-path", ek_credit_code_path_page_new },
   { "documents", ek_documents_page_new },
   { "download", ek_download_page_new },
   { "key", ek_key_page_new },

@@ -27,6 +27,8 @@ main (int   argc,
   const double cx = size / 2.0, cy = size / 2.0, r = size / 2.0 - 8;
   cairo_surface_t *surface;
   cairo_t *cr;
+  PangoFontMap *map;
+  PangoContext *context;
   PangoLayout *layout;
   PangoFontDescription *font;
   const char *name, *p;
@@ -64,7 +66,11 @@ main (int   argc,
   cairo_close_path (cr);
   cairo_fill (cr);
 
-  layout = pango_cairo_create_layout (cr);
+  /* A font map of our own, released before exit: nothing of fontconfig's patterns is left behind */
+  map = pango_cairo_font_map_new ();
+  context = pango_font_map_create_context (map);
+  pango_cairo_update_context (cr, context);
+  layout = pango_layout_new (context);
   font = pango_font_description_from_string ("Noto Serif CJK SC Bold 22px");
   pango_layout_set_font_description (layout, font);
   p = name;
@@ -84,6 +90,8 @@ main (int   argc,
     }
   pango_font_description_free (font);
   g_object_unref (layout);
+  g_object_unref (context);
+  g_object_unref (map);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   status = cairo_surface_write_to_png_stream (surface, write_stdout, NULL);

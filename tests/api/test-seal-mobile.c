@@ -166,7 +166,8 @@ call_idem (const char *method,
            const char *token,
            const char *body)
 {
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
   const char *headers[] = { key, NULL };
 
   return ek_api_call (server, method, path, token, body, headers);
@@ -304,8 +305,8 @@ review (const char *command,
         int         expect)
 {
   int exit_status = -1;
-  g_autofree char *out = ek_api_run (server, &exit_status, "review", command, id, NULL);
 
+  g_free (ek_api_run (server, &exit_status, "review", command, id, NULL));
   g_assert_cmpint (exit_status, ==, expect);
 }
 
@@ -481,9 +482,11 @@ test_seal (void)
   review ("make-seal", apply_id, 1);
   review ("reject-seal", apply_id, 2);
   {
-    g_autofree char *out = ek_api_run (server, NULL, "review", "reject-seal", apply_id, "--remark", "印章采集区域未盖章", NULL);
     g_autofree char *path = g_strconcat ("/seal-requests/", apply_id, NULL);
-    g_autoptr(EkApiResponse) r = ek_api_call (server, "GET", path, token, NULL, NULL);
+    g_autoptr(EkApiResponse) r = NULL;
+
+    g_free (ek_api_run (server, NULL, "review", "reject-seal", apply_id, "--remark", "印章采集区域未盖章", NULL));
+    r = ek_api_call (server, "GET", path, token, NULL, NULL);
 
     g_assert_cmpstr (str (r, "state"), ==, "rejected");
     g_assert_cmpstr (str (r, "remark"), ==, "印章采集区域未盖章");
@@ -569,8 +572,8 @@ test_seal (void)
   {
     g_autofree char *id = submit_renewal (token);
     g_autofree char *path = g_strdup_printf ("/applications/%s/certificate", id);
-    g_autofree char *out = ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL);
-    gnutls_x509_privkey_t key = new_key (GNUTLS_PK_ECDSA);
+    gnutls_x509_privkey_t key = (g_free (ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL)),
+                                 new_key (GNUTLS_PK_ECDSA));
     g_autofree char *body = csr_body (key);
     g_autoptr(EkApiResponse) issued = ek_api_call (server, "POST", path, token, body, NULL);
     g_autoptr(EkApiResponse) r = NULL, again = NULL, seals = NULL, requests = NULL;

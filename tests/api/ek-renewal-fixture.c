@@ -104,7 +104,8 @@ char *
 ek_renewal_fixture_approved (EkApiServer *server)
 {
   g_autofree char *token = ek_renewal_fixture_clerk_session (server);
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
   const char *headers[] = { key, NULL };
   const char *body = "{\"business_type\":\"renewal\",\"fields\":{\"enterprise_name\":\"北京测试科技有限公司\","
                      "\"uscc\":\"" EK_RENEWAL_FIXTURE_USCC "\",\"legal_representative\":\"罗云\",\"applicant_name\":\"王兵\","
@@ -125,7 +126,8 @@ ek_renewal_fixture_approved (EkApiServer *server)
     }
   submit = g_strdup_printf ("/applications/%s/submit", id);
   {
-    g_autofree char *key2 = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+    g_autofree char *uuid2 = g_uuid_string_random ();
+    g_autofree char *key2 = g_strdup_printf ("Idempotency-Key: %s", uuid2);
     const char *headers2[] = { key2, NULL };
     g_autoptr(EkApiResponse) sub = ek_api_call (server, "POST", submit, token, NULL, headers2);
     g_assert_cmpint (sub->status, ==, 200);

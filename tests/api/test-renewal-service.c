@@ -169,7 +169,8 @@ call_idem (const char *method,
            const char *token,
            const char *body)
 {
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
   const char *headers[] = { key, NULL };
 
   return ek_api_call (server, method, path, token, body, headers);

@@ -15,6 +15,8 @@
 
 #include "ek-account-page.h"
 #include "ek-application.h"
+#include "ek-catalogue.h"
+#include "ek-l10n.h"
 #include "ek-document.h"
 #include "ek-documents-page.h"
 #include "ek-status-page.h"
@@ -232,9 +234,18 @@ test_status_ready_for_collection (void)
   g_assert_nonnull (authority);
   g_assert_nonnull (strstr (authority, expected->authority));
   g_assert_nonnull (strstr (authority, expected->address_part));
-  /* The catalogue's list for a first application: the originals of the five materials the
-   * bundled rules ask for (not the user agreement of the newer rules), the ID card, the seal */
-  g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (page)), ==, 7);
+  /* Exactly “步骤(4)要求的全部纸质材料”: the paper copies of the six materials the bundled rules
+   * ask to upload (not the user agreement of the newer rules), the stamped ID-card copy among
+   * them; nothing the seeds do not ask for */
+  g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (page)), ==, 6);
+  {
+    g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
+    JsonObject *id_card = json_object_get_object_member (json_object_get_object_member (ek_catalogue_get_document (catalogue),
+                                                                                        "materials"), "id-card");
+
+    g_assert_true (ek_ui_shows_text (ek_ui_find_any (window, "status-originals"),
+                                  ek_l10n_pick (json_object_get_member (id_card, "name"))));
+  }
   g_assert_true (gtk_widget_is_drawable (ek_ui_find_any (window, "status-originals")));
   g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
   ek_ui_screenshot (current_window, "status-ready-for-collection");

@@ -57,6 +57,9 @@ static const EkDraftField fields[] = {
   { "user-id-type", G_TYPE_STRING, FALSE, FALSE },
   { "user-id-number", G_TYPE_STRING, TRUE, FALSE },
   { "login-name", G_TYPE_STRING, FALSE, FALSE },
+  /* The key to cancel (注销): its login name, from the key or typed when it is lost */
+  { "key-login-name", G_TYPE_STRING, FALSE, FALSE },
+  { "key-lost", G_TYPE_BOOLEAN, FALSE, FALSE },
   /* Contact */
   { "email", G_TYPE_STRING, FALSE, FALSE },
   { "mobile", G_TYPE_STRING, FALSE, FALSE },
@@ -69,6 +72,8 @@ static const EkDraftField fields[] = {
   { "reason", G_TYPE_STRING, FALSE, FALSE },
   { "authority-id", G_TYPE_STRING, FALSE, FALSE },
   { "authority-name", G_TYPE_STRING, FALSE, FALSE },
+  /* The day the clerk means to hand in the papers at the counter (ISO date; empty: today) */
+  { "visit-date", G_TYPE_STRING, FALSE, FALSE },
   /* The server's state */
   { "application-id", G_TYPE_STRING, FALSE, TRUE },
   { "application-number", G_TYPE_STRING, FALSE, TRUE },

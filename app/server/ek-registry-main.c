@@ -518,6 +518,13 @@ cmd_review (int    argc,
                                                    remark != NULL ? "备注 / Remark: " : "", remark != NULL ? remark : "");
           mail_enterprise (db, id, review_steps[i].subject, body);
         }
+      /* The key is made: the enterprise now holds a certificate with the application's login name */
+      if (g_str_equal (to, "producing"))
+        ek_registry_db_exec (db, NULL,
+                             "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) "
+                             "SELECT enterprise_id, json_extract (fields, '$.login_name'), ? FROM applications "
+                             "WHERE id = ? AND json_extract (fields, '$.login_name') IS NOT NULL",
+                             "is", g_get_real_time () / G_USEC_PER_SEC, id);
       /* What the stage that ends now mails (the activation mail, the unlock mail), to the
        * address filled in the application */
       stage = ek_stages_find_status (stages, to);

@@ -24,6 +24,7 @@
 #include "ek-registry-ui.h"
 #include "ek-stages.h"
 #include "ek-status-page.h"
+#include "ek-visit.h"
 #include "ek-window.h"
 
 struct _EkStatusPage
@@ -57,6 +58,9 @@ struct _EkStatusPage
   GtkSpinner   *spinner;
   GtkLabel     *summary_label;
   GtkListBox   *timeline_list;
+  GtkBox       *visit_box;
+  GtkBox       *visit_items;
+  guint         n_visit_items;
 };
 
 G_DEFINE_FINAL_TYPE (EkStatusPage, ek_status_page, EK_TYPE_PAGE)
@@ -366,6 +370,41 @@ timeline_row (const char *title,
   return row;
 }
 
+/* A business that takes papers to the authority before its review (an additional key, seed 001
+ * §3 step (6)): the list, right after the submission and until the pre-review has passed */
+static void
+show_visit (EkStatusPage *self,
+            EkStages     *stages,
+            GDate        *ended,
+            const char   *status)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *type = ek_application_draft_get_business_type_id (draft);
+  int pre_review = ek_stages_lookup (stages, "pre-review");
+  g_autoptr(EkVisit) visit = NULL;
+
+  clear_box (GTK_WIDGET (self->visit_items));
+  self->n_visit_items = 0;
+  if (self->catalogue != NULL && type != NULL && pre_review >= 0 && !g_date_valid (&ended[pre_review]) &&
+      status != NULL && !g_str_equal (status, "draft"))
+    visit = ek_visit_new_for_business (self->catalogue, type, NULL);
+  for (guint i = 0; visit != NULL && i < ek_visit_get_n_items (visit); i++)
+    {
+      const EkVisitItem *item = ek_visit_get_item (visit, i);
+      g_autofree char *line = NULL;
+
+      if (item->unless != NULL && ek_application_draft_get_boolean (draft, item->unless))
+        continue;
+      self->n_visit_items++;
+      line = item->signed_by != NULL
+        /* Translators: “1. Application form (signed by the legal representative …)” */
+        ? g_strdup_printf (_("%u. %s (%s)"), self->n_visit_items, item->text, item->signed_by)
+        : g_strdup_printf ("%u. %s", self->n_visit_items, item->text);
+      gtk_box_append (self->visit_items, ek_ui_wrapped_label_new (line, NULL));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->visit_box), self->n_visit_items > 0);
+}
+
 /* The names of the materials the service holds for @application, for the resubmission hint */
 static char *
 kept_text (EkStatusPage     *self,
@@ -506,6 +545,7 @@ ek_status_page_show (EkStatusPage     *self,
   else
     gtk_widget_set_visible (GTK_WIDGET (self->remark_box), FALSE);
 
+  show_visit (self, stages, ended, status);
   expected = last != NULL && !is_failed (status) ? expected_text (self, stages, ended, pending) : NULL;
   show_label (self->expected_label, expected);
 
@@ -725,6 +765,13 @@ ek_status_page_get_notes (EkStatusPage *self)
   return gtk_widget_get_visible (GTK_WIDGET (self->notes_label)) ? gtk_label_get_label (self->notes_label) : NULL;
 }
 
+guint
+ek_status_page_get_n_visit_items (EkStatusPage *self)
+{
+  g_return_val_if_fail (EK_IS_STATUS_PAGE (self), 0);
+  return gtk_widget_get_visible (GTK_WIDGET (self->visit_box)) ? self->n_visit_items : 0;
+}
+
 const char *
 ek_status_page_get_kept (EkStatusPage *self)
 {
@@ -800,6 +847,8 @@ ek_status_page_class_init (EkStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkStatusPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, EkStatusPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, EkStatusPage, timeline_list);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, visit_box);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, visit_items);
   gtk_widget_class_bind_template_callback (widget_class, on_refresh_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_resubmit_button_clicked_cb);
 }

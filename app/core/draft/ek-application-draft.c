@@ -886,3 +886,25 @@ ek_mask_id_number (const char *number)
     }
   return g_string_free (masked, FALSE);
 }
+
+/**
+ * ek_application_draft_has_answers:
+ *
+ * Whether the clerk entered anything: a field typed or ticked, as opposed to a draft that only
+ * knows its business type (chosen, then left at once) or the service's state.
+ */
+gboolean
+ek_application_draft_has_answers (EkApplicationDraft *self)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), FALSE);
+
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      if (fields[i].server)
+        continue;
+      if (fields[i].type == G_TYPE_BOOLEAN ? ek_application_draft_get_boolean (self, fields[i].name)
+                                           : *ek_application_draft_get_string (self, fields[i].name) != '\0')
+        return TRUE;
+    }
+  return FALSE;
+}

@@ -16,6 +16,7 @@
 #include "ek-application.h"
 #include "ek-catalogue.h"
 #include "ek-documents-page.h"
+#include "ek-draft-store.h"
 #include "ek-test-common.h"
 #include "ek-ui-test.h"
 #include "ek-visit-page.h"
@@ -202,7 +203,32 @@ test_reissue (void)
   g_assert_nonnull (strstr (text, "授权用户的身份证复印件（盖公章，一份）"));
   g_assert_nonnull (strstr (text, "2026-10-15"));
   g_assert_nonnull (strstr (text, "福田区市民中心"));
+  /* Handed in on paper: no online application number is promised */
+  g_assert_nonnull (strstr (text, "现场办理，无在线申请编号"));
+  g_assert_null (strstr (text, "提交后生成"));
   save_png (pdf, "visit-reissue-checklist");
+
+  /* Kept like any other application, to reprint later: listed with its enterprise */
+  {
+    EkDraftStore *store = ek_application_get_draft_store (app);
+    g_autoptr(GPtrArray) list = NULL;
+    gboolean found = FALSE;
+
+    g_assert_true (ek_draft_store_flush (store, NULL));
+    list = ek_draft_store_list (store, NULL);
+    for (guint i = 0; list != NULL && i < list->len; i++)
+      {
+        EkDraftSummary *summary = list->pdata[i];
+
+        if (g_str_equal (summary->id, ek_application_draft_get_id (draft)))
+          {
+            found = TRUE;
+            g_assert_cmpstr (summary->business_type_id, ==, "reissue");
+            g_assert_cmpstr (summary->enterprise_name, ==, "深圳测试进出口有限公司");
+          }
+      }
+    g_assert_true (found);
+  }
 
   gtk_window_destroy (GTK_WINDOW (current_window));
 }

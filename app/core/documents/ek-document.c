@@ -90,6 +90,16 @@ business_ticks (EkApplicationDraft *draft)
   return g_strdupv ((char **) ek_business_type_get_form_ticks (type));
 }
 
+static gboolean
+is_counter_business (EkApplicationDraft *draft)
+{
+  const char *type_id = ek_application_draft_get_business_type_id (draft);
+  g_autoptr(EkCatalogue) catalogue = type_id != NULL && *type_id != '\0' ? ek_catalogue_new_default (NULL) : NULL;
+  EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, type_id) : NULL;
+
+  return type != NULL && ek_business_type_get_mode (type) == EK_BUSINESS_MODE_OFFLINE;
+}
+
 static const char *
 id_type_name (const char *id_type)
 {
@@ -869,7 +879,8 @@ render_snapshot (EkApplicationDraft  *snapshot,
   w.cr = cairo_create (surface);
   w.context = pango_font_map_create_context (map);
   pango_cairo_update_context (w.cr, w.context);
-  w.number = g_strdup (number[0] != '\0' ? number : "（提交后生成）");
+  /* A counter business is handed in on paper: it never gets an online application number */
+  w.number = g_strdup (number[0] != '\0' ? number : is_counter_business (snapshot) ? "（现场办理，无在线申请编号）" : "（提交后生成）");
   w.business_ticks = business_ticks (snapshot);
 
   {

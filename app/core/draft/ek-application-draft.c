@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ek-application-draft.h"
+#include "ek-catalogue.h"
 
 /* A field longer than this is not something a clerk typed; longer text is cut (at a character)
  * when set, so that whatever the draft holds can always be saved and read back. All fields at
@@ -890,14 +891,28 @@ ek_mask_id_number (const char *number)
 /**
  * ek_application_draft_has_answers:
  *
- * Whether the clerk entered anything: a field typed or ticked, as opposed to a draft that only
- * knows its business type (chosen, then left at once) or the service's state.
+ * Whether the clerk did anything with it: a field typed or ticked, or a step of its flow passed
+ * (an account step done leaves no field behind), as opposed to a draft that only knows its
+ * business type (chosen, then left at once).
  */
 gboolean
 ek_application_draft_has_answers (EkApplicationDraft *self)
 {
+  const char *step;
+
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), FALSE);
 
+  step = ek_application_draft_get_step (self);
+  if (step != NULL && *step != '\0')
+    {
+      const char *type_id = ek_application_draft_get_business_type_id (self);
+      g_autoptr(EkCatalogue) catalogue = type_id != NULL ? ek_catalogue_new_default (NULL) : NULL;
+      EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, type_id) : NULL;
+
+      if (type == NULL || ek_business_type_get_n_steps (type) == 0 ||
+          !g_str_equal (ek_business_type_get_step (type, 0)->id, step))
+        return TRUE;
+    }
   for (guint i = 0; i < N_FIELDS; i++)
     {
       if (fields[i].server)

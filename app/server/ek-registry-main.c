@@ -239,10 +239,17 @@ review_list (EkRegistryDb *db,
                                              "WHERE p.status NOT IN ('draft', 'collected', 'pre-review-failed', 're-review-failed') "
                                              "ORDER BY p.updated_at, p.id", "");
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
 
   json_builder_begin_array (builder);
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
+      g_autoptr(EkStages) stages = catalogue != NULL
+        ? ek_stages_new_for_business (catalogue, (const char *) sqlite3_column_text (stmt, 1), NULL) : NULL;
+
+      /* Done for its business (an unlock once its mail is sent): nothing waits for a reviewer */
+      if (stages != NULL && ek_stages_is_final (stages, (const char *) sqlite3_column_text (stmt, 2)))
+        continue;
       if (json)
         {
           json_builder_begin_object (builder);

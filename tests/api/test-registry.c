@@ -1253,6 +1253,10 @@ test_unlock_and_activation_mails (void)
   g_clear_pointer (&out, g_free);
   out = ek_api_run (server, &exit_status, "review", "produce", id, NULL);
   g_assert_cmpint (exit_status, !=, 0);
+  /* Done: it no longer waits in the reviewer's list */
+  g_clear_pointer (&out, g_free);
+  out = ek_api_run (server, NULL, "review", "list", NULL);
+  g_assert_null (strstr (out, id));
 
   /* A key-issuing business: after its re-review, the seed's activation mail */
   key_issuing = ready_application (server, token, uscc);

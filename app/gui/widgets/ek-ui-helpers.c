@@ -8,8 +8,8 @@
 #include "ek-ui-helpers.h"
 
 /* "_Retry" -> "Retry"; "重试(_R)" -> "重试" (the Chinese form puts the key in brackets) */
-char *
-ek_ui_strip_mnemonic (const char *text)
+static char *
+strip_mnemonic (const char *text)
 {
   GString *out = g_string_new (NULL);
 
@@ -38,7 +38,7 @@ GtkWidget *
 ek_ui_mnemonic_button_new (const char *text)
 {
   GtkWidget *button = gtk_button_new_with_mnemonic (text);
-  g_autofree char *name = ek_ui_strip_mnemonic (text);
+  g_autofree char *name = strip_mnemonic (text);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   return button;

@@ -8,7 +8,6 @@ G_BEGIN_DECLS
 /* A button with a mnemonic whose accessible name is its text without the underscore
  * (GTK 4.8 reads the raw "_Retry" out otherwise) */
 GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
-char             *ek_ui_strip_mnemonic        (const char           *text);
 
 /* Cancels what *@cancellable was for and puts a fresh one in its place, for the next call */
 GCancellable     *ek_ui_restart_cancellable   (GCancellable        **cancellable);

@@ -290,6 +290,9 @@ static void
 ek_login_form_init (EkLoginForm *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ek_ui_name_field (GTK_WIDGET (self->code_entry), NULL, NULL, TRUE);
+  ek_ui_name_field (GTK_WIDGET (self->login_entry), NULL, NULL, TRUE);
+  ek_ui_name_field (GTK_WIDGET (self->answer_entry), NULL, NULL, TRUE);
   update_sensitive (self);
 }
 

@@ -5,9 +5,15 @@
 
 G_BEGIN_DECLS
 
-/* A button with a mnemonic whose accessible name is its text without the underscore
- * (GTK 4.8 reads the raw "_Retry" out otherwise) */
+/* A button with a mnemonic whose accessible name is its text without the key, once
+ * (GTK 4.8 reads "_Retry Retry" otherwise) */
 GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
+
+/* Names a field by its visible label (text without the Alt key, or @text), saying "required" */
+void              ek_ui_name_field            (GtkWidget            *control,
+                                               GtkWidget            *label,
+                                               const char           *text,
+                                               gboolean              required);
 
 /* Cancels what *@cancellable was for and puts a fresh one in its place, for the next call */
 GCancellable     *ek_ui_restart_cancellable   (GCancellable        **cancellable);

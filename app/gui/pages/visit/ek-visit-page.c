@@ -20,7 +20,7 @@
 #include "ek-catalogue.h"
 #include "ek-document.h"
 #include "ek-pages.h"
-#include "ek-registry-ui.h"
+#include "ek-ui-helpers.h"
 #include "ek-stages.h"
 #include "ek-visit.h"
 #include "ek-visit-page.h"

@@ -128,11 +128,18 @@ static const char * const migrations[] = {
   "  state TEXT NOT NULL,"
   "  users TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);",
-  /* 2: renewal with the key: the certificate a key session logged in with, the certificate a
+  /* 2: the certificates each enterprise holds (seen at a key log-in, or made for one of its
+   * applications): their login names are taken, and their number is limited */
+  "CREATE TABLE certificates ("
+  "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
+  "  login_name TEXT NOT NULL,"
+  "  seen_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (enterprise_id, login_name));",
+  /* 3: renewal with the key: the certificate a key session logged in with, the certificate a
    * renewal renews, the certificates the service issued (or recorded), and revocations */
   "ALTER TABLE sessions ADD COLUMN certificate TEXT;"
   "ALTER TABLE applications ADD COLUMN renews TEXT;"
-  "CREATE TABLE certificates ("
+  "CREATE TABLE issued_certificates ("
   "  sha256 TEXT PRIMARY KEY,"
   "  serial TEXT NOT NULL,"
   "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
@@ -142,11 +149,11 @@ static const char * const migrations[] = {
   "  pem TEXT NOT NULL,"
   "  not_after INTEGER NOT NULL,"
   "  created_at INTEGER NOT NULL);"
-  "CREATE INDEX certificates_by_renewed ON certificates (renews);"
+  "CREATE INDEX issued_certificates_by_renewed ON issued_certificates (renews);"
   "CREATE TABLE revocations ("
   "  serial TEXT PRIMARY KEY,"
   "  at INTEGER NOT NULL);",
-  /* 3: the electronic seal's forms, review and images, its bindings to key certificates; the
+  /* 4: the electronic seal's forms, review and images, its bindings to key certificates; the
    * mobile authorisation's applicant information and the phone certificate it leads to */
   "ALTER TABLE seal_requests ADD COLUMN form TEXT;"
   "ALTER TABLE seal_requests ADD COLUMN certificate_sha256 TEXT;"

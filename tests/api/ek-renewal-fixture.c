@@ -104,10 +104,14 @@ char *
 ek_renewal_fixture_approved (EkApiServer *server)
 {
   g_autofree char *token = ek_renewal_fixture_clerk_session (server);
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
   const char *headers[] = { key, NULL };
   const char *body = "{\"business_type\":\"renewal\",\"fields\":{\"enterprise_name\":\"北京测试科技有限公司\","
                      "\"uscc\":\"" EK_RENEWAL_FIXTURE_USCC "\",\"legal_representative\":\"罗云\",\"applicant_name\":\"王兵\","
+                     "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"11010519491231002X\","
+                     "\"applicant_id_type\":\"resident-id\",\"login_name\":\"LUOYUN\",\"licence_type\":\"electromechanical\","
+                     "\"contact_address\":\"北京市北京经济技术开发区荣华中路11号\","
                      "\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
                      "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}}";
   g_autoptr(EkApiResponse) created = ek_api_call (server, "POST", "/applications", token, body, headers);
@@ -125,7 +129,8 @@ ek_renewal_fixture_approved (EkApiServer *server)
     }
   submit = g_strdup_printf ("/applications/%s/submit", id);
   {
-    g_autofree char *key2 = g_strdup_printf ("Idempotency-Key: %s", g_uuid_string_random ());
+    g_autofree char *uuid2 = g_uuid_string_random ();
+    g_autofree char *key2 = g_strdup_printf ("Idempotency-Key: %s", uuid2);
     const char *headers2[] = { key2, NULL };
     g_autoptr(EkApiResponse) sub = ek_api_call (server, "POST", submit, token, NULL, headers2);
     g_assert_cmpint (sub->status, ==, 200);

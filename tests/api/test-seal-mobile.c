@@ -207,6 +207,9 @@ new_key (gnutls_pk_algorithm_t algo)
 
 static const char *fields_json =
   "{\"enterprise_name\":\"北京测试科技有限公司\",\"uscc\":\"91350100M000100Y43\",\"legal_representative\":\"罗云\","
+  "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"11010519491231002X\","
+  "\"applicant_id_type\":\"resident-id\",\"login_name\":\"LUOYUN\",\"licence_type\":\"electromechanical\","
+  "\"contact_address\":\"北京市北京经济技术开发区荣华中路11号\","
   "\"applicant_name\":\"王兵\",\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
   "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}";
 

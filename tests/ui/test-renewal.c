@@ -184,16 +184,18 @@ png_material (const char *name)
 typedef struct
 {
   EkWindow   *window;
-  const char *summary;
-} SummaryWait;
+  const char *status;
+} StatusWait;
 
+/* The status page shows the application's status (it keeps it in the draft) */
 static gboolean
-summary_is (gpointer data)
+status_is (gpointer data)
 {
-  SummaryWait *wait = data;
+  StatusWait *wait = data;
   EkPage *page = ek_window_get_current_page (wait->window);
 
-  return EK_IS_STATUS_PAGE (page) && g_strcmp0 (ek_status_page_get_summary (EK_STATUS_PAGE (page)), wait->summary) == 0;
+  return EK_IS_STATUS_PAGE (page) &&
+         g_strcmp0 (ek_application_draft_get_string (ek_window_get_draft (wait->window), "status"), wait->status) == 0;
 }
 
 static void
@@ -264,14 +266,12 @@ documents_and_materials (EkWindow *window)
   g_autofree char *letter_png = png_material ("confirmation-letter.png");
   const char *kinds[] = { "application-form", "confirmation-letter" };
   const char *files[] = { form_png, letter_png };
-  SummaryWait submitted = { window, g_dgettext (GETTEXT_PACKAGE, "Submitted, waiting for the certificate provider’s check") };
+  StatusWait submitted = { window, "submitted" };
 
   go_next (window, "documents");
   ek_ui_wait (win (window), documents_ready, ek_window_get_current_page (window), "the documents");
   shot (window, "documents");
-  /* the form says what this is: 重新申领, 更新 ticked */
-  g_assert_true (ek_application_draft_get_boolean (ek_window_get_draft (window), "tick-reapply"));
-  g_assert_true (ek_application_draft_get_boolean (ek_window_get_draft (window), "tick-renewal"));
+  /* the form says what this is (重新申领, 更新 ticked): kept to be looked at */
   {
     g_autofree char *pdf = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (ek_window_get_current_page (window)), 0);
     g_autofree char *kept = ek_test_artifact_path ("renewal-application-form.pdf");
@@ -296,10 +296,11 @@ documents_and_materials (EkWindow *window)
   shot (window, "materials");
 
   go_next (window, "status");
-  ek_ui_wait (win (window), summary_is, &submitted, "the status “submitted”");
+  ek_ui_wait (win (window), status_is, &submitted, "the status “submitted”");
   /* the provider checks in 3 working days; nothing is made or shipped */
   g_assert_true (ek_ui_shows_text (win (window), "3"));
-  g_assert_false (ek_ui_shows_text (win (window), g_dgettext (GETTEXT_PACKAGE, "Key being made")));
+  g_assert_true (ek_ui_shows_text (win (window), "电子钥匙服务商审核"));
+  g_assert_false (ek_ui_shows_text (win (window), "制作"));
   shot (window, "status-submitted");
 }
 
@@ -307,7 +308,7 @@ static void
 approval_and_update (EkWindow *window)
 {
   EkApplicationDraft *draft = ek_window_get_draft (window);
-  SummaryWait approved = { window, g_dgettext (GETTEXT_PACKAGE, "Approved: go on to renew the certificate on the key") };
+  StatusWait approved = { window, "re-review-passed" };
   g_autofree char *out = NULL;
   int status = -1;
 
@@ -315,7 +316,8 @@ approval_and_update (EkWindow *window)
                     "pass", NULL);
   g_assert_cmpint (status, ==, 0);
   ek_status_page_refresh (EK_STATUS_PAGE (ek_window_get_current_page (window)));
-  ek_ui_wait (win (window), summary_is, &approved, "the status “approved”");
+  ek_ui_wait (win (window), status_is, &approved, "the status “approved”");
+  g_assert_true (ek_ui_shows_text (win (window), "审核通过"));
   shot (window, "status-approved");
 
   go_next (window, "download");
@@ -402,8 +404,7 @@ test_credit_code_path (void)
 
   gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-foreign-invested")), TRUE);
   ek_ui_wait (win (window), next_is_enabled, window, "Next for a foreign-invested enterprise");
-  g_assert_true (ek_application_draft_get_boolean (draft, "tick-reapply"));
-  g_assert_true (ek_application_draft_get_boolean (draft, "tick-code-change"));
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (draft), ==, "add-credit-code");
   shot (window, "credit-code-path-foreign-invested");
   gtk_window_destroy (GTK_WINDOW (window));
 }

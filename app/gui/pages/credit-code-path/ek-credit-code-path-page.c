@@ -3,7 +3,8 @@
  * A domestic enterprise (对外贸易经营者备案登记表) files nothing here: it changes its filing on
  * MOFCOM's platform, and the next online renewal adds the code (seed 001 §4.3.2); the page says
  * so and offers to start that renewal. A foreign-invested one (外商投资企业批准证书) goes on with
- * the form, 重新申领 and 企业代码变更为 ticked, and its four materials (§4.3.3).
+ * the form (重新申领 and 企业代码变更为 ticked: the business's ticks in the catalogue) and its four
+ * materials (§4.3.3).
  */
 #include "config.h"
 
@@ -29,7 +30,6 @@ static void
 on_path_toggled_cb (GtkCheckButton       *button,
                     EkCreditCodePathPage *self)
 {
-  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
   gboolean domestic = gtk_check_button_get_active (self->domestic_check);
   gboolean foreign = gtk_check_button_get_active (self->foreign_check);
 
@@ -37,8 +37,6 @@ on_path_toggled_cb (GtkCheckButton       *button,
     return;
   gtk_widget_set_visible (GTK_WIDGET (self->domestic_box), domestic);
   gtk_widget_set_visible (GTK_WIDGET (self->foreign_label), foreign);
-  ek_application_draft_set_boolean (draft, "tick-reapply", foreign);
-  ek_application_draft_set_boolean (draft, "tick-code-change", foreign);
   /* only the foreign-invested path goes on in this window */
   ek_page_set_complete (EK_PAGE (self), foreign);
 }
@@ -94,8 +92,5 @@ ek_credit_code_path_page_new (EkApplicationDraft *draft)
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
 
   page = g_object_new (EK_TYPE_CREDIT_CODE_PATH_PAGE, "draft", draft, "title", _("Your enterprise’s path"), NULL);
-  /* Back to a draft that chose before: the same choice shown */
-  if (ek_application_draft_get_boolean (draft, "tick-code-change"))
-    gtk_check_button_set_active (EK_CREDIT_CODE_PATH_PAGE (page)->foreign_check, TRUE);
   return page;
 }

@@ -15,7 +15,8 @@
 #include "ek-download-page.h"
 #include "ek-key-login.h"
 #include "ek-key-view.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-renewal.h"
 
 #define JOURNAL "renewal-journal.json"
@@ -211,7 +212,7 @@ run_cb (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_autofree char *text = error->domain == EK_TOKEN_ERROR || error->domain == EK_RENEWAL_ERROR
-                                  ? g_strdup (error->message) : ek_registry_ui_describe (error);
+                                  ? g_strdup (error->message) : g_strdup (error->message);
           show_error (self, text);
         }
       show_steps (self, steps_done (ek_renewal_get_step (self->renewal)), -1);
@@ -269,7 +270,7 @@ on_start_button_clicked_cb (GtkWidget      *widget,
   tokens = ek_token_manager_list_tokens (self->manager, NULL, &error);
   old = certificate_to_renew (self, tokens, &token);
   issuer = g_new0 (Issuer, 1);
-  issuer->client = ek_registry_ui_get_client (&error);
+  issuer->client = ek_api_call_get_client (&error);
   if (old == NULL || issuer->client == NULL)
     {
       issuer_free (issuer);

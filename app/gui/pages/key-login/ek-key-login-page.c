@@ -17,7 +17,8 @@
 #include "ek-api-types.h"
 #include "ek-key-login-page.h"
 #include "ek-key-login.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-window.h"
 
 #define GRACE_DAYS 30
@@ -220,7 +221,7 @@ eligibility_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_autofree char *text = ek_registry_ui_describe (error);
+          g_autofree char *text = g_strdup (error->message);
           show_error (self, text);
         }
       return;
@@ -237,11 +238,9 @@ eligibility_cb (GObject      *source,
                                                   ? _("The renewed certificate will read %s: the 18-digit code is added to it.")
                                                   : _("The renewed certificate will read %s."), e->subject);
       gtk_label_set_text (self->subject_label, subject);
-      /* The form pre-filled from the enterprise's last application and the service's data, and
-       * renewal's ticks on it: 重新申领, 更新 */
+      /* The form pre-filled from the enterprise's last application and the service's data (the
+       * renewal's ticks come with its business type, from the catalogue) */
       ek_api_fields_to_draft (e->fields, draft);
-      ek_application_draft_set_boolean (draft, "tick-reapply", TRUE);
-      ek_application_draft_set_boolean (draft, "tick-renewal", TRUE);
       if (e->application_id != NULL && *ek_application_draft_get_string (draft, "application-id") == '\0')
         ek_application_draft_set_string (draft, "application-id", e->application_id);
     }
@@ -270,7 +269,7 @@ login_cb (GObject      *source,
         show_error (self, error->message);   /* wrong PIN and the key's state, locked, pulled out */
       else
         {
-          g_autofree char *text = ek_registry_ui_describe (error);
+          g_autofree char *text = g_strdup (error->message);
           show_error (self, text);
         }
       gtk_widget_set_visible (GTK_WIDGET (self->unlock_button), g_error_matches (error, EK_TOKEN_ERROR, CKR_PIN_LOCKED));
@@ -303,7 +302,7 @@ on_login_button_clicked_cb (GtkWidget      *widget,
 
   if (!gtk_widget_get_sensitive (GTK_WIDGET (self->login_button)) || row == NULL)
     return;
-  client = ek_registry_ui_get_client (&error);
+  client = ek_api_call_get_client (&error);
   if (client == NULL)
     {
       show_error (self, error->message);

@@ -98,6 +98,24 @@ static const struct
   [PROBLEM_INTERNAL] = { 500, "internal", "Internal error",
     "The service could not complete the request. Try again later; if it persists, contact the helpdesk with the request id.",
     "服务暂时无法完成请求，请稍后重试；如仍有问题，请将请求编号告知客服。" },
+  [PROBLEM_JSON_TOO_DEEP] = { 400, "json-too-deep", "JSON nested too deeply",
+    "The request nests lists or objects deeper than this service reads. The program that sent it has a fault; please report it.",
+    "请求内容的嵌套层级超出服务可读取的范围。发送程序有误，请报告此问题。" },
+  [PROBLEM_JSON_NUL] = { 400, "nul-character", "NUL character in text",
+    "A text in the request contains a NUL character (\\u0000), which no field accepts. Remove it and send again.",
+    "请求中的文本含有空字符（\\u0000），任何字段均不接受，请删除后重新提交。" },
+  [PROBLEM_UNSUPPORTED_MEDIA_TYPE] = { 415, "unsupported-media-type", "JSON expected",
+    "This request must be sent as JSON (Content-Type: application/json). The program that sent it has a fault; please report it.",
+    "此请求须以 JSON 格式发送（Content-Type: application/json）。发送程序有误，请报告此问题。" },
+  [PROBLEM_SERVICE_BUSY] = { 503, "service-busy", "Service busy",
+    "The service is busy and has not recorded anything. Try again in a moment; nothing is lost.",
+    "服务繁忙，本次请求未作任何记录。请稍后重试，已填写的内容不会丢失。" },
+  [PROBLEM_BAD_REQUEST] = { 400, "bad-request", "Bad request",
+    "The service could not read the request. The program that sent it has a fault; please report it.",
+    "服务无法读取该请求。发送程序有误，请报告此问题。" },
+  [PROBLEM_NOT_IMPLEMENTED] = { 501, "not-implemented", "Not implemented",
+    "The service does not support the way this request was sent. The program that sent it has a fault; please report it.",
+    "服务不支持该请求的发送方式。发送程序有误，请报告此问题。" },
 };
 
 
@@ -423,13 +441,24 @@ ek_registry_get_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
-/* Parses the JSON body into req->body; answers the problem itself and returns FALSE */
+/* application/json, or a type that says it is JSON (application/problem+json, …+json);
+ * text/plain or no type at all is not read as JSON */
+static gboolean
+content_type_is_json (SoupServerMessage *msg)
+{
+  const char *type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+
+  return type != NULL && (g_ascii_strcasecmp (type, "application/json") == 0 ||
+                          (g_ascii_strncasecmp (type, "application/", 12) == 0 && g_str_has_suffix (type, "+json")));
+}
+
+/* Parses the JSON body into req->body through the request decoder; answers the problem itself
+ * and returns FALSE */
 gboolean
 ek_registry_parse_body (Request *req)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   gsize len = 0;
   const char *data;
 
@@ -445,16 +474,27 @@ ek_registry_parse_body (Request *req)
       ek_registry_respond_problem (req, PROBLEM_BODY_TOO_LARGE, NULL);
       return FALSE;
     }
-  if (len == 0 || !g_utf8_validate (data, (gssize) len, NULL) ||
-      !json_parser_load_from_data (parser, data, (gssize) len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!content_type_is_json (req->msg))
     {
+      ek_registry_respond_problem (req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL);
+      return FALSE;
+    }
+  switch (ek_registry_json_decode (data, len, &req->body_node))
+    {
+    case EK_REGISTRY_JSON_OK:
+      req->body = json_node_get_object (req->body_node);
+      return TRUE;
+    case EK_REGISTRY_JSON_TOO_DEEP:
+      ek_registry_respond_problem (req, PROBLEM_JSON_TOO_DEEP, NULL);
+      return FALSE;
+    case EK_REGISTRY_JSON_NUL:
+      ek_registry_respond_problem (req, PROBLEM_JSON_NUL, NULL);
+      return FALSE;
+    case EK_REGISTRY_JSON_MALFORMED:
+    default:
       ek_registry_respond_problem (req, PROBLEM_MALFORMED_JSON, NULL);
       return FALSE;
     }
-  req->body_node = json_node_ref (json_parser_get_root (parser));
-  req->body = json_node_get_object (req->body_node);
-  return TRUE;
 }
 
 gboolean

@@ -22,6 +22,7 @@
 
 #include "ek-catalogue.h"
 #include "ek-registry-db.h"
+#include "ek-registry-json.h"
 #include "ek-registry-server.h"
 #include "ek-validators.h"
 
@@ -79,6 +80,13 @@ typedef enum
   PROBLEM_ACTIVATION_FAILED,
   PROBLEM_MISSING_MATERIALS,
   PROBLEM_INTERNAL,
+  /* hardening: the request decoder, the database, the access model */
+  PROBLEM_JSON_TOO_DEEP,
+  PROBLEM_JSON_NUL,
+  PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+  PROBLEM_SERVICE_BUSY,
+  PROBLEM_BAD_REQUEST,
+  PROBLEM_NOT_IMPLEMENTED,
 } Problem;
 
 typedef struct

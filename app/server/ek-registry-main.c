@@ -59,6 +59,8 @@ cmd_serve (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *url = NULL;
   int session_ttl = 1800, captcha_ttl = 300, rate_limit = 30, json_limit = 65536;
+  int header_timeout = EK_REGISTRY_DEFAULT_HEADER_TIMEOUT, body_timeout = EK_REGISTRY_DEFAULT_BODY_TIMEOUT;
+  int idle_timeout = EK_REGISTRY_DEFAULT_IDLE_TIMEOUT;
   guint port = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("- serve the registration API");
   g_autoptr(GError) error = NULL;
@@ -79,6 +81,9 @@ cmd_serve (int    argc,
     { "captcha-ttl", 0, 0, G_OPTION_ARG_INT, &captcha_ttl, "Captcha lifetime in seconds (300)", "S" },
     { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit, "Log-ins and captchas per address per minute (30)", "N" },
     { "json-limit", 0, 0, G_OPTION_ARG_INT, &json_limit, "Largest JSON request body in bytes (65536)", "BYTES" },
+    { "header-timeout", 0, 0, G_OPTION_ARG_INT, &header_timeout, "Seconds a client may take to send a request's headers (15)", "S" },
+    { "body-timeout", 0, 0, G_OPTION_ARG_INT, &body_timeout, "Seconds a request body may stall (30)", "S" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, "Seconds a kept-alive connection may wait for its next request (30)", "S" },
     { NULL }
   };
 
@@ -98,7 +103,8 @@ cmd_serve (int    argc,
       g_printerr ("ekey-registry serve: --listen wants HOST:PORT, e.g. 127.0.0.1:0\n");
       return 2;
     }
-  if (session_ttl <= 0 || captcha_ttl <= 0 || rate_limit <= 0 || json_limit <= 0)
+  if (session_ttl <= 0 || captcha_ttl <= 0 || rate_limit <= 0 || json_limit <= 0 ||
+      header_timeout <= 0 || body_timeout <= 0 || idle_timeout <= 0)
     {
       g_printerr ("ekey-registry serve: limits and lifetimes must be positive\n");
       return 2;
@@ -115,6 +121,9 @@ cmd_serve (int    argc,
   config.captcha_ttl = captcha_ttl;
   config.rate_limit = (guint) rate_limit;
   config.json_limit = (gsize) json_limit;
+  config.header_timeout = (guint) header_timeout;
+  config.body_timeout = (guint) body_timeout;
+  config.idle_timeout = (guint) idle_timeout;
 
   server = ek_registry_server_new (&config, &error);
   if (server == NULL)

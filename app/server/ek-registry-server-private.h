@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ek-catalogue.h"
+#include "ek-registry-connections.h"
 #include "ek-registry-db.h"
 #include "ek-registry-json.h"
 #include "ek-registry-server.h"
@@ -38,6 +39,7 @@ struct _EkRegistryServer
 
   EkRegistryConfig            config;
   SoupServer                 *soup;
+  EkRegistryConnections      *connections;
   EkRegistryDb               *db;
   char                       *files_dir;
   char                       *tmp_dir;

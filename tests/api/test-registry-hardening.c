@@ -24,6 +24,106 @@ static EkApiServer *server;   /* shared by the tests that do not need settings o
 
 static const char *const en[] = { "Accept-Language: en", NULL };
 
+/* ---- Raw connections ---- */
+
+static int
+connect_raw (EkApiServer *s)
+{
+  struct sockaddr_in addr = { 0 };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct timeval tv = { 30, 0 };
+
+  g_assert_cmpint (fd, >=, 0);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons ((guint16) ek_api_server_port (s));
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  /* Bounds every read of these tests: nothing waits for ever on a server that does not answer */
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+static void
+send_all (int         fd,
+          const char *text)
+{
+  gsize len = strlen (text);
+
+  while (len > 0)
+    {
+      gssize n = send (fd, text, len, MSG_NOSIGNAL);
+
+      g_assert_cmpint (n, >, 0);
+      text += n;
+      len -= (gsize) n;
+    }
+}
+
+/* One whole answer (headers and a Content-Length body) from a kept-alive connection */
+static char *
+read_answer (int fd)
+{
+  GString *in = g_string_new (NULL);
+  const char *end, *length;
+  gsize need = G_MAXSIZE;
+
+  while (in->len < need)
+    {
+      char buf[8192];
+      gssize n = recv (fd, buf, sizeof buf, 0);
+
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (in, buf, n);
+      end = strstr (in->str, "\r\n\r\n");
+      if (end != NULL && need == G_MAXSIZE)
+        {
+          length = strstr (in->str, "Content-Length: ");
+          g_assert_nonnull (length);
+          need = (gsize) (end + 4 - in->str) + (gsize) g_ascii_strtoull (length + 16, NULL, 10);
+        }
+    }
+  return g_string_free (in, FALSE);
+}
+
+/* Everything until the server closes (or the 30 s receive bound passes: NULL) */
+static char *
+read_to_close (int fd)
+{
+  GString *in = g_string_new (NULL);
+
+  for (;;)
+    {
+      char buf[8192];
+      gssize n = recv (fd, buf, sizeof buf, 0);
+
+      if (n == 0)
+        return g_string_free (in, FALSE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_string_free (in, TRUE);
+          return NULL;
+        }
+      g_string_append_len (in, buf, n);
+    }
+}
+
+/* Waits (bounded) until the server holds at most @most descriptors; returns the last count */
+static guint
+wait_for_fds (EkApiServer *s,
+              guint        most)
+{
+  guint n = ek_api_server_open_fds (s);
+
+  for (guint i = 0; i < 200 && n > most; i++)
+    {
+      g_usleep (50 * 1000);
+      n = ek_api_server_open_fds (s);
+    }
+  return n;
+}
+
 /* ---- The request decoder ---- */
 
 static char *
@@ -114,6 +214,187 @@ test_json_needs_its_content_type (void)
   g_assert_cmpint (r3->status, ==, 201);
 }
 
+/* ---- Connections ---- */
+
+/* 1,000 kept-alive connections, each closed by the client after its answer: libsoup 3.2 kept
+ * every one in CLOSE-WAIT (one descriptor each, 128 descriptors were a denial of service) */
+static void
+test_keepalive_connections_released (void)
+{
+  g_autoptr(EkApiServer) own = ek_api_server_start (NULL);
+  g_autoptr(EkApiResponse) warm = ek_api_call (own, "GET", "/catalogue", NULL, NULL, NULL);
+  guint before = ek_api_server_open_fds (own), after;
+  gint64 started = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      int fd = connect_raw (own);
+      g_autofree char *answer = NULL;
+
+      send_all (fd, "GET /api/v1/catalogue HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      answer = read_answer (fd);
+      g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200"));
+      close (fd);
+    }
+  after = wait_for_fds (own, before);
+  g_test_message ("descriptors: %u before, %u after 1000 kept-alive connections closed by the client (%.1f s)",
+                  before, after, (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpuint (after, <=, before);
+  ek_api_server_stop (own);
+}
+
+/* The same over HTTPS, each connection a libcurl handle that is cleaned up (and so closed) */
+static void
+test_keepalive_connections_released_https (void)
+{
+  g_autoptr(EkApiServer) own = ek_api_server_start_tls (NULL);
+  g_autoptr(EkApiResponse) warm = ek_api_call (own, "GET", "/catalogue", NULL, NULL, NULL);
+  guint before = ek_api_server_open_fds (own), after;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(EkApiResponse) r = ek_api_call (own, "GET", "/catalogue", NULL, NULL, NULL);
+      g_assert_cmpint (r->status, ==, 200);
+    }
+  after = wait_for_fds (own, before);
+  g_test_message ("HTTPS descriptors: %u before, %u after 200 connections closed by the client", before, after);
+  g_assert_cmpuint (after, <=, before);
+  ek_api_server_stop (own);
+}
+
+/* 20 clients trickle header lines and never finish: each is cut by the header timeout, and a
+ * client that asks properly meanwhile is answered */
+static void
+test_slow_headers_cut (void)
+{
+  const char *args[] = { "--header-timeout", "2", NULL };
+  g_autoptr(EkApiServer) own = ek_api_server_start (args);
+  int slow[20];
+  gboolean closed[20] = { FALSE };
+  guint n_closed = 0, rounds = 0;
+  gint64 started = g_get_monotonic_time ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
+    {
+      slow[i] = connect_raw (own);
+      send_all (slow[i], "GET /api/v1/catalogue HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    }
+  /* Trickle a header line to each every 200 ms until the server has closed them all (bounded) */
+  while (n_closed < G_N_ELEMENTS (slow) && rounds++ < 150)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
+        {
+          char byte;
+
+          if (closed[i])
+            continue;
+          if (send (slow[i], "X-Slow: 1\r\n", 11, MSG_NOSIGNAL) < 0 ||
+              recv (slow[i], &byte, 1, MSG_DONTWAIT) == 0)
+            closed[i] = TRUE, n_closed++;
+        }
+      if (rounds == 3)
+        {
+          g_autoptr(EkApiResponse) r = ek_api_call (own, "GET", "/catalogue", NULL, NULL, NULL);
+          g_assert_cmpint (r->status, ==, 200);
+        }
+      g_usleep (200 * 1000);
+    }
+  g_test_message ("%u of 20 slow-header clients cut (header timeout 2 s) after %.1f s", n_closed,
+                  (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpuint (n_closed, ==, G_N_ELEMENTS (slow));
+  for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
+    close (slow[i]);
+  ek_api_server_stop (own);
+}
+
+/* A body that stops arriving is cut by the body timeout; a connection that says nothing after
+ * its answer by the idle timeout */
+static void
+test_stalled_body_and_idle_cut (void)
+{
+  const char *args[] = { "--body-timeout", "2", "--idle-timeout", "2", NULL };
+  g_autoptr(EkApiServer) own = ek_api_server_start (args);
+  int stalled = connect_raw (own), idle = connect_raw (own);
+  g_autofree char *stalled_out = NULL, *idle_answer = NULL, *idle_rest = NULL;
+
+  send_all (stalled, "POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 100\r\n\r\n{\"uscc\":");
+  send_all (idle, "GET /api/v1/catalogue HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  idle_answer = read_answer (idle);
+  g_assert_true (g_str_has_prefix (idle_answer, "HTTP/1.1 200"));
+  /* Both reads end because the server closes, within the 30 s receive bound */
+  stalled_out = read_to_close (stalled);
+  idle_rest = read_to_close (idle);
+  g_assert_nonnull (stalled_out);
+  g_assert_cmpstr (stalled_out, ==, "");
+  g_assert_nonnull (idle_rest);
+  g_assert_cmpstr (idle_rest, ==, "");
+  close (stalled);
+  close (idle);
+  ek_api_server_stop (own);
+}
+
+/* A declared Content-Length over the limit is answered before a byte of the body is sent */
+static void
+test_declared_oversize_refused_at_once (void)
+{
+  struct { const char *request; const char *status; const char *type; } cases[] = {
+    { "POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100000000\r\n\r\n", "HTTP/1.1 413", "body-too-large" },
+    { "PUT /api/v1/applications/00000000-0000-4000-8000-000000000000/materials/id-card HTTP/1.1\r\n"
+      "Host: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: 100000000\r\n\r\n", "HTTP/1.1 401", "unauthorized" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      int fd = connect_raw (server);
+      g_autofree char *answer = NULL;
+
+      send_all (fd, cases[i].request);
+      answer = read_to_close (fd);
+      g_assert_nonnull (answer);
+      g_assert_true (g_str_has_prefix (answer, cases[i].status));
+      g_assert_nonnull (strstr (answer, "Content-Type: application/problem+json"));
+      g_assert_nonnull (strstr (answer, cases[i].type));
+      close (fd);
+    }
+}
+
+/* Tokens, ID numbers and images are never cached nor sniffed; the Server header names no versions */
+static void
+test_response_headers (void)
+{
+  int fd = connect_raw (server);
+  g_autofree char *answer = NULL;
+
+  send_all (fd, "GET /api/v1/catalogue HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  answer = read_answer (fd);
+  close (fd);
+  g_assert_nonnull (strstr (answer, "\r\nCache-Control: no-store\r\n"));
+  g_assert_nonnull (strstr (answer, "\r\nX-Content-Type-Options: nosniff\r\n"));
+  g_assert_nonnull (strstr (answer, "\r\nServer: ekey-registry\r\n"));
+  g_assert_null (strstr (answer, "libsoup"));
+}
+
+/* A request libsoup itself refuses after reading its headers (here an encoded NUL in the
+ * path) is answered as a problem too, not with an empty body. (Requests it cannot parse at all,
+ * e.g. a garbled request line, still get libsoup's empty answer: it writes them before any
+ * signal a service can use.) */
+static void
+test_libsoup_refusals_as_problems (void)
+{
+  int fd = connect_raw (server);
+  g_autofree char *answer = NULL;
+
+  send_all (fd, "GET /api/v1/catalogue%00 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\n\r\n");
+  answer = read_to_close (fd);
+  close (fd);
+  g_assert_nonnull (answer);
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 400"));
+  g_assert_nonnull (strstr (answer, "Content-Type: application/problem+json"));
+  g_assert_nonnull (strstr (answer, "problems/bad-request"));
+}
+
 /* ---- Last: the traffic of every test above against the contract ---- */
 
 static void
@@ -135,6 +416,13 @@ main (int   argc,
   g_test_add_func ("/api-hardening/decoder/deep-nesting-small-stack", test_deep_nesting_small_stack);
   g_test_add_func ("/api-hardening/decoder/nul-refused", test_nul_refused);
   g_test_add_func ("/api-hardening/decoder/content-type", test_json_needs_its_content_type);
+  g_test_add_func ("/api-hardening/connections/keep-alive-released", test_keepalive_connections_released);
+  g_test_add_func ("/api-hardening/connections/keep-alive-released-https", test_keepalive_connections_released_https);
+  g_test_add_func ("/api-hardening/connections/slow-headers-cut", test_slow_headers_cut);
+  g_test_add_func ("/api-hardening/connections/stalled-body-and-idle-cut", test_stalled_body_and_idle_cut);
+  g_test_add_func ("/api-hardening/connections/declared-oversize-at-once", test_declared_oversize_refused_at_once);
+  g_test_add_func ("/api-hardening/connections/response-headers", test_response_headers);
+  g_test_add_func ("/api-hardening/connections/libsoup-refusals-as-problems", test_libsoup_refusals_as_problems);
   g_test_add_func ("/api-hardening/zz-contract/traffic", test_traffic_matches_contract);
 
   status = g_test_run ();

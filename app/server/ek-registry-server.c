@@ -561,6 +561,9 @@ ek_registry_server_new (const EkRegistryConfig  *config,
 
   if (config->tls_cert != NULL || config->tls_key != NULL)
     {
+      /* TLS 1.2 and 1.3 only. glib-networking reads this once, when its TLS backend starts,
+       * which the certificate below does */
+      g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", TRUE);
       if (config->tls_cert == NULL || config->tls_key == NULL)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -395,6 +396,44 @@ test_libsoup_refusals_as_problems (void)
   g_assert_nonnull (strstr (answer, "problems/bad-request"));
 }
 
+/* A TLS handshake restricted to one protocol version; TRUE if the service completed it */
+static gboolean
+handshake_with (EkApiServer *s,
+                const char  *version)
+{
+  g_autofree char *priority = g_strdup_printf ("NORMAL:-VERS-ALL:+VERS-%s:+SHA1", version);
+  gnutls_session_t session;
+  gnutls_certificate_credentials_t credentials;
+  int fd = connect_raw (s), rc;
+
+  gnutls_certificate_allocate_credentials (&credentials);
+  gnutls_init (&session, GNUTLS_CLIENT);
+  g_assert_cmpint (gnutls_priority_set_direct (session, priority, NULL), ==, GNUTLS_E_SUCCESS);
+  gnutls_credentials_set (session, GNUTLS_CRD_CERTIFICATE, credentials);
+  gnutls_transport_set_int (session, fd);
+  gnutls_handshake_set_timeout (session, 20000);
+  do
+    rc = gnutls_handshake (session);
+  while (rc < 0 && gnutls_error_is_fatal (rc) == 0);
+  gnutls_deinit (session);
+  gnutls_certificate_free_credentials (credentials);
+  close (fd);
+  return rc == GNUTLS_E_SUCCESS;
+}
+
+/* TLS 1.0 and 1.1 were accepted */
+static void
+test_tls_versions (void)
+{
+  g_autoptr(EkApiServer) tls = ek_api_server_start_tls (NULL);
+
+  g_assert_false (handshake_with (tls, "TLS1.0"));
+  g_assert_false (handshake_with (tls, "TLS1.1"));
+  g_assert_true (handshake_with (tls, "TLS1.2"));
+  g_assert_true (handshake_with (tls, "TLS1.3"));
+  ek_api_server_stop (tls);
+}
+
 /* ---- Last: the traffic of every test above against the contract ---- */
 
 static void
@@ -423,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/api-hardening/connections/declared-oversize-at-once", test_declared_oversize_refused_at_once);
   g_test_add_func ("/api-hardening/connections/response-headers", test_response_headers);
   g_test_add_func ("/api-hardening/connections/libsoup-refusals-as-problems", test_libsoup_refusals_as_problems);
+  g_test_add_func ("/api-hardening/connections/tls-1.2-at-least", test_tls_versions);
   g_test_add_func ("/api-hardening/zz-contract/traffic", test_traffic_matches_contract);
 
   status = g_test_run ();

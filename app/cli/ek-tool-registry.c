@@ -9,7 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-l10n.h"
-#include "ek-registry-client.h"
+#include "ek-api-client.h"
 #include "ek-tool.h"
 
 typedef struct
@@ -29,34 +29,34 @@ on_done_cb (GObject      *source,
   g_main_loop_quit (wait->loop);
 }
 
-static EkRegistryClient *
+static EkApiClient *
 client_for (const char  *url,
             const char  *ca,
             const char  *proxy,
             GError     **error)
 {
-  EkRegistryClient *client;
+  EkApiClient *client;
 
   if (url != NULL)
-    client = ek_registry_client_new (url, ca, error);
+    client = ek_api_client_new (url, ca, error);
   else
-    client = ek_registry_client_new_from_settings (error);
+    client = ek_api_client_new_from_settings (error);
   if (client != NULL && proxy != NULL)
-    ek_registry_client_set_proxy (client, proxy);
+    ek_api_client_set_proxy (client, proxy);
   return client;
 }
 
 /* GET /catalogue; the answer's document, or NULL with the error */
 static JsonNode *
-fetch_catalogue (EkRegistryClient  *client,
+fetch_catalogue (EkApiClient  *client,
                  GError           **error)
 {
   Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
   JsonNode *node;
 
-  ek_registry_client_get_catalogue_async (client, NULL, on_done_cb, &wait);
+  ek_api_client_get_catalogue_async (client, NULL, on_done_cb, &wait);
   g_main_loop_run (wait.loop);
-  node = ek_registry_client_get_catalogue_finish (client, wait.result, error);
+  node = ek_api_client_get_catalogue_finish (client, wait.result, error);
   g_object_unref (wait.result);
   g_main_loop_unref (wait.loop);
   return node;
@@ -78,7 +78,7 @@ registry_command (int         argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_autoptr(EkRegistryClient) client = NULL;
+  g_autoptr(EkApiClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *request_id = NULL;
@@ -99,7 +99,7 @@ registry_command (int         argc,
   started = g_get_monotonic_time ();
   node = fetch_catalogue (client, &error);
   ms = (double) (g_get_monotonic_time () - started) / 1000.0;
-  request_id = ek_registry_client_dup_last_request_id (client);
+  request_id = ek_api_client_dup_last_request_id (client);
   if (node == NULL)
     return ek_tool_fail ("%s", error->message);
 
@@ -128,7 +128,7 @@ registry_command (int         argc,
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "url");
-      json_builder_add_string_value (builder, ek_registry_client_get_base_url (client));
+      json_builder_add_string_value (builder, ek_api_client_get_base_url (client));
       json_builder_set_member_name (builder, "ok");
       json_builder_add_boolean_value (builder, TRUE);
       json_builder_set_member_name (builder, "milliseconds");
@@ -141,7 +141,7 @@ registry_command (int         argc,
       return 0;
     }
   /* Translators: the service's address, the time it took, and the request id */
-  g_print (_("%s answered in %.0f ms (request %s)\n"), ek_registry_client_get_base_url (client), ms, request_id);
+  g_print (_("%s answered in %.0f ms (request %s)\n"), ek_api_client_get_base_url (client), ms, request_id);
   return 0;
 }
 

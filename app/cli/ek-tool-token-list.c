@@ -1,6 +1,6 @@
 /* ek-tool-token-list.c: `ekey-tool token list`, and the certificate output `cert show` shares
  *
- * The JSON keys are a contract with scripts and the helpdesk (issue 3): add keys, never rename.
+ * The JSON keys are a contract with scripts and the helpdesk: add keys, never rename.
  * Needs GLib, GObject and p11-kit only: it is built both into the commands' library and into the
  * lean one that `ekey-tool token list` runs (ek-tool-lean.c), which does not load GIO.
  */

@@ -1,7 +1,7 @@
 /* ek-tool-token.c: `ekey-tool token watch`, `ekey-tool cert show`, and the `token` dispatch
  *
  * `token list` is in ek-tool-token-list.c. The JSON keys are a contract with scripts and the
- * helpdesk (issue 3): add keys, never rename.
+ * helpdesk: add keys, never rename.
  */
 #include "config.h"
 

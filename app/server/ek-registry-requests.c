@@ -715,3 +715,40 @@ ek_registry_idempotency_store (Request     *req,
                               "VALUES (?, ?, ?, ?, ?, ?, ?)", "ississ" "i",
                               req->enterprise_id, idem->key, idem->fingerprint, (gint64) status, location, text, ek_registry_now ());
 }
+
+/* One row, or every row, of an enterprise's own records, as JSON */
+JsonNode *
+ek_registry_select_one (EkRegistryDb *db,
+                        const char   *sql,
+                        const char   *id,
+                        gint64        enterprise_id,
+                        JsonNode   *(*to_node) (sqlite3_stmt *))
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (db, sql, "si", id, enterprise_id);
+  JsonNode *node = NULL;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    node = to_node (stmt);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return node;
+}
+
+JsonNode *
+ek_registry_select_all (EkRegistryDb *db,
+                        const char   *sql,
+                        gint64        enterprise_id,
+                        JsonNode   *(*to_node) (sqlite3_stmt *))
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (db, sql, "i", enterprise_id);
+  JsonArray *list = json_array_new ();
+  JsonNode *node;
+
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    json_array_add_element (list, to_node (stmt));
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  node = json_node_init_array (json_node_alloc (), list);
+  json_array_unref (list);
+  return node;
+}

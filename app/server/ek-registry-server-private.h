@@ -309,9 +309,24 @@ void
 ek_registry_discard_file (EkRegistryServer *self,
                           const char       *file);
 
+JsonNode *
+ek_registry_select_one (EkRegistryDb *db,
+                        const char   *sql,
+                        const char   *id,
+                        gint64        enterprise_id,
+                        JsonNode   *(*to_node) (sqlite3_stmt *));
+
+JsonNode *
+ek_registry_select_all (EkRegistryDb *db,
+                        const char   *sql,
+                        gint64        enterprise_id,
+                        JsonNode   *(*to_node) (sqlite3_stmt *));
+
+/* ek-registry-mobile.c */
 void
 ek_registry_handle_mobile_authorizations (Request *req);
 
+/* ek-registry-seals.c */
 void
 ek_registry_handle_seal_requests (Request *req);
 

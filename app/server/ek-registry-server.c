@@ -8,7 +8,7 @@
 
 #include "ek-registry-server-private.h"
 
-/* Used until the catalogue carries a "material_rule_sets" section (issue 4), and when a
+/* Used until the catalogue carries a "material_rule_sets" section, and when a
  * catalogue without one is loaded: PNG, JPEG or GIF, each image under 200 KB (seeds 001, 004). */
 const char ek_registry_fallback_material_rules[] =
   "{\"formats\": [\"png\", \"jpeg\", \"gif\"], \"max_width\": 20000, \"max_height\": 20000,"

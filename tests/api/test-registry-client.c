@@ -1,4 +1,4 @@
-/* test-registry-client.c: EkRegistryClient against a real ekey-registry over HTTPS
+/* test-registry-client.c: EkApiClient against a real ekey-registry over HTTPS
  *
  * The registry runs on 127.0.0.1 with a certificate from a CA made at test time; faults the
  * registry cannot produce (503, an answer cut half-way, a stall, a slow link) come from a real
@@ -16,7 +16,7 @@
 
 #include "ek-api-fault-proxy.h"
 #include "ek-api-fixture.h"
-#include "ek-registry-client.h"
+#include "ek-api-client.h"
 #include "ek-test-common.h"
 
 static EkApiServer *server;   /* shared by most tests */
@@ -77,22 +77,22 @@ await (GAsyncResult **slot)
   return *slot;
 }
 
-static EkRegistryClient *
+static EkApiClient *
 new_client (const char *url,
             const char *ca_file)
 {
   g_autoptr(GError) error = NULL;
-  EkRegistryClient *client = ek_registry_client_new (url, ca_file, &error);
+  EkApiClient *client = ek_api_client_new (url, ca_file, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (client);
-  ek_registry_client_set_proxy (client, "");  /* no proxy from the test machine's environment */
-  ek_registry_client_set_language (client, "en");
-  ek_registry_client_set_retries (client, 3, 20);
+  ek_api_client_set_proxy (client, "");  /* no proxy from the test machine's environment */
+  ek_api_client_set_language (client, "en");
+  ek_api_client_set_retries (client, 3, 20);
   return client;
 }
 
-static EkRegistryClient *
+static EkApiClient *
 server_client (void)
 {
   return new_client (server->base_url, server->ca_file);
@@ -101,46 +101,46 @@ server_client (void)
 /* ---- Synchronous wrappers for the tests ---- */
 
 static JsonNode *
-get_catalogue (EkRegistryClient *client,
+get_catalogue (EkApiClient *client,
                GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_get_catalogue_async (client, NULL, on_done, &result);
-  return ek_registry_client_get_catalogue_finish (client, await (&result), error);
+  ek_api_client_get_catalogue_async (client, NULL, on_done, &result);
+  return ek_api_client_get_catalogue_finish (client, await (&result), error);
 }
 
-static EkRegistryCaptcha *
-create_captcha (EkRegistryClient *client)
+static EkApiCaptcha *
+create_captcha (EkApiClient *client)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  EkRegistryCaptcha *captcha;
+  EkApiCaptcha *captcha;
 
-  ek_registry_client_create_captcha_async (client, NULL, on_done, &result);
-  captcha = ek_registry_client_create_captcha_finish (client, await (&result), &error);
+  ek_api_client_create_captcha_async (client, NULL, on_done, &result);
+  captcha = ek_api_client_create_captcha_finish (client, await (&result), &error);
   g_assert_no_error (error);
   return captcha;
 }
 
 static gboolean
-login (EkRegistryClient *client,
+login (EkApiClient *client,
        EkApiServer      *s,
        const char       *uscc,
        const char       *login_name,
        const char       *answer_override,
        GError          **error)
 {
-  g_autoptr(EkRegistryCaptcha) captcha = create_captcha (client);
+  g_autoptr(EkApiCaptcha) captcha = create_captcha (client);
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *answer = ek_api_run (s, NULL, "captcha-answer", captcha->id, NULL);
 
   g_strstrip (answer);
   remember_secret (answer);
-  ek_registry_client_login_with_code_async (client, uscc, login_name, captcha->id,
+  ek_api_client_login_with_code_async (client, uscc, login_name, captcha->id,
                                             answer_override != NULL ? answer_override : answer,
                                             NULL, on_done, &result);
-  return ek_registry_client_login_with_code_finish (client, await (&result), error);
+  return ek_api_client_login_with_code_finish (client, await (&result), error);
 }
 
 static char *
@@ -168,21 +168,21 @@ activation_code (EkApiServer *s,
 }
 
 static gboolean
-register_account (EkRegistryClient *client,
+register_account (EkApiClient *client,
                   const char       *uscc,
                   const char       *email,
                   GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_register_account_async (client, uscc, "北京测试科技有限公司", email,
+  ek_api_client_register_account_async (client, uscc, "北京测试科技有限公司", email,
                                              "non-electromechanical", email, "13800138000", "王兵",
                                              NULL, on_done, &result);
-  return ek_registry_client_register_account_finish (client, await (&result), error);
+  return ek_api_client_register_account_finish (client, await (&result), error);
 }
 
 static gboolean
-activate (EkRegistryClient *client,
+activate (EkApiClient *client,
           const char       *uscc,
           const char       *email,
           const char       *code,
@@ -190,13 +190,13 @@ activate (EkRegistryClient *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_activate_account_async (client, uscc, email, code, NULL, on_done, &result);
-  return ek_registry_client_activate_account_finish (client, await (&result), error);
+  ek_api_client_activate_account_async (client, uscc, email, code, NULL, on_done, &result);
+  return ek_api_client_activate_account_finish (client, await (&result), error);
 }
 
 /* A new enterprise with an active account, logged in */
 static char *
-new_enterprise (EkRegistryClient *client,
+new_enterprise (EkApiClient *client,
                 EkApiServer      *s)
 {
   g_autofree char *uscc = ek_api_make_uscc ();
@@ -233,87 +233,87 @@ full_fields (const char *uscc)
   ek_application_draft_set_string (draft, "licence-type", "non-electromechanical");
   remember_secret ("11010519491231002X");
   remember_secret ("110102199101010078");
-  return ek_registry_fields_from_draft (draft);
+  return ek_api_fields_from_draft (draft);
 }
 
-static EkRegistryApplication *
-create_application (EkRegistryClient *client,
+static EkApiApplication *
+create_application (EkApiClient *client,
                     JsonObject       *fields,
                     const char       *key,
                     GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_create_application_async (client, "first-application", fields, key, NULL, on_done, &result);
-  return ek_registry_client_create_application_finish (client, await (&result), error);
+  ek_api_client_create_application_async (client, "first-application", fields, key, NULL, on_done, &result);
+  return ek_api_client_create_application_finish (client, await (&result), error);
 }
 
 static GPtrArray *
-list_applications (EkRegistryClient *client,
+list_applications (EkApiClient *client,
                    GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_list_applications_async (client, NULL, on_done, &result);
-  return ek_registry_client_list_applications_finish (client, await (&result), error);
+  ek_api_client_list_applications_async (client, NULL, on_done, &result);
+  return ek_api_client_list_applications_finish (client, await (&result), error);
 }
 
-static EkRegistryApplication *
-update_application (EkRegistryClient *client,
+static EkApiApplication *
+update_application (EkApiClient *client,
                     const char       *id,
                     JsonObject       *fields,
                     GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_update_application_async (client, id, fields, NULL, on_done, &result);
-  return ek_registry_client_update_application_finish (client, await (&result), error);
+  ek_api_client_update_application_async (client, id, fields, NULL, on_done, &result);
+  return ek_api_client_update_application_finish (client, await (&result), error);
 }
 
-static EkRegistryApplication *
-get_application (EkRegistryClient *client,
+static EkApiApplication *
+get_application (EkApiClient *client,
                  const char       *id,
                  GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_get_application_async (client, id, NULL, on_done, &result);
-  return ek_registry_client_get_application_finish (client, await (&result), error);
+  ek_api_client_get_application_async (client, id, NULL, on_done, &result);
+  return ek_api_client_get_application_finish (client, await (&result), error);
 }
 
-static EkRegistryApplication *
-submit_application (EkRegistryClient *client,
+static EkApiApplication *
+submit_application (EkApiClient *client,
                     const char       *id,
                     const char       *key,
                     GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_submit_application_async (client, id, key, NULL, on_done, &result);
-  return ek_registry_client_submit_application_finish (client, await (&result), error);
+  ek_api_client_submit_application_async (client, id, key, NULL, on_done, &result);
+  return ek_api_client_submit_application_finish (client, await (&result), error);
 }
 
 static GPtrArray *
-list_materials (EkRegistryClient *client,
+list_materials (EkApiClient *client,
                 const char       *id,
                 GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_list_materials_async (client, id, NULL, on_done, &result);
-  return ek_registry_client_list_materials_finish (client, await (&result), error);
+  ek_api_client_list_materials_async (client, id, NULL, on_done, &result);
+  return ek_api_client_list_materials_finish (client, await (&result), error);
 }
 
 static gboolean
-delete_material (EkRegistryClient *client,
+delete_material (EkApiClient *client,
                  const char       *id,
                  const char       *kind,
                  GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ek_registry_client_delete_material_async (client, id, kind, NULL, on_done, &result);
-  return ek_registry_client_delete_material_finish (client, await (&result), error);
+  ek_api_client_delete_material_async (client, id, kind, NULL, on_done, &result);
+  return ek_api_client_delete_material_finish (client, await (&result), error);
 }
 
 typedef struct
@@ -352,8 +352,8 @@ on_progress_notify (gpointer user_data)
   log->notified = TRUE;
 }
 
-static EkRegistryMaterial *
-upload (EkRegistryClient *client,
+static EkApiMaterial *
+upload (EkApiClient *client,
         const char       *id,
         const char       *kind,
         const char       *path,
@@ -364,10 +364,10 @@ upload (EkRegistryClient *client,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  ek_registry_client_upload_material_async (client, id, kind, file, log != NULL ? on_progress : NULL, log,
+  ek_api_client_upload_material_async (client, id, kind, file, log != NULL ? on_progress : NULL, log,
                                             log != NULL ? on_progress_notify : NULL,
                                             cancellable, on_done, &result);
-  return ek_registry_client_upload_material_finish (client, await (&result), error);
+  return ek_api_client_upload_material_finish (client, await (&result), error);
 }
 
 static char *
@@ -393,10 +393,10 @@ static void
 assert_problem (const GError *error,
                 const char   *slug)
 {
-  const EkRegistryProblem *problem;
+  const EkApiProblem *problem;
 
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_PROBLEM);
-  problem = ek_registry_error_get_problem (error);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PROBLEM);
+  problem = ek_api_error_get_problem (error);
   g_assert_nonnull (problem);
   g_assert_cmpstr (problem->type_slug, ==, slug);
   g_assert_nonnull (problem->request_id);
@@ -441,39 +441,39 @@ static void
 test_new (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EkRegistryClient) client = NULL;
+  g_autoptr(EkApiClient) client = NULL;
 
   /* Plain HTTP is refused: TLS is never off */
-  client = ek_registry_client_new ("http://127.0.0.1:1/api/v1", NULL, &error);
+  client = ek_api_client_new ("http://127.0.0.1:1/api/v1", NULL, &error);
   g_assert_null (client);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS);
   g_assert_nonnull (strstr (error->message, "https://"));
   g_clear_error (&error);
 
-  client = ek_registry_client_new ("not a url", NULL, &error);
+  client = ek_api_client_new ("not a url", NULL, &error);
   g_assert_null (client);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS);
   g_clear_error (&error);
 
-  client = ek_registry_client_new (server->base_url, "/nonexistent/ca.pem", &error);
+  client = ek_api_client_new (server->base_url, "/nonexistent/ca.pem", &error);
   g_assert_null (client);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS);
   g_clear_error (&error);
 
   /* From the environment (GSettings is the in-memory backend here: empty) */
   g_setenv ("EKEY_REGISTRY_URL", "http://127.0.0.1:1/api/v1", TRUE);
-  client = ek_registry_client_new_from_settings (&error);
+  client = ek_api_client_new_from_settings (&error);
   g_assert_null (client);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS);
   g_clear_error (&error);
 
   g_setenv ("EKEY_REGISTRY_URL", server->base_url, TRUE);
   g_setenv ("EKEY_REGISTRY_CA", server->ca_file, TRUE);
   g_setenv ("EKEY_REGISTRY_PROXY", "", TRUE);
-  client = ek_registry_client_new_from_settings (&error);
+  client = ek_api_client_new_from_settings (&error);
   g_assert_no_error (error);
-  g_assert_cmpstr (ek_registry_client_get_base_url (client), ==, server->base_url);
-  g_assert_false (ek_registry_client_has_session (client));
+  g_assert_cmpstr (ek_api_client_get_base_url (client), ==, server->base_url);
+  g_assert_false (ek_api_client_has_session (client));
   {
     g_autoptr(JsonNode) catalogue = get_catalogue (client, &error);
 
@@ -483,9 +483,9 @@ test_new (void)
   g_clear_object (&client);
 
   g_unsetenv ("EKEY_REGISTRY_URL");
-  client = ek_registry_client_new_from_settings (&error);
+  client = ek_api_client_new_from_settings (&error);
   g_assert_null (client);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_UNREACHABLE);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_UNREACHABLE);
   g_unsetenv ("EKEY_REGISTRY_CA");
   g_unsetenv ("EKEY_REGISTRY_PROXY");
 }
@@ -493,7 +493,7 @@ test_new (void)
 static void
 test_catalogue (void)
 {
-  g_autoptr(EkRegistryClient) client = server_client ();
+  g_autoptr(EkApiClient) client = server_client ();
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) catalogue = get_catalogue (client, &error);
   g_autofree char *request_id = NULL;
@@ -508,7 +508,7 @@ test_catalogue (void)
                           "first-application");
   g_assert_true (found);
   /* The service's request id is kept for the helpdesk */
-  request_id = ek_registry_client_dup_last_request_id (client);
+  request_id = ek_api_client_dup_last_request_id (client);
   g_assert_true (g_regex_match_simple ("^[0-9a-f]{6}-[0-9a-f]{8}$", request_id, 0, 0));
 }
 
@@ -516,7 +516,7 @@ static void
 test_connection_reuse (void)
 {
   g_autoptr(EkFaultProxy) proxy = ek_fault_proxy_new (server);
-  g_autoptr(EkRegistryClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
+  g_autoptr(EkApiClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
 
   for (guint i = 0; i < 5; i++)
     {
@@ -532,7 +532,7 @@ test_connection_reuse (void)
 static void
 test_account (void)
 {
-  g_autoptr(EkRegistryClient) client = server_client ();
+  g_autoptr(EkApiClient) client = server_client ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) apps = NULL;
   g_autofree char *uscc = ek_api_make_uscc ();
@@ -555,7 +555,7 @@ test_account (void)
 
   /* Not active yet: logging in is refused */
   g_assert_false (login (client, server, uscc, email, NULL, &error));
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_PROBLEM);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PROBLEM);
   g_clear_error (&error);
 
   /* A wrong activation code, then the emailed one */
@@ -569,14 +569,14 @@ test_account (void)
   /* A wrong captcha answer: the captcha problem, with the field the page shows it on */
   g_assert_false (login (client, server, uscc, email, "WRONG", &error));
   assert_problem (error, "captcha");
-  g_assert_nonnull (ek_registry_problem_lookup_field (ek_registry_error_get_problem (error), "captcha_answer"));
-  g_assert_false (ek_registry_client_has_session (client));
+  g_assert_nonnull (ek_api_problem_lookup_field (ek_api_error_get_problem (error), "captcha_answer"));
+  g_assert_false (ek_api_client_has_session (client));
   g_clear_error (&error);
 
   g_assert_true (login (client, server, uscc, email, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (ek_registry_client_has_session (client));
-  g_assert_cmpstr (ek_registry_client_get_login_name (client), ==, email);
+  g_assert_true (ek_api_client_has_session (client));
+  g_assert_cmpstr (ek_api_client_get_login_name (client), ==, email);
   spin (20);
   g_assert_cmpuint (changes, ==, 1);
 
@@ -585,13 +585,13 @@ test_account (void)
   g_assert_cmpuint (apps->len, ==, 0);
   g_clear_pointer (&apps, g_ptr_array_unref);
 
-  ek_registry_client_logout_async (client, NULL, on_done, &result);
-  g_assert_true (ek_registry_client_logout_finish (client, await (&result), &error));
+  ek_api_client_logout_async (client, NULL, on_done, &result);
+  g_assert_true (ek_api_client_logout_finish (client, await (&result), &error));
   g_assert_no_error (error);
-  g_assert_false (ek_registry_client_has_session (client));
+  g_assert_false (ek_api_client_has_session (client));
   spin (20);
   g_assert_cmpuint (changes, ==, 2);
-  g_assert_null (ek_registry_client_get_login_name (client));
+  g_assert_null (ek_api_client_get_login_name (client));
 
   /* Logged out: the service refuses, and the client does not pretend a session expired */
   apps = list_applications (client, &error);
@@ -602,32 +602,32 @@ test_account (void)
 static void
 test_applications (void)
 {
-  g_autoptr(EkRegistryClient) client = server_client ();
+  g_autoptr(EkApiClient) client = server_client ();
   g_autoptr(GError) error = NULL;
   g_autofree char *uscc = new_enterprise (client, server);
   g_autoptr(JsonObject) fields = full_fields (uscc);
   g_autofree char *key = g_uuid_string_random ();
-  g_autoptr(EkRegistryApplication) app = NULL;
-  g_autoptr(EkRegistryApplication) again = NULL;
-  g_autoptr(EkRegistryApplication) fetched = NULL;
-  g_autoptr(EkRegistryApplication) patched = NULL;
+  g_autoptr(EkApiApplication) app = NULL;
+  g_autoptr(EkApiApplication) again = NULL;
+  g_autoptr(EkApiApplication) fetched = NULL;
+  g_autoptr(EkApiApplication) patched = NULL;
   g_autoptr(GPtrArray) apps = NULL;
   g_autoptr(JsonObject) bad = json_object_new ();
   g_autoptr(JsonObject) good = json_object_new ();
   g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
-  const EkRegistryProblem *problem;
-  const EkRegistryFieldError *fe;
+  const EkApiProblem *problem;
+  const EkApiFieldError *fe;
 
   app = create_application (client, fields, key, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (ek_registry_application_get_status (app), ==, "draft");
-  g_assert_true (ek_registry_application_get_editable (app));
-  g_assert_cmpstr (ek_registry_application_get_business_type (app), ==, "first-application");
-  g_assert_cmpstr (json_object_get_string_member (ek_registry_application_get_fields (app), "uscc"), ==, uscc);
+  g_assert_cmpstr (ek_api_application_get_status (app), ==, "draft");
+  g_assert_true (ek_api_application_get_editable (app));
+  g_assert_cmpstr (ek_api_application_get_business_type (app), ==, "first-application");
+  g_assert_cmpstr (json_object_get_string_member (ek_api_application_get_fields (app), "uscc"), ==, uscc);
   {
     /* The number the clerk reads out: the id's first 8 hex digits, in capitals */
-    g_autofree char *number = ek_registry_application_dup_number (app);
-    g_autofree char *id_upper = g_ascii_strup (ek_registry_application_get_id (app), 8);
+    g_autofree char *number = ek_api_application_dup_number (app);
+    g_autofree char *id_upper = g_ascii_strup (ek_api_application_get_id (app), 8);
 
     g_assert_cmpstr (number, ==, id_upper);
   }
@@ -635,42 +635,42 @@ test_applications (void)
   /* The same key again: the first answer, not a second application */
   again = create_application (client, fields, key, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (ek_registry_application_get_id (again), ==, ek_registry_application_get_id (app));
+  g_assert_cmpstr (ek_api_application_get_id (again), ==, ek_api_application_get_id (app));
   apps = list_applications (client, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (apps->len, ==, 1);
 
   /* A postcode the service rejects: the error names the draft's field */
   json_object_set_string_member (bad, "postcode", "12345");
-  patched = update_application (client, ek_registry_application_get_id (app), bad, &error);
+  patched = update_application (client, ek_api_application_get_id (app), bad, &error);
   g_assert_null (patched);
   assert_problem (error, "validation");
-  problem = ek_registry_error_get_problem (error);
+  problem = ek_api_error_get_problem (error);
   g_assert_cmpint (problem->status, ==, 422);
   g_assert_cmpuint (problem->field_errors->len, ==, 1);
   fe = g_ptr_array_index (problem->field_errors, 0);
   g_assert_cmpstr (fe->field, ==, "fields/postcode");
   g_assert_cmpstr (fe->code, ==, "postcode");
   g_assert_cmpstr (fe->message, !=, "");
-  g_assert_cmpstr (ek_registry_draft_field_for_api_field (fe->field), ==, "postcode");
+  g_assert_cmpstr (ek_api_draft_field_for_api_field (fe->field), ==, "postcode");
   g_clear_error (&error);
 
   json_object_set_string_member (good, "postcode", "100175");
-  patched = update_application (client, ek_registry_application_get_id (app), good, &error);
+  patched = update_application (client, ek_api_application_get_id (app), good, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (ek_registry_application_get_fields (patched), "postcode"), ==, "100175");
+  g_assert_cmpstr (json_object_get_string_member (ek_api_application_get_fields (patched), "postcode"), ==, "100175");
 
-  fetched = get_application (client, ek_registry_application_get_id (app), &error);
+  fetched = get_application (client, ek_api_application_get_id (app), &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ek_registry_application_get_updated_at (fetched), >=,
-                   ek_registry_application_get_created_at (fetched));
-  ek_registry_fields_to_draft (ek_registry_application_get_fields (fetched), draft);
+  g_assert_cmpint (ek_api_application_get_updated_at (fetched), >=,
+                   ek_api_application_get_created_at (fetched));
+  ek_api_fields_to_draft (ek_api_application_get_fields (fetched), draft);
   g_assert_cmpstr (ek_application_draft_get_string (draft, "postcode"), ==, "100175");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "credit-code"), ==, uscc);
   g_assert_cmpstr (ek_application_draft_get_string (draft, "user-id-number"), ==, "110102199101010078");
 
   /* Somebody else's (or no such) application: a problem, not a crash */
-  g_clear_pointer (&fetched, ek_registry_application_unref);
+  g_clear_pointer (&fetched, ek_api_application_unref);
   fetched = get_application (client, "00000000-0000-4000-8000-000000000000", &error);
   g_assert_null (fetched);
   assert_problem (error, "not-found");
@@ -679,19 +679,19 @@ test_applications (void)
 static void
 test_upload (void)
 {
-  g_autoptr(EkRegistryClient) client = server_client ();
+  g_autoptr(EkApiClient) client = server_client ();
   g_autoptr(GError) error = NULL;
   g_autofree char *uscc = new_enterprise (client, server);
   g_autoptr(JsonObject) fields = full_fields (uscc);
   g_autofree char *key = g_uuid_string_random ();
-  g_autoptr(EkRegistryApplication) app = create_application (client, fields, key, &error);
-  const char *id = ek_registry_application_get_id (app);
+  g_autoptr(EkApiApplication) app = create_application (client, fields, key, &error);
+  const char *id = ek_api_application_get_id (app);
   g_autofree char *png = write_png ("licence.png", 600, 800, FALSE);
   g_autofree char *big = write_png ("big.png", 400, 400, TRUE);
   g_autofree char *contents = NULL;
   g_autofree char *sha = NULL;
   g_autofree char *pdf = NULL;
-  g_autoptr(EkRegistryMaterial) material = NULL;
+  g_autoptr(EkApiMaterial) material = NULL;
   g_autoptr(GPtrArray) materials = NULL;
   ProgressLog log = { .in_main_thread = TRUE };
   gsize len;
@@ -720,7 +720,7 @@ test_upload (void)
   materials = list_materials (client, id, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (materials->len, ==, 1);
-  g_assert_cmpstr (((EkRegistryMaterial *) materials->pdata[0])->sha256, ==, sha);
+  g_assert_cmpstr (((EkApiMaterial *) materials->pdata[0])->sha256, ==, sha);
   g_clear_pointer (&materials, g_ptr_array_unref);
 
   g_assert_true (delete_material (client, id, "business-licence", &error));
@@ -731,7 +731,7 @@ test_upload (void)
   g_clear_pointer (&materials, g_ptr_array_unref);
 
   /* Larger than the catalogue's limit */
-  g_clear_pointer (&material, ek_registry_material_free);
+  g_clear_pointer (&material, ek_api_material_free);
   material = upload (client, id, "business-licence", big, NULL, NULL, &error);
   g_assert_null (material);
   assert_problem (error, "upload-too-large");
@@ -742,8 +742,8 @@ test_upload (void)
   material = upload (client, id, "business-licence", pdf, NULL, NULL, &error);
   g_assert_null (material);
   assert_problem (error, "unsupported-format");
-  g_assert_cmpint (ek_registry_error_get_problem (error)->status, ==, 415);
-  g_assert_cmpstr (ek_registry_error_get_problem (error)->detected_format, ==, "pdf");
+  g_assert_cmpint (ek_api_error_get_problem (error)->status, ==, 415);
+  g_assert_cmpstr (ek_api_error_get_problem (error)->detected_format, ==, "pdf");
   g_clear_error (&error);
 
   /* A file that cannot be read: a clear local error, nothing sent */
@@ -893,17 +893,17 @@ test_upload_cancel (void)
   const char *args[] = { "--catalogue", catalogue, NULL };
   g_autoptr(EkApiServer) large = ek_api_server_start_tls (args);
   g_autoptr(EkFaultProxy) proxy = ek_fault_proxy_new (large);
-  g_autoptr(EkRegistryClient) direct = new_client (large->base_url, large->ca_file);
-  g_autoptr(EkRegistryClient) client = NULL;
+  g_autoptr(EkApiClient) direct = new_client (large->base_url, large->ca_file);
+  g_autoptr(EkApiClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uscc = new_enterprise (direct, large);
   g_autoptr(JsonObject) fields = full_fields (uscc);
   g_autofree char *key = g_uuid_string_random ();
-  g_autoptr(EkRegistryApplication) app = create_application (direct, fields, key, &error);
+  g_autoptr(EkApiApplication) app = create_application (direct, fields, key, &error);
   goffset size;
   g_autofree char *png = write_large_png (4000, 3000, &size);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(EkRegistryMaterial) material = NULL;
+  g_autoptr(EkApiMaterial) material = NULL;
   g_autoptr(GPtrArray) materials = NULL;
   ProgressLog log = { .in_main_thread = TRUE, .cancel_at_first = cancellable };
 
@@ -911,12 +911,12 @@ test_upload_cancel (void)
 
   /* The same enterprise through a slow link (1.6 MB/s: over 20 s for the file) */
   client = new_client (ek_fault_proxy_get_url (proxy), large->ca_file);
-  g_assert_true (login (client, large, uscc, ek_registry_client_get_login_name (direct), NULL, &error));
+  g_assert_true (login (client, large, uscc, ek_api_client_get_login_name (direct), NULL, &error));
   g_assert_no_error (error);
   ek_fault_proxy_set_throttle (proxy, 16384, 10);
 
   /* Cancelled from the first progress report */
-  material = upload (client, ek_registry_application_get_id (app), "business-licence", png, &log, cancellable, &error);
+  material = upload (client, ek_api_application_get_id (app), "business-licence", png, &log, cancellable, &error);
   g_assert_null (material);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (log.calls, >=, 1);
@@ -930,12 +930,12 @@ test_upload_cancel (void)
     g_usleep (1000);
   /* The service never got the whole file, and keeps nothing */
   g_assert_cmpuint (ek_fault_proxy_get_bytes_to_backend (proxy), <, (guint64) size);
-  materials = list_materials (direct, ek_registry_application_get_id (app), &error);
+  materials = list_materials (direct, ek_api_application_get_id (app), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (materials->len, ==, 0);
 
   /* The same file, not cancelled, is accepted whole: only the cancel kept it out */
-  material = upload (client, ek_registry_application_get_id (app), "business-licence", png, NULL, NULL, &error);
+  material = upload (client, ek_api_application_get_id (app), "business-licence", png, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (material->size, ==, size);
   g_assert_cmpint (material->width, ==, 4000);
@@ -945,31 +945,31 @@ test_upload_cancel (void)
 static void
 test_submit (void)
 {
-  g_autoptr(EkRegistryClient) client = server_client ();
+  g_autoptr(EkApiClient) client = server_client ();
   g_autoptr(GError) error = NULL;
   g_autofree char *uscc = new_enterprise (client, server);
   g_autoptr(JsonObject) fields = full_fields (uscc);
   g_autofree char *key = g_uuid_string_random ();
   g_autofree char *submit_key = g_uuid_string_random ();
-  g_autoptr(EkRegistryApplication) app = create_application (client, fields, key, &error);
-  g_autoptr(EkRegistryApplication) submitted = NULL;
-  g_autoptr(EkRegistryApplication) replay = NULL;
+  g_autoptr(EkApiApplication) app = create_application (client, fields, key, &error);
+  g_autoptr(EkApiApplication) submitted = NULL;
+  g_autoptr(EkApiApplication) replay = NULL;
   g_autofree char *png = write_png ("page.png", 600, 800, FALSE);
-  const EkRegistryProblem *problem;
+  const EkApiProblem *problem;
   g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *timeline;
 
   g_assert_no_error (error);
 
   /* No materials yet: the problem lists each one that is missing */
-  submitted = submit_application (client, ek_registry_application_get_id (app), submit_key, &error);
+  submitted = submit_application (client, ek_api_application_get_id (app), submit_key, &error);
   g_assert_null (submitted);
   assert_problem (error, "missing-materials");
-  problem = ek_registry_error_get_problem (error);
+  problem = ek_api_error_get_problem (error);
   g_assert_cmpuint (problem->field_errors->len, >=, 3);
   for (guint i = 0; i < problem->field_errors->len; i++)
     {
-      const EkRegistryFieldError *fe = g_ptr_array_index (problem->field_errors, i);
+      const EkApiFieldError *fe = g_ptr_array_index (problem->field_errors, i);
 
       g_assert_true (g_str_has_prefix (fe->field, "materials/"));
       g_assert_cmpstr (fe->code, ==, "missing");
@@ -979,7 +979,7 @@ test_submit (void)
 
   for (guint i = 0; i < missing->len; i++)
     {
-      g_autoptr(EkRegistryMaterial) m = upload (client, ek_registry_application_get_id (app),
+      g_autoptr(EkApiMaterial) m = upload (client, ek_api_application_get_id (app),
                                                 missing->pdata[i], png, NULL, NULL, &error);
       g_assert_no_error (error);
     }
@@ -987,20 +987,20 @@ test_submit (void)
   /* A new key for the new attempt (the refused one may be remembered with its answer) */
   g_free (submit_key);
   submit_key = g_uuid_string_random ();
-  submitted = submit_application (client, ek_registry_application_get_id (app), submit_key, &error);
+  submitted = submit_application (client, ek_api_application_get_id (app), submit_key, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (ek_registry_application_get_status (submitted), ==, "submitted");
-  g_assert_false (ek_registry_application_get_editable (submitted));
+  g_assert_cmpstr (ek_api_application_get_status (submitted), ==, "submitted");
+  g_assert_false (ek_api_application_get_editable (submitted));
   for (guint i = 0; i < missing->len; i++)
-    g_assert_true (ek_registry_application_has_material (submitted, missing->pdata[i]));
-  timeline = ek_registry_application_get_timeline (submitted);
+    g_assert_true (ek_api_application_has_material (submitted, missing->pdata[i]));
+  timeline = ek_api_application_get_timeline (submitted);
   g_assert_cmpuint (timeline->len, >=, 1);
-  g_assert_cmpstr (((EkRegistryEvent *) timeline->pdata[timeline->len - 1])->status, ==, "submitted");
+  g_assert_cmpstr (((EkApiEvent *) timeline->pdata[timeline->len - 1])->status, ==, "submitted");
 
   /* Submitting again with the same key: the first answer, not a second submission */
-  replay = submit_application (client, ek_registry_application_get_id (app), submit_key, &error);
+  replay = submit_application (client, ek_api_application_get_id (app), submit_key, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (ek_registry_application_get_timeline (replay)->len, ==, timeline->len);
+  g_assert_cmpuint (ek_api_application_get_timeline (replay)->len, ==, timeline->len);
 }
 
 static void
@@ -1008,7 +1008,7 @@ test_session_expiry (void)
 {
   const char *args[] = { "--session-ttl", "1", NULL };
   g_autoptr(EkApiServer) quick = ek_api_server_start_tls (args);
-  g_autoptr(EkRegistryClient) client = new_client (quick->base_url, quick->ca_file);
+  g_autoptr(EkApiClient) client = new_client (quick->base_url, quick->ca_file);
   g_autoptr(GError) error = NULL;
   g_autofree char *uscc = new_enterprise (client, quick);
   g_autoptr(GPtrArray) apps = NULL;
@@ -1016,15 +1016,15 @@ test_session_expiry (void)
   guint changes = 0;
 
   g_signal_connect (client, "session-changed", G_CALLBACK (count_signal), &changes);
-  g_assert_true (ek_registry_client_has_session (client));
+  g_assert_true (ek_api_client_has_session (client));
   g_usleep (2100 * G_USEC_PER_SEC / 1000);
 
   apps = list_applications (client, &error);
   g_assert_null (apps);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SESSION_EXPIRED);
-  g_assert_cmpstr (ek_registry_error_get_problem (error)->type_slug, ==, "session-expired");
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_SESSION_EXPIRED);
+  g_assert_cmpstr (ek_api_error_get_problem (error)->type_slug, ==, "session-expired");
   g_assert_true (message_has_request_id (error));
-  g_assert_false (ek_registry_client_has_session (client));
+  g_assert_false (ek_api_client_has_session (client));
   spin (20);
   g_assert_cmpuint (changes, ==, 1);
 
@@ -1040,78 +1040,78 @@ test_session_expiry (void)
 static void
 test_wrong_ca (void)
 {
-  g_autoptr(EkRegistryClient) other = new_client (server->base_url, ek_api_tls ()->other_ca_cert);
-  g_autoptr(EkRegistryClient) system = new_client (server->base_url, NULL);
+  g_autoptr(EkApiClient) other = new_client (server->base_url, ek_api_tls ()->other_ca_cert);
+  g_autoptr(EkApiClient) system = new_client (server->base_url, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
   node = get_catalogue (other, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS);
   g_clear_error (&error);
 
   /* The system's store does not know the test CA either */
   node = get_catalogue (system, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TLS);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS);
 }
 
 static void
 test_unreachable (void)
 {
   g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/api/v1", closed_port ());
-  g_autoptr(EkRegistryClient) client = new_client (url, server->ca_file);
+  g_autoptr(EkApiClient) client = new_client (url, server->ca_file);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *proxy_url = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
-  g_autoptr(EkRegistryClient) via_proxy = server_client ();
+  g_autoptr(EkApiClient) via_proxy = server_client ();
 
-  ek_registry_client_set_retries (client, 1, 10);
+  ek_api_client_set_retries (client, 1, 10);
   node = get_catalogue (client, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_UNREACHABLE);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_UNREACHABLE);
   g_clear_error (&error);
 
   /* A proxy that is not there: the setting is used, and the clerk is told to check it */
-  ek_registry_client_set_proxy (via_proxy, proxy_url);
-  ek_registry_client_set_retries (via_proxy, 0, 10);
+  ek_api_client_set_proxy (via_proxy, proxy_url);
+  ek_api_client_set_retries (via_proxy, 0, 10);
   node = get_catalogue (via_proxy, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_UNREACHABLE);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_UNREACHABLE);
   g_assert_nonnull (strstr (error->message, "proxy"));
   g_clear_error (&error);
 
   /* The usual environment variable, when no proxy is set */
-  ek_registry_client_set_proxy (via_proxy, NULL);
+  ek_api_client_set_proxy (via_proxy, NULL);
   g_setenv ("https_proxy", proxy_url, TRUE);
   g_unsetenv ("no_proxy");
   g_unsetenv ("NO_PROXY");
   node = get_catalogue (via_proxy, &error);
   g_unsetenv ("https_proxy");
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_UNREACHABLE);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_UNREACHABLE);
 }
 
 static void
 test_restart (void)
 {
   g_autoptr(EkApiServer) own = ek_api_server_start_tls (NULL);
-  g_autoptr(EkRegistryClient) client = new_client (own->base_url, own->ca_file);
+  g_autoptr(EkApiClient) client = new_client (own->base_url, own->ca_file);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   guint failures_before = count_log_lines ("GET /catalogue: Couldn't connect");
 
-  ek_registry_client_set_retries (client, 6, 100);
+  ek_api_client_set_retries (client, 6, 100);
   ek_api_server_kill (own);
 
-  ek_registry_client_get_catalogue_async (client, NULL, on_done, &result);
+  ek_api_client_get_catalogue_async (client, NULL, on_done, &result);
   /* Bring the service back only once the client has found it down */
   while (count_log_lines ("GET /catalogue: Couldn't connect") == failures_before)
     g_main_context_iteration (NULL, FALSE), g_usleep (2000);
   ek_api_server_restart_same_port (own);
 
-  node = ek_registry_client_get_catalogue_finish (client, await (&result), &error);
+  node = ek_api_client_get_catalogue_finish (client, await (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
   g_assert_cmpuint (count_log_lines ("GET /catalogue: retrying"), >=, 1);
@@ -1121,10 +1121,10 @@ static void
 test_service_unavailable (void)
 {
   g_autoptr(EkFaultProxy) proxy = ek_fault_proxy_new (server);
-  g_autoptr(EkRegistryClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
+  g_autoptr(EkApiClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  const EkRegistryProblem *problem;
+  const EkApiProblem *problem;
   gint64 started;
 
   /* Once: the retry gets the catalogue */
@@ -1137,14 +1137,14 @@ test_service_unavailable (void)
   g_clear_pointer (&node, json_node_unref);
 
   /* Every time: bounded retries, then a server error with the request id */
-  ek_registry_client_set_retries (client, 2, 10);
+  ek_api_client_set_retries (client, 2, 10);
   for (guint i = 0; i < 3; i++)
     ek_fault_proxy_queue (proxy, EK_FAULT_SERVICE_UNAVAILABLE, 0);
   ek_fault_proxy_queue (proxy, EK_FAULT_SERVICE_UNAVAILABLE, 0);  /* must stay unused */
   node = get_catalogue (client, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SERVER);
-  problem = ek_registry_error_get_problem (error);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_SERVER);
+  problem = ek_api_error_get_problem (error);
   g_assert_nonnull (problem);
   g_assert_cmpint (problem->status, ==, 503);
   g_assert_true (g_str_has_suffix (error->message, "(request fault-503)"));
@@ -1155,7 +1155,7 @@ test_service_unavailable (void)
   node = get_catalogue (client, &error);  /* takes the spare fault queued above… */
   g_assert_no_error (error);              /* …and retries past it */
   g_clear_pointer (&node, json_node_unref);
-  ek_registry_client_set_retries (client, 2, 1);
+  ek_api_client_set_retries (client, 2, 1);
   ek_fault_proxy_queue (proxy, EK_FAULT_SERVICE_UNAVAILABLE, 1);
   started = g_get_monotonic_time ();
   node = get_catalogue (client, &error);
@@ -1168,7 +1168,7 @@ test_service_unavailable (void)
   ek_fault_proxy_queue (proxy, EK_FAULT_SERVICE_UNAVAILABLE, 3600);
   node = get_catalogue (client, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_SERVER);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_SERVER);
   g_assert_cmpuint (ek_fault_proxy_get_faults_served (proxy), ==, 7);
 }
 
@@ -1176,8 +1176,8 @@ static void
 test_dropped (void)
 {
   g_autoptr(EkFaultProxy) proxy = ek_fault_proxy_new (server);
-  g_autoptr(EkRegistryClient) direct = server_client ();
-  g_autoptr(EkRegistryClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
+  g_autoptr(EkApiClient) direct = server_client ();
+  g_autoptr(EkApiClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
   g_autoptr(GError) error = NULL;
   g_autofree char *uscc = new_enterprise (direct, server);
   g_autoptr(JsonObject) fields = full_fields (uscc);
@@ -1185,13 +1185,13 @@ test_dropped (void)
   g_autofree char *uscc2 = ek_api_make_uscc ();
   g_autofree char *email2 = g_strdup_printf ("dropped-%s@example.com", uscc2);
   g_autofree char *png = write_png ("dropped.png", 300, 400, FALSE);
-  g_autoptr(EkRegistryApplication) app = NULL;
-  g_autoptr(EkRegistryMaterial) material = NULL;
+  g_autoptr(EkApiApplication) app = NULL;
+  g_autoptr(EkApiMaterial) material = NULL;
   g_autoptr(GPtrArray) apps = NULL;
   g_autoptr(GPtrArray) materials = NULL;
   guint before;
 
-  g_assert_true (login (client, server, uscc, ek_registry_client_get_login_name (direct), NULL, &error));
+  g_assert_true (login (client, server, uscc, ek_api_client_get_login_name (direct), NULL, &error));
   g_assert_no_error (error);
 
   /* The answer to a create is cut: the retry with the same key gets the first answer */
@@ -1204,13 +1204,13 @@ test_dropped (void)
   apps = list_applications (direct, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (apps->len, ==, 1);
-  g_assert_cmpstr (ek_registry_application_get_id (apps->pdata[0]), ==, ek_registry_application_get_id (app));
+  g_assert_cmpstr (ek_api_application_get_id (apps->pdata[0]), ==, ek_api_application_get_id (app));
 
   /* An upload whose answer is lost is sent again (a PUT replaces) */
   ek_fault_proxy_queue (proxy, EK_FAULT_DROP_ANSWER, 30);
-  material = upload (client, ek_registry_application_get_id (app), "business-licence", png, NULL, NULL, &error);
+  material = upload (client, ek_api_application_get_id (app), "business-licence", png, NULL, NULL, &error);
   g_assert_no_error (error);
-  materials = list_materials (direct, ek_registry_application_get_id (app), &error);
+  materials = list_materials (direct, ek_api_application_get_id (app), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (materials->len, ==, 1);
   g_clear_pointer (&materials, g_ptr_array_unref);
@@ -1218,10 +1218,10 @@ test_dropped (void)
   /* A deletion whose answer is lost: the retry finds it gone, which is what was asked */
   before = ek_fault_proxy_get_connections (proxy);
   ek_fault_proxy_queue (proxy, EK_FAULT_DROP_ANSWER, 20);
-  g_assert_true (delete_material (client, ek_registry_application_get_id (app), "business-licence", &error));
+  g_assert_true (delete_material (client, ek_api_application_get_id (app), "business-licence", &error));
   g_assert_no_error (error);
   g_assert_cmpuint (ek_fault_proxy_get_connections (proxy) - before, ==, 2);
-  materials = list_materials (direct, ek_registry_application_get_id (app), &error);
+  materials = list_materials (direct, ek_api_application_get_id (app), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (materials->len, ==, 0);
 
@@ -1229,7 +1229,7 @@ test_dropped (void)
   before = ek_fault_proxy_get_connections (proxy);
   ek_fault_proxy_queue (proxy, EK_FAULT_DROP_ANSWER, 60);
   g_assert_false (register_account (client, uscc2, email2, &error));
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_DROPPED);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_DROPPED);
   g_assert_cmpuint (ek_fault_proxy_get_connections (proxy) - before, ==, 1);
   g_clear_error (&error);
 
@@ -1244,30 +1244,30 @@ static void
 test_timeout_and_cancel (void)
 {
   g_autoptr(EkFaultProxy) proxy = ek_fault_proxy_new (server);
-  g_autoptr(EkRegistryClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
+  g_autoptr(EkApiClient) client = new_client (ek_fault_proxy_get_url (proxy), server->ca_file);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
 
   /* Nothing comes back: the stall timeout ends it */
-  ek_registry_client_set_retries (client, 0, 10);
-  ek_registry_client_set_timeouts (client, 5, 1);
+  ek_api_client_set_retries (client, 0, 10);
+  ek_api_client_set_timeouts (client, 5, 1);
   ek_fault_proxy_queue (proxy, EK_FAULT_STALL, 0);
   node = get_catalogue (client, &error);
   g_assert_null (node);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_TIMEOUT);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TIMEOUT);
   g_clear_error (&error);
 
   /* With a long timeout, a cancel ends the wait (not the timeout) */
-  ek_registry_client_set_timeouts (client, 5, 120);
+  ek_api_client_set_timeouts (client, 5, 120);
   ek_fault_proxy_queue (proxy, EK_FAULT_STALL, 0);
-  ek_registry_client_get_catalogue_async (client, cancellable, on_done, &result);
+  ek_api_client_get_catalogue_async (client, cancellable, on_done, &result);
   while (ek_fault_proxy_get_faults_served (proxy) < 2)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
   spin (50);
   g_cancellable_cancel (cancellable);
-  node = ek_registry_client_get_catalogue_finish (client, await (&result), &error);
+  node = ek_api_client_get_catalogue_finish (client, await (&result), &error);
   g_assert_null (node);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
@@ -1275,19 +1275,19 @@ test_timeout_and_cancel (void)
 static void
 test_language (void)
 {
-  g_autoptr(EkRegistryClient) client = server_client ();
+  g_autoptr(EkApiClient) client = server_client ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(EkRegistryApplication) app = NULL;
+  g_autoptr(EkApiApplication) app = NULL;
 
   /* Not logged in: the problem's text follows the client's language */
-  ek_registry_client_set_language (client, "zh-CN");
+  ek_api_client_set_language (client, "zh-CN");
   app = get_application (client, "00000000-0000-4000-8000-000000000000", &error);
   g_assert_null (app);
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_PROBLEM);
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PROBLEM);
   g_assert_true (g_regex_match_simple ("[\\x{4e00}-\\x{9fff}]", error->message, 0, 0));
   g_clear_error (&error);
 
-  ek_registry_client_set_language (client, "en");
+  ek_api_client_set_language (client, "en");
   app = get_application (client, "00000000-0000-4000-8000-000000000000", &error);
   g_assert_null (app);
   g_assert_false (g_regex_match_simple ("[\\x{4e00}-\\x{9fff}]", error->message, 0, 0));
@@ -1325,64 +1325,64 @@ test_parsers (void)
   g_autoptr(GString) deep = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(EkRegistryApplication) app = NULL;
-  g_autoptr(EkRegistryProblem) problem = NULL;
-  g_autoptr(EkRegistryCaptcha) captcha = NULL;
+  g_autoptr(EkApiApplication) app = NULL;
+  g_autoptr(EkApiProblem) problem = NULL;
+  g_autoptr(EkApiCaptcha) captcha = NULL;
   g_autofree char *svg_b64 = g_base64_encode ((const guchar *) "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", 41);
   g_autofree char *good_captcha = g_strdup_printf ("{\"id\":\"7c1f0c55-3c0e\",\"image\":\"data:image/svg+xml;base64,%s\",\"expires_at\":5}", svg_b64);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_applications); i++)
     {
-      g_autoptr(JsonNode) n = ek_registry_parse_json (bad_applications[i], strlen (bad_applications[i]), &error);
+      g_autoptr(JsonNode) n = ek_api_parse_json (bad_applications[i], strlen (bad_applications[i]), &error);
 
       g_assert_no_error (error);
-      g_assert_null (ek_registry_application_new_from_json (n, &error));
-      g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE);
+      g_assert_null (ek_api_application_new_from_json (n, &error));
+      g_assert_error (error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE);
       g_clear_error (&error);
     }
-  node = ek_registry_parse_json (good_application, strlen (good_application), &error);
+  node = ek_api_parse_json (good_application, strlen (good_application), &error);
   g_assert_no_error (error);
-  app = ek_registry_application_new_from_json (node, &error);
+  app = ek_api_application_new_from_json (node, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (((EkRegistryEvent *) ek_registry_application_get_timeline (app)->pdata[0])->remark, ==, "盖章不清");
-  g_assert_true (ek_registry_application_has_material (app, "id-card"));
+  g_assert_cmpstr (((EkApiEvent *) ek_api_application_get_timeline (app)->pdata[0])->remark, ==, "盖章不清");
+  g_assert_true (ek_api_application_has_material (app, "id-card"));
   g_clear_pointer (&node, json_node_unref);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_problems); i++)
     {
-      g_autoptr(JsonNode) n = ek_registry_parse_json (bad_problems[i], strlen (bad_problems[i]), &error);
+      g_autoptr(JsonNode) n = ek_api_parse_json (bad_problems[i], strlen (bad_problems[i]), &error);
 
       g_assert_no_error (error);
-      g_assert_null (ek_registry_problem_new_from_json (n, &error));
-      g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE);
+      g_assert_null (ek_api_problem_new_from_json (n, &error));
+      g_assert_error (error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE);
       g_clear_error (&error);
     }
   for (guint i = 0; i < G_N_ELEMENTS (bad_captchas); i++)
     {
-      g_autoptr(JsonNode) n = ek_registry_parse_json (bad_captchas[i], strlen (bad_captchas[i]), &error);
+      g_autoptr(JsonNode) n = ek_api_parse_json (bad_captchas[i], strlen (bad_captchas[i]), &error);
 
       g_assert_no_error (error);
-      g_assert_null (ek_registry_captcha_new_from_json (n, &error));
-      g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE);
+      g_assert_null (ek_api_captcha_new_from_json (n, &error));
+      g_assert_error (error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE);
       g_clear_error (&error);
     }
-  node = ek_registry_parse_json (good_captcha, strlen (good_captcha), &error);
+  node = ek_api_parse_json (good_captcha, strlen (good_captcha), &error);
   g_assert_no_error (error);
-  captcha = ek_registry_captcha_new_from_json (node, &error);
+  captcha = ek_api_captcha_new_from_json (node, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (captcha->svg), ==, 41);
 
   /* Not JSON, not UTF-8, or nested deeper than any answer we know */
-  g_assert_null (ek_registry_parse_json ("{", 1, &error));
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE);
+  g_assert_null (ek_api_parse_json ("{", 1, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE);
   g_clear_error (&error);
-  g_assert_null (ek_registry_parse_json ("\"\xff\"", 3, &error));
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE);
+  g_assert_null (ek_api_parse_json ("\"\xff\"", 3, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE);
   g_clear_error (&error);
   for (guint i = 0; i < 100000; i++)
     g_string_append_c (deep, '[');
-  g_assert_null (ek_registry_parse_json (deep->str, deep->len, &error));
-  g_assert_error (error, EK_REGISTRY_ERROR, EK_REGISTRY_ERROR_INVALID_RESPONSE);
+  g_assert_null (ek_api_parse_json (deep->str, deep->len, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE);
 }
 
 static void
@@ -1394,34 +1394,34 @@ test_field_names (void)
   const EkDraftField *all = ek_application_draft_get_fields (&n_fields);
   guint mapped = 0;
 
-  g_assert_cmpstr (ek_registry_draft_field_for_api_field ("fields/uscc"), ==, "credit-code");
-  g_assert_cmpstr (ek_registry_draft_field_for_api_field ("legal_representative_id_number"), ==, "legal-rep-id-number");
-  g_assert_cmpstr (ek_registry_draft_field_for_api_field ("fields/applicant_name"), ==, "user-name");
-  g_assert_null (ek_registry_draft_field_for_api_field ("fields/nonsense"));
-  g_assert_null (ek_registry_draft_field_for_api_field ("materials/id-card"));
-  g_assert_cmpstr (ek_registry_api_field_for_draft_field ("job-title"), ==, "title");
+  g_assert_cmpstr (ek_api_draft_field_for_api_field ("fields/uscc"), ==, "credit-code");
+  g_assert_cmpstr (ek_api_draft_field_for_api_field ("legal_representative_id_number"), ==, "legal-rep-id-number");
+  g_assert_cmpstr (ek_api_draft_field_for_api_field ("fields/applicant_name"), ==, "user-name");
+  g_assert_null (ek_api_draft_field_for_api_field ("fields/nonsense"));
+  g_assert_null (ek_api_draft_field_for_api_field ("materials/id-card"));
+  g_assert_cmpstr (ek_api_field_for_draft_field ("job-title"), ==, "title");
 
   /* Every mapped draft field exists in the draft, and round-trips */
   for (guint i = 0; i < n_fields; i++)
     {
-      const char *api = ek_registry_api_field_for_draft_field (all[i].name);
+      const char *api = ek_api_field_for_draft_field (all[i].name);
 
       if (api == NULL)
         continue;
       mapped++;
       g_assert_true (all[i].type == G_TYPE_STRING);
-      g_assert_cmpstr (ek_registry_draft_field_for_api_field (api), ==, all[i].name);
+      g_assert_cmpstr (ek_api_draft_field_for_api_field (api), ==, all[i].name);
       ek_application_draft_set_string (draft, all[i].name, api);
     }
   g_assert_cmpuint (mapped, ==, 21);
-  fields = ek_registry_fields_from_draft (draft);
+  fields = ek_api_fields_from_draft (draft);
   g_assert_cmpuint (json_object_get_size (fields), ==, 21);
   g_assert_cmpstr (json_object_get_string_member (fields, "uscc"), ==, "uscc");
 
   /* Empty fields are not sent */
   ek_application_draft_set_string (draft, "postcode", "");
   g_clear_pointer (&fields, json_object_unref);
-  fields = ek_registry_fields_from_draft (draft);
+  fields = ek_api_fields_from_draft (draft);
   g_assert_false (json_object_has_member (fields, "postcode"));
 }
 
@@ -1489,11 +1489,11 @@ main (int    argc,
 
   setlocale (LC_ALL, "C.UTF-8");
   /* The client's debug lines are captured to check they hold no secret */
-  g_setenv ("G_MESSAGES_DEBUG", "EkCore", TRUE);
+  g_setenv ("G_MESSAGES_DEBUG", "EkApiClient", TRUE);
   ek_test_init (&argc, &argv);
   log_lines = g_ptr_array_new_with_free_func (g_free);
   secrets = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_handler ("EkCore", G_LOG_LEVEL_DEBUG, capture_log, NULL);
+  g_log_set_handler ("EkApiClient", G_LOG_LEVEL_DEBUG, capture_log, NULL);
 
   server = ek_api_server_start_tls (NULL);
 

@@ -1,7 +1,7 @@
 /* test-registry.c: the registration API against a real ekey-registry on 127.0.0.1
  *
  * Happy paths of every resource, the life cycle of a first application through a failed review,
- * resubmission and collection, the negative cases of issue 5, a kill -9 crash test, and at the end
+ * resubmission and collection, the refusals a client must get, a kill -9 crash test, and at the end
  * a check of all recorded traffic against data/api/openapi.yaml by an independent tool.
  */
 #include "config.h"
@@ -785,8 +785,8 @@ test_materials (void)
 }
 
 
-/* The limits and required materials come from the catalogue's material_rule_sets (issue 4's
- * section): a service given a catalogue with a tiny rule set applies exactly that */
+/* The limits and required materials come from the catalogue's material_rule_sets section: a
+ * service given a catalogue with a tiny rule set applies exactly that */
 static void
 test_material_rules_from_catalogue (void)
 {

@@ -1,4 +1,4 @@
-/* bench-registry-client.c: EkRegistryClient against the curl command line, side by side, in one run
+/* bench-registry-client.c: EkApiClient against the curl command line, side by side, in one run
  *
  * Run by hand (never a test), from the source folder:
  *   _build/tests/bench/bench-registry-client [RUNS] [REQUESTS]
@@ -7,7 +7,7 @@
  *
  * One ekey-registry over HTTPS on 127.0.0.1 (CA made with certtool, as in the tests). Per run:
  *   GET /catalogue × REQUESTS, one after the other:
- *     client      EkRegistryClient, async calls awaited one by one (connection reused)
+ *     client      EkApiClient, async calls awaited one by one (connection reused)
  *     curl-each   one `curl` process per request (a new TLS connection each: a shell script's way)
  *     curl-one    one `curl` process fetching all URLs (connection reused: libcurl's best case)
  *   PUT of a 150 KB PNG × REQUESTS/4, logged in:
@@ -25,7 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "ek-api-fixture.h"
-#include "ek-registry-client.h"
+#include "ek-api-client.h"
 
 static void
 on_done (GObject      *source,
@@ -100,7 +100,7 @@ main (int    argc,
   guint requests = argc > 2 ? (guint) atoi (argv[2]) : 200;
   guint uploads = MAX (requests / 4, 1);
   g_autoptr(EkApiServer) server = NULL;
-  g_autoptr(EkRegistryClient) client = NULL;
+  g_autoptr(EkApiClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *catalogue_url = NULL;
   g_autofree char *uscc = NULL;
@@ -125,15 +125,15 @@ main (int    argc,
   server = ek_api_server_start_tls (NULL);
   catalogue_url = g_strconcat (server->base_url, "/catalogue", NULL);
 
-  client = ek_registry_client_new (server->base_url, server->ca_file, &error);
+  client = ek_api_client_new (server->base_url, server->ca_file, &error);
   g_assert_no_error (error);
-  ek_registry_client_set_proxy (client, "");
+  ek_api_client_set_proxy (client, "");
 
   /* An enterprise, its session (the client's and curl's), one application, one PNG */
   uscc = ek_api_make_uscc ();
   token = ek_api_register_and_login (server, uscc, login_name);
   {
-    g_autoptr(EkRegistryCaptcha) captcha = NULL;
+    g_autoptr(EkApiCaptcha) captcha = NULL;
     g_autoptr(GAsyncResult) result = NULL;
     g_autofree char *answer = NULL;
     g_autofree char *body = g_strdup_printf ("{\"business_type\":\"first-application\",\"fields\":{\"uscc\":\"%s\"}}", uscc);
@@ -145,14 +145,14 @@ main (int    argc,
     g_assert_cmpint (created->status, ==, 201);
     app_id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
 
-    ek_registry_client_create_captcha_async (client, NULL, on_done, &result);
-    captcha = ek_registry_client_create_captcha_finish (client, await (&result), &error);
+    ek_api_client_create_captcha_async (client, NULL, on_done, &result);
+    captcha = ek_api_client_create_captcha_finish (client, await (&result), &error);
     g_assert_no_error (error);
     g_clear_object (&result);
     answer = ek_api_run (server, NULL, "captcha-answer", captcha->id, NULL);
     g_strstrip (answer);
-    ek_registry_client_login_with_code_async (client, uscc, login_name, captcha->id, answer, NULL, on_done, &result);
-    g_assert_true (ek_registry_client_login_with_code_finish (client, await (&result), &error));
+    ek_api_client_login_with_code_async (client, uscc, login_name, captcha->id, answer, NULL, on_done, &result);
+    g_assert_true (ek_api_client_login_with_code_finish (client, await (&result), &error));
     g_assert_no_error (error);
   }
   png = ek_api_png (240, 200, TRUE);
@@ -178,8 +178,8 @@ main (int    argc,
           g_autoptr(GAsyncResult) result = NULL;
           g_autoptr(JsonNode) node = NULL;
 
-          ek_registry_client_get_catalogue_async (client, NULL, on_done, &result);
-          node = ek_registry_client_get_catalogue_finish (client, await (&result), &error);
+          ek_api_client_get_catalogue_async (client, NULL, on_done, &result);
+          node = ek_api_client_get_catalogue_finish (client, await (&result), &error);
           g_assert_no_error (error);
         }
       ms = (now_ms () - t0) / requests;
@@ -221,12 +221,12 @@ main (int    argc,
       for (guint i = 0; i < uploads; i++)
         {
           g_autoptr(GAsyncResult) result = NULL;
-          g_autoptr(EkRegistryMaterial) material = NULL;
+          g_autoptr(EkApiMaterial) material = NULL;
           g_autoptr(GFile) file = g_file_new_for_path (png_path);
 
-          ek_registry_client_upload_material_async (client, app_id, "business-licence", file, NULL, NULL, NULL,
+          ek_api_client_upload_material_async (client, app_id, "business-licence", file, NULL, NULL, NULL,
                                                     NULL, on_done, &result);
-          material = ek_registry_client_upload_material_finish (client, await (&result), &error);
+          material = ek_api_client_upload_material_finish (client, await (&result), &error);
           g_assert_no_error (error);
         }
       ms = (now_ms () - t0) / uploads;

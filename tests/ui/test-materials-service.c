@@ -219,7 +219,7 @@ on_logged_in (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (ek_registry_client_login_with_code_finish (EK_REGISTRY_CLIENT (source), result, &error));
+  g_assert_true (ek_api_client_login_with_code_finish (EK_API_CLIENT (source), result, &error));
   g_assert_no_error (error);
   *(gboolean *) user_data = TRUE;
 }
@@ -237,7 +237,7 @@ test_session_change (void)
 {
   EkMaterialsPage *page = EK_MATERIALS_PAGE (gtk_window_get_child (GTK_WINDOW (window)));
   g_autoptr(GError) error = NULL;
-  g_autoptr(EkRegistryClient) client = ek_application_dup_registry_client (app, &error);
+  g_autoptr(EkApiClient) client = ek_application_dup_registry_client (app, &error);
   g_autofree char *uscc = ek_api_make_uscc ();
   g_autofree char *token = NULL;
   g_autofree char *answer = NULL;
@@ -253,7 +253,7 @@ test_session_change (void)
   g_assert_cmpint (captcha->status, ==, 201);
   captcha_id = json_object_get_string_member (ek_api_object (captcha), "id");
   answer = g_strstrip (ek_api_run (server, NULL, "captcha-answer", captcha_id, NULL));
-  ek_registry_client_login_with_code_async (client, uscc, "rules-clerk@example.cn", captcha_id, answer,
+  ek_api_client_login_with_code_async (client, uscc, "rules-clerk@example.cn", captcha_id, answer,
                                             NULL, on_logged_in, &logged_in);
   ek_ui_wait (window, is_true, &logged_in, "the log-in");
 

@@ -475,10 +475,10 @@ test_upload_submit_and_status (void)
     const char *first = ((EkMaterialRequirement *) g_ptr_array_index (requirements, 0))->material_id;
     const char *second = ((EkMaterialRequirement *) g_ptr_array_index (requirements, 1))->material_id;
     UploadUnderWay under_way = { EK_UPLOAD_PANEL (panel), second };
-    g_autoptr(EkRegistryClient) client = ek_application_dup_registry_client (app, NULL);
+    g_autoptr(EkApiClient) client = ek_application_dup_registry_client (app, NULL);
 
     /* One retry after a drop, so that one queued fault is enough to make it fail */
-    ek_registry_client_set_retries (client, 1, 50);
+    ek_api_client_set_retries (client, 1, 50);
     ek_fault_proxy_set_throttle (proxy, 4096, 20);
     ek_upload_panel_run_async (EK_UPLOAD_PANEL (panel), NULL, on_run_cb, &run);
     ek_ui_wait (current_window, upload_under_way, &under_way,
@@ -494,7 +494,7 @@ test_upload_submit_and_status (void)
     g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "draft");
     ek_ui_screenshot (window, "registry-upload-dropped");
     ek_fault_proxy_set_throttle (proxy, 0, 0);
-    ek_registry_client_set_retries (client, 3, 250);
+    ek_api_client_set_retries (client, 3, 250);
   }
 
   /* Retry, with a required material taken out meanwhile (the authorisation letter, which
@@ -670,14 +670,14 @@ test_no_session (void)
 {
   EkPage *status = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (GTK_WIDGET (status));
-  g_autoptr(EkRegistryClient) client = ek_application_dup_registry_client (app, NULL);
+  g_autoptr(EkApiClient) client = ek_application_dup_registry_client (app, NULL);
   EkLoginDialog *dialog;
   EkLoginForm *form;
   g_autofree char *answer = NULL;
   Refresh r = { EK_STATUS_PAGE (status), ek_status_page_get_n_refreshes (EK_STATUS_PAGE (status)) };
 
-  ek_registry_client_forget_session (client);
-  g_assert_false (ek_registry_client_has_session (client));
+  ek_api_client_forget_session (client);
+  g_assert_false (ek_api_client_has_session (client));
   ek_status_page_refresh (EK_STATUS_PAGE (status));
   ek_ui_wait (current_window, login_dialog_up, window,
               "the log-in dialog when there is no session");
@@ -688,7 +688,7 @@ test_no_session (void)
   ek_ui_set_text (GTK_WIDGET (dialog), "captcha-answer", answer);
   press (GTK_WIDGET (dialog), "login-button");
   ek_ui_wait (current_window, refreshed, &r, "the status call made again after logging in");
-  g_assert_true (ek_registry_client_has_session (client));
+  g_assert_true (ek_api_client_has_session (client));
   g_assert_false (gtk_widget_get_visible (ek_ui_find_any (window, "status-error")));
 
   gtk_window_destroy (GTK_WINDOW (window));

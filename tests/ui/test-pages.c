@@ -76,14 +76,14 @@ beijing_noon (int year, int month, int day)
 }
 
 /* An application as the service answers it, with a timeline of (status, remark, unix time) */
-static EkRegistryApplication *
+static EkApiApplication *
 application_with_timeline (const char *status,
                            ...)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  EkRegistryApplication *application;
+  EkApiApplication *application;
   va_list args;
   const char *event;
 
@@ -131,7 +131,7 @@ application_with_timeline (const char *status,
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  application = ek_registry_application_new_from_json (node, &error);
+  application = ek_api_application_new_from_json (node, &error);
   g_assert_no_error (error);
   return application;
 }
@@ -144,7 +144,7 @@ test_status_failed_pre_review (void)
   g_autoptr(EkApplicationDraft) draft = new_draft ();
   EkPage *page = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (page);
-  g_autoptr(EkRegistryApplication) application = NULL;
+  g_autoptr(EkApiApplication) application = NULL;
 
   application = application_with_timeline ("pre-review-failed",
                                            "submitted", NULL, beijing_noon (2026, 9, 29),
@@ -174,7 +174,7 @@ test_status_expected_dates (void)
   g_autoptr(EkApplicationDraft) draft = new_draft ();
   EkPage *page = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (page);
-  g_autoptr(EkRegistryApplication) submitted = NULL, passed = NULL, late = NULL;
+  g_autoptr(EkApiApplication) submitted = NULL, passed = NULL, late = NULL;
   const char *text;
 
   /* Submitted Tuesday 2026-09-29: 2 working days are the 30th and, after the National Day
@@ -211,7 +211,7 @@ test_status_ready_for_collection (void)
   g_autoptr(EkApplicationDraft) draft = new_draft ();
   EkPage *page = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (page);
-  g_autoptr(EkRegistryApplication) application = NULL;
+  g_autoptr(EkApiApplication) application = NULL;
   const char *authority;
 
   ek_application_draft_set_string (draft, "authority-id", "shenzhen");

@@ -1,0 +1,739 @@
+/* ek-documents-page.c: send the application, then print its two forms
+ *
+ * On entering the step the application is created on the server (with an idempotency key kept
+ * in the draft before the first try, so a retry or a restart never creates two) or, if it
+ * exists and can still be changed, updated with the draft's values. Fields the server rejects
+ * go onto their fields in the draft, and the page offers "Go to the field". Then the filled
+ * 《进出口企业电子钥匙与电子认证证书办理申请表》 and 《电子签章申请确认函》 are rendered (on a worker
+ * thread) into the draft's folder; each can be printed (the PDF pages drawn by poppler into the
+ * print context) or saved as a PDF. The reminder says what the seeds tell the clerk: print,
+ * have the legal representative sign, stamp, scan for the next step.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include <glib/gi18n.h>
+#include <poppler.h>
+
+#include "ek-document.h"
+#include "ek-documents-page.h"
+#include "ek-registry-ui.h"
+#include "ek-window.h"
+
+static const struct
+{
+  EkDocumentKind kind;
+  const char    *file;
+  const char    *name;    /* as printed on the form */
+} documents[] = {
+  { EK_DOCUMENT_APPLICATION_FORM, "application-form.pdf", "进出口企业电子钥匙与电子认证证书办理申请表" },
+  { EK_DOCUMENT_SEAL_CONFIRMATION, "seal-confirmation.pdf", "电子签章申请确认函" },
+};
+#define N_DOCUMENTS G_N_ELEMENTS (documents)
+
+struct _EkDocumentsPage
+{
+  EkPage        parent_instance;
+
+  GCancellable *cancellable;
+  char         *state;
+  guint         rendered;
+
+  GtkLabel     *number_label;
+  GtkLabel     *status_label;
+  GtkSpinner   *spinner;
+  GtkButton    *retry_button;
+  GtkBox       *field_errors_box;
+  GtkBox       *documents_box;
+  GtkLabel     *doc_labels[N_DOCUMENTS];
+  GtkButton    *print_buttons[N_DOCUMENTS];
+  GtkButton    *save_buttons[N_DOCUMENTS];
+  GtkLabel     *reminder_label;
+};
+
+G_DEFINE_FINAL_TYPE (EkDocumentsPage, ek_documents_page, EK_TYPE_PAGE)
+
+static void show_number (EkDocumentsPage *self);
+
+static void
+set_state (EkDocumentsPage *self,
+           const char      *state,
+           const char      *message)
+{
+  gboolean busy = g_str_equal (state, "sending") || g_str_equal (state, "rendering");
+
+  g_free (self->state);
+  self->state = g_strdup (state);
+  gtk_label_set_label (self->status_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), message != NULL);
+  if (g_str_equal (state, "error") || g_str_equal (state, "fields"))
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), g_str_equal (state, "error"));
+  gtk_widget_set_visible (GTK_WIDGET (self->documents_box), g_str_equal (state, "ready"));
+  gtk_widget_set_visible (GTK_WIDGET (self->field_errors_box), g_str_equal (state, "fields"));
+  show_number (self);
+  ek_page_set_complete (EK_PAGE (self), g_str_equal (state, "ready"));
+}
+
+/* Once the service has the application, its number is what the clerk quotes to the helpdesk and
+ * finds on every printed page */
+static void
+show_number (EkDocumentsPage *self)
+{
+  const char *number = ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "application-number");
+  gboolean known = number != NULL && *number != '\0';
+
+  if (self->number_label == NULL)
+    return;
+  if (known)
+    {
+      /* Translators: %s is the application number */
+      g_autofree char *text = g_strdup_printf (_("Application number %s"), number);
+      gtk_label_set_label (self->number_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->number_label), known);
+}
+
+static char *
+documents_dir (EkDocumentsPage *self,
+               GError         **error)
+{
+  g_autofree char *dir = ek_application_draft_dup_directory (ek_page_get_draft (EK_PAGE (self)), error);
+  char *path;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, "documents", NULL);
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot make the folder for the documents (%s): %s"), path, g_strerror (saved));
+      g_free (path);
+      return NULL;
+    }
+  return path;
+}
+
+char *
+ek_documents_page_dup_pdf (EkDocumentsPage *self,
+                           guint            index)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), NULL);
+  g_return_val_if_fail (index < N_DOCUMENTS, NULL);
+
+  dir = documents_dir (self, NULL);
+  return dir != NULL ? g_build_filename (dir, documents[index].file, NULL) : NULL;
+}
+
+/* Rendering */
+
+static void
+on_rendered_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(EkDocumentsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_document_render_pdf_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (self, "error", error->message);
+      return;
+    }
+  if (++self->rendered < N_DOCUMENTS)
+    return;
+  set_state (self, "ready", NULL);
+}
+
+static void
+render_documents (EkDocumentsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = documents_dir (self, &error);
+
+  if (dir == NULL)
+    {
+      set_state (self, "error", error->message);
+      return;
+    }
+  set_state (self, "rendering", _("Preparing the documents…"));
+  self->rendered = 0;
+  for (guint i = 0; i < N_DOCUMENTS; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, documents[i].file, NULL);
+
+      ek_document_render_pdf_async (ek_page_get_draft (EK_PAGE (self)), documents[i].kind, path,
+                                    self->cancellable, on_rendered_cb, g_object_ref (self));
+    }
+}
+
+/* Sending the application */
+
+typedef struct
+{
+  char       *id;
+  char       *business_type;
+  char       *key;
+  JsonObject *fields;
+} Send;
+
+static void
+send_free (gpointer p)
+{
+  Send *send = p;
+
+  g_free (send->id);
+  g_free (send->business_type);
+  g_free (send->key);
+  g_clear_pointer (&send->fields, json_object_unref);
+  g_free (send);
+}
+
+static void
+create_start (EkApiClient *client, gpointer data, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  Send *send = data;
+
+  ek_api_client_create_application_async (client, send->business_type, send->fields, send->key,
+                                               cancellable, callback, user_data);
+}
+
+static gpointer
+create_finish (EkApiClient *client, GAsyncResult *result, GError **error)
+{
+  return ek_api_client_create_application_finish (client, result, error);
+}
+
+static void
+update_start (EkApiClient *client, gpointer data, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  Send *send = data;
+
+  ek_api_client_update_application_async (client, send->id, send->fields, cancellable, callback, user_data);
+}
+
+static gpointer
+update_finish (EkApiClient *client, GAsyncResult *result, GError **error)
+{
+  return ek_api_client_update_application_finish (client, result, error);
+}
+
+static void
+get_start (EkApiClient *client, gpointer data, GCancellable *cancellable,
+           GAsyncReadyCallback callback, gpointer user_data)
+{
+  Send *send = data;
+
+  ek_api_client_get_application_async (client, send->id, cancellable, callback, user_data);
+}
+
+static gpointer
+get_finish (EkApiClient *client, GAsyncResult *result, GError **error)
+{
+  return ek_api_client_get_application_finish (client, result, error);
+}
+
+static void
+store_application (EkApplicationDraft    *draft,
+                   EkApiApplication *application)
+{
+  g_autofree char *number = ek_api_application_dup_number (application);
+
+  ek_application_draft_set_string (draft, "application-id", ek_api_application_get_id (application));
+  ek_application_draft_set_string (draft, "application-number", number);
+  ek_application_draft_set_string (draft, "status", ek_api_application_get_status (application));
+  /* The id is what stops a second creation now */
+  ek_application_draft_set_string (draft, "create-key", "");
+}
+
+static void
+go_to_field_clicked_cb (GtkButton       *button,
+                        EkDocumentsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const char *field = g_object_get_data (G_OBJECT (button), "field");
+
+  if (EK_IS_WINDOW (root) && !ek_window_go_to_field (EK_WINDOW (root), field))
+    ek_window_go_to_step (EK_WINDOW (root), "form");
+}
+
+static void
+show_field_errors (EkDocumentsPage         *self,
+                   const EkApiProblem *problem)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->field_errors_box))) != NULL)
+    gtk_box_remove (self->field_errors_box, child);
+
+  for (guint i = 0; i < problem->field_errors->len; i++)
+    {
+      EkApiFieldError *fe = g_ptr_array_index (problem->field_errors, i);
+      const char *field = ek_api_draft_field_for_api_field (fe->field);
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *label = ek_ui_wrapped_label_new (fe->message, NULL);
+      GtkWidget *button;
+
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (row), label);
+      if (field != NULL)
+        {
+          ek_application_draft_set_server_error (draft, field, fe->message);
+          button = ek_ui_mnemonic_button_new (_("_Go to the field"));
+          g_object_set_data_full (G_OBJECT (button), "field", g_strdup (field), g_free);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                          fe->message, -1);
+          g_signal_connect (button, "clicked", G_CALLBACK (go_to_field_clicked_cb), self);
+          gtk_box_append (GTK_BOX (row), button);
+        }
+      gtk_box_append (self->field_errors_box, row);
+    }
+}
+
+static void
+handle_sent (EkDocumentsPage       *self,
+             EkApiApplication *application,
+             GError                *error)
+{
+  const EkApiProblem *problem;
+
+  if (application != NULL)
+    {
+      ek_application_draft_clear_server_errors (ek_page_get_draft (EK_PAGE (self)));
+      store_application (ek_page_get_draft (EK_PAGE (self)), application);
+      render_documents (self);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  problem = ek_api_error_get_problem (error);
+  if (problem != NULL && problem->status == 422 && problem->field_errors->len > 0)
+    {
+      show_field_errors (self, problem);
+      set_state (self, "fields", _("The registration system did not accept some of the answers. Correct them, then come back to this step."));
+      return;
+    }
+  {
+    g_autofree char *message = ek_registry_ui_describe (error);
+    set_state (self, "error", message);
+  }
+}
+
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(EkDocumentsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkApiApplication) application = NULL;
+
+  application = ek_registry_ui_call_finish (result, &error);
+  handle_sent (self, application, error);
+}
+
+/* An application that can no longer be changed (submitted, in review) is only read back */
+static void send_application (EkDocumentsPage *self);
+
+static void
+on_updated_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EkDocumentsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkApiApplication) application = NULL;
+  const EkApiProblem *problem;
+
+  application = ek_registry_ui_call_finish (result, &error);
+  problem = error != NULL ? ek_api_error_get_problem (error) : NULL;
+  if (application == NULL && problem != NULL && problem->status == 409)
+    {
+      Send *send = g_new0 (Send, 1);
+
+      send->id = g_strdup (ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "application-id"));
+      ek_registry_ui_call (GTK_WIDGET (self), get_start, get_finish,
+                           (GDestroyNotify) ek_api_application_unref, send, send_free,
+                           self->cancellable, on_sent_cb, g_object_ref (self));
+      return;
+    }
+  if (application == NULL && problem != NULL && problem->status == 404)
+    {
+      /* The application is no longer on the server (another account, or removed): make it afresh */
+      ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "application-id", "");
+      send_application (self);
+      return;
+    }
+  handle_sent (self, application, error);
+}
+
+static void
+send_application (EkDocumentsPage *self)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *id = ek_application_draft_get_string (draft, "application-id");
+  Send *send = g_new0 (Send, 1);
+
+  send->fields = ek_api_fields_from_draft (draft);
+  set_state (self, "sending", _("Sending the application to the registration system…"));
+
+  if (*id != '\0')
+    {
+      send->id = g_strdup (id);
+      ek_registry_ui_call (GTK_WIDGET (self), update_start, update_finish,
+                           (GDestroyNotify) ek_api_application_unref, send, send_free,
+                           self->cancellable, on_updated_cb, g_object_ref (self));
+      return;
+    }
+
+  /* The key is in the draft (saved) before the first try */
+  if (*ek_application_draft_get_string (draft, "create-key") == '\0')
+    {
+      g_autofree char *key = g_uuid_string_random ();
+      ek_application_draft_set_string (draft, "create-key", key);
+    }
+  send->key = g_strdup (ek_application_draft_get_string (draft, "create-key"));
+  send->business_type = g_strdup (ek_application_draft_get_business_type_id (draft));
+  ek_registry_ui_call (GTK_WIDGET (self), create_start, create_finish,
+                       (GDestroyNotify) ek_api_application_unref, send, send_free,
+                       self->cancellable, on_sent_cb, g_object_ref (self));
+}
+
+void
+ek_documents_page_retry (EkDocumentsPage *self)
+{
+  g_return_if_fail (EK_IS_DOCUMENTS_PAGE (self));
+
+  ek_ui_restart_cancellable (&self->cancellable);
+  send_application (self);
+}
+
+static void
+ek_documents_page_shown (EkPage *page)
+{
+  /* Every time: the answers may have changed since (Change on the review page) */
+  ek_documents_page_retry (EK_DOCUMENTS_PAGE (page));
+}
+
+const char *
+ek_documents_page_get_state (EkDocumentsPage *self)
+{
+  g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), NULL);
+  return self->state;
+}
+
+/* Printing: poppler draws each PDF page into the print context, scaled to the paper */
+
+static void
+begin_print_cb (GtkPrintOperation *operation,
+                GtkPrintContext   *context,
+                PopplerDocument   *document)
+{
+  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
+}
+
+static void
+draw_page_cb (GtkPrintOperation *operation,
+              GtkPrintContext   *context,
+              int                page_nr,
+              PopplerDocument   *document)
+{
+  PopplerPage *page = poppler_document_get_page (document, page_nr);
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  double width, height, scale;
+
+  if (page == NULL)
+    return;
+  poppler_page_get_size (page, &width, &height);
+  scale = MIN (gtk_print_context_get_width (context) / width, gtk_print_context_get_height (context) / height);
+  cairo_save (cr);
+  cairo_scale (cr, scale, scale);
+  poppler_page_render_for_printing (page, cr);
+  cairo_restore (cr);
+  g_object_unref (page);
+}
+
+/**
+ * ek_documents_page_print:
+ * @index: 0 for the application form, 1 for the confirmation letter
+ * @action: GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG for the clerk; EXPORT (with @export_path)
+ *   runs the very same drawing into a PDF file, without a dialog
+ *
+ * Returns: FALSE with @error if the document cannot be read or printed
+ */
+gboolean
+ek_documents_page_print (EkDocumentsPage          *self,
+                         guint                     index,
+                         GtkPrintOperationAction   action,
+                         const char               *export_path,
+                         GError                  **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+  PopplerDocument *document;
+  GtkPrintOperationResult result;
+
+  g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), FALSE);
+  g_return_val_if_fail (index < N_DOCUMENTS, FALSE);
+
+  path = ek_documents_page_dup_pdf (self, index);
+  uri = path != NULL ? g_filename_to_uri (path, NULL, error) : NULL;
+  if (uri == NULL)
+    return FALSE;
+  document = poppler_document_new_from_file (uri, NULL, error);
+  if (document == NULL)
+    return FALSE;
+
+  operation = gtk_print_operation_new ();
+  gtk_page_setup_set_paper_size (setup, a4);
+  gtk_print_operation_set_default_page_setup (operation, setup);
+  gtk_print_operation_set_job_name (operation, documents[index].name);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
+  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
+  /* Run to the end here: the document lives until the operation is done */
+  result = gtk_print_operation_run (operation, action, GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), error);
+  g_object_unref (document);
+  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
+static void
+print_clicked_cb (GtkButton       *button,
+                  EkDocumentsPage *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_documents_page_print (self, index, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error))
+    set_state (self, "error", error->message);
+}
+
+/* Saving a copy */
+
+static void
+on_save_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     EkDocumentsPage *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "index"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) target = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = ek_documents_page_dup_pdf (self, index);
+      g_autoptr(GFile) source = g_file_new_for_path (path);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+        {
+          g_autofree char *message = NULL;
+          /* Translators: %s says why */
+          message = g_strdup_printf (_("The copy could not be saved: %s Choose another folder and try again."),
+                                     error->message);
+          gtk_label_set_label (self->doc_labels[index], message);
+        }
+      else
+        {
+          g_autofree char *name = g_file_get_parse_name (target);
+          g_autofree char *message = NULL;
+          /* Translators: %s is where the PDF was saved */
+          message = g_strdup_printf (_("Saved as %s"), name);
+          gtk_label_set_label (self->doc_labels[index], message);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+/* “<enterprise>-<number>-<document>.pdf”, without characters a file name cannot hold */
+char *
+ek_documents_page_default_name (EkDocumentsPage *self,
+                                guint            index)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *enterprise = ek_application_draft_get_string (draft, "enterprise-name");
+  const char *number = ek_application_draft_get_string (draft, "application-number");
+  g_autofree char *name = g_strdup_printf ("%s-%s-%s.pdf", *enterprise ? enterprise : "ekey",
+                                           number, documents[index].name);
+
+  g_strdelimit (name, "/\\:*?\"<>|", '_');
+  return g_steal_pointer (&name);
+}
+
+static void
+save_clicked_cb (GtkButton       *button,
+                 EkDocumentsPage *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = ek_documents_page_default_name (self, index);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Save as PDF"), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("PDF documents"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_object_set_data (G_OBJECT (dialog), "index", GUINT_TO_POINTER (index));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* Building the page */
+
+static void
+build (EkDocumentsPage *self)
+{
+  GtkWidget *box = ek_ui_page_box_new ();
+  GtkWidget *row, *list;
+
+  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), box);
+  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Print, sign and stamp the forms"), "title-2"));
+
+  self->number_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->number_label), "documents-number");
+  gtk_label_set_xalign (self->number_label, 0);
+  gtk_label_set_selectable (self->number_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->number_label), "dim-label");
+  gtk_widget_set_visible (GTK_WIDGET (self->number_label), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->number_label));
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  self->spinner = GTK_SPINNER (gtk_spinner_new ());
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->spinner));
+  self->status_label = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->status_label), "documents-status");
+  gtk_label_set_selectable (self->status_label, TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->status_label));
+  self->retry_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
+  gtk_widget_set_name (GTK_WIDGET (self->retry_button), "documents-retry");
+  gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (ek_documents_page_retry), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->retry_button));
+  gtk_box_append (GTK_BOX (box), row);
+
+  self->field_errors_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  gtk_widget_set_name (GTK_WIDGET (self->field_errors_box), "field-errors");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->field_errors_box));
+
+  self->documents_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < N_DOCUMENTS; i++)
+    {
+      GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      g_autofree char *title = g_strdup_printf ("《%s》", documents[i].name);
+      GtkWidget *name = gtk_label_new (title);
+      GtkWidget *list_row = gtk_list_box_row_new ();
+
+      gtk_widget_set_margin_top (line, 8);
+      gtk_widget_set_margin_bottom (line, 8);
+      gtk_widget_set_margin_start (line, 12);
+      gtk_widget_set_margin_end (line, 12);
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+      gtk_widget_add_css_class (name, "heading");
+      gtk_box_append (GTK_BOX (texts), name);
+      self->doc_labels[i] = GTK_LABEL (ek_ui_wrapped_label_new (_("A4, ready to print"), "dim-label"));
+      gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->doc_labels[i]));
+      gtk_widget_set_hexpand (texts, TRUE);
+      gtk_box_append (GTK_BOX (line), texts);
+
+      self->print_buttons[i] = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Print…")));
+      self->save_buttons[i] = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Save as PDF…")));
+      gtk_widget_set_name (GTK_WIDGET (self->print_buttons[i]), i == 0 ? "print-form" : "print-letter");
+      gtk_widget_set_name (GTK_WIDGET (self->save_buttons[i]), i == 0 ? "save-form" : "save-letter");
+      for (guint b = 0; b < 2; b++)
+        {
+          GtkWidget *button = GTK_WIDGET (b == 0 ? self->print_buttons[i] : self->save_buttons[i]);
+
+          g_object_set_data (G_OBJECT (button), "index", GUINT_TO_POINTER (i));
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                          documents[i].name, -1);
+          gtk_box_append (GTK_BOX (line), button);
+        }
+      g_signal_connect (self->print_buttons[i], "clicked", G_CALLBACK (print_clicked_cb), self);
+      g_signal_connect (self->save_buttons[i], "clicked", G_CALLBACK (save_clicked_cb), self);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), line);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      documents[i].name, -1);
+      gtk_list_box_append (GTK_LIST_BOX (list), list_row);
+    }
+  gtk_box_append (self->documents_box, list);
+
+  self->reminder_label = GTK_LABEL (ek_ui_wrapped_label_new (
+    _("Print both forms. The legal representative signs the application form, the authorised user signs the confirmation letter, and both are stamped with the company seal. Then scan them: the next step, “Supporting materials”, asks for the scans. Keep the signed paper originals: you bring them when you collect the key."),
+    "reminder"));
+  gtk_widget_set_name (GTK_WIDGET (self->reminder_label), "documents-reminder");
+  gtk_box_append (self->documents_box, GTK_WIDGET (self->reminder_label));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->documents_box));
+}
+
+static void
+ek_documents_page_dispose (GObject *object)
+{
+  EkDocumentsPage *self = EK_DOCUMENTS_PAGE (object);
+  GtkWidget *child;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_pointer (&self->state, g_free);
+
+  G_OBJECT_CLASS (ek_documents_page_parent_class)->dispose (object);
+}
+
+static void
+ek_documents_page_class_init (EkDocumentsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  EkPageClass *page_class = EK_PAGE_CLASS (klass);
+
+  object_class->dispose = ek_documents_page_dispose;
+  page_class->shown = ek_documents_page_shown;
+}
+
+static void
+ek_documents_page_init (EkDocumentsPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+EkPage *
+ek_documents_page_new (EkApplicationDraft *draft)
+{
+  EkDocumentsPage *self;
+
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
+
+  self = g_object_new (EK_TYPE_DOCUMENTS_PAGE, "draft", draft, NULL);
+  build (self);
+  set_state (self, "sending", NULL);
+  return EK_PAGE (self);
+}

@@ -1,0 +1,389 @@
+/* ek-login-form.c: log in with the 18-digit code, the login name and a captcha
+ *
+ * Used by the account step and by the log-in dialog that appears when a session expires.
+ * The captcha comes from the server as SVG; it is shown through GdkTexture, whose SVG support is
+ * gdk-pixbuf's librsvg loader (librsvg2-common). A wrong answer loads a new image, clears the
+ * answer and puts the cursor back in it.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ek-login-form.h"
+#include "ek-registry-ui.h"
+#include "ek-validators.h"
+
+struct _EkLoginForm
+{
+  GtkWidget           parent_instance;
+
+  EkApplicationDraft *draft;
+  GCancellable       *cancellable;
+  char               *captcha_id;
+
+  GtkEntry           *code_entry;
+  GtkEntry           *login_entry;
+  GtkPicture         *captcha_picture;
+  GtkButton          *refresh_button;
+  GtkEntry           *answer_entry;
+  GtkLabel           *error_label;
+  GtkButton          *login_button;
+  GtkSpinner         *spinner;
+};
+
+G_DEFINE_FINAL_TYPE (EkLoginForm, ek_login_form, GTK_TYPE_WIDGET)
+
+enum { SIGNAL_LOGGED_IN, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+show_error (EkLoginForm *self,
+            const char  *message)
+{
+  gtk_label_set_label (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL && *message != '\0');
+}
+
+static void
+update_sensitive (EkLoginForm *self)
+{
+  gboolean busy = gtk_spinner_get_spinning (self->spinner);
+  gboolean ready = gtk_entry_get_text_length (self->code_entry) > 0 &&
+                   gtk_entry_get_text_length (self->login_entry) > 0 &&
+                   gtk_entry_get_text_length (self->answer_entry) > 0 &&
+                   self->captcha_id != NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_button), ready && !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_button), !busy);
+}
+
+static void
+set_busy (EkLoginForm *self,
+          gboolean     busy)
+{
+  gtk_spinner_set_spinning (self->spinner, busy);
+  update_sensitive (self);
+}
+
+/* Client calls, in the shape ek_registry_ui_call() wants */
+static void
+captcha_start (EkApiClient *client, gpointer data, GCancellable *cancellable,
+               GAsyncReadyCallback callback, gpointer user_data)
+{
+  ek_api_client_create_captcha_async (client, cancellable, callback, user_data);
+}
+
+static gpointer
+captcha_finish (EkApiClient *client, GAsyncResult *result, GError **error)
+{
+  return ek_api_client_create_captcha_finish (client, result, error);
+}
+
+static void
+on_captcha_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EkLoginForm) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  EkApiCaptcha *captcha;
+
+  captcha = ek_registry_ui_call_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_busy (self, FALSE);
+  if (captcha == NULL)
+    {
+      g_autofree char *message = ek_registry_ui_describe (error);
+      show_error (self, message);
+      return;
+    }
+
+  texture = gdk_texture_new_from_bytes (captcha->svg, &error);
+  if (texture == NULL)
+    {
+      g_warning ("Cannot show the captcha image: %s", error->message);
+      show_error (self, _("The picture of the characters cannot be shown: the SVG image loader (librsvg2-common) is missing."));
+    }
+  gtk_picture_set_paintable (self->captcha_picture, GDK_PAINTABLE (texture));
+  g_free (self->captcha_id);
+  self->captcha_id = g_strdup (captcha->id);
+  ek_api_captcha_free (captcha);
+  update_sensitive (self);
+}
+
+void
+ek_login_form_load_captcha (EkLoginForm *self)
+{
+  g_return_if_fail (EK_IS_LOGIN_FORM (self));
+
+  ek_ui_restart_cancellable (&self->cancellable);
+  g_clear_pointer (&self->captcha_id, g_free);
+  set_busy (self, TRUE);
+  ek_registry_ui_call (GTK_WIDGET (self), captcha_start, captcha_finish,
+                       (GDestroyNotify) ek_api_captcha_free, NULL, NULL,
+                       self->cancellable, on_captcha_cb, g_object_ref (self));
+}
+
+typedef struct
+{
+  char *uscc, *login_name, *captcha_id, *answer;
+} Login;
+
+static void
+login_free (gpointer p)
+{
+  Login *login = p;
+
+  g_free (login->uscc);
+  g_free (login->login_name);
+  g_free (login->captcha_id);
+  g_free (login->answer);
+  g_free (login);
+}
+
+static void
+login_start (EkApiClient *client, gpointer data, GCancellable *cancellable,
+             GAsyncReadyCallback callback, gpointer user_data)
+{
+  Login *login = data;
+
+  ek_api_client_login_with_code_async (client, login->uscc, login->login_name, login->captcha_id,
+                                            login->answer, cancellable, callback, user_data);
+}
+
+static gpointer
+login_finish (EkApiClient *client, GAsyncResult *result, GError **error)
+{
+  return GINT_TO_POINTER (ek_api_client_login_with_code_finish (client, result, error));
+}
+
+static void
+on_login_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(EkLoginForm) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (ek_registry_ui_call_finish (result, &error) != NULL)
+    {
+      set_busy (self, FALSE);
+      show_error (self, NULL);
+      gtk_editable_set_text (GTK_EDITABLE (self->answer_entry), "");
+      g_signal_emit (self, signals[SIGNAL_LOGGED_IN], 0);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+  message = ek_registry_ui_describe (error);
+  show_error (self, message);
+  /* A captcha answers one attempt: whatever went wrong, a new picture and an empty answer */
+  gtk_editable_set_text (GTK_EDITABLE (self->answer_entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->answer_entry));
+  ek_login_form_load_captcha (self);
+}
+
+static void
+login_clicked_cb (EkLoginForm *self)
+{
+  Login *login;
+  g_autofree char *code = NULL;
+
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->login_button)))
+    return;
+  code = ek_normalize_code (gtk_editable_get_text (GTK_EDITABLE (self->code_entry)));
+  login = g_new0 (Login, 1);
+  login->uscc = g_strdup (code);
+  login->login_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_entry))));
+  login->captcha_id = g_strdup (self->captcha_id);
+  login->answer = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->answer_entry))));
+
+  if (self->draft != NULL)
+    {
+      ek_application_draft_set_string (self->draft, "credit-code", login->uscc);
+      ek_application_draft_set_string (self->draft, "login-name", login->login_name);
+    }
+
+  show_error (self, NULL);
+  ek_ui_restart_cancellable (&self->cancellable);
+  set_busy (self, TRUE);
+  ek_registry_ui_call (GTK_WIDGET (self), login_start, login_finish, NULL, login, login_free,
+                       self->cancellable, on_login_cb, g_object_ref (self));
+}
+
+static GtkEntry *
+add_entry (GtkWidget  *grid,
+           int         row,
+           const char *label_text,
+           const char *name)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (label_text);
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
+  gtk_widget_set_hexpand (entry, TRUE);
+  gtk_widget_set_name (entry, name);
+  {
+    g_autofree char *accessible = ek_ui_strip_mnemonic (label_text);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  }
+  gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), entry, 1, row, 2, 1);
+  return GTK_ENTRY (entry);
+}
+
+static void
+ek_login_form_dispose (GObject *object)
+{
+  EkLoginForm *self = EK_LOGIN_FORM (object);
+  GtkWidget *child;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->draft);
+  g_clear_pointer (&self->captcha_id, g_free);
+
+  G_OBJECT_CLASS (ek_login_form_parent_class)->dispose (object);
+}
+
+static void
+ek_login_form_class_init (EkLoginFormClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ek_login_form_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  /**
+   * EkLoginForm::logged-in:
+   * The server accepted the log-in; the client now holds the session.
+   */
+  signals[SIGNAL_LOGGED_IN] = g_signal_new ("logged-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ek_login_form_init (EkLoginForm *self)
+{
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *label, *box;
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))), 12);
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 8);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_widget_set_parent (grid, GTK_WIDGET (self));
+
+  self->code_entry = add_entry (grid, 0, _("Enterprise _code (18-digit credit code)"), "login-code");
+  gtk_entry_set_max_length (self->code_entry, 24);
+  self->login_entry = add_entry (grid, 1, _("_Login name"), "login-name");
+
+  label = gtk_label_new (_("Characters in the picture"));
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_grid_attach (GTK_GRID (grid), label, 0, 2, 1, 1);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  self->captcha_picture = GTK_PICTURE (gtk_picture_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->captcha_picture), "captcha-picture");
+  gtk_widget_set_size_request (GTK_WIDGET (self->captcha_picture), 160, 50);
+  gtk_picture_set_can_shrink (self->captcha_picture, FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->captcha_picture), "captcha");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->captcha_picture),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Captcha picture"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->captcha_picture));
+  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_New picture")));
+  gtk_widget_set_name (GTK_WIDGET (self->refresh_button), "captcha-refresh");
+  gtk_widget_set_valign (GTK_WIDGET (self->refresh_button), GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (ek_login_form_load_captcha), self);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->refresh_button));
+  gtk_grid_attach (GTK_GRID (grid), box, 1, 2, 2, 1);
+
+  self->answer_entry = add_entry (grid, 3, _("_Type the characters"), "captcha-answer");
+  gtk_entry_set_activates_default (self->answer_entry, TRUE);
+  g_signal_connect_swapped (self->answer_entry, "activate", G_CALLBACK (login_clicked_cb), self);
+
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->error_label), "login-error");
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_label_set_selectable (self->error_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->error_label), GTK_WIDGET (self));
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_widget_set_halign (box, GTK_ALIGN_END);
+  self->spinner = GTK_SPINNER (gtk_spinner_new ());
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->spinner));
+  self->login_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Log _in")));
+  gtk_widget_set_name (GTK_WIDGET (self->login_button), "login-button");
+  gtk_widget_add_css_class (GTK_WIDGET (self->login_button), "suggested-action");
+  g_signal_connect_swapped (self->login_button, "clicked", G_CALLBACK (login_clicked_cb), self);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->login_button));
+  gtk_widget_set_parent (box, GTK_WIDGET (self));
+
+  g_signal_connect_swapped (self->code_entry, "changed", G_CALLBACK (update_sensitive), self);
+  g_signal_connect_swapped (self->login_entry, "changed", G_CALLBACK (update_sensitive), self);
+  g_signal_connect_swapped (self->answer_entry, "changed", G_CALLBACK (update_sensitive), self);
+  update_sensitive (self);
+}
+
+GtkWidget *
+ek_login_form_new (EkApplicationDraft *draft)
+{
+  EkLoginForm *self = g_object_new (EK_TYPE_LOGIN_FORM, NULL);
+
+  if (draft != NULL)
+    {
+      self->draft = g_object_ref (draft);
+      ek_login_form_set_values (self, ek_application_draft_get_string (draft, "credit-code"),
+                                ek_application_draft_get_string (draft, "login-name"));
+    }
+  return GTK_WIDGET (self);
+}
+
+void
+ek_login_form_set_values (EkLoginForm *self,
+                          const char  *credit_code,
+                          const char  *login_name)
+{
+  g_return_if_fail (EK_IS_LOGIN_FORM (self));
+
+  if (credit_code != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->code_entry), credit_code);
+  if (login_name != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->login_entry), login_name);
+}
+
+gboolean
+ek_login_form_has_captcha (EkLoginForm *self)
+{
+  g_return_val_if_fail (EK_IS_LOGIN_FORM (self), FALSE);
+  return self->captcha_id != NULL;
+}
+
+const char *
+ek_login_form_get_captcha_id (EkLoginForm *self)
+{
+  g_return_val_if_fail (EK_IS_LOGIN_FORM (self), NULL);
+  return self->captcha_id;
+}
+
+/* The code and login name are there already: the clerk types the captcha */
+void
+ek_login_form_focus_answer (EkLoginForm *self)
+{
+  g_return_if_fail (EK_IS_LOGIN_FORM (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->answer_entry));
+}

@@ -98,23 +98,6 @@ application_node (EkRegistryServer *self,
   return json_node_init_object (json_node_alloc (), o);
 }
 
-/* The application's status if it belongs to the caller's enterprise, else NULL (answer 404) */
-static char *
-owned_application_status (Request    *req,
-                          const char *id)
-{
-  sqlite3_stmt *stmt = ek_registry_db_query (req->self->db,
-                                             "SELECT status FROM applications WHERE id = ? AND enterprise_id = ?",
-                                             "si", id, req->enterprise_id);
-  char *status = NULL;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  return status;
-}
-
 static JsonArray *
 required_materials (EkRegistryServer *self,
                     const char       *business_type)
@@ -160,6 +143,7 @@ handle_application_submit (Request    *req,
   JsonArray *required;
   const char *business_type;
   gboolean resubmission;
+  g_autoptr(GError) error = NULL;
 
   ek_registry_idempotency_begin (req, &idem);
   if (idem.done)
@@ -203,21 +187,20 @@ handle_application_submit (Request    *req,
   json_array_unref (errors);
 
   resubmission = !g_str_equal (status, "draft");
-  if (!ek_registry_db_begin (req->self->db, NULL))
+  if (!ek_registry_db_begin (req->self->db, &error) ||
+      !ek_registry_db_exec (req->self->db, &error, "UPDATE applications SET status = 'submitted', updated_at = ? WHERE id = ?",
+                            "is", ek_registry_now (), id))
     {
       ek_registry_idempotency_clear (&idem);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
-  ek_registry_db_exec (req->self->db, NULL, "UPDATE applications SET status = 'submitted', updated_at = ? WHERE id = ?",
-                       "is", ek_registry_now (), id);
   ek_registry_db_add_event (req->self->db, id, "submitted", resubmission ? "resubmitted" : NULL);
   g_clear_pointer (&app, json_node_unref);
   app = application_node (req->self, id);
-  if (!ek_registry_idempotency_store (req, &idem, 200, NULL, app, NULL) || !ek_registry_db_commit (req->self->db, NULL))
+  if (!ek_registry_idempotency_store (req, &idem, 200, NULL, app, &error) || !ek_registry_db_commit (req->self->db, &error))
     {
-      ek_registry_db_rollback (req->self->db);
       ek_registry_idempotency_clear (&idem);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
   ek_registry_idempotency_clear (&idem);
   ek_registry_respond_json (req, 200, app);
@@ -232,26 +215,14 @@ ek_registry_handle_applications (Request *req)
   JsonArray *errors;
   g_autofree char *status = NULL;
   g_autoptr(JsonNode) node = NULL;
-  sqlite3_stmt *stmt;
+  g_autoptr(GError) error = NULL;
 
   if (!ek_registry_require_session (req))
     return;
 
   if (req->n_seg == 1 && g_str_equal (req->method, "GET"))
     {
-      JsonArray *list = json_array_new ();
-      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-
-      stmt = ek_registry_db_query (req->self->db, "SELECT id FROM applications WHERE enterprise_id = ? ORDER BY created_at, id",
-                                   "i", req->enterprise_id);
-      while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-        g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      if (stmt != NULL)
-        sqlite3_reset (stmt);
-      for (guint i = 0; i < ids->len; i++)
-        json_array_add_element (list, application_node (req->self, ids->pdata[i]));
-      node = json_node_init_array (json_node_alloc (), list);
-      json_array_unref (list);
+      node = ek_registry_visible_applications (req, application_node);
       return ek_registry_respond_json (req, 200, node);
     }
 
@@ -288,24 +259,23 @@ ek_registry_handle_applications (Request *req)
 
       id = g_uuid_string_random ();
       fields_text = fields != NULL ? json_to_string (fields, FALSE) : g_strdup ("{}");
-      if (!ek_registry_db_begin (req->self->db, NULL) ||
-          !ek_registry_db_exec (req->self->db, NULL,
-                                "INSERT INTO applications (id, enterprise_id, business_type, status, fields, created_at, updated_at) "
-                                "VALUES (?, ?, ?, 'draft', ?, ?, ?)", "sissii",
-                                id, req->enterprise_id, business_type, fields_text, ek_registry_now (), ek_registry_now ()))
+      /* The filing login is recorded: it alone sees the application until vouched for */
+      if (!ek_registry_db_begin (req->self->db, &error) ||
+          !ek_registry_db_exec (req->self->db, &error,
+                                "INSERT INTO applications (id, enterprise_id, account_id, business_type, status, fields, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)", "sisssii",
+                                id, req->enterprise_id, req->account_id, business_type, fields_text, ek_registry_now (), ek_registry_now ()))
         {
-          ek_registry_db_rollback (req->self->db);
           ek_registry_idempotency_clear (&idem);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_db_add_event (req->self->db, id, "draft", NULL);
       node = application_node (req->self, id);
       location = g_strconcat (API_PREFIX "/applications/", id, NULL);
-      if (!ek_registry_idempotency_store (req, &idem, 201, location, node, NULL) || !ek_registry_db_commit (req->self->db, NULL))
+      if (!ek_registry_idempotency_store (req, &idem, 201, location, node, &error) || !ek_registry_db_commit (req->self->db, &error))
         {
-          ek_registry_db_rollback (req->self->db);
           ek_registry_idempotency_clear (&idem);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_idempotency_clear (&idem);
       soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location", location);
@@ -315,8 +285,9 @@ ek_registry_handle_applications (Request *req)
   if (req->n_seg == 1)
     return ek_registry_respond_problem (req, PROBLEM_METHOD_NOT_ALLOWED, NULL);
 
-  status = owned_application_status (req, req->seg[1]);
-  if (status == NULL)
+  /* Another enterprise's application, or (the access model) one a login it has not vouched for
+   * did not file itself: 404, as if it did not exist */
+  if (!ek_registry_application_visible (req, req->seg[1], &status))
     return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
 
   if (req->n_seg >= 3 && g_str_equal (req->seg[2], "materials"))
@@ -371,8 +342,10 @@ ek_registry_handle_applications (Request *req)
         g_autoptr(JsonNode) merged_node = json_node_init_object (json_node_alloc (), merged);
         text = json_to_string (merged_node, FALSE);
       }
-      ek_registry_db_exec (req->self->db, NULL, "UPDATE applications SET fields = ?, updated_at = ? WHERE id = ?",
-                           "sis", text, ek_registry_now (), req->seg[1]);
+      /* Answered with the stored application only once the change is stored */
+      if (!ek_registry_db_exec (req->self->db, &error, "UPDATE applications SET fields = ?, updated_at = ? WHERE id = ?",
+                                "sis", text, ek_registry_now (), req->seg[1]))
+        return ek_registry_respond_db_error (req, error);
       node = application_node (req->self, req->seg[1]);
       return ek_registry_respond_json (req, 200, node);
     }
@@ -631,6 +604,7 @@ handle_materials (Request    *req,
   const char *kind;
   g_autofree char *business_type = NULL;
   g_autofree char *old_file = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (req->n_seg == 3)
     {
@@ -695,9 +669,9 @@ handle_materials (Request    *req,
         return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
       if (!status_is_editable (status))
         return ek_registry_respond_problem (req, PROBLEM_NOT_EDITABLE, NULL);
-      if (!ek_registry_db_exec (req->self->db, NULL, "DELETE FROM materials WHERE application_id = ? AND kind = ?",
+      if (!ek_registry_db_exec (req->self->db, &error, "DELETE FROM materials WHERE application_id = ? AND kind = ?",
                                 "ss", application_id, kind))
-        return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+        return ek_registry_respond_db_error (req, error);
       ek_registry_discard_file (req->self, old_file);
       soup_server_message_set_status (req->msg, 204, NULL);
       return;
@@ -718,20 +692,24 @@ handle_materials (Request    *req,
         return ek_registry_respond_problem (req, PROBLEM_NOT_EDITABLE, NULL);
       if (!ek_registry_accept_upload (req, &stored))
         return;
-      if (!ek_registry_db_exec (req->self->db, NULL,
+      /* The row and the application's time together, or neither (and the new file goes) */
+      if (!ek_registry_db_begin (req->self->db, &error) ||
+          !ek_registry_db_exec (req->self->db, &error,
                                 "INSERT OR REPLACE INTO materials (application_id, kind, file, content_type, size, sha256, "
                                 "width, height, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 "ssssisiii", application_id, kind, stored.file, stored.content_type, (gint64) stored.size,
-                                stored.sha256, (gint64) stored.width, (gint64) stored.height, ek_registry_now ()))
+                                stored.sha256, (gint64) stored.width, (gint64) stored.height, ek_registry_now ()) ||
+          !ek_registry_db_exec (req->self->db, &error, "UPDATE applications SET updated_at = ? WHERE id = ?",
+                                "is", ek_registry_now (), application_id) ||
+          !ek_registry_db_commit (req->self->db, &error))
         {
+          ek_registry_db_rollback (req->self->db);
           ek_registry_discard_file (req->self, stored.file);
           ek_registry_stored_file_clear (&stored);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_discard_file (req->self, old_file);
       ek_registry_stored_file_clear (&stored);
-      ek_registry_db_exec (req->self->db, NULL, "UPDATE applications SET updated_at = ? WHERE id = ?",
-                           "is", ek_registry_now (), application_id);
       stmt = ek_registry_db_query (req->self->db, MATERIAL_COLUMNS "WHERE application_id = ? AND kind = ?",
                                    "ss", application_id, kind);
       sqlite3_step (stmt);

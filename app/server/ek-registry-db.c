@@ -128,14 +128,28 @@ static const char * const migrations[] = {
   "  state TEXT NOT NULL,"
   "  users TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);",
+  /* 2: the access model and activation attempts. An application remembers the account that
+   * filed it (NULL: a key session); an account the enterprise vouched for (with its key) sees
+   * all of the enterprise; wrong activation codes are counted per account */
+  "ALTER TABLE applications ADD COLUMN account_id TEXT REFERENCES accounts(id);"
+  "CREATE INDEX applications_by_account ON applications (account_id);"
+  "ALTER TABLE accounts ADD COLUMN vouched INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE accounts ADD COLUMN activation_failures INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE accounts ADD COLUMN activation_sent_at INTEGER;"
+  /* What an enterprise with a single login filed before was that login's */
+  "UPDATE applications SET account_id = (SELECT a.id FROM accounts a WHERE a.enterprise_id = applications.enterprise_id) "
+  "WHERE (SELECT COUNT(*) FROM accounts a WHERE a.enterprise_id = applications.enterprise_id) = 1;",
 };
 
 static gboolean
 set_sql_error (EkRegistryDb  *db,
                GError       **error)
 {
-  g_set_error (error, EK_REGISTRY_DB_ERROR, EK_REGISTRY_DB_ERROR_SQL, "SQLite: %s",
-               sqlite3_errmsg (db->handle));
+  int code = sqlite3_errcode (db->handle) & 0xff;
+
+  g_set_error (error, EK_REGISTRY_DB_ERROR,
+               code == SQLITE_BUSY || code == SQLITE_LOCKED ? EK_REGISTRY_DB_ERROR_BUSY : EK_REGISTRY_DB_ERROR_SQL,
+               "SQLite: %s", sqlite3_errmsg (db->handle));
   return FALSE;
 }
 
@@ -232,6 +246,15 @@ sqlite3 *
 ek_registry_db_handle (EkRegistryDb *db)
 {
   return db->handle;
+}
+
+/* How long a write waits for another connection's lock before it fails as busy (5 s after
+ * opening; the service, whose one loop must not wait, asks for much less) */
+void
+ek_registry_db_set_busy_timeout (EkRegistryDb *db,
+                                 int           ms)
+{
+  sqlite3_busy_timeout (db->handle, ms);
 }
 
 static sqlite3_stmt *

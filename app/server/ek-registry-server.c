@@ -523,6 +523,10 @@ ek_registry_server_new (const EkRegistryConfig  *config,
   self->db = ek_registry_db_open (config->db_path, error);
   if (self->db == NULL)
     return NULL;
+  /* Database work runs on the one loop that serves every request: a write waits at most this
+   * long for another process's lock, then answers 503 (Retry-After) and the loop moves on */
+  ek_registry_db_set_busy_timeout (self->db, config->db_busy_timeout > 0 ? (int) config->db_busy_timeout :
+                                             EK_REGISTRY_DEFAULT_DB_BUSY_TIMEOUT);
   clean_leftovers (self);
 
   if (config->catalogue_file != NULL)

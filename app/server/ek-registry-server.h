@@ -22,11 +22,13 @@ typedef struct
   guint       header_timeout;  /* seconds for a request's headers (0: the default) */
   guint       body_timeout;    /* seconds of silence while a body arrives (0: the default) */
   guint       idle_timeout;    /* seconds a kept-alive connection may wait (0: the default) */
+  guint       db_busy_timeout; /* ms a write waits for another process's lock (0: the default) */
 } EkRegistryConfig;
 
 #define EK_REGISTRY_DEFAULT_HEADER_TIMEOUT 15
 #define EK_REGISTRY_DEFAULT_BODY_TIMEOUT   30
 #define EK_REGISTRY_DEFAULT_IDLE_TIMEOUT   30
+#define EK_REGISTRY_DEFAULT_DB_BUSY_TIMEOUT 200
 
 #define EK_TYPE_REGISTRY_SERVER (ek_registry_server_get_type ())
 G_DECLARE_FINAL_TYPE (EkRegistryServer, ek_registry_server, EK, REGISTRY_SERVER, GObject)

@@ -664,8 +664,8 @@ ek_api_make_uscc (void)
   return g_strdup (code);
 }
 
-static char *
-activation_code_for (EkApiServer *server,
+char *
+ek_api_activation_code_for (EkApiServer *server,
                      const char  *email)
 {
   g_autofree char *out = ek_api_run (server, NULL, "outbox", "--json", NULL);
@@ -681,8 +681,9 @@ activation_code_for (EkApiServer *server,
 
       if (g_str_equal (json_object_get_string_member (m, "to"), email) && at != NULL)
         {
+          at += strlen ("activation code: ");
           g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), 6);
+          code = g_strndup (at, strcspn (at, "\n"));
         }
     }
   g_assert_nonnull (code);
@@ -724,7 +725,7 @@ ek_api_register_and_login (EkApiServer *server,
   g_autofree char *activation = NULL;
 
   g_assert_cmpint (reg->status, ==, 201);
-  code = activation_code_for (server, login_name);
+  code = ek_api_activation_code_for (server, login_name);
   activation = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"%s\",\"code\":\"%s\"}", uscc, login_name, code);
   act = ek_api_call (server, "POST", "/accounts/activation", NULL, activation, NULL);
   g_assert_cmpint (act->status, ==, 200);
@@ -797,4 +798,36 @@ ek_api_check_traffic (gboolean all_operations)
   g_test_message ("%s%s", out, err);
   if (g_subprocess_get_exit_status (node) != 0)
     g_error ("Traffic does not match the contract:\n%s%s", out, err);
+}
+
+/* The service numbers its requests in order (the X-Request-Id's first part) */
+guint64
+ek_api_request_number (EkApiResponse *response)
+{
+  g_assert_nonnull (response->request_id);
+  return g_ascii_strtoull (response->request_id, NULL, 16);
+}
+
+/* Waits (bounded, by probing GET /catalogue) until the service has handled @n requests of
+ * others after request number @after; returns the last probe's number */
+guint64
+ek_api_wait_for_requests (EkApiServer *server,
+                          guint64      after,
+                          guint        n)
+{
+  guint64 last = after;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr(EkApiResponse) probe = ek_api_call (server, "GET", "/catalogue", NULL, NULL, NULL);
+      guint64 number = ek_api_request_number (probe);
+
+      /* Each probe is one request: more than that in between were somebody else's */
+      if (number - after - (i + 1) >= n)
+        return number;
+      last = number;
+      g_usleep (50 * 1000);
+    }
+  g_error ("The service did not see the expected requests (last request %" G_GUINT64_FORMAT ")", last);
+  return last;
 }

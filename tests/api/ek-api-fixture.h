@@ -85,6 +85,8 @@ char          *ek_api_run                 (EkApiServer   *server,
                                            const char    *first,
                                            ...) G_GNUC_NULL_TERMINATED;
 char          *ek_api_make_uscc           (void);
+char          *ek_api_activation_code_for (EkApiServer   *server,
+                                           const char    *email);
 char          *ek_api_register_and_login  (EkApiServer   *server,
                                            const char    *uscc,
                                            const char    *login_name);
@@ -96,6 +98,10 @@ GBytes        *ek_api_png                 (int            width,
                                            gboolean       noise);
 const char    *ek_api_traffic_path        (void);
 void           ek_api_check_traffic       (gboolean       all_operations);
+guint64        ek_api_request_number      (EkApiResponse *response);
+guint64        ek_api_wait_for_requests   (EkApiServer   *server,
+                                           guint64        after,
+                                           guint          n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiResponse, ek_api_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiServer, ek_api_server_free)

@@ -434,6 +434,197 @@ test_tls_versions (void)
   ek_api_server_stop (tls);
 }
 
+/* ---- Accounts: activation codes, login names ---- */
+
+static char *
+register_body (const char *uscc,
+               const char *login_name)
+{
+  return g_strdup_printf ("{\"uscc\":\"%s\",\"enterprise_name\":\"北京测试科技有限公司\",\"login_name\":\"%s\","
+                          "\"licence_type\":\"non-electromechanical\",\"email\":\"%s\"}", uscc, login_name, login_name);
+}
+
+static EkApiResponse *
+activate (EkApiServer *s,
+          const char  *uscc,
+          const char  *login_name,
+          const char  *code)
+{
+  g_autofree char *body = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"%s\",\"code\":\"%s\"}", uscc, login_name, code);
+
+  return ek_api_call (s, "POST", "/accounts/activation", NULL, body, NULL);
+}
+
+/* 20,000 wrong codes at ~6,300/s, then the right one, was accepted: now the fifth wrong code
+ * cancels it, so after 50 the right one is refused; and codes are 8 characters of 32 */
+static void
+test_activation_not_guessable (void)
+{
+  const char *args[] = { "--rate-limit", "1000", NULL };
+  g_autoptr(EkApiServer) own = ek_api_server_start (args);
+  g_autofree char *uscc = ek_api_make_uscc ();
+  g_autofree char *body = register_body (uscc, "guess@example.cn");
+  g_autoptr(EkApiResponse) reg = ek_api_call (own, "POST", "/accounts", NULL, body, NULL);
+  g_autofree char *code = NULL;
+  g_autoptr(EkApiResponse) right = NULL;
+  guint refused = 0;
+
+  g_assert_cmpint (reg->status, ==, 201);
+  code = ek_api_activation_code_for (own, "guess@example.cn");
+  g_assert_cmpuint (strlen (code), ==, 8);
+  for (const char *c = code; *c != '\0'; c++)
+    g_assert_nonnull (strchr ("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", *c));
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *wrong = g_strdup_printf ("%08u", i);
+      g_autoptr(EkApiResponse) r = activate (own, uscc, "guess@example.cn", wrong);
+
+      g_assert_cmpint (r->status, ==, 422);
+      g_assert_cmpstr (ek_api_problem_type (r), ==, "activation-failed");
+      refused++;
+    }
+  right = activate (own, uscc, "guess@example.cn", code);
+  g_test_message ("%u wrong activation codes refused; the right one afterwards: %ld", refused, right->status);
+  g_assert_cmpint (right->status, ==, 422);
+  g_assert_cmpstr (ek_api_problem_type (right), ==, "activation-failed");
+  ek_api_server_stop (own);
+}
+
+/* Activation attempts are limited per address too, whatever login they name */
+static void
+test_activation_rate_limited_per_address (void)
+{
+  const char *args[] = { "--rate-limit", "5", NULL };
+  g_autoptr(EkApiServer) own = ek_api_server_start (args);
+  g_autofree char *uscc = ek_api_make_uscc ();
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *login = g_strdup_printf ("nobody%u@example.cn", i);
+      g_autoptr(EkApiResponse) r = activate (own, uscc, login, "ABCDEFGH");
+
+      g_assert_cmpint (r->status, ==, i < 5 ? 422 : 429);
+      if (i == 5)
+        {
+          g_assert_cmpstr (ek_api_problem_type (r), ==, "rate-limited");
+          g_assert_nonnull (r->retry_after);
+        }
+    }
+  ek_api_server_stop (own);
+}
+
+/* A login name that is unknown, or registered and waiting for its code, cannot be told apart:
+ * log-in and activation answer both the same; registering either as taken is the same 409 */
+static void
+test_login_states_indistinguishable (void)
+{
+  g_autofree char *uscc = ek_api_make_uscc ();
+  g_autofree char *pending = register_body (uscc, "pending@example.cn");
+  g_autofree char *active_token = ek_api_register_and_login (server, uscc, "active@example.cn");
+  g_autoptr(EkApiResponse) reg = ek_api_call (server, "POST", "/accounts", NULL, pending, NULL);
+  const char *names[] = { "pending@example.cn", "unknown@example.cn" };
+  g_autofree char *answers[2] = { NULL, NULL };
+  g_autofree char *taken[2] = { NULL, NULL };
+  const char *registered[] = { "pending@example.cn", "active@example.cn" };
+
+  g_assert_cmpint (reg->status, ==, 201);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(EkApiResponse) captcha = ek_api_call (server, "POST", "/captcha", NULL, NULL, NULL);
+      const char *id = json_object_get_string_member (ek_api_object (captcha), "id");
+      g_autofree char *answer = ek_api_run (server, NULL, "captcha-answer", id, NULL);
+      g_autofree char *login = NULL;
+      g_autoptr(EkApiResponse) session = NULL, act = NULL;
+
+      g_strstrip (answer);
+      login = g_strdup_printf ("{\"method\":\"code\",\"uscc\":\"%s\",\"login_name\":\"%s\",\"captcha_id\":\"%s\","
+                               "\"captcha_answer\":\"%s\"}", uscc, names[i], id, answer);
+      session = ek_api_call (server, "POST", "/sessions", NULL, login, en);
+      act = activate (server, uscc, names[i], "ABCDEFGH");
+      /* status, type and words, all the same */
+      answers[i] = g_strdup_printf ("%ld %s %s | %ld %s %s", session->status, ek_api_problem_type (session),
+                                    json_object_get_string_member (ek_api_object (session), "detail"),
+                                    act->status, ek_api_problem_type (act),
+                                    json_object_get_string_member (ek_api_object (act), "detail"));
+    }
+  g_test_message ("unactivated: %s", answers[0]);
+  g_test_message ("unknown:     %s", answers[1]);
+  g_assert_cmpstr (answers[0], ==, answers[1]);
+  g_assert_nonnull (strstr (answers[0], "401 login-failed"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (registered); i++)
+    {
+      g_autofree char *again = register_body (uscc, registered[i]);
+      g_autoptr(EkApiResponse) r = ek_api_call (server, "POST", "/accounts", NULL, again, en);
+
+      taken[i] = g_strdup_printf ("%ld %s %s", r->status, ek_api_problem_type (r),
+                                  json_object_get_string_member (ek_api_object (r), "detail"));
+    }
+  g_assert_cmpstr (taken[0], ==, taken[1]);
+  g_assert_nonnull (strstr (taken[0], "409 login-name-taken"));
+}
+
+/* ---- The database held by another process ---- */
+
+/* An operator's command holding a write lock made PATCH wait 5 s and answer 200 with the old
+ * values (the change lost), while GET /catalogue waited 4.7 s behind it. Now: 503 service-busy
+ * with Retry-After, nothing changed, the catalogue answered meanwhile, and the same PATCH
+ * stored once the lock is gone. */
+static void
+test_busy_database (void)
+{
+  g_autoptr(EkApiServer) own = ek_api_server_start (NULL);
+  g_autofree char *uscc = ek_api_make_uscc ();
+  g_autofree char *token = ek_api_register_and_login (own, uscc, "busy@example.cn");
+  const char *key[] = { "Idempotency-Key: busy-create", NULL };
+  g_autoptr(EkApiResponse) created = ek_api_call (own, "POST", "/applications", token,
+                                                  "{\"business_type\":\"first-application\",\"fields\":{\"postcode\":\"100176\"}}", key);
+  g_autofree char *path = g_strconcat ("/applications/", json_object_get_string_member (ek_api_object (created), "id"), NULL);
+  const char *change = "{\"fields\":{\"postcode\":\"200000\"}}";
+  g_autoptr(EkApiResponse) refused = NULL, read = NULL, catalogue = NULL, stored = NULL, second = NULL;
+  const char *key2[] = { "Idempotency-Key: busy-second", NULL };
+  sqlite3 *db = NULL;
+  gint64 t0, patch_us, catalogue_us;
+
+  g_assert_cmpint (created->status, ==, 201);
+  g_assert_cmpint (sqlite3_open (own->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  t0 = g_get_monotonic_time ();
+  refused = ek_api_call (own, "PATCH", path, token, change, NULL);
+  patch_us = g_get_monotonic_time () - t0;
+  g_assert_cmpint (refused->status, ==, 503);
+  g_assert_cmpstr (ek_api_problem_type (refused), ==, "service-busy");
+  g_assert_cmpstr (refused->retry_after, ==, "1");
+  second = ek_api_call (own, "POST", "/applications", token, "{\"business_type\":\"renewal\"}", key2);
+  g_assert_cmpint (second->status, ==, 503);
+
+  t0 = g_get_monotonic_time ();
+  catalogue = ek_api_call (own, "GET", "/catalogue", NULL, NULL, NULL);
+  catalogue_us = g_get_monotonic_time () - t0;
+  g_assert_cmpint (catalogue->status, ==, 200);
+  read = ek_api_call (own, "GET", path, token, NULL, NULL);
+  g_assert_cmpint (read->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (ek_api_object (read), "fields"), "postcode"),
+                   ==, "100176");
+  g_test_message ("lock held by another process: PATCH answered 503 in %.0f ms; GET /catalogue then %.1f ms "
+                  "(machine shared with other engineers' builds)", patch_us / 1000.0, catalogue_us / 1000.0);
+
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_clear_pointer (&second, ek_api_response_free);
+  stored = ek_api_call (own, "PATCH", path, token, change, NULL);
+  g_assert_cmpint (stored->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (ek_api_object (stored), "fields"), "postcode"),
+                   ==, "200000");
+  /* The refused creation stored no idempotency key: the same request now creates */
+  second = ek_api_call (own, "POST", "/applications", token, "{\"business_type\":\"renewal\"}", key2);
+  g_assert_cmpint (second->status, ==, 201);
+  g_assert_false (second->replayed);
+  ek_api_server_stop (own);
+}
+
 /* ---- Last: the traffic of every test above against the contract ---- */
 
 static void
@@ -463,6 +654,10 @@ main (int   argc,
   g_test_add_func ("/api-hardening/connections/response-headers", test_response_headers);
   g_test_add_func ("/api-hardening/connections/libsoup-refusals-as-problems", test_libsoup_refusals_as_problems);
   g_test_add_func ("/api-hardening/connections/tls-1.2-at-least", test_tls_versions);
+  g_test_add_func ("/api-hardening/accounts/activation-not-guessable", test_activation_not_guessable);
+  g_test_add_func ("/api-hardening/accounts/activation-rate-limited", test_activation_rate_limited_per_address);
+  g_test_add_func ("/api-hardening/accounts/login-states-indistinguishable", test_login_states_indistinguishable);
+  g_test_add_func ("/api-hardening/database/busy", test_busy_database);
   g_test_add_func ("/api-hardening/zz-contract/traffic", test_traffic_matches_contract);
 
   status = g_test_run ();

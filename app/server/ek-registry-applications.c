@@ -3,6 +3,8 @@
 
 #include "ek-registry-server-private.h"
 
+#include "ek-material-check.h"
+
 static const char * const id_types[] = { "resident-id", "officer-id", "soldier-id", "passport", "other", NULL };
 
 static const FieldSpec application_fields[] = {
@@ -402,62 +404,31 @@ format_content_type (const char *format)
   return "image/gif";
 }
 
-/* Reads the pixel size from the header and checks the file is complete (its end marker) */
-static gboolean
-image_geometry (const char   *format,
-                const guint8 *d,
-                gsize         len,
-                guint        *width,
-                guint        *height)
+/* The client's own check (core/materials), so that the service refuses exactly what the
+ * assistant refuses: the real format, the pixel bounds from the header before anything is
+ * decoded, then a full decode (a structurally corrupt PNG, non-zlib data, a bad header CRC,
+ * colour type 7, a truncated JPEG). The byte limit was enforced while the body streamed in. */
+static EkMaterialReport *
+check_like_the_client (EkRegistryServer *self,
+                       const guint8     *data,
+                       gsize             len)
 {
-  *width = *height = 0;
-  if (g_str_equal (format, "png"))
-    {
-      if (len < 33 + 12 || memcmp (d + 12, "IHDR", 4) != 0 ||
-          memcmp (d + len - 8, "IEND", 4) != 0)
-        return FALSE;
-      *width = (guint) d[16] << 24 | (guint) d[17] << 16 | (guint) d[18] << 8 | d[19];
-      *height = (guint) d[20] << 24 | (guint) d[21] << 16 | (guint) d[22] << 8 | d[23];
-    }
-  else if (g_str_equal (format, "gif"))
-    {
-      if (len < 14 || d[len - 1] != 0x3B)
-        return FALSE;
-      *width = (guint) d[6] | (guint) d[7] << 8;
-      *height = (guint) d[8] | (guint) d[9] << 8;
-    }
-  else if (g_str_equal (format, "jpeg"))
-    {
-      gsize i = 2;
+  g_autoptr(GBytes) bytes = g_bytes_new_static (data, len);
+  JsonArray *formats = json_object_get_array_member (self->limits, "formats");
+  EkMaterialLimits limits;
 
-      if (len < 4 || d[len - 2] != 0xFF || d[len - 1] != 0xD9)
-        return FALSE;
-      while (i + 9 < len)
-        {
-          guint8 marker;
-          gsize seg_len;
-
-          if (d[i] != 0xFF)
-            return FALSE;
-          marker = d[i + 1];
-          if (marker == 0xFF)
-            {
-              i++;
-              continue;
-            }
-          seg_len = (gsize) d[i + 2] << 8 | d[i + 3];
-          if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
-            {
-              *height = (guint) d[i + 5] << 8 | d[i + 6];
-              *width = (guint) d[i + 7] << 8 | d[i + 8];
-              break;
-            }
-          if (seg_len < 2)
-            return FALSE;
-          i += 2 + seg_len;
-        }
-    }
-  return *width > 0 && *height > 0;
+  ek_material_limits_init_default (&limits);
+  limits.max_bytes = 0;
+  limits.formats = 0;
+  for (guint i = 0; formats != NULL && i < json_array_get_length (formats); i++)
+    for (EkImageFormat f = EK_IMAGE_FORMAT_PNG; f <= EK_IMAGE_FORMAT_GIF; f++)
+      if (g_strcmp0 (json_array_get_string_element (formats, i), ek_image_format_to_string (f)) == 0)
+        limits.formats |= 1u << f;
+  limits.max_width = (guint) json_object_get_int_member_with_default (self->limits, "max_width", G_MAXUINT);
+  limits.max_height = (guint) json_object_get_int_member_with_default (self->limits, "max_height", G_MAXUINT);
+  limits.max_pixels = (guint64) json_object_get_int_member_with_default (self->limits, "max_pixels",
+                                                                         EK_MATERIAL_DEFAULT_MAX_PIXELS);
+  return ek_material_check_bytes (bytes, &limits, NULL);
 }
 
 static gboolean
@@ -488,6 +459,7 @@ ek_registry_accept_upload (Request    *req,
 {
   Upload *upload = g_object_get_data (G_OBJECT (req->msg), "ek-upload");
   g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(EkMaterialReport) report = NULL;
   const guint8 *data;
   gsize len;
   const char *format;
@@ -531,18 +503,19 @@ ek_registry_accept_upload (Request    *req,
       ek_registry_set_json_response (req->msg, 415, "application/problem+json", node);
       return FALSE;
     }
-  if (!image_geometry (format, data, len, &stored->width, &stored->height))
-    {
-      ek_registry_respond_problem (req, PROBLEM_DAMAGED_IMAGE, NULL);
-      return FALSE;
-    }
-  if (stored->width > (guint) json_object_get_int_member_with_default (req->self->limits, "max_width", G_MAXINT) ||
-      stored->height > (guint) json_object_get_int_member_with_default (req->self->limits, "max_height", G_MAXINT) ||
-      (gint64) stored->width * stored->height > json_object_get_int_member_with_default (req->self->limits, "max_pixels", G_MAXINT64))
+  report = check_like_the_client (req->self, data, len);
+  if (ek_material_report_has (report, EK_MATERIAL_ERROR_TOO_MANY_PIXELS))
     {
       ek_registry_respond_problem (req, PROBLEM_IMAGE_DIMENSIONS, NULL);
       return FALSE;
     }
+  if (!ek_material_report_is_ok (report))
+    {
+      ek_registry_respond_problem (req, PROBLEM_DAMAGED_IMAGE, NULL);
+      return FALSE;
+    }
+  stored->width = report->info.width;
+  stored->height = report->info.height;
 
   stored->sha256 = ek_registry_sha256_hex (data, len);
   stored->size = len;

@@ -625,6 +625,109 @@ test_busy_database (void)
   ek_api_server_stop (own);
 }
 
+/* ---- Uploads checked as the assistant checks them ---- */
+
+static guint32
+crc32_of (const guint8 *data,
+          gsize         len)
+{
+  guint32 crc = 0xffffffffu;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      crc ^= data[i];
+      for (guint k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+  return ~crc;
+}
+
+static void
+put_be32 (guint8  *at,
+          guint32  value)
+{
+  at[0] = (guint8) (value >> 24), at[1] = (guint8) (value >> 16), at[2] = (guint8) (value >> 8), at[3] = (guint8) value;
+}
+
+/* A chunk's CRC made right again after its type or data was changed */
+static void
+fix_crc (guint8 *chunk)
+{
+  guint32 length = (guint32) chunk[0] << 24 | (guint32) chunk[1] << 16 | (guint32) chunk[2] << 8 | chunk[3];
+
+  put_be32 (chunk + 8 + length, crc32_of (chunk + 4, 4 + length));
+}
+
+static guint8 *
+find_chunk (guint8     *png,
+            gsize       len,
+            const char *type)
+{
+  for (gsize at = 8; at + 12 <= len;)
+    {
+      guint32 length = (guint32) png[at] << 24 | (guint32) png[at + 1] << 16 | (guint32) png[at + 2] << 8 | png[at + 3];
+
+      if (memcmp (png + at + 4, type, 4) == 0)
+        return png + at;
+      at += 12 + length;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* Structurally corrupt PNGs, each complete to its IEND (which was all the service looked at):
+ * stored before, although the assistant's own check refuses them */
+static void
+test_corrupt_png_refused (void)
+{
+  g_autofree char *uscc = ek_api_make_uscc ();
+  g_autofree char *token = ek_api_register_and_login (server, uscc, "png@example.cn");
+  const char *key[] = { "Idempotency-Key: png-create", NULL };
+  g_autoptr(EkApiResponse) created = ek_api_call (server, "POST", "/applications", token,
+                                                  "{\"business_type\":\"first-application\"}", key);
+  g_autofree char *path = g_strdup_printf ("/applications/%s/materials/business-licence",
+                                           json_object_get_string_member (ek_api_object (created), "id"));
+  g_autoptr(GBytes) good = ek_api_png (300, 200, FALSE);
+  const char *cases[] = { "image data not zlib", "header CRC wrong", "colour type 7" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize len;
+      g_autofree guint8 *png = g_memdup2 (g_bytes_get_data (good, &len), g_bytes_get_size (good));
+      g_autoptr(GBytes) bad = NULL;
+      g_autoptr(EkApiResponse) r = NULL;
+      guint8 *ihdr = find_chunk (png, len, "IHDR"), *idat = find_chunk (png, len, "IDAT");
+
+      if (i == 0)
+        {
+          memset (idat + 8, 0x5a, 16);   /* no zlib header, no deflate stream */
+          fix_crc (idat);
+        }
+      else if (i == 1)
+        ihdr[8 + 13] ^= 0xff;
+      else
+        {
+          ihdr[8 + 9] = 7;
+          fix_crc (ihdr);
+        }
+      bad = g_bytes_new (png, len);
+      r = ek_api_upload (server, path, token, bad, "image/png", FALSE);
+      g_test_message ("corrupt PNG (%s): %ld %s", cases[i], r->status,
+                      r->status >= 400 ? ek_api_problem_type (r) : "stored");
+      g_assert_cmpint (r->status, ==, 422);
+      g_assert_cmpstr (ek_api_problem_type (r), ==, "damaged-image");
+    }
+  {
+    g_autoptr(EkApiResponse) r = ek_api_upload (server, path, token, good, "image/png", FALSE);
+    g_autoptr(EkApiResponse) stored = NULL;
+
+    g_assert_cmpint (r->status, ==, 201);
+    g_assert_cmpint (json_object_get_int_member (ek_api_object (r), "width"), ==, 300);
+    stored = ek_api_call (server, "GET", path, token, NULL, NULL);
+    g_assert_true (g_bytes_equal (stored->body, good));
+  }
+}
+
 /* ---- Last: the traffic of every test above against the contract ---- */
 
 static void
@@ -658,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/api-hardening/accounts/activation-rate-limited", test_activation_rate_limited_per_address);
   g_test_add_func ("/api-hardening/accounts/login-states-indistinguishable", test_login_states_indistinguishable);
   g_test_add_func ("/api-hardening/database/busy", test_busy_database);
+  g_test_add_func ("/api-hardening/uploads/corrupt-png-refused", test_corrupt_png_refused);
   g_test_add_func ("/api-hardening/zz-contract/traffic", test_traffic_matches_contract);
 
   status = g_test_run ();

@@ -27,32 +27,13 @@ ek_registry_handle_catalogue (Request *req)
 
 static const char captcha_alphabet[] = "ABCDEFHJKMNPRSTUVWXY2345678";
 
-static char *
-captcha_svg (const char *answer)
-{
-  GString *svg = g_string_new ("<svg xmlns='http://www.w3.org/2000/svg' width='120' height='40' viewBox='0 0 120 40'>"
-                               "<rect width='120' height='40' fill='#f4f1e8'/>");
-  guint8 noise[16];
-
-  gnutls_rnd (GNUTLS_RND_NONCE, noise, sizeof noise);
-  for (guint i = 0; i < 4; i++)
-    g_string_append_printf (svg, "<line x1='%u' y1='%u' x2='%u' y2='%u' stroke='#9a8f7a' stroke-width='1'/>",
-                            noise[i] % 120, noise[i + 4] % 40, noise[i + 8] % 120, noise[i + 12] % 40);
-  for (guint i = 0; answer[i] != '\0'; i++)
-    g_string_append_printf (svg, "<text x='%u' y='%u' font-family='monospace' font-size='22' "
-                            "transform='rotate(%d %u 20)' fill='#2d3b55'>%c</text>",
-                            10 + i * 21, 28 + (noise[i] % 5), (int) (noise[i + 5] % 21) - 10, 16 + i * 21, answer[i]);
-  g_string_append (svg, "</svg>");
-  return g_string_free (svg, FALSE);
-}
-
 void
 ek_registry_handle_captcha (Request *req)
 {
   g_autofree char *id = g_uuid_string_random ();
   char answer[6];
   guint8 rnd[5];
-  g_autofree char *svg = NULL;
+  g_autoptr(GBytes) png = NULL;
   g_autofree char *b64 = NULL;
   g_autofree char *image = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -75,9 +56,11 @@ ek_registry_handle_captcha (Request *req)
                             "ssi", id, answer, expires))
     return ek_registry_respond_db_error (req, error);
 
-  svg = captcha_svg (answer);
-  b64 = g_base64_encode ((const guchar *) svg, strlen (svg));
-  image = g_strconcat ("data:image/svg+xml;base64,", b64, NULL);
+  png = ek_registry_captcha_png (answer);
+  if (png == NULL)
+    return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+  b64 = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  image = g_strconcat ("data:image/png;base64,", b64, NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");

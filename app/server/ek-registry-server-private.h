@@ -306,6 +306,9 @@ ek_registry_handle_activation (Request *req);
 void
 ek_registry_handle_activation_code (Request *req);
 
+GBytes *
+ek_registry_captcha_png (const char *answer);
+
 void
 ek_registry_handle_catalogue (Request *req);
 

@@ -1352,6 +1352,7 @@ test_parsers (void)
     "{\"id\":\"a\",\"image\":\"data:image/png;base64,AAAA\",\"expires_at\":1}",
     "{\"id\":\"a\",\"image\":\"data:image/svg+xml;base64,!!!!\",\"expires_at\":1}",
     "{\"id\":\"a\",\"image\":\"data:image/svg+xml;base64,aGVsbG8=\",\"expires_at\":1}",
+    "{\"id\":\"a\",\"image\":\"data:image/png;base64,aGVsbG8=\",\"expires_at\":1}",
     "{\"id\":\"a\",\"expires_at\":1}",
   };
   g_autoptr(GString) deep = g_string_new (NULL);
@@ -1402,7 +1403,7 @@ test_parsers (void)
   g_assert_no_error (error);
   captcha = ek_api_captcha_new_from_json (node, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_bytes_get_size (captcha->svg), ==, 41);
+  g_assert_cmpuint (g_bytes_get_size (captcha->image), ==, 41);
 
   /* Not JSON, not UTF-8, or nested deeper than any answer we know */
   g_assert_null (ek_api_parse_json ("{", 1, &error));

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <cairo.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -728,6 +729,101 @@ test_corrupt_png_refused (void)
   }
 }
 
+/* ---- The captcha ---- */
+
+static cairo_status_t
+read_bytes (void          *closure,
+            unsigned char *data,
+            unsigned int   length)
+{
+  GBytes **rest = closure;
+  gsize size;
+  const guint8 *at = g_bytes_get_data (*rest, &size);
+  GBytes *next;
+
+  if (length > size)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, at, length);
+  next = g_bytes_new_from_bytes (*rest, length, size - length);
+  g_bytes_unref (*rest);
+  *rest = next;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* What an OCR program reads off the picture, scaled up three times as such programs like */
+static char *
+ocr (GBytes *png)
+{
+  g_autoptr(GBytes) rest = g_bytes_ref (png);
+  cairo_surface_t *image = cairo_image_surface_create_from_png_stream (read_bytes, &rest);
+  cairo_surface_t *big;
+  cairo_t *cr;
+  g_autofree char *path = NULL, *out = NULL;
+  g_autoptr(GSubprocess) tesseract = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd = g_file_open_tmp ("ek-captcha-XXXXXX.png", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+  big = cairo_image_surface_create (CAIRO_FORMAT_RGB24, cairo_image_surface_get_width (image) * 3,
+                                    cairo_image_surface_get_height (image) * 3);
+  cr = cairo_create (big);
+  cairo_scale (cr, 3, 3);
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (big, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (big);
+  cairo_surface_destroy (image);
+
+  tesseract = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                "tesseract", path, "-", "--psm", "7",
+                                "-c", "tessedit_char_whitelist=ABCDEFHJKMNPRSTUVWXY2345678", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (tesseract, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  return g_strdelimit (g_strstrip (g_steal_pointer (&out)), " ", '_');
+}
+
+/* The SVG carried the answer as <text> (a program read 5 of 5). Now a PNG: nothing of the
+ * answer in the file, and an OCR program (tesseract) reads next to none of them */
+static void
+test_captcha_is_a_picture (void)
+{
+  const char *args[] = { "--rate-limit", "1000", NULL };
+  g_autoptr(EkApiServer) own = ek_api_server_start (args);
+  guint read = 0, n = 10;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(EkApiResponse) r = ek_api_call (own, "POST", "/captcha", NULL, NULL, NULL);
+      const char *image = json_object_get_string_member (ek_api_object (r), "image");
+      const char *id = json_object_get_string_member (ek_api_object (r), "id");
+      g_autofree char *answer = ek_api_run (own, NULL, "captcha-answer", id, NULL);
+      g_autofree guchar *png = NULL;
+      g_autofree char *seen = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      gsize len;
+
+      g_strstrip (answer);
+      g_assert_true (g_str_has_prefix (image, "data:image/png;base64,"));
+      png = g_base64_decode (image + strlen ("data:image/png;base64,"), &len);
+      g_assert_cmpuint (len, >, 8);
+      g_assert_cmpmem (png, 8, "\x89PNG\r\n\x1a\n", 8);
+      g_assert_null (g_strstr_len ((const char *) png, (gssize) len, answer));
+      bytes = g_bytes_new (png, len);
+      seen = ocr (bytes);
+      if (g_str_equal (seen, answer))
+        read++;
+      g_test_message ("captcha %s: OCR read \"%s\"", answer, seen);
+    }
+  g_test_message ("OCR read %u of %u captchas", read, n);
+  g_assert_cmpuint (read, <=, 2);
+  ek_api_server_stop (own);
+}
+
 /* ---- Last: the traffic of every test above against the contract ---- */
 
 static void
@@ -762,6 +858,7 @@ main (int   argc,
   g_test_add_func ("/api-hardening/accounts/login-states-indistinguishable", test_login_states_indistinguishable);
   g_test_add_func ("/api-hardening/database/busy", test_busy_database);
   g_test_add_func ("/api-hardening/uploads/corrupt-png-refused", test_corrupt_png_refused);
+  g_test_add_func ("/api-hardening/captcha/a-picture", test_captcha_is_a_picture);
   g_test_add_func ("/api-hardening/zz-contract/traffic", test_traffic_matches_contract);
 
   status = g_test_run ();

@@ -71,8 +71,9 @@ conn_close (Conn *conn)
       g_hash_table_remove (owner->by_socket, socket);
       return;
     }
-  /* Over TLS, giving up a finished message's connection broke the next connection's handshake
-   * (libsoup 3.2): there the socket is only closed, and libsoup's few bytes for it stay */
+  /* Over TLS, libsoup 3.2 crashes giving up a finished message's connection (and a shutdown
+   * does not make it let go either): there the socket is closed under it, which frees the
+   * descriptor, while libsoup keeps its objects for the connection (about 24 kB each) */
   if (conn->msg != NULL && soup_server_message_get_socket (conn->msg) == socket && !soup_server_is_https (owner->soup))
     stream = soup_server_message_steal_connection (conn->msg);
   if (stream != NULL)

@@ -8,9 +8,27 @@
 /**
  * ek_registry_json_scan:
  *
- * One pass over the bytes, tracking strings and escapes, that json-glib never sees when it fails:
- * the nesting depth and \u0000 escapes. Whether the text is JSON at all is json-glib's verdict.
+ * One pass over the bytes, tracking strings and escapes, for what json-glib gets wrong: the
+ * nesting depth (it recurses), \u0000 (it truncates), escapes JSON does not have and lone
+ * surrogates (it stores bytes that are not UTF-8), raw control characters in strings. Whether
+ * the rest is JSON is json-glib's verdict.
  */
+static int
+hex4 (const char *at)
+{
+  int value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (at[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value << 4 | digit;
+    }
+  return value;
+}
+
 EkRegistryJsonVerdict
 ek_registry_json_scan (const char *data,
                        gsize       len)
@@ -29,12 +47,36 @@ ek_registry_json_scan (const char *data,
         {
           if (c == '"')
             in_string = FALSE;
-          else if (c == '\\' && i + 1 < len)
+          else if ((guchar) c < 0x20)
+            return EK_REGISTRY_JSON_MALFORMED;   /* a raw control character */
+          else if (c == '\\')
             {
-              /* \u0000 in any case of hex digits; a surrogate pair never encodes U+0000 */
-              if (data[i + 1] == 'u' && i + 5 < len && memcmp (data + i + 2, "0000", 4) == 0)
+              int unit;
+
+              /* json-glib also takes \q, octal and lone surrogates, which end as bytes that are
+               * not UTF-8 in a stored value: only JSON's own escapes are read */
+              if (i + 1 >= len)
+                return EK_REGISTRY_JSON_MALFORMED;
+              if (strchr ("\"\\/bfnrt", data[i + 1]) != NULL && data[i + 1] != '\0')
+                {
+                  i++;
+                  continue;
+                }
+              if (data[i + 1] != 'u' || i + 5 >= len || (unit = hex4 (data + i + 2)) < 0)
+                return EK_REGISTRY_JSON_MALFORMED;
+              if (unit == 0)
                 return EK_REGISTRY_JSON_NUL;
-              i++;
+              if (unit >= 0xDC00 && unit <= 0xDFFF)
+                return EK_REGISTRY_JSON_MALFORMED;
+              if (unit >= 0xD800 && unit <= 0xDBFF)
+                {
+                  int low = i + 11 < len && data[i + 6] == '\\' && data[i + 7] == 'u' ? hex4 (data + i + 8) : -1;
+
+                  if (low < 0xDC00 || low > 0xDFFF)
+                    return EK_REGISTRY_JSON_MALFORMED;
+                  i += 6;
+                }
+              i += 5;
             }
         }
       else if (c == '"')

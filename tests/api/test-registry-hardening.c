@@ -193,6 +193,21 @@ test_nul_refused (void)
   g_assert_cmpstr (ek_api_problem_type (r2), ==, "nul-character");
   g_assert_cmpint (r3->status, ==, 201);
   g_assert_cmpstr (json_object_get_string_member (ek_api_object (r3), "enterprise_name"), ==, "北京\\u0000");
+
+  /* What json-glib takes but JSON has not (found by the fuzz target): \q, octal \615, a lone
+   * surrogate; each was stored as bytes that are not UTF-8 */
+  {
+    const char *bodies[] = { "{\"enterprise_name\":\"a\\qb\"}", "{\"enterprise_name\":\"a\\615b\"}",
+                             "{\"enterprise_name\":\"a\\ud800b\"}" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+      {
+        g_autoptr(EkApiResponse) r = ek_api_call (server, "POST", "/accounts", NULL, bodies[i], NULL);
+
+        g_assert_cmpint (r->status, ==, 400);
+        g_assert_cmpstr (ek_api_problem_type (r), ==, "malformed-json");
+      }
+  }
 }
 
 /* text/plain, or no Content-Type at all, is not read as JSON */

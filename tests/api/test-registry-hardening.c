@@ -540,8 +540,8 @@ test_login_states_indistinguishable (void)
   g_autofree char *active_token = ek_api_register_and_login (server, uscc, "active@example.cn");
   g_autoptr(EkApiResponse) reg = ek_api_call (server, "POST", "/accounts", NULL, pending, NULL);
   const char *names[] = { "pending@example.cn", "unknown@example.cn" };
-  g_autofree char *answers[2] = { NULL, NULL };
-  g_autofree char *taken[2] = { NULL, NULL };
+  char *answers[2] = { NULL, NULL };
+  char *taken[2] = { NULL, NULL };
   const char *registered[] = { "pending@example.cn", "active@example.cn" };
 
   g_assert_cmpint (reg->status, ==, 201);
@@ -579,6 +579,11 @@ test_login_states_indistinguishable (void)
     }
   g_assert_cmpstr (taken[0], ==, taken[1]);
   g_assert_nonnull (strstr (taken[0], "409 login-name-taken"));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (answers[i]);
+      g_free (taken[i]);
+    }
 }
 
 /* ---- The database held by another process ---- */

@@ -29,7 +29,7 @@ ALLOWED = {
     "key": {"common"},
     "scanner": {"common", "materials"},
     "api-client": {"common", "draft", "materials"},
-    "documents": {"common", "draft"},
+    "documents": {"common", "catalogue", "draft"},
 }
 SERVER_ALLOWED = {"common", "catalogue"}
 # …and of materials only its check (with the image header it reports)

@@ -35,6 +35,7 @@ ek_registry_handle_mobile_authorizations (Request *req)
     { NULL }
   };
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (!ek_registry_require_key_session (req))
     return;
@@ -66,20 +67,23 @@ ek_registry_handle_mobile_authorizations (Request *req)
         return ek_registry_idempotency_clear (&idem);
 
       id = g_uuid_string_random ();
-      ek_registry_db_begin (req->self->db, NULL);
-      ek_registry_db_exec (req->self->db, NULL,
+      if (!ek_registry_db_begin (req->self->db, &error) ||
+          !ek_registry_db_exec (req->self->db, &error,
                            "INSERT INTO mobile_authorizations (id, enterprise_id, kind, mobile, old_mobile, login_name, state, "
                            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending-submit', ?, ?)", "sissssii",
                            id, req->enterprise_id, kind, ek_registry_get_string (req->body, "mobile"),
-                           ek_registry_get_string (req->body, "old_mobile"), req->login_name, ek_registry_now (), ek_registry_now ());
+                           ek_registry_get_string (req->body, "old_mobile"), req->login_name, ek_registry_now (), ek_registry_now ()))
+        {
+          ek_registry_idempotency_clear (&idem);
+          return ek_registry_respond_db_error (req, error);
+        }
       node = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", id, req->enterprise_id,
                          mobile_node);
-      if (node == NULL || !ek_registry_idempotency_store (req, &idem, 201, NULL, node, NULL) ||
-          !ek_registry_db_commit (req->self->db, NULL))
+      if (node == NULL || !ek_registry_idempotency_store (req, &idem, 201, NULL, node, &error) ||
+          !ek_registry_db_commit (req->self->db, &error))
         {
-          ek_registry_db_rollback (req->self->db);
           ek_registry_idempotency_clear (&idem);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_idempotency_clear (&idem);
       return ek_registry_respond_json (req, 201, node);
@@ -100,9 +104,10 @@ ek_registry_handle_mobile_authorizations (Request *req)
 
       if (!g_str_equal (state, "pending-submit"))
         return ek_registry_respond_problem (req, PROBLEM_INVALID_TRANSITION, NULL);
-      ek_registry_db_exec (req->self->db, NULL,
-                           "UPDATE mobile_authorizations SET state = ?, updated_at = ? WHERE id = ?", "sis",
-                           g_str_equal (kind, "cancellation") ? "cancelled" : "issued", ek_registry_now (), req->seg[1]);
+      if (!ek_registry_db_exec (req->self->db, &error,
+                                "UPDATE mobile_authorizations SET state = ?, updated_at = ? WHERE id = ?", "sis",
+                                g_str_equal (kind, "cancellation") ? "cancelled" : "issued", ek_registry_now (), req->seg[1]))
+        return ek_registry_respond_db_error (req, error);
       g_clear_pointer (&node, json_node_unref);
       node = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", req->seg[1],
                          req->enterprise_id, mobile_node);

@@ -55,6 +55,7 @@ ek_registry_handle_seal_requests (Request *req)
     { NULL }
   };
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (!ek_registry_require_key_session (req))
     return;
@@ -89,20 +90,23 @@ ek_registry_handle_seal_requests (Request *req)
         return ek_registry_idempotency_clear (&idem);
 
       id = g_uuid_string_random ();
-      ek_registry_db_begin (req->self->db, NULL);
-      ek_registry_db_exec (req->self->db, NULL,
+      if (!ek_registry_db_begin (req->self->db, &error) ||
+          !ek_registry_db_exec (req->self->db, &error,
                            "INSERT INTO seal_requests (id, enterprise_id, kind, seal_name, login_name, state, created_at, "
                            "updated_at) VALUES (?, ?, ?, ?, ?, 'new', ?, ?)", "sisssii",
                            id, req->enterprise_id, ek_registry_get_string (req->body, "kind"), ek_registry_get_string (req->body, "seal_name"),
-                           req->login_name, ek_registry_now (), ek_registry_now ());
+                           req->login_name, ek_registry_now (), ek_registry_now ()))
+        {
+          ek_registry_idempotency_clear (&idem);
+          return ek_registry_respond_db_error (req, error);
+        }
       node = ek_registry_select_one (req->self->db, SEAL_REQUEST_COLUMNS "WHERE id = ? AND enterprise_id = ?", id,
                          req->enterprise_id, seal_request_node);
-      if (node == NULL || !ek_registry_idempotency_store (req, &idem, 201, NULL, node, NULL) ||
-          !ek_registry_db_commit (req->self->db, NULL))
+      if (node == NULL || !ek_registry_idempotency_store (req, &idem, 201, NULL, node, &error) ||
+          !ek_registry_db_commit (req->self->db, &error))
         {
-          ek_registry_db_rollback (req->self->db);
           ek_registry_idempotency_clear (&idem);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_idempotency_clear (&idem);
       return ek_registry_respond_json (req, 201, node);
@@ -131,14 +135,14 @@ ek_registry_handle_seal_requests (Request *req)
         old_file = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       if (stmt != NULL)
         sqlite3_reset (stmt);
-      if (!ek_registry_db_exec (req->self->db, NULL,
+      if (!ek_registry_db_exec (req->self->db, &error,
                                 "UPDATE seal_requests SET letter_file = ?, letter_sha256 = ?, letter_size = ?, updated_at = ? "
                                 "WHERE id = ?", "ssiis", stored.file, stored.sha256, (gint64) stored.size, ek_registry_now (),
                                 req->seg[1]))
         {
           ek_registry_discard_file (req->self, stored.file);
           ek_registry_stored_file_clear (&stored);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_discard_file (req->self, old_file);
       ek_registry_stored_file_clear (&stored);

@@ -131,7 +131,7 @@ activation_code_for (const char *email)
       if (g_str_equal (json_object_get_string_member (mail, "to"), email) && at != NULL)
         {
           g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), 6);
+          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
         }
     }
   g_assert_nonnull (code);

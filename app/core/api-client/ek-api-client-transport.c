@@ -992,8 +992,12 @@ ek_api_client_perform (EkApiClient  *self,
           else
             {
               gint64 after = parse_retry_after (t.retry_after);
+              const EkApiProblem *problem = ek_api_error_get_problem (attempt_error);
+              /* The service says it recorded nothing (its database was busy): any request,
+               * even one that must never act twice, can be sent again as it is */
+              gboolean nothing_done = status == 503 && problem != NULL && g_strcmp0 (problem->type_slug, "service-busy") == 0;
 
-              retry = request->retryable && attempt < self->retries &&
+              retry = (request->retryable || nothing_done) && attempt < self->retries &&
                       (status == 408 || status == 429 || status == 500 || status == 502 ||
                        status == 503 || status == 504);
               if (retry && after >= 0)

@@ -82,6 +82,7 @@ static const struct
   { "material", run_material_program, N_("Check a material image, or fit it under the upload limit") },
   { "scan", run_material_program, N_("List scanners, or scan a material") },
   { "registry", run_registry_program, N_("Check the registration service, or show its catalogue") },
+  { "diagnose", ek_tool_diagnose, N_("Report what this computer sees, for the helpdesk") },
 };
 
 static const char *

@@ -29,6 +29,7 @@ ALLOWED = {
     "scanner": {"common", "materials"},
     "api-client": {"common", "draft", "materials"},
     "documents": {"common", "draft"},
+    "diagnostics": {"common", "key", "scanner", "api-client"},
 }
 SERVER_ALLOWED = {"common", "catalogue"}
 GUI_INCLUDES = re.compile(r'#\s*include\s*<(gtk|gdk|gsk|adwaita|libadwaita)[/.]')

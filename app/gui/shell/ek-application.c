@@ -9,6 +9,7 @@
 
 #include "ek-application.h"
 #include "ek-catalogue.h"
+#include "ek-diagnostics-window.h"
 #include "ek-draft-store.h"
 #include "ek-key-view.h"
 #include "ek-api-client.h"
@@ -192,6 +193,23 @@ show_key_activated (GSimpleAction *action,
   gtk_window_present (window);
 }
 
+/* Main menu → Diagnostics: one window, made afresh (the report is of now) */
+static void
+diagnostics_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (EK_IS_DIAGNOSTICS_WINDOW (l->data))
+      {
+        gtk_window_destroy (l->data);
+        break;
+      }
+  gtk_window_present (GTK_WINDOW (ek_diagnostics_window_new (app)));
+}
+
 /* A button elsewhere (the key view) starts a business: the wizard window switches to it */
 static void
 start_business_activated (GSimpleAction *action,
@@ -213,6 +231,7 @@ start_business_activated (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
   { .name = "show-key", .activate = show_key_activated },
+  { .name = "diagnostics", .activate = diagnostics_activated },
   { .name = "start-business", .activate = start_business_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
 };

@@ -26,6 +26,7 @@ typedef struct
   GMainLoop   *loop;
   GSubprocess *server;
   gboolean     server_exited;
+  gboolean     interrupted;   /* Ctrl+C or SIGTERM: the way to stop sharing */
 } Share;
 
 static gboolean
@@ -33,6 +34,7 @@ on_signal_cb (gpointer user_data)
 {
   Share *share = user_data;
 
+  share->interrupted = TRUE;
   g_main_loop_quit (share->loop);
   return G_SOURCE_REMOVE;
 }
@@ -81,7 +83,7 @@ ek_tool_token_share (int    argc,
   g_auto(GStrv) argv_server = NULL;
   g_autofree char *dir = NULL;
   const char *module = NULL;
-  Share share = { NULL, NULL, FALSE };
+  Share share = { NULL, NULL, FALSE, FALSE };
   guint n_shared = 0;
   int status;
 
@@ -137,13 +139,16 @@ ek_tool_token_share (int    argc,
   share.server = g_subprocess_newv ((const char * const *) argv_server, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
   if (share.server == NULL)
     return ek_tool_fail (_("p11-kit’s server could not be started (is the package p11-kit installed?): %s"), error->message);
+  share.loop = g_main_loop_new (NULL, FALSE);
+  g_subprocess_wait_async (share.server, NULL, on_server_exited_cb, &share);
   for (guint waited = 0; !g_file_test (socket_path, G_FILE_TEST_EXISTS); waited += 20)
     {
-      if (waited >= SOCKET_WAIT_MS || g_subprocess_get_if_exited (share.server) ||
-          g_subprocess_get_if_signaled (share.server))
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      if (waited >= SOCKET_WAIT_MS || share.server_exited)
         {
-          g_subprocess_force_exit (share.server);
-          g_clear_object (&share.server);
+          if (!share.server_exited)
+            g_subprocess_force_exit (share.server);
           return ek_tool_fail (_("p11-kit’s server did not start sharing the key."));
         }
       g_usleep (20 * 1000);
@@ -159,20 +164,22 @@ ek_tool_token_share (int    argc,
   g_print (_("Keep this running while you work; press Ctrl+C to stop sharing.\n"));
   fflush (stdout);
 
-  share.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_signal_cb, &share);
   g_unix_signal_add (SIGTERM, on_signal_cb, &share);
-  g_subprocess_wait_async (share.server, NULL, on_server_exited_cb, &share);
-  g_main_loop_run (share.loop);
+  if (!share.server_exited)
+    g_main_loop_run (share.loop);
 
   if (!share.server_exited)
     {
       g_subprocess_send_signal (share.server, SIGTERM);
-      g_subprocess_wait (share.server, NULL, NULL);
+      while (!share.server_exited)
+        g_main_context_iteration (NULL, TRUE);
     }
   g_unlink (socket_path);
   g_clear_object (&share.server);
   g_clear_pointer (&share.loop, g_main_loop_unref);
+  if (!share.interrupted)
+    return ek_tool_fail (_("p11-kit’s server stopped: the key is no longer shared."));
   g_print (_("Sharing stopped.\n"));
-  return share.server_exited ? 1 : 0;
+  return 0;
 }

@@ -13,6 +13,7 @@
 #include "ek-diagnostics.h"
 #include "ek-diagnostics-window.h"
 #include "ek-settings.h"
+#include "ek-wipe.h"
 
 struct _EkDiagnosticsWindow
 {
@@ -142,6 +143,10 @@ on_save_response_cb (GtkNativeDialog *dialog,
         {
           g_autofree char *name = g_file_get_parse_name (file);
           g_autofree char *message = g_strdup_printf (_("Saved to %s."), name);
+          g_autofree char *path = g_file_get_path (file);
+
+          if (path != NULL)
+            ek_session_files_track (path);   /* a counter's session end wipes it */
 
           gtk_label_set_text (GTK_LABEL (self->status_label), message);
         }

@@ -95,7 +95,7 @@ ek_tool_token_share (int    argc,
   all_modules = ek_settings_dup_pkcs11_modules ((const char * const *) modules);
   manager = ek_token_manager_new ((const char * const *) all_modules,
                                   only_listed ? EK_TOKEN_MANAGER_SKIP_REGISTERED : EK_TOKEN_MANAGER_FLAGS_NONE);
-  tokens = ek_token_manager_list_tokens_now (manager, &error);
+  tokens = ek_token_manager_list_tokens (manager, NULL, &error);
   if (tokens == NULL)
     return ek_tool_fail ("%s", error->message);
 

@@ -89,11 +89,11 @@ fill_session (EkTokenManager *manager)
   g_autofree char *message = NULL;
   EkToken *token;
 
-  tokens = ek_token_manager_list_tokens_now (manager, &error);
+  tokens = ek_token_manager_list_tokens (manager, NULL, &error);
   g_assert_no_error (error);
   token = token_fixture_find_token (tokens, "EK-TOKEN-A");
   g_assert_nonnull (token);
-  g_assert_true (ek_token_manager_login_now (manager, token, pin, &error));
+  g_assert_true (ek_token_manager_login (manager, token, pin, NULL, &error));
   g_assert_no_error (error);
 
   ek_application_draft_set_string (draft, "credit-code", USCC);

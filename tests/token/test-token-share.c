@@ -38,7 +38,7 @@ run_remote_client (const char *challenge_b64)
 
   data = g_base64_decode (challenge_b64, &size);
   challenge = g_bytes_new (data, size);
-  tokens = ek_token_manager_list_tokens_now (manager, &error);
+  tokens = ek_token_manager_list_tokens (manager, NULL, &error);
   if (tokens == NULL || (token = token_fixture_find_token (tokens, "EK-TOKEN-A")) == NULL)
     {
       g_print ("no-key\n");
@@ -47,7 +47,7 @@ run_remote_client (const char *challenge_b64)
   info = token_fixture_find_cert (token, "01");
   g_print ("module %s\n", ek_token_get_module_path (token));
   g_print ("tokens %u\n", tokens->len);
-  signature = ek_token_manager_sign_now (manager, token, info, pin, challenge, &algorithm, &error);
+  signature = ek_token_manager_sign (manager, token, info, pin, challenge, &algorithm, NULL, &error);
   if (signature == NULL)
     {
       g_print ("error %s\n", error->message);

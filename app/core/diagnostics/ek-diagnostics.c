@@ -386,7 +386,7 @@ add_key (JsonBuilder    *b,
   g_autofree char *forwarded = ek_token_dup_forwarded_address ();
   g_autofree char *diagnosis = NULL, *vendor = NULL;
 
-  tokens = ek_token_manager_list_tokens_now (manager, &error);
+  tokens = ek_token_manager_list_tokens (manager, NULL, &error);
   modules = ek_token_manager_dup_module_status (manager);
   errors = ek_token_manager_get_module_errors (manager);
   ek_token_manager_diagnose (manager, &diagnosis, &vendor);

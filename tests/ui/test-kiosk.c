@@ -14,6 +14,7 @@
 #define EK_JOURNEY_SHOT_PREFIX "kiosk-journey"
 #include "test-first-application.c"
 
+#include "ek-diagnostics-window.h"
 #include "ek-kiosk.h"
 #include "ek-scan-dialog.h"
 
@@ -336,6 +337,9 @@ check_session (const char *how)
   gdk_clipboard_set_text (clipboard, s.uscc);
   client = ek_application_dup_registry_client (app, NULL);
   g_assert_true (ek_api_client_has_session (client));
+  /* The clerk also looked at the key's report: that window shows the session's certificates */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "diagnostics", NULL);
+  g_assert_nonnull (ek_ui_find_toplevel (EK_TYPE_DIAGNOSTICS_WINDOW));
 
   if (g_str_equal (how, "finish"))
     {
@@ -371,6 +375,7 @@ check_session (const char *how)
   /* The clipboard no longer holds what we put there; the service's session is gone */
   g_assert_null (gdk_clipboard_get_content (gtk_widget_get_clipboard (GTK_WIDGET (window))));
   g_assert_false (ek_api_client_has_session (client));
+  g_assert_null (ek_ui_find_toplevel (EK_TYPE_DIAGNOSTICS_WINDOW));
 
   /* Nothing of the session remains, and nothing left holds its data */
   after = snapshot ();

@@ -297,6 +297,14 @@ ek_kiosk_end_session (EkKiosk *self)
       self->window = NULL;
       gtk_window_destroy (old);
     }
+  /* The other windows of the session too (“Your key”, Diagnostics): they show its certificates */
+  {
+    GList *windows = g_list_copy (gtk_application_get_windows (self->application));
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      gtk_window_destroy (l->data);
+    g_list_free (windows);
+  }
   wipe_session (self);
   open_window (self);
   g_application_release (G_APPLICATION (self->application));

@@ -60,6 +60,7 @@ test_redact_text (void)
   g_autofree char *c = ek_redact_text ("The key driver /usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so did not start (CKR_GENERAL_ERROR 0x5)");
   g_autofree char *d = ek_redact_text ("北京测试科技有限公司，统一社会信用代码 " USCC "。");
   g_autofree char *code = ek_redact_code (USCC);
+  g_autofree char *wide = ek_redact_text ("身份证号 １１０１０５１９４９１２３１００２Ｘ，手机 １３９１２３４５６７８");
 
   assert_absent (a, PIN);
   assert_absent (a, ID_NUMBER);
@@ -74,6 +75,12 @@ test_redact_text (void)
   g_assert_nonnull (strstr (d, "北京测试科技有限公司"));
   assert_absent (d, USCC);
   g_assert_cmpstr (code, ==, "9135************43");
+  /* Typed with a Chinese input method: full-width digits */
+  assert_absent (wide, ID_NUMBER);
+  assert_absent (wide, "１１０１０５");
+  assert_absent (wide, PHONE);
+  assert_absent (wide, "１３９１２");
+  g_assert_nonnull (strstr (wide, "身份证号"));
 }
 
 /* A session full of secrets: a PIN typed and checked, a saved draft with ID numbers and phones,

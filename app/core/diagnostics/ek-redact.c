@@ -29,12 +29,18 @@ is_mailbox_char (char c)
 char *
 ek_redact_text (const char *text)
 {
+  g_autofree char *valid = NULL, *normal = NULL;
   GString *out;
   const char *p;
   const char *path_end = NULL;
 
   if (text == NULL)
     return NULL;
+  /* Full-width digits and letters (an ID number typed with a Chinese input method) become
+   * ASCII first, so they are caught like any other */
+  valid = g_utf8_make_valid (text, -1);
+  normal = g_utf8_normalize (valid, -1, G_NORMALIZE_NFKC);
+  text = normal != NULL ? normal : valid;
   out = g_string_sized_new (strlen (text));
   p = text;
   while (*p != '\0')

@@ -11,7 +11,8 @@
 G_BEGIN_DECLS
 
 /* Free text with every word of 4 or more digits, every run of 20 or more token characters
- * and every e-mail mailbox replaced by "•••" */
+ * and every e-mail mailbox replaced by "•••"; full-width characters are read as their ASCII
+ * forms (NFKC) first. Any input gives valid UTF-8. */
 char *ek_redact_text (const char *text);
 /* A code (credit code, ID number, serial) with its first 4 and last 2 characters kept, the
  * rest as "*"; codes of 8 characters or fewer become "***" */

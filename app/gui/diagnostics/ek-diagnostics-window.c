@@ -92,7 +92,7 @@ refresh (EkDiagnosticsWindow *self)
   g_autoptr(EkApiClient) client = NULL;
 
   if (app != NULL && EK_IS_APPLICATION (app))
-    client = ek_application_dup_registry_client (EK_APPLICATION (app), NULL);
+    client = ek_application_dup_api_client (EK_APPLICATION (app), NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();

@@ -309,7 +309,7 @@ ek_kiosk_end_session (EkKiosk *self)
   open_window (self);
   g_application_release (G_APPLICATION (self->application));
 
-  client = ek_application_dup_registry_client (EK_APPLICATION (self->application), NULL);
+  client = ek_application_dup_api_client (EK_APPLICATION (self->application), NULL);
   if (client != NULL && ek_api_client_has_session (client))
     {
       ek_api_client_logout_async (client, NULL, on_logout_done_cb, g_object_ref (self));

@@ -18,7 +18,7 @@ GtkWidget     *ek_application_new_window      (EkApplication *self);
 struct _EkKiosk *ek_application_get_kiosk     (EkApplication *self);
 void           ek_application_set_kiosk_requested (EkApplication *self,
                                                    gboolean       kiosk);
-EkApiClient *ek_application_dup_registry_client (EkApplication  *self,
+EkApiClient *ek_application_dup_api_client (EkApplication  *self,
                                                      GError        **error);
 
 G_END_DECLS

@@ -1,6 +1,6 @@
-/* ek-registry-ui.c: calls to the registration service from a page
+/* ek-api-call.c: calls to the registration service from a page or a widget
  *
- * Every page goes through ek_registry_ui_call(): when the server says the session has expired,
+ * Every page goes through ek_api_call_run(): when the server says the session has expired,
  * the log-in dialog appears over the current window, and once the clerk has logged in again the
  * very same call is made again, so the page carries on where it was and nothing typed is lost.
  */
@@ -12,18 +12,18 @@
 #include "ek-error-journal.h"
 #include "ek-login-dialog.h"
 #include "ek-page.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
 #include "ek-window.h"
 
 typedef struct
 {
   EkApiClient     *client;
-  EkRegistryCallStart   start;
-  EkRegistryCallFinish  finish;
-  GDestroyNotify        result_free;
-  gpointer              data;
-  GDestroyNotify        data_free;
-  guint                 logins;
+  EkApiCallStart   start;
+  EkApiCallFinish  finish;
+  GDestroyNotify   result_free;
+  gpointer         data;
+  GDestroyNotify   data_free;
+  guint            logins;
 } Call;
 
 static void
@@ -38,12 +38,12 @@ call_free (gpointer p)
 }
 
 /**
- * ek_registry_ui_get_client:
+ * ek_api_call_get_client:
  * Returns: (transfer full) (nullable): the application's client, or an error in plain words when
  *   the service is not configured
  */
 EkApiClient *
-ek_registry_ui_get_client (GError **error)
+ek_api_call_get_client (GError **error)
 {
   GApplication *app = g_application_get_default ();
 
@@ -53,7 +53,7 @@ ek_registry_ui_get_client (GError **error)
                            _("The registration service is not available in this window."));
       return NULL;
     }
-  return ek_application_dup_registry_client (EK_APPLICATION (app), error);
+  return ek_application_dup_api_client (EK_APPLICATION (app), error);
 }
 
 static EkApplicationDraft *
@@ -154,16 +154,16 @@ run_call (GTask *task)
 }
 
 void
-ek_registry_ui_call (GtkWidget            *widget,
-                     EkRegistryCallStart   start,
-                     EkRegistryCallFinish  finish,
-                     GDestroyNotify        result_free,
-                     gpointer              data,
-                     GDestroyNotify        data_free,
-                     GCancellable         *cancellable,
-                     GAsyncReadyCallback   callback,
-                     gpointer              user_data)
-{
+ek_api_call_run (GtkWidget           *widget,
+                 EkApiCallStart       start,
+                 EkApiCallFinish      finish,
+                 GDestroyNotify       result_free,
+                 gpointer             data,
+                 GDestroyNotify       data_free,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+                 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   Call *call;
@@ -171,7 +171,7 @@ ek_registry_ui_call (GtkWidget            *widget,
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
   task = g_task_new (widget, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ek_registry_ui_call);
+  g_task_set_source_tag (task, ek_api_call_run);
   call = g_new0 (Call, 1);
   call->start = start;
   call->finish = finish;
@@ -180,7 +180,7 @@ ek_registry_ui_call (GtkWidget            *widget,
   call->data_free = data_free;
   g_task_set_task_data (task, call, call_free);
 
-  call->client = ek_registry_ui_get_client (&error);
+  call->client = ek_api_call_get_client (&error);
   if (call->client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -190,123 +190,11 @@ ek_registry_ui_call (GtkWidget            *widget,
 }
 
 gpointer
-ek_registry_ui_call_finish (GAsyncResult  *result,
-                            GError       **error)
+ek_api_call_run_finish (GAsyncResult  *result,
+                        GError       **error)
 {
   g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_registry_ui_call, NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_api_call_run, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* The sentence a clerk reads. The client's messages are plain already: what happened, that
- * nothing typed is lost, what to do, and the request id for the helpdesk. */
-char *
-ek_registry_ui_describe (const GError *error)
-{
-  g_return_val_if_fail (error != NULL, NULL);
-
-  return g_strdup (error->message);
-}
-
-/* A 422 whose field errors belong on the fields they name */
-gboolean
-ek_registry_ui_is_field_error (const GError *error)
-{
-  const EkApiProblem *problem = ek_api_error_get_problem (error);
-
-  return problem != NULL && problem->field_errors != NULL && problem->field_errors->len > 0;
-}
-
-/* "_Retry" -> "Retry"; "重试(_R)" -> "重试" (the Chinese form puts the key in brackets) */
-char *
-ek_ui_strip_mnemonic (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  g_return_val_if_fail (text != NULL, NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (p[0] == '(' && p[1] == '_' && p[2] != '\0' && p[3] == ')')
-        {
-          p += 3;
-          continue;
-        }
-      if (*p == '_' && p[1] == '_')
-        {
-          g_string_append_c (out, '_');
-          p++;
-          continue;
-        }
-      if (*p != '_')
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-GtkWidget *
-ek_ui_mnemonic_button_new (const char *text)
-{
-  GtkWidget *button = gtk_button_new_with_mnemonic (text);
-  g_autofree char *name = ek_ui_strip_mnemonic (text);
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  return button;
-}
-
-GtkWidget *
-ek_ui_wrapped_label_new (const char *text,
-                         const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
-GtkWidget *
-ek_ui_wrapped_label_new_word_char (const char *text,
-                                   const char *css_class)
-{
-  GtkWidget *label = ek_ui_wrapped_label_new (text, css_class);
-
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  return label;
-}
-
-GtkWidget *
-ek_ui_page_box_new (void)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 24);
-  gtk_widget_set_margin_end (box, 24);
-  return box;
-}
-
-void
-ek_ui_page_set_scrolled_child (GtkWidget *page,
-                               GtkWidget *child)
-{
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_widget_set_parent (scrolled, page);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), child);
-}
-
-GCancellable *
-ek_ui_restart_cancellable (GCancellable **cancellable)
-{
-  g_cancellable_cancel (*cancellable);
-  g_clear_object (cancellable);
-  *cancellable = g_cancellable_new ();
-  return *cancellable;
 }

@@ -28,7 +28,7 @@ ALLOWED = {
     "key": {"common"},
     "scanner": {"common", "materials"},
     "api-client": {"common", "draft", "materials"},
-    "documents": {"common", "draft"},
+    "documents": {"common", "catalogue", "draft"},
     "diagnostics": {"common", "key", "scanner", "api-client"},
 }
 SERVER_ALLOWED = {"common", "catalogue"}

@@ -268,7 +268,7 @@ def audit_business_types(binary, env):
             return
         selection = types_list.querySelection()
         n_types = types_list.childCount
-        report(n_types == 9, "nine business types are announced (%d)" % n_types)
+        report(n_types == 10, "ten business types are announced (%d)" % n_types)
         for index in range(n_types):
             row = types_list.getChildAtIndex(index)
             name = row.name

@@ -281,6 +281,17 @@ on_refresh_button_clicked_cb (EkMaterialsPage *self)
   ask_service (self);
 }
 
+/* The business type changed under a page the window kept (the same step in both flows): the
+ * materials are another list, and the service's limits are asked for that type */
+static void
+on_business_type_changed_cb (EkMaterialsPage *self)
+{
+  if (self->rules == NULL)
+    return;
+  build_rows (self);
+  ask_service (self);
+}
+
 static void
 populate (EkMaterialsPage *self)
 {
@@ -302,6 +313,8 @@ populate (EkMaterialsPage *self)
   self->source = EK_MATERIALS_RULES_BUILT_IN;
   show_source (self);
   build_rows (self);
+  g_signal_connect_object (draft, "notify::business-type-id", G_CALLBACK (on_business_type_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   /* No service set up (or no application around the page) is not an error here: the
    * bundled limits are what this version of the app knows */

@@ -133,11 +133,13 @@ test_choose_walk_and_back (void)
   gt_signal_logger_connect (logger, first, "notify::complete");
   gt_signal_logger_connect (logger, ek_window_get_draft (window), "notify::business-type-id");
 
-  /* Choose “first application”: the page becomes complete and Next can be pressed */
+  /* Choose “first application” (Enter, Space or a click on its row): the page becomes complete,
+   * and the wizard goes on to its first step */
   row = ek_ui_find_any (GTK_WIDGET (window), "first-application");
   g_assert_nonnull (row);
   list = gtk_widget_get_parent (row);
-  gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (row));
+  g_assert_true (gtk_list_box_get_selection_mode (GTK_LIST_BOX (list)) == GTK_SELECTION_NONE);
+  g_signal_emit_by_name (list, "row-activated", row);
   ek_ui_iterate (current_window);
 
   /* The page reacts to the draft (becoming complete) before the draft's notification is logged */
@@ -146,6 +148,10 @@ test_choose_walk_and_back (void)
   gt_signal_logger_assert_no_emissions (logger);
   g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==,
                    "first-application");
+  g_assert_true (ek_business_type_page_get_chosen_row (EK_BUSINESS_TYPE_PAGE (first)) == GTK_LIST_BOX_ROW (row));
+  g_assert_cmpuint (ek_window_get_current_index (window), ==, 1);
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
+  ek_ui_iterate (current_window);
   g_assert_true (gtk_widget_is_sensitive (button (window, "wizard.next")));
 
   /* Its steps appear in the step list: the form is four of them */
@@ -175,19 +181,18 @@ test_choose_walk_and_back (void)
   ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_window_get_current_index (window), ==, 0);
   g_assert_true (ek_window_get_current_page (window) == first);
-  g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (list)) == GTK_LIST_BOX_ROW (row));
+  g_assert_true (ek_business_type_page_get_chosen_row (EK_BUSINESS_TYPE_PAGE (first)) == GTK_LIST_BOX_ROW (row));
+  g_assert_true (gtk_widget_has_css_class (row, "chosen"));
   g_assert_true (ek_page_get_complete (first));
   g_assert_true (gtk_widget_is_sensitive (button (window, "wizard.next")));
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.back")));
 
   /* Another business type shares steps with the first: the same pages are kept */
-  gtk_list_box_select_row (GTK_LIST_BOX (list),
-                           GTK_LIST_BOX_ROW (ek_ui_find_any (GTK_WIDGET (window), "pin-unlock")));
+  g_signal_emit_by_name (list, "row-activated", ek_ui_find_any (GTK_WIDGET (window), "pin-unlock"));
   ek_ui_iterate (current_window);
   g_assert_cmpuint (ek_window_get_n_pages (window), ==, 10);
-  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.next", NULL);
-  ek_ui_iterate (current_window);
   g_assert_true (ek_window_get_current_page (window) == account);
+  g_assert_false (gtk_widget_has_css_class (row, "chosen"));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -212,8 +217,14 @@ press (const char *keys)
   g_autoptr(GSubprocess) proc = NULL;
   gboolean done = FALSE;
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                           "xdotool", "key", "--delay", "40", keys, NULL);
+  g_auto(GStrv) names = g_strsplit (keys, " ", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+
+  g_strv_builder_add_many (builder, "xdotool", "key", "--delay", "40", NULL);
+  g_strv_builder_addv (builder, (const char **) names);
+  argv = g_strv_builder_end (builder);
+  proc = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_subprocess_wait_check_async (proc, NULL, on_xdotool_done, &done);
   while (!done)
@@ -254,6 +265,24 @@ has_business_type (EkWindow      *window,
   return g_strcmp0 (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), id) == 0;
 }
 
+static gboolean
+has_focus_on (EkWindow      *window,
+              gconstpointer  name)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+  return focus != NULL && g_strcmp0 (gtk_widget_get_name (focus), name) == 0;
+}
+
+static gboolean
+focus_is_in_current_page (EkWindow *window)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+  return focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (ek_window_get_current_page (window))) &&
+         gtk_widget_get_mapped (focus);
+}
+
 static void
 test_keyboard_only (void)
 {
@@ -267,26 +296,83 @@ test_keyboard_only (void)
   g_subprocess_wait_check (pointer, NULL, &error);
   g_assert_no_error (error);
 
-  /* The first business type has the focus; Down moves to the second and chooses it */
+  /* The first business type has the focus; Down and Tab move the focus and choose nothing */
   press ("Down");
-  wait_until (window, has_business_type, "renewal", "Down to choose the second business type");
-  g_assert_cmpuint (ek_window_get_current_index (window), ==, 0);
+  wait_until (window, has_focus_on, "renewal", "Down to move to the second business type");
+  press ("Down Down Up Tab shift+Tab");
+  wait_until (window, has_focus_on, "reissue", "Down, Up, Tab, Shift+Tab to move through the list");
+  g_assert_null (ek_application_draft_get_business_type_id (ek_window_get_draft (window)));
+  g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
+  press ("Up");
+  wait_until (window, has_focus_on, "renewal", "Up to move back to the second business type");
 
-  /* Enter goes on to its first step */
+  /* Enter chooses it and goes on to its first step, where the focus ring is drawn */
   press ("Return");
   wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Enter to go to the first step");
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
+  g_assert_true (focus_is_in_current_page (window));
+  g_assert_true (gtk_window_get_focus_visible (GTK_WINDOW (window)));
 
   /* Alt+Left goes back, Alt+Right forward again: the choice was kept */
   press ("alt+Left");
   wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+Left to go back");
   g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
+  /* …on the chosen row, with a focus ring; passing over the others changes nothing */
+  g_assert_true (has_focus_on (window, "renewal"));
+  g_assert_true (gtk_window_get_focus_visible (GTK_WINDOW (window)));
+  press ("Down Down Tab");
+  ek_ui_iterate (current_window);
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
   press ("alt+Right");
   wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Alt+Right to go forward");
+  g_assert_true (focus_is_in_current_page (window));
+
+  /* Space chooses too */
+  press ("alt+Left");
+  wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+Left to go back");
+  press ("Up space");
+  wait_until (window, has_business_type, "first-application", "Up and Space to choose the first business type");
+  wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Space to go on to its first step");
 
   /* The button mnemonic works too: Alt+B is Back */
   press ("alt+b");
   wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+B (the Back button) to go back");
   ek_ui_screenshot (GTK_WIDGET (window), "keyboard");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* An application already on the registration service stays the business it was sent as */
+static void
+test_fixed_business_type (void)
+{
+  EkWindow *window = open_window ();
+  EkApplicationDraft *draft = ek_window_get_draft (window);
+  EkPage *first = ek_window_get_current_page (window);
+  GtkWidget *seal = ek_ui_find_any (GTK_WIDGET (window), "electronic-seal");
+  GtkWidget *row = ek_ui_find_any (GTK_WIDGET (window), "first-application");
+
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  ek_ui_iterate (current_window);
+  ek_application_draft_set_string (draft, "application-id", "0b8f3c52-5a51-4f0e-9b1c-7d1c0b1f2a10");
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
+  ek_ui_iterate (current_window);
+
+  /* The other businesses cannot be chosen, and the page says why */
+  g_assert_true (ek_window_get_current_page (window) == first);
+  g_assert_false (gtk_widget_is_sensitive (seal));
+  g_assert_true (gtk_widget_is_sensitive (row));
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", seal);
+  ek_ui_iterate (current_window);
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (draft), ==, "first-application");
+  g_assert_cmpuint (ek_window_get_current_index (window), ==, 0);
+  g_assert_true (ek_business_type_page_get_chosen_row (EK_BUSINESS_TYPE_PAGE (first)) == GTK_LIST_BOX_ROW (row));
+  ek_ui_screenshot (GTK_WIDGET (window), "business-type-fixed");
+
+  /* Nor can a button elsewhere (the key view's "start this business") */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "start-business", g_variant_new_string ("electronic-seal"));
+  ek_ui_iterate (current_window);
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (draft), ==, "first-application");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -356,6 +442,7 @@ main (int   argc,
   g_test_add_func ("/wizard/first-page", test_first_page_lists_business_types);
   g_test_add_func ("/wizard/choose-walk-back", test_choose_walk_and_back);
   g_test_add_func ("/wizard/keyboard-only", test_keyboard_only);
+  g_test_add_func ("/wizard/fixed-business-type", test_fixed_business_type);
   g_test_add_func ("/wizard/broken-catalogue", test_broken_catalogue_is_explained);
 
   return g_test_run ();

@@ -237,7 +237,7 @@ test_session_change (void)
 {
   EkMaterialsPage *page = EK_MATERIALS_PAGE (gtk_window_get_child (GTK_WINDOW (window)));
   g_autoptr(GError) error = NULL;
-  g_autoptr(EkApiClient) client = ek_application_dup_registry_client (app, &error);
+  g_autoptr(EkApiClient) client = ek_application_dup_api_client (app, &error);
   g_autofree char *uscc = ek_api_make_uscc ();
   g_autofree char *token = NULL;
   g_autofree char *answer = NULL;

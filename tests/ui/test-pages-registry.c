@@ -475,7 +475,7 @@ test_upload_submit_and_status (void)
     const char *first = ((EkMaterialRequirement *) g_ptr_array_index (requirements, 0))->material_id;
     const char *second = ((EkMaterialRequirement *) g_ptr_array_index (requirements, 1))->material_id;
     UploadUnderWay under_way = { EK_UPLOAD_PANEL (panel), second };
-    g_autoptr(EkApiClient) client = ek_application_dup_registry_client (app, NULL);
+    g_autoptr(EkApiClient) client = ek_application_dup_api_client (app, NULL);
 
     /* One retry after a drop, so that one queued fault is enough to make it fail */
     ek_api_client_set_retries (client, 1, 50);
@@ -670,7 +670,7 @@ test_no_session (void)
 {
   EkPage *status = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (GTK_WIDGET (status));
-  g_autoptr(EkApiClient) client = ek_application_dup_registry_client (app, NULL);
+  g_autoptr(EkApiClient) client = ek_application_dup_api_client (app, NULL);
   EkLoginDialog *dialog;
   EkLoginForm *form;
   g_autofree char *answer = NULL;

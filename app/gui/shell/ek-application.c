@@ -23,7 +23,7 @@ struct _EkApplication
   GError         *catalogue_error;
   EkDraftStore   *draft_store;
 
-  EkApiClient *registry_client;
+  EkApiClient *api_client;
 };
 
 G_DEFINE_FINAL_TYPE (EkApplication, ek_application, GTK_TYPE_APPLICATION)
@@ -123,7 +123,7 @@ ek_application_finalize (GObject *object)
   g_clear_pointer (&self->catalogue_path, g_free);
   g_clear_object (&self->catalogue);
   g_clear_error (&self->catalogue_error);
-  g_clear_object (&self->registry_client);
+  g_clear_object (&self->api_client);
   g_clear_object (&self->draft_store);
 
   G_OBJECT_CLASS (ek_application_parent_class)->finalize (object);
@@ -250,7 +250,7 @@ ui_language (void)
 }
 
 /**
- * ek_application_dup_registry_client:
+ * ek_application_dup_api_client:
  *
  * The one client of the registration service, made on first use from the environment
  * (EKEY_REGISTRY_URL, EKEY_REGISTRY_CA) or the settings. A missing or wrong configuration is
@@ -260,20 +260,20 @@ ui_language (void)
  * Returns: (transfer full) (nullable): the client
  */
 EkApiClient *
-ek_application_dup_registry_client (EkApplication  *self,
+ek_application_dup_api_client (EkApplication  *self,
                                     GError        **error)
 {
   g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
 
-  if (self->registry_client == NULL)
+  if (self->api_client == NULL)
     {
       /* The client's own message says what is missing or wrong and what to do */
-      self->registry_client = ek_api_client_new_from_settings (error);
-      if (self->registry_client == NULL)
+      self->api_client = ek_api_client_new_from_settings (error);
+      if (self->api_client == NULL)
         return NULL;
-      ek_api_client_set_language (self->registry_client, ui_language ());
+      ek_api_client_set_language (self->api_client, ui_language ());
     }
-  return g_object_ref (self->registry_client);
+  return g_object_ref (self->api_client);
 }
 
 EkApplication *

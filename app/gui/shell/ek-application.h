@@ -14,7 +14,7 @@ G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplica
 EkApplication *ek_application_new             (void);
 EkDraftStore  *ek_application_get_draft_store (EkApplication *self);
 
-EkApiClient *ek_application_dup_registry_client (EkApplication  *self,
+EkApiClient *ek_application_dup_api_client (EkApplication  *self,
                                                      GError        **error);
 
 G_END_DECLS

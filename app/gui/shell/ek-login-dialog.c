@@ -8,8 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "ek-registry-ui.h"
-
 #include "ek-login-dialog.h"
 #include "ek-login-form.h"
 
@@ -122,7 +120,8 @@ ek_login_dialog_init (EkLoginDialog *self)
   g_signal_connect_swapped (self->form, "logged-in", G_CALLBACK (on_logged_in_cb), self);
   gtk_box_append (GTK_BOX (box), self->form);
 
-  cancel = ek_ui_mnemonic_button_new (_("_Cancel"));
+  /* No mnemonic: Alt+C is the enterprise code's; Escape cancels */
+  cancel = gtk_button_new_with_label (_("Cancel"));
   gtk_widget_set_halign (cancel, GTK_ALIGN_START);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_clicked_cb), self);
   gtk_box_append (GTK_BOX (box), cancel);

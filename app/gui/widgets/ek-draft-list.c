@@ -13,7 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-draft-list.h"
-#include "ek-registry-ui.h"
+#include "ek-ui-helpers.h"
 
 struct _EkDraftList
 {

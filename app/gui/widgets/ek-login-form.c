@@ -10,7 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "ek-login-form.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-validators.h"
 
 struct _EkLoginForm
@@ -65,7 +66,7 @@ set_busy (EkLoginForm *self,
   update_sensitive (self);
 }
 
-/* Client calls, in the shape ek_registry_ui_call() wants */
+/* Client calls, in the shape ek_api_call_run() wants */
 static void
 captcha_start (EkApiClient *client, gpointer data, GCancellable *cancellable,
                GAsyncReadyCallback callback, gpointer user_data)
@@ -89,13 +90,13 @@ on_captcha_cb (GObject      *source,
   g_autoptr(GdkTexture) texture = NULL;
   EkApiCaptcha *captcha;
 
-  captcha = ek_registry_ui_call_finish (result, &error);
+  captcha = ek_api_call_run_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_busy (self, FALSE);
   if (captcha == NULL)
     {
-      g_autofree char *message = ek_registry_ui_describe (error);
+      g_autofree char *message = g_strdup (error->message);
       show_error (self, message);
       return;
     }
@@ -121,9 +122,9 @@ ek_login_form_load_captcha (EkLoginForm *self)
   ek_ui_restart_cancellable (&self->cancellable);
   g_clear_pointer (&self->captcha_id, g_free);
   set_busy (self, TRUE);
-  ek_registry_ui_call (GTK_WIDGET (self), captcha_start, captcha_finish,
-                       (GDestroyNotify) ek_api_captcha_free, NULL, NULL,
-                       self->cancellable, on_captcha_cb, g_object_ref (self));
+  ek_api_call_run (GTK_WIDGET (self), captcha_start, captcha_finish,
+                   (GDestroyNotify) ek_api_captcha_free, NULL, NULL,
+                   self->cancellable, on_captcha_cb, g_object_ref (self));
 }
 
 typedef struct
@@ -168,7 +169,7 @@ on_login_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (ek_registry_ui_call_finish (result, &error) != NULL)
+  if (ek_api_call_run_finish (result, &error) != NULL)
     {
       set_busy (self, FALSE);
       show_error (self, NULL);
@@ -180,7 +181,7 @@ on_login_cb (GObject      *source,
     return;
 
   set_busy (self, FALSE);
-  message = ek_registry_ui_describe (error);
+  message = g_strdup (error->message);
   show_error (self, message);
   /* A captcha answers one attempt: whatever went wrong, a new picture and an empty answer */
   gtk_editable_set_text (GTK_EDITABLE (self->answer_entry), "");
@@ -212,8 +213,8 @@ login_clicked_cb (EkLoginForm *self)
   show_error (self, NULL);
   ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
-  ek_registry_ui_call (GTK_WIDGET (self), login_start, login_finish, NULL, login, login_free,
-                       self->cancellable, on_login_cb, g_object_ref (self));
+  ek_api_call_run (GTK_WIDGET (self), login_start, login_finish, NULL, login, login_free,
+                   self->cancellable, on_login_cb, g_object_ref (self));
 }
 
 static GtkEntry *
@@ -302,7 +303,7 @@ ek_login_form_init (EkLoginForm *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->captcha_picture),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Captcha picture"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->captcha_picture));
-  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_New picture")));
+  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("New _picture")));
   gtk_widget_set_name (GTK_WIDGET (self->refresh_button), "captcha-refresh");
   gtk_widget_set_valign (GTK_WIDGET (self->refresh_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (ek_login_form_load_captcha), self);

@@ -12,7 +12,7 @@
 
 #include "ek-material-fit.h"
 #include "ek-material-row.h"
-#include "ek-registry-ui.h"
+#include "ek-ui-helpers.h"
 #include "ek-scan-dialog.h"
 
 struct _EkMaterialRow

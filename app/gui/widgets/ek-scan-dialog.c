@@ -15,7 +15,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "ek-registry-ui.h"
+#include "ek-ui-helpers.h"
 #include "ek-scan-dialog.h"
 #include "ek-scanner.h"
 

@@ -13,7 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "ek-material-rules.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-upload-panel.h"
 #include "ek-window.h"
 
@@ -153,7 +154,7 @@ finish_run (EkUploadPanel *self,
   gtk_spinner_set_spinning (self->spinner, FALSE);
   if (error != NULL)
     {
-      g_autofree char *message = ek_registry_ui_describe (error);
+      g_autofree char *message = g_strdup (error->message);
       set_status (self, summary != NULL ? summary : message, TRUE);
       g_task_return_error (task, error);
     }
@@ -215,7 +216,7 @@ on_submitted_cb (GObject      *source,
 {
   g_autoptr(EkUploadPanel) self = user_data;
   GError *error = NULL;
-  g_autoptr(EkApiApplication) application = ek_registry_ui_call_finish (result, &error);
+  g_autoptr(EkApiApplication) application = ek_api_call_run_finish (result, &error);
 
   if (application == NULL)
     {
@@ -246,7 +247,7 @@ submit (EkUploadPanel *self)
   args[0] = g_strdup (draft_string (self, "application-id"));
   args[1] = g_strdup (draft_string (self, "submit-key"));
   set_status (self, _("Confirming the submission…"), FALSE);
-  ek_registry_ui_call (GTK_WIDGET (self), submit_start, submit_finish, (GDestroyNotify) ek_api_application_unref,
+  ek_api_call_run (GTK_WIDGET (self), submit_start, submit_finish, (GDestroyNotify) ek_api_application_unref,
                        args, (GDestroyNotify) g_strfreev, g_task_get_cancellable (self->task),
                        on_submitted_cb, g_object_ref (self));
 }
@@ -307,12 +308,12 @@ on_uploaded_cb (GObject      *source,
 {
   g_autoptr(EkUploadPanel) self = user_data;
   GError *error = NULL;
-  EkApiMaterial *material = ek_registry_ui_call_finish (result, &error);
+  EkApiMaterial *material = ek_api_call_run_finish (result, &error);
   Job *job = g_ptr_array_index (self->jobs, self->current);
 
   if (material == NULL)
     {
-      g_autofree char *message = ek_registry_ui_describe (error);
+      g_autofree char *message = g_strdup (error->message);
 
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         job_set_state (job, "failed", message, -1);
@@ -344,7 +345,7 @@ run_step (EkUploadPanel *self)
       upload->file = g_file_new_for_path (job->file);
       upload->job = job;
       job_set_state (job, "uploading", _("Uploading…"), 0);
-      ek_registry_ui_call (GTK_WIDGET (self), upload_start, upload_finish, (GDestroyNotify) ek_api_material_free,
+      ek_api_call_run (GTK_WIDGET (self), upload_start, upload_finish, (GDestroyNotify) ek_api_material_free,
                            upload, upload_free, g_task_get_cancellable (self->task), on_uploaded_cb, g_object_ref (self));
       return;
     }
@@ -455,7 +456,7 @@ on_listed_cb (GObject      *source,
 {
   g_autoptr(EkUploadPanel) self = user_data;
   GError *error = NULL;
-  g_autoptr(GPtrArray) on_server = ek_registry_ui_call_finish (result, &error);
+  g_autoptr(GPtrArray) on_server = ek_api_call_run_finish (result, &error);
 
   if (on_server == NULL)
     {
@@ -494,7 +495,7 @@ ek_upload_panel_run_async (EkUploadPanel       *self,
   gtk_spinner_set_spinning (self->spinner, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), FALSE);
   set_status (self, _("Asking the registration system which materials it has…"), FALSE);
-  ek_registry_ui_call (GTK_WIDGET (self), list_start, list_finish, (GDestroyNotify) g_ptr_array_unref,
+  ek_api_call_run (GTK_WIDGET (self), list_start, list_finish, (GDestroyNotify) g_ptr_array_unref,
                        g_strdup (draft_string (self, "application-id")), g_free,
                        g_task_get_cancellable (self->task), on_listed_cb, g_object_ref (self));
 }

@@ -6,6 +6,9 @@
  * Every value is checked as it is typed with the validators the server uses; a field the server
  * rejects shows the server's message under that field. What is typed here fills the draft, so
  * the application form starts filled in. The step is complete once the client holds a session.
+ *
+ * The page is a template (ui/pages/account/ek-account-page.ui); C only fills in what depends on
+ * the draft, the licence type and the service's answers.
  */
 #include "config.h"
 
@@ -13,7 +16,8 @@
 
 #include "ek-account-page.h"
 #include "ek-login-form.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-validators.h"
 
 typedef struct
@@ -26,6 +30,19 @@ typedef struct
 } Field;
 
 enum { F_USCC, F_NAME, F_LOGIN, F_EMAIL, F_MOBILE, F_CONTACT, N_FIELDS };
+
+static const struct
+{
+  const char *api_name;
+  const char *draft_field;
+} field_names[N_FIELDS] = {
+  [F_USCC]    = { "uscc", "credit-code" },
+  [F_NAME]    = { "enterprise_name", "enterprise-name" },
+  [F_LOGIN]   = { "login_name", "login-name" },
+  [F_EMAIL]   = { "email", "email" },
+  [F_MOBILE]  = { "mobile", "mobile" },
+  [F_CONTACT] = { "contact_name", NULL },
+};
 
 static const char * const licence_ids[] = {
   "non-electromechanical", "electromechanical", "used-car-export", NULL
@@ -41,19 +58,34 @@ struct _EkAccountPage
   gboolean          login_edited;   /* the login name was typed, not copied from the email */
   gboolean          syncing;
 
-  GtkStack         *stack;
-  GtkLabel         *service_error;
-  GtkDropDown      *licence_dropdown;
-  GtkLabel         *licence_hint;
-  GtkButton        *register_button;
-  GtkLabel         *register_error;
-  GtkLabel         *activate_intro;
-  GtkEntry         *activation_entry;
+  GtkWidget        *login_form;
+
+  /* Template children */
   GtkButton        *activate_button;
   GtkLabel         *activate_error;
-  GtkWidget        *login_form;
+  GtkLabel         *activate_intro;
+  GtkEntry         *activation_entry;
+  GtkEntry         *contact_entry;
+  GtkLabel         *contact_message;
   GtkLabel         *done_label;
+  GtkEntry         *email_entry;
+  GtkLabel         *email_message;
+  GtkDropDown      *licence_dropdown;
+  GtkLabel         *licence_hint;
+  GtkEntry         *login_entry;
+  GtkBox           *login_box;
+  GtkLabel         *login_message;
+  GtkEntry         *mobile_entry;
+  GtkLabel         *mobile_message;
+  GtkEntry         *name_entry;
+  GtkLabel         *name_message;
+  GtkButton        *register_button;
+  GtkLabel         *register_error;
+  GtkLabel         *service_error;
   GtkSpinner       *spinner;
+  GtkStack         *stack;
+  GtkEntry         *uscc_entry;
+  GtkLabel         *uscc_message;
 };
 
 G_DEFINE_FINAL_TYPE (EkAccountPage, ek_account_page, EK_TYPE_PAGE)
@@ -92,10 +124,9 @@ set_message (Field      *field,
       gtk_widget_remove_css_class (GTK_WIDGET (field->message), "error");
       gtk_widget_add_css_class (GTK_WIDGET (field->message), "warning");
     }
+  /* The message is the field's description through the template's described-by relation */
   gtk_accessible_update_state (GTK_ACCESSIBLE (field->entry), GTK_ACCESSIBLE_STATE_INVALID,
                                is_error ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (field->entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  message != NULL ? message : "", -1);
 }
 
 /* Check one field as typed: VALID, a warning (shown, not blocking) or an error */
@@ -175,7 +206,7 @@ update_licence_hint (EkAccountPage *self)
 }
 
 static void
-on_entry_changed_cb (GtkEditable   *editable,
+on_field_changed_cb (GtkEditable   *editable,
                      EkAccountPage *self)
 {
   EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
@@ -208,8 +239,10 @@ on_entry_changed_cb (GtkEditable   *editable,
 }
 
 static void
-on_licence_changed_cb (EkAccountPage *self)
+on_licence_dropdown_notify_selected_cb (EkAccountPage *self)
 {
+  if (self->syncing)
+    return;
   ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "licence-type", current_licence (self));
   update_licence_hint (self);
   validate (self, FALSE);
@@ -271,6 +304,19 @@ register_finish (EkApiClient *client, GAsyncResult *result, GError **error)
   return GINT_TO_POINTER (ek_api_client_register_account_finish (client, result, error));
 }
 
+/* The first field whose value stops the registration, or the Register button */
+static void
+focus_first_problem (EkAccountPage *self)
+{
+  for (guint i = 0; i < N_FIELDS; i++)
+    if (self->fields[i].server_error != NULL || check_field (self, i).validity == EK_VALIDITY_INVALID)
+      {
+        gtk_widget_grab_focus (self->fields[i].entry);
+        return;
+      }
+  gtk_widget_grab_focus (GTK_WIDGET (self->register_button));
+}
+
 /* Server field errors go under the field they name; returns whether any did */
 static gboolean
 show_field_errors (EkAccountPage *self,
@@ -309,18 +355,18 @@ on_register_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *intro = NULL;
 
-  if (ek_registry_ui_call_finish (result, &error) == NULL &&
+  if (ek_api_call_run_finish (result, &error) == NULL &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_busy (self, FALSE);
   if (error != NULL)
     {
-      g_autofree char *message = ek_registry_ui_describe (error);
-
       if (show_field_errors (self, error))
         show_label (self->register_error, _("The registration system did not accept some of the values: see the messages under the fields."));
       else
-        show_label (self->register_error, message);
+        show_label (self->register_error, error->message);
+      /* Typing goes on in a field (the first one the service rejected), never into the message */
+      focus_first_problem (self);
       return;
     }
 
@@ -333,12 +379,15 @@ on_register_cb (GObject      *source,
 }
 
 static void
-register_clicked_cb (EkAccountPage *self)
+on_register_button_clicked_cb (EkAccountPage *self)
 {
   Registration *r;
 
   if (!validate (self, TRUE))
-    return;
+    {
+      focus_first_problem (self);
+      return;
+    }
   r = g_new0 (Registration, 1);
   r->uscc = ek_normalize_code (field_text (self, F_USCC));
   r->name = g_strstrip (g_strdup (field_text (self, F_NAME)));
@@ -352,8 +401,15 @@ register_clicked_cb (EkAccountPage *self)
   show_label (self->register_error, NULL);
   ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
-  ek_registry_ui_call (GTK_WIDGET (self), register_start, register_finish, NULL, r, registration_free,
-                       self->cancellable, on_register_cb, g_object_ref (self));
+  ek_api_call_run (GTK_WIDGET (self), register_start, register_finish, NULL, r, registration_free,
+                   self->cancellable, on_register_cb, g_object_ref (self));
+}
+
+/* Enter in any field of the form registers, as the default button promises */
+static void
+on_field_activate_cb (EkAccountPage *self)
+{
+  on_register_button_clicked_cb (self);
 }
 
 /* Activation */
@@ -397,13 +453,13 @@ on_activate_cb (GObject      *source,
   g_autoptr(EkAccountPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (ek_registry_ui_call_finish (result, &error) == NULL &&
+  if (ek_api_call_run_finish (result, &error) == NULL &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_busy (self, FALSE);
   if (error != NULL)
     {
-      g_autofree char *message = ek_registry_ui_describe (error);
+      g_autofree char *message = g_strdup (error->message);
 
       /* The service says what is wrong with the code and what to do */
       show_label (self->activate_error, message);
@@ -420,7 +476,7 @@ on_activate_cb (GObject      *source,
 }
 
 static void
-activate_clicked_cb (EkAccountPage *self)
+on_activate_button_clicked_cb (EkAccountPage *self)
 {
   Activation *a;
   const char *code = gtk_editable_get_text (GTK_EDITABLE (self->activation_entry));
@@ -437,8 +493,14 @@ activate_clicked_cb (EkAccountPage *self)
   show_label (self->activate_error, NULL);
   ek_ui_restart_cancellable (&self->cancellable);
   set_busy (self, TRUE);
-  ek_registry_ui_call (GTK_WIDGET (self), activate_start, activate_finish, NULL, a, activation_free,
-                       self->cancellable, on_activate_cb, g_object_ref (self));
+  ek_api_call_run (GTK_WIDGET (self), activate_start, activate_finish, NULL, a, activation_free,
+                   self->cancellable, on_activate_cb, g_object_ref (self));
+}
+
+static void
+on_activation_entry_activate_cb (EkAccountPage *self)
+{
+  on_activate_button_clicked_cb (self);
 }
 
 /* Session */
@@ -471,7 +533,7 @@ ensure_client (EkAccountPage *self)
 
   if (self->client != NULL)
     return;
-  self->client = ek_registry_ui_get_client (&error);
+  self->client = ek_api_call_get_client (&error);
   if (self->client == NULL)
     {
       show_label (self->service_error, error->message);
@@ -520,10 +582,33 @@ ek_account_page_set_mode (EkAccountPage *self,
 }
 
 static void
-mode_clicked_cb (GtkButton     *button,
-                 EkAccountPage *self)
+on_choose_register_button_clicked_cb (EkAccountPage *self)
 {
-  ek_account_page_set_mode (self, g_object_get_data (G_OBJECT (button), "mode"));
+  ek_account_page_set_mode (self, "register");
+}
+
+static void
+on_choose_login_button_clicked_cb (EkAccountPage *self)
+{
+  ek_account_page_set_mode (self, "login");
+}
+
+static void
+on_register_back_button_clicked_cb (EkAccountPage *self)
+{
+  ek_account_page_set_mode (self, "choose");
+}
+
+static void
+on_activate_back_button_clicked_cb (EkAccountPage *self)
+{
+  ek_account_page_set_mode (self, "register");
+}
+
+static void
+on_login_register_button_clicked_cb (EkAccountPage *self)
+{
+  ek_account_page_set_mode (self, "register");
 }
 
 static void
@@ -533,211 +618,12 @@ on_logged_in_cb (EkAccountPage *self)
 }
 
 static void
-log_out_clicked_cb (EkAccountPage *self)
+on_log_out_button_clicked_cb (EkAccountPage *self)
 {
   if (self->client != NULL)
     ek_api_client_forget_session (self->client);
   update_complete (self);
   ek_account_page_set_mode (self, "login");
-}
-
-/* Building the page */
-
-static GtkWidget *
-make_button (EkAccountPage *self,
-             const char    *label,
-             const char    *mode,
-             const char    *name)
-{
-  GtkWidget *button = ek_ui_mnemonic_button_new (label);
-
-  gtk_widget_set_name (button, name);
-  g_object_set_data (G_OBJECT (button), "mode", (gpointer) mode);
-  g_signal_connect (button, "clicked", G_CALLBACK (mode_clicked_cb), self);
-  return button;
-}
-
-static GtkLabel *
-make_message (void)
-{
-  GtkWidget *label = ek_ui_wrapped_label_new (NULL, "error");
-
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_set_visible (label, FALSE);
-  return GTK_LABEL (label);
-}
-
-static void
-add_field (EkAccountPage *self,
-           GtkGrid       *grid,
-           int           *row,
-           guint          index,
-           const char    *label_text,
-           const char    *api_name,
-           const char    *draft_field)
-{
-  Field *field = &self->fields[index];
-  GtkWidget *label = gtk_label_new_with_mnemonic (label_text);
-  GtkWidget *entry = gtk_entry_new ();
-  GtkWidget *message = GTK_WIDGET (make_message ());
-
-  field->api_name = api_name;
-  field->draft_field = draft_field;
-  field->entry = entry;
-  field->message = GTK_LABEL (message);
-  gtk_widget_set_name (entry, api_name);
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
-  {
-    g_autofree char *accessible = ek_ui_strip_mnemonic (label_text);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  }
-  gtk_widget_set_hexpand (entry, TRUE);
-  gtk_grid_attach (grid, label, 0, *row, 1, 1);
-  gtk_grid_attach (grid, entry, 1, *row, 1, 1);
-  gtk_grid_attach (grid, message, 1, *row + 1, 1, 1);
-  *row += 2;
-  g_signal_connect (entry, "changed", G_CALLBACK (on_entry_changed_cb), self);
-}
-
-static void
-build (EkAccountPage *self)
-{
-  GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *box, *grid, *buttons, *label, *button;
-  GtkStringList *licences;
-  int row = 0;
-
-  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), outer);
-
-  self->service_error = make_message ();
-  gtk_widget_set_name (GTK_WIDGET (self->service_error), "service-error");
-  gtk_widget_set_margin_start (GTK_WIDGET (self->service_error), 24);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->service_error), 24);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->service_error), 12);
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->service_error));
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_set_vhomogeneous (self->stack, FALSE);
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
-
-  /* choose */
-  box = ek_ui_page_box_new ();
-  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Do you have an account with the registration system?"), "title-2"));
-  label = ek_ui_wrapped_label_new (_("A first application needs an account. Registering takes a few minutes: an activation code is sent to the enterprise's email."), NULL);
-  gtk_box_append (GTK_BOX (box), label);
-  buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (buttons), make_button (self, _("I have _no account yet: register"), "register", "choose-register"));
-  gtk_box_append (GTK_BOX (buttons), make_button (self, _("I _already have an account: log in"), "login", "choose-login"));
-  gtk_box_append (GTK_BOX (box), buttons);
-  gtk_stack_add_named (self->stack, box, "choose");
-
-  /* register */
-  box = ek_ui_page_box_new ();
-  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Register the enterprise's account"), "title-2"));
-  grid = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  add_field (self, GTK_GRID (grid), &row, F_USCC, _("18-digit _credit code"), "uscc", "credit-code");
-  add_field (self, GTK_GRID (grid), &row, F_NAME, _("_Enterprise name"), "enterprise_name", "enterprise-name");
-
-  label = gtk_label_new_with_mnemonic (_("Licence _type"));
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  licences = gtk_string_list_new (NULL);
-  gtk_string_list_append (licences, _("Non-electromechanical"));
-  gtk_string_list_append (licences, _("Electromechanical"));
-  gtk_string_list_append (licences, _("Used-car export"));
-  self->licence_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (licences), NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->licence_dropdown), "licence_type");
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->licence_dropdown));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->licence_dropdown),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Licence type"), -1);
-  gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->licence_dropdown), 1, row, 1, 1);
-  self->licence_hint = GTK_LABEL (ek_ui_wrapped_label_new (NULL, "dim-label"));
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->licence_hint), 1, row + 1, 1, 1);
-  row += 2;
-
-  add_field (self, GTK_GRID (grid), &row, F_EMAIL, _("E_mail"), "email", "email");
-  add_field (self, GTK_GRID (grid), &row, F_LOGIN, _("_Login name"), "login_name", "login-name");
-  add_field (self, GTK_GRID (grid), &row, F_MOBILE, _("Mo_bile"), "mobile", "mobile");
-  add_field (self, GTK_GRID (grid), &row, F_CONTACT, _("Con_tact name"), "contact_name", NULL);
-  gtk_box_append (GTK_BOX (box), grid);
-  self->register_error = make_message ();
-  gtk_widget_set_name (GTK_WIDGET (self->register_error), "register-error");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->register_error));
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_box_append (GTK_BOX (buttons), make_button (self, _("_Back"), "choose", "register-back"));
-  self->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->spinner), TRUE);
-  gtk_widget_set_halign (GTK_WIDGET (self->spinner), GTK_ALIGN_END);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->spinner));
-  self->register_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Register")));
-  gtk_widget_set_name (GTK_WIDGET (self->register_button), "register-button");
-  gtk_widget_add_css_class (GTK_WIDGET (self->register_button), "suggested-action");
-  gtk_widget_set_halign (GTK_WIDGET (self->register_button), GTK_ALIGN_END);
-  g_signal_connect_swapped (self->register_button, "clicked", G_CALLBACK (register_clicked_cb), self);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->register_button));
-  gtk_box_append (GTK_BOX (box), buttons);
-  gtk_stack_add_named (self->stack, box, "register");
-
-  /* activate */
-  box = ek_ui_page_box_new ();
-  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Enter the activation code from the email"), "title-2"));
-  self->activate_intro = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->activate_intro));
-  self->activation_entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_widget_set_name (GTK_WIDGET (self->activation_entry), "activation-code");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->activation_entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Activation code"), -1);
-  g_signal_connect_swapped (self->activation_entry, "activate", G_CALLBACK (activate_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->activation_entry));
-  self->activate_error = make_message ();
-  gtk_widget_set_name (GTK_WIDGET (self->activate_error), "activate-error");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->activate_error));
-  label = ek_ui_wrapped_label_new (_("No email? Check the spam folder, or go back and check the address, then register again."),
-                                   "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_box_append (GTK_BOX (buttons), make_button (self, _("_Back"), "register", "activate-back"));
-  self->activate_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Activate")));
-  gtk_widget_set_name (GTK_WIDGET (self->activate_button), "activate-button");
-  gtk_widget_add_css_class (GTK_WIDGET (self->activate_button), "suggested-action");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->activate_button), TRUE);
-  gtk_widget_set_halign (GTK_WIDGET (self->activate_button), GTK_ALIGN_END);
-  g_signal_connect_swapped (self->activate_button, "clicked", G_CALLBACK (activate_clicked_cb), self);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->activate_button));
-  gtk_box_append (GTK_BOX (box), buttons);
-  gtk_stack_add_named (self->stack, box, "activate");
-
-  /* login */
-  box = ek_ui_page_box_new ();
-  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Log in to the registration system"), "title-2"));
-  self->login_form = ek_login_form_new (ek_page_get_draft (EK_PAGE (self)));
-  g_signal_connect_swapped (self->login_form, "logged-in", G_CALLBACK (on_logged_in_cb), self);
-  gtk_box_append (GTK_BOX (box), self->login_form);
-  button = make_button (self, _("No account yet? _Register"), "register", "login-register");
-  gtk_widget_set_halign (button, GTK_ALIGN_START);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_box_append (GTK_BOX (box), button);
-  gtk_stack_add_named (self->stack, box, "login");
-
-  /* done */
-  box = ek_ui_page_box_new ();
-  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Logged in"), "title-2"));
-  self->done_label = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->done_label), "logged-in-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->done_label));
-  button = ek_ui_mnemonic_button_new (_("Log in as _someone else"));
-  gtk_widget_set_name (button, "log-out");
-  gtk_widget_set_halign (button, GTK_ALIGN_START);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (log_out_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  gtk_stack_add_named (self->stack, box, "done");
-
-  gtk_stack_set_visible_child_name (self->stack, "choose");
 }
 
 /* Values the draft already holds fill the form (a draft continued after a restart) */
@@ -747,9 +633,11 @@ fill_from_draft (EkAccountPage *self)
   EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
   const char *licence = ek_application_draft_get_string (draft, "licence-type");
 
+  self->syncing = TRUE;
   for (guint i = 0; licence != NULL && licence_ids[i] != NULL; i++)
     if (g_str_equal (licence, licence_ids[i]))
       gtk_drop_down_set_selected (self->licence_dropdown, i);
+  self->syncing = FALSE;
   for (guint i = 0; i < N_FIELDS; i++)
     {
       const char *value;
@@ -763,7 +651,6 @@ fill_from_draft (EkAccountPage *self)
   self->login_edited = *ek_application_draft_get_string (draft, "login-name") != '\0' &&
                        g_strcmp0 (ek_application_draft_get_string (draft, "login-name"),
                                   ek_application_draft_get_string (draft, "email")) != 0;
-  g_signal_connect_swapped (self->licence_dropdown, "notify::selected", G_CALLBACK (on_licence_changed_cb), self);
   update_licence_hint (self);
   validate (self, FALSE);
 }
@@ -772,12 +659,10 @@ static void
 ek_account_page_dispose (GObject *object)
 {
   EkAccountPage *self = EK_ACCOUNT_PAGE (object);
-  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_ACCOUNT_PAGE);
   for (guint i = 0; i < N_FIELDS; i++)
     g_clear_pointer (&self->fields[i].server_error, g_free);
   g_clear_object (&self->client);
@@ -789,15 +674,77 @@ static void
 ek_account_page_class_init (EkAccountPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   EkPageClass *page_class = EK_PAGE_CLASS (klass);
 
   object_class->dispose = ek_account_page_dispose;
   page_class->shown = ek_account_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, activate_button);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, activate_error);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, activate_intro);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, activation_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, contact_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, contact_message);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, done_label);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, email_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, email_message);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, licence_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, licence_hint);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, login_box);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, login_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, login_message);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, mobile_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, mobile_message);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, name_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, name_message);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, register_button);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, register_error);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, service_error);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, uscc_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkAccountPage, uscc_message);
+  gtk_widget_class_bind_template_callback (widget_class, on_activate_back_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_activate_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_activation_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_choose_login_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_choose_register_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_field_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_licence_dropdown_notify_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_log_out_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_login_register_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_register_back_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_register_button_clicked_cb);
 }
 
 static void
 ek_account_page_init (EkAccountPage *self)
 {
+  GtkEntry *entries[N_FIELDS];
+  GtkLabel *messages[N_FIELDS];
+
+  /* The template's signals fire while it is built: nothing to sync before the draft is set */
+  self->syncing = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->syncing = FALSE;
+
+  entries[F_USCC] = self->uscc_entry;       messages[F_USCC] = self->uscc_message;
+  entries[F_NAME] = self->name_entry;       messages[F_NAME] = self->name_message;
+  entries[F_LOGIN] = self->login_entry;     messages[F_LOGIN] = self->login_message;
+  entries[F_EMAIL] = self->email_entry;     messages[F_EMAIL] = self->email_message;
+  entries[F_MOBILE] = self->mobile_entry;   messages[F_MOBILE] = self->mobile_message;
+  entries[F_CONTACT] = self->contact_entry; messages[F_CONTACT] = self->contact_message;
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      self->fields[i].api_name = field_names[i].api_name;
+      self->fields[i].draft_field = field_names[i].draft_field;
+      self->fields[i].entry = GTK_WIDGET (entries[i]);
+      self->fields[i].message = messages[i];
+    }
 }
 
 EkPage *
@@ -808,7 +755,10 @@ ek_account_page_new (EkApplicationDraft *draft)
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
 
   self = g_object_new (EK_TYPE_ACCOUNT_PAGE, "draft", draft, NULL);
-  build (self);
+  /* The log-in form fills the draft: it is made once the page has one */
+  self->login_form = ek_login_form_new (draft);
+  g_signal_connect_swapped (self->login_form, "logged-in", G_CALLBACK (on_logged_in_cb), self);
+  gtk_box_append (self->login_box, self->login_form);
   fill_from_draft (self);
   return EK_PAGE (self);
 }

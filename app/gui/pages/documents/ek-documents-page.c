@@ -8,6 +8,9 @@
  * thread) into the draft's folder; each can be printed (the PDF pages drawn by poppler into the
  * print context) or saved as a PDF. The reminder says what the seeds tell the clerk: print,
  * have the legal representative sign, stamp, scan for the next step.
+ *
+ * The page is a template (ui/pages/documents/ek-documents-page.ui): the two forms are fixed; C
+ * builds only the list of fields the server rejected.
  */
 #include "config.h"
 
@@ -18,7 +21,8 @@
 
 #include "ek-document.h"
 #include "ek-documents-page.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-window.h"
 
 static const struct
@@ -40,16 +44,18 @@ struct _EkDocumentsPage
   char         *state;
   guint         rendered;
 
+  GtkLabel     *doc_labels[N_DOCUMENTS];
+
+  /* Template children */
+  GtkBox       *documents_box;
+  GtkBox       *field_errors_box;
+  GtkLabel     *form_label;
+  GtkLabel     *letter_label;
   GtkLabel     *number_label;
+  GtkButton    *print_form_button;
+  GtkButton    *retry_button;
   GtkLabel     *status_label;
   GtkSpinner   *spinner;
-  GtkButton    *retry_button;
-  GtkBox       *field_errors_box;
-  GtkBox       *documents_box;
-  GtkLabel     *doc_labels[N_DOCUMENTS];
-  GtkButton    *print_buttons[N_DOCUMENTS];
-  GtkButton    *save_buttons[N_DOCUMENTS];
-  GtkLabel     *reminder_label;
 };
 
 G_DEFINE_FINAL_TYPE (EkDocumentsPage, ek_documents_page, EK_TYPE_PAGE)
@@ -78,6 +84,21 @@ set_state (EkDocumentsPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->field_errors_box), g_str_equal (state, "fields"));
   show_number (self);
   ek_page_set_complete (EK_PAGE (self), g_str_equal (state, "ready"));
+
+  /* On screen, the keyboard starts on what there is to do: print, retry, or the first field */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      GtkWidget *first = NULL;
+
+      if (g_str_equal (state, "ready"))
+        first = GTK_WIDGET (self->print_form_button);
+      else if (g_str_equal (state, "error"))
+        first = GTK_WIDGET (self->retry_button);
+      else if (g_str_equal (state, "fields"))
+        first = GTK_WIDGET (self->field_errors_box);
+      if (first != NULL && !gtk_widget_grab_focus (first))
+        gtk_widget_child_focus (first, GTK_DIR_TAB_FORWARD);
+    }
 }
 
 /* Once the service has the application, its number is what the clerk quotes to the helpdesk and
@@ -291,7 +312,9 @@ show_field_errors (EkDocumentsPage         *self,
       if (field != NULL)
         {
           ek_application_draft_set_server_error (draft, field, fe->message);
-          button = ek_ui_mnemonic_button_new (_("_Go to the field"));
+          /* One button per field: only the first has the mnemonic, a shared one activates none */
+          button = i == 0 ? ek_ui_mnemonic_button_new (_("_Go to the field"))
+                          : gtk_button_new_with_label (_("Go to the field"));
           g_object_set_data_full (G_OBJECT (button), "field", g_strdup (field), g_free);
           gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                           fe->message, -1);
@@ -326,10 +349,7 @@ handle_sent (EkDocumentsPage       *self,
       set_state (self, "fields", _("The registration system did not accept some of the answers. Correct them, then come back to this step."));
       return;
     }
-  {
-    g_autofree char *message = ek_registry_ui_describe (error);
-    set_state (self, "error", message);
-  }
+  set_state (self, "error", error->message);
 }
 
 static void
@@ -341,7 +361,7 @@ on_sent_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(EkApiApplication) application = NULL;
 
-  application = ek_registry_ui_call_finish (result, &error);
+  application = ek_api_call_run_finish (result, &error);
   handle_sent (self, application, error);
 }
 
@@ -358,16 +378,16 @@ on_updated_cb (GObject      *source,
   g_autoptr(EkApiApplication) application = NULL;
   const EkApiProblem *problem;
 
-  application = ek_registry_ui_call_finish (result, &error);
+  application = ek_api_call_run_finish (result, &error);
   problem = error != NULL ? ek_api_error_get_problem (error) : NULL;
   if (application == NULL && problem != NULL && problem->status == 409)
     {
       Send *send = g_new0 (Send, 1);
 
       send->id = g_strdup (ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "application-id"));
-      ek_registry_ui_call (GTK_WIDGET (self), get_start, get_finish,
-                           (GDestroyNotify) ek_api_application_unref, send, send_free,
-                           self->cancellable, on_sent_cb, g_object_ref (self));
+      ek_api_call_run (GTK_WIDGET (self), get_start, get_finish,
+                       (GDestroyNotify) ek_api_application_unref, send, send_free,
+                       self->cancellable, on_sent_cb, g_object_ref (self));
       return;
     }
   if (application == NULL && problem != NULL && problem->status == 404)
@@ -393,9 +413,9 @@ send_application (EkDocumentsPage *self)
   if (*id != '\0')
     {
       send->id = g_strdup (id);
-      ek_registry_ui_call (GTK_WIDGET (self), update_start, update_finish,
-                           (GDestroyNotify) ek_api_application_unref, send, send_free,
-                           self->cancellable, on_updated_cb, g_object_ref (self));
+      ek_api_call_run (GTK_WIDGET (self), update_start, update_finish,
+                       (GDestroyNotify) ek_api_application_unref, send, send_free,
+                       self->cancellable, on_updated_cb, g_object_ref (self));
       return;
     }
 
@@ -407,9 +427,9 @@ send_application (EkDocumentsPage *self)
     }
   send->key = g_strdup (ek_application_draft_get_string (draft, "create-key"));
   send->business_type = g_strdup (ek_application_draft_get_business_type_id (draft));
-  ek_registry_ui_call (GTK_WIDGET (self), create_start, create_finish,
-                       (GDestroyNotify) ek_api_application_unref, send, send_free,
-                       self->cancellable, on_sent_cb, g_object_ref (self));
+  ek_api_call_run (GTK_WIDGET (self), create_start, create_finish,
+                   (GDestroyNotify) ek_api_application_unref, send, send_free,
+                   self->cancellable, on_sent_cb, g_object_ref (self));
 }
 
 void
@@ -516,14 +536,25 @@ ek_documents_page_print (EkDocumentsPage          *self,
 }
 
 static void
-print_clicked_cb (GtkButton       *button,
-                  EkDocumentsPage *self)
+print_document (EkDocumentsPage *self,
+                guint            index)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
   g_autoptr(GError) error = NULL;
 
   if (!ek_documents_page_print (self, index, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error))
     set_state (self, "error", error->message);
+}
+
+static void
+on_print_form_button_clicked_cb (EkDocumentsPage *self)
+{
+  print_document (self, 0);
+}
+
+static void
+on_print_letter_button_clicked_cb (EkDocumentsPage *self)
+{
+  print_document (self, 1);
 }
 
 /* Saving a copy */
@@ -579,10 +610,9 @@ ek_documents_page_default_name (EkDocumentsPage *self,
 }
 
 static void
-save_clicked_cb (GtkButton       *button,
-                 EkDocumentsPage *self)
+save_document (EkDocumentsPage *self,
+               guint            index)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
   GtkFileChooserNative *dialog;
   g_autofree char *name = ek_documents_page_default_name (self, index);
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
@@ -599,111 +629,32 @@ save_clicked_cb (GtkButton       *button,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
-/* Building the page */
+static void
+on_save_form_button_clicked_cb (EkDocumentsPage *self)
+{
+  save_document (self, 0);
+}
 
 static void
-build (EkDocumentsPage *self)
+on_save_letter_button_clicked_cb (EkDocumentsPage *self)
 {
-  GtkWidget *box = ek_ui_page_box_new ();
-  GtkWidget *row, *list;
+  save_document (self, 1);
+}
 
-  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), box);
-  gtk_box_append (GTK_BOX (box), ek_ui_wrapped_label_new (_("Print, sign and stamp the forms"), "title-2"));
-
-  self->number_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->number_label), "documents-number");
-  gtk_label_set_xalign (self->number_label, 0);
-  gtk_label_set_selectable (self->number_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->number_label), "dim-label");
-  gtk_widget_set_visible (GTK_WIDGET (self->number_label), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->number_label));
-
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  self->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->spinner));
-  self->status_label = GTK_LABEL (ek_ui_wrapped_label_new (NULL, NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->status_label), "documents-status");
-  gtk_label_set_selectable (self->status_label, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->status_label));
-  self->retry_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
-  gtk_widget_set_name (GTK_WIDGET (self->retry_button), "documents-retry");
-  gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (ek_documents_page_retry), self);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->retry_button));
-  gtk_box_append (GTK_BOX (box), row);
-
-  self->field_errors_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
-  gtk_widget_set_name (GTK_WIDGET (self->field_errors_box), "field-errors");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->field_errors_box));
-
-  self->documents_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
-  list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  for (guint i = 0; i < N_DOCUMENTS; i++)
-    {
-      GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-      g_autofree char *title = g_strdup_printf ("《%s》", documents[i].name);
-      GtkWidget *name = gtk_label_new (title);
-      GtkWidget *list_row = gtk_list_box_row_new ();
-
-      gtk_widget_set_margin_top (line, 8);
-      gtk_widget_set_margin_bottom (line, 8);
-      gtk_widget_set_margin_start (line, 12);
-      gtk_widget_set_margin_end (line, 12);
-      gtk_label_set_xalign (GTK_LABEL (name), 0);
-      gtk_label_set_wrap (GTK_LABEL (name), TRUE);
-      gtk_widget_add_css_class (name, "heading");
-      gtk_box_append (GTK_BOX (texts), name);
-      self->doc_labels[i] = GTK_LABEL (ek_ui_wrapped_label_new (_("A4, ready to print"), "dim-label"));
-      gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->doc_labels[i]));
-      gtk_widget_set_hexpand (texts, TRUE);
-      gtk_box_append (GTK_BOX (line), texts);
-
-      self->print_buttons[i] = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Print…")));
-      self->save_buttons[i] = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Save as PDF…")));
-      gtk_widget_set_name (GTK_WIDGET (self->print_buttons[i]), i == 0 ? "print-form" : "print-letter");
-      gtk_widget_set_name (GTK_WIDGET (self->save_buttons[i]), i == 0 ? "save-form" : "save-letter");
-      for (guint b = 0; b < 2; b++)
-        {
-          GtkWidget *button = GTK_WIDGET (b == 0 ? self->print_buttons[i] : self->save_buttons[i]);
-
-          g_object_set_data (G_OBJECT (button), "index", GUINT_TO_POINTER (i));
-          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                          documents[i].name, -1);
-          gtk_box_append (GTK_BOX (line), button);
-        }
-      g_signal_connect (self->print_buttons[i], "clicked", G_CALLBACK (print_clicked_cb), self);
-      g_signal_connect (self->save_buttons[i], "clicked", G_CALLBACK (save_clicked_cb), self);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), line);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      documents[i].name, -1);
-      gtk_list_box_append (GTK_LIST_BOX (list), list_row);
-    }
-  gtk_box_append (self->documents_box, list);
-
-  self->reminder_label = GTK_LABEL (ek_ui_wrapped_label_new (
-    _("Print both forms. The legal representative signs the application form, the authorised user signs the confirmation letter, and both are stamped with the company seal. Then scan them: the next step, “Supporting materials”, asks for the scans. Keep the signed paper originals: you bring them when you collect the key."),
-    "reminder"));
-  gtk_widget_set_name (GTK_WIDGET (self->reminder_label), "documents-reminder");
-  gtk_box_append (self->documents_box, GTK_WIDGET (self->reminder_label));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->documents_box));
+static void
+on_retry_button_clicked_cb (EkDocumentsPage *self)
+{
+  ek_documents_page_retry (self);
 }
 
 static void
 ek_documents_page_dispose (GObject *object)
 {
   EkDocumentsPage *self = EK_DOCUMENTS_PAGE (object);
-  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_DOCUMENTS_PAGE);
   g_clear_pointer (&self->state, g_free);
 
   G_OBJECT_CLASS (ek_documents_page_parent_class)->dispose (object);
@@ -713,15 +664,36 @@ static void
 ek_documents_page_class_init (EkDocumentsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   EkPageClass *page_class = EK_PAGE_CLASS (klass);
 
   object_class->dispose = ek_documents_page_dispose;
   page_class->shown = ek_documents_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-documents-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, documents_box);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, field_errors_box);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, form_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, letter_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, number_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, print_form_button);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, status_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_print_form_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_print_letter_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_save_form_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_save_letter_button_clicked_cb);
 }
 
 static void
 ek_documents_page_init (EkDocumentsPage *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->doc_labels[0] = self->form_label;
+  self->doc_labels[1] = self->letter_label;
   self->cancellable = g_cancellable_new ();
 }
 
@@ -733,7 +705,6 @@ ek_documents_page_new (EkApplicationDraft *draft)
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
 
   self = g_object_new (EK_TYPE_DOCUMENTS_PAGE, "draft", draft, NULL);
-  build (self);
   set_state (self, "sending", NULL);
   return EK_PAGE (self);
 }

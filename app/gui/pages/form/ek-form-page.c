@@ -15,13 +15,18 @@
  * A field's message appears once the clerk has been there (typed, left it, or it holds a
  * value); a required field never visited only keeps Next disabled, with the page's note
  * saying which fields are required.
+ *
+ * The frame (summary, note) is a template (ui/pages/form/ek-form-page.ui); the sections and
+ * fields are built here from the catalogue. Each section is a group named by its heading, so
+ * the legal representative's 姓名 and the user's are told apart; each control is labelled by its
+ * visible label, says whether it is required, and is marked invalid while its error shows.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "ek-form-page.h"
-#include "ek-registry-ui.h"
+#include "ek-ui-helpers.h"
 
 /* How long typing must pause before the checks run */
 #define CHECK_DELAY_MS 300
@@ -48,11 +53,11 @@ struct _EkFormPage
   char       *summary_key;    /* what the summary lists now, to rebuild it only on a change */
   gboolean    syncing;        /* writing the draft's values into the controls */
 
-  GtkWidget  *scrolled;
+  /* Template children */
   GtkWidget  *content;        /* the sections */
   GtkWidget  *summary;        /* the error summary box */
-  GtkWidget  *summary_title;
   GtkWidget  *summary_list;
+  GtkWidget  *summary_title;
 };
 
 G_DEFINE_FINAL_TYPE (EkFormPage, ek_form_page, EK_TYPE_PAGE)
@@ -336,6 +341,10 @@ set_message (FieldView     *view,
     }
   gtk_label_set_label (GTK_LABEL (view->message), text ? text : "");
   gtk_widget_set_visible (view->message, text != NULL);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (view->control), GTK_ACCESSIBLE_STATE_INVALID,
+                               text != NULL && problem->validity == EK_VALIDITY_INVALID
+                                 ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
 
   /* The message is what a screen reader says after the field's name; with none, the hint */
   if (text != NULL)
@@ -532,12 +541,14 @@ add_field (EkFormPage        *self,
       else
         view->control = create_drop_down (self, view);
 
-      /* The name is the field's label (without the "*": "required" says that); a labelled-by
-       * relation as well would make GTK 4.8 read both */
+      /* Labelled by the visible label, whose name is the field's label without the "*"
+       * ("required" says that). Not a name of its own as well: GTK 4.8 would read both. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, field->label, -1);
       gtk_accessible_update_property (GTK_ACCESSIBLE (view->control),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, field->label,
-                                      GTK_ACCESSIBLE_PROPERTY_REQUIRED, field->required,
-                                      -1);
+                                      GTK_ACCESSIBLE_PROPERTY_REQUIRED, field->required, -1);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (view->control),
+                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
       gtk_box_append (GTK_BOX (field_box), view->control);
     }
 
@@ -597,13 +608,17 @@ build (EkFormPage *self)
   for (guint i = 0; i < sections->len; i++)
     {
       EkFormSection *section = g_ptr_array_index (sections, i);
-      GtkWidget *section_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      /* A group named by its heading: "姓名" is read with the section it belongs to */
+      GtkWidget *section_box = g_object_new (GTK_TYPE_BOX, "orientation", GTK_ORIENTATION_VERTICAL,
+                                             "spacing", 12, "accessible-role", GTK_ACCESSIBLE_ROLE_GROUP, NULL);
       GtkWidget *heading = ek_ui_wrapped_label_new_word_char (section->title, "title-4");
 
       gtk_widget_add_css_class (section_box, "form-section");
       gtk_widget_set_name (section_box, section->id);
       gtk_accessible_update_property (GTK_ACCESSIBLE (heading),
                                       GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (section_box),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, section->title, -1);
       gtk_box_append (GTK_BOX (section_box), heading);
       for (guint j = 0; j < section->fields->len; j++)
         add_field (self, section_box, g_ptr_array_index (section->fields, j));
@@ -645,7 +660,7 @@ ek_form_page_dispose (GObject *object)
   EkFormPage *self = EK_FORM_PAGE (object);
 
   g_clear_handle_id (&self->check_id, g_source_remove);
-  g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_FORM_PAGE);
 
   G_OBJECT_CLASS (ek_form_page_parent_class)->dispose (object);
 }
@@ -672,49 +687,20 @@ ek_form_page_class_init (EkFormPageClass *klass)
   object_class->dispose = ek_form_page_dispose;
   object_class->finalize = ek_form_page_finalize;
   page_class->shown = ek_form_page_shown;
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-form-page.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), EkFormPage, content);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), EkFormPage, summary);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), EkFormPage, summary_list);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), EkFormPage, summary_title);
 }
 
 static void
 ek_form_page_init (EkFormPage *self)
 {
-  GtkWidget *box, *note, *summary_heading_box;
-
   self->views = g_ptr_array_new_with_free_func (field_view_free);
-
-  self->scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_top (box, 24);
-  gtk_widget_set_margin_bottom (box, 24);
-  gtk_widget_set_margin_start (box, 32);
-  gtk_widget_set_margin_end (box, 32);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), box);
-
-  self->summary = g_object_new (GTK_TYPE_BOX,
-                                "orientation", GTK_ORIENTATION_VERTICAL,
-                                "spacing", 4,
-                                "accessible-role", GTK_ACCESSIBLE_ROLE_GROUP,
-                                NULL);
-  gtk_widget_set_name (self->summary, "error-summary");
-  gtk_widget_add_css_class (self->summary, "error-summary");
-  summary_heading_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_box_append (GTK_BOX (summary_heading_box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-  self->summary_title = ek_ui_wrapped_label_new_word_char ("", "heading");
-  gtk_widget_set_hexpand (self->summary_title, TRUE);
-  gtk_box_append (GTK_BOX (summary_heading_box), self->summary_title);
-  gtk_box_append (GTK_BOX (self->summary), summary_heading_box);
-  self->summary_list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_box_append (GTK_BOX (self->summary), self->summary_list);
-  gtk_widget_set_visible (self->summary, FALSE);
-  gtk_box_append (GTK_BOX (box), self->summary);
-
-  note = ek_ui_wrapped_label_new_word_char (_("Fields marked * must be filled in. Everything you type is saved as you go."), "dim-label");
-  gtk_box_append (GTK_BOX (box), note);
-
-  self->content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
-  gtk_box_append (GTK_BOX (box), self->content);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /**

@@ -25,7 +25,8 @@
 #include "ek-material-row.h"
 #include "ek-material-rules.h"
 #include "ek-materials-page.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-upload-panel.h"
 
 struct _EkMaterialsPage
@@ -319,7 +320,7 @@ populate (EkMaterialsPage *self)
 
   /* No service set up (or no application around the page) is not an error here: the
    * bundled limits are what this version of the app knows */
-  self->client = ek_registry_ui_get_client (NULL);
+  self->client = ek_api_call_get_client (NULL);
   if (self->client != NULL)
     {
       g_signal_connect_object (self->client, "session-changed", G_CALLBACK (ask_service), self, G_CONNECT_SWAPPED);

@@ -6,6 +6,10 @@
  * application (a required field left empty, a value the checks reject) is listed at the top,
  * each a button to its field, and keeps Next disabled. The page is rebuilt each time it is
  * shown, and when the draft changes while it is shown.
+ *
+ * The frame is a template (ui/pages/review/ek-review-page.ui); C builds the sections and the
+ * problems, which come from the catalogue's form and the draft. The Change buttons carry no
+ * mnemonic: there is one per section, and a key shared by six activates none of them.
  */
 #include "config.h"
 
@@ -13,19 +17,20 @@
 
 #include "ek-form.h"
 #include "ek-pages.h"
-#include "ek-registry-ui.h"
+#include "ek-ui-helpers.h"
 #include "ek-review-page.h"
 
 struct _EkReviewPage
 {
   EkPage     parent_instance;
 
-  GtkWidget *scrolled;
-  GtkWidget *problems;       /* the box listing what must be fixed */
-  GtkWidget *problems_title;
-  GtkWidget *problems_list;
-  GtkWidget *sections;       /* one card per section */
   guint      rebuild_id;
+
+  /* Template children */
+  GtkWidget *problems;       /* the box listing what must be fixed */
+  GtkWidget *problems_list;
+  GtkWidget *problems_title;
+  GtkWidget *sections;       /* one card per section */
 };
 
 G_DEFINE_FINAL_TYPE (EkReviewPage, ek_review_page, EK_TYPE_PAGE)
@@ -66,7 +71,7 @@ create_section (EkReviewPage        *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (heading), GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
   gtk_box_append (GTK_BOX (header), heading);
 
-  change = gtk_button_new_with_mnemonic (_("C_hange"));
+  change = gtk_button_new_with_label (_("Change"));
   gtk_widget_set_valign (change, GTK_ALIGN_START);
   gtk_widget_set_name (change, "change");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (change), "wizard.go-to-step");
@@ -211,7 +216,7 @@ ek_review_page_dispose (GObject *object)
   EkReviewPage *self = EK_REVIEW_PAGE (object);
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
-  g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_REVIEW_PAGE);
 
   G_OBJECT_CLASS (ek_review_page_parent_class)->dispose (object);
 }
@@ -219,47 +224,23 @@ ek_review_page_dispose (GObject *object)
 static void
 ek_review_page_class_init (EkReviewPageClass *klass)
 {
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = ek_review_page_dispose;
   EK_PAGE_CLASS (klass)->shown = ek_review_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-review-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkReviewPage, problems);
+  gtk_widget_class_bind_template_child (widget_class, EkReviewPage, problems_list);
+  gtk_widget_class_bind_template_child (widget_class, EkReviewPage, problems_title);
+  gtk_widget_class_bind_template_child (widget_class, EkReviewPage, sections);
 }
 
 static void
 ek_review_page_init (EkReviewPage *self)
 {
-  GtkWidget *box, *intro, *heading_box;
-
-  self->scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_top (box, 24);
-  gtk_widget_set_margin_bottom (box, 24);
-  gtk_widget_set_margin_start (box, 32);
-  gtk_widget_set_margin_end (box, 32);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), box);
-
-  self->problems = g_object_new (GTK_TYPE_BOX, "orientation", GTK_ORIENTATION_VERTICAL, "spacing", 4,
-                                 "accessible-role", GTK_ACCESSIBLE_ROLE_GROUP, NULL);
-  gtk_widget_set_name (self->problems, "review-problems");
-  gtk_widget_add_css_class (self->problems, "error-summary");
-  heading_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_box_append (GTK_BOX (heading_box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-  self->problems_title = ek_ui_wrapped_label_new_word_char ("", "heading");
-  gtk_box_append (GTK_BOX (heading_box), self->problems_title);
-  gtk_box_append (GTK_BOX (self->problems), heading_box);
-  self->problems_list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_box_append (GTK_BOX (self->problems), self->problems_list);
-  gtk_widget_set_visible (self->problems, FALSE);
-  gtk_box_append (GTK_BOX (box), self->problems);
-
-  intro = ek_ui_wrapped_label_new_word_char (
-    _("Check that everything is right before you go on. ID numbers are shown in part only. "
-      "Use Change to correct a section; Next on that page brings you back here."), NULL);
-  gtk_box_append (GTK_BOX (box), intro);
-
-  self->sections = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_box_append (GTK_BOX (box), self->sections);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /**

@@ -19,7 +19,8 @@
 #include "ek-draft-materials.h"
 #include "ek-l10n.h"
 #include "ek-material-rules.h"
-#include "ek-registry-ui.h"
+#include "ek-api-call.h"
+#include "ek-ui-helpers.h"
 #include "ek-status-page.h"
 #include "ek-window.h"
 
@@ -512,14 +513,14 @@ on_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(EkApiApplication) application = NULL;
 
-  application = ek_registry_ui_call_finish (result, &error);
+  application = ek_api_call_run_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_loading (self, FALSE);
   self->n_refreshes++;
   if (application == NULL)
     {
-      g_autofree char *message = ek_registry_ui_describe (error);
+      g_autofree char *message = g_strdup (error->message);
 
       show_label (self->error_label, message);
       gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
@@ -556,7 +557,7 @@ ek_status_page_refresh (EkStatusPage *self)
   }
   ek_ui_restart_cancellable (&self->cancellable);
   set_loading (self, TRUE);
-  ek_registry_ui_call (GTK_WIDGET (self), get_start, get_finish, (GDestroyNotify) ek_api_application_unref,
+  ek_api_call_run (GTK_WIDGET (self), get_start, get_finish, (GDestroyNotify) ek_api_application_unref,
                        g_strdup (id), g_free, self->cancellable, on_loaded_cb, g_object_ref (self));
 }
 

@@ -1,0 +1,29 @@
+/* ek-ui-helpers.h: small helpers for the few widgets still built in C */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* A button with a mnemonic whose accessible name is its text without the underscore
+ * (GTK 4.8 reads the raw "_Retry" out otherwise) */
+GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
+char             *ek_ui_strip_mnemonic        (const char           *text);
+
+/* Cancels what *@cancellable was for and puts a fresh one in its place, for the next call */
+GCancellable     *ek_ui_restart_cancellable   (GCancellable        **cancellable);
+
+/* Page-building: a label that wraps and sits flush left, with @css_class ("title-2" for a
+ * heading, "dim-label", "error"…) when not NULL; the _word_char one also breaks inside a word
+ * too long for the line (an e-mail address, a credit code) */
+GtkWidget        *ek_ui_wrapped_label_new     (const char           *text,
+                                               const char           *css_class);
+GtkWidget        *ek_ui_wrapped_label_new_word_char (const char     *text,
+                                                     const char     *css_class);
+/* The vertical box a page's content sits in, with the page margins */
+GtkWidget        *ek_ui_page_box_new          (void);
+/* Puts @child in a vertical scroller, as tall as its content, as @page's own child */
+void              ek_ui_page_set_scrolled_child (GtkWidget          *page,
+                                                 GtkWidget          *child);
+
+G_END_DECLS

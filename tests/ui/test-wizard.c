@@ -377,6 +377,47 @@ test_fixed_business_type (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A counter PC or a remote desktop of 800 × 600: every page of a first application fits, in
+ * Chinese and in English, as the window's minimum size says (what a window manager obeys).
+ * One test per step (the data is the step id; NULL for the first page). */
+static void
+test_fits_800x600 (gconstpointer data)
+{
+  const char *step = data;
+  EkWindow *window = open_window ();
+  GtkWidget *row = ek_ui_find_any (GTK_WIDGET (window), "first-application");
+  int min_width, min_height;
+
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  ek_ui_iterate (current_window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  if (step == NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
+  else
+    g_assert_true (ek_window_go_to_step (window, step));
+  ek_ui_iterate (current_window);
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL, NULL);
+  g_test_message ("%s: at least %d × %d", step ? step : "business type", min_width, min_height);
+  if (step != NULL && (g_str_equal (step, "materials") || g_str_equal (step, "review")))
+    {
+      g_autofree char *name = g_strdup_printf ("800x600-%s", step);
+      ek_ui_screenshot (GTK_WIDGET (window), name);
+    }
+  if (g_strcmp0 (step, "account") == 0 && min_width > 800)
+    {
+      /* Expected to fail until the account page's rework as a template (its own branch)
+       * lets its two choices wrap */
+      g_test_incomplete ("the account page is still wider than 800 px");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_height, <=, 600);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_broken_catalogue_is_explained (void)
 {
@@ -443,6 +484,20 @@ main (int   argc,
   g_test_add_func ("/wizard/choose-walk-back", test_choose_walk_and_back);
   g_test_add_func ("/wizard/keyboard-only", test_keyboard_only);
   g_test_add_func ("/wizard/fixed-business-type", test_fixed_business_type);
+  {
+    g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+    EkBusinessType *type = ek_catalogue_lookup_business_type (catalogue, "first-application");
+
+    g_assert_no_error (error);
+    g_test_add_data_func ("/wizard/fits-800x600/business-type", NULL, test_fits_800x600);
+    for (guint i = 0; i < ek_business_type_get_n_steps (type); i++)
+      {
+        const char *step = ek_business_type_get_step (type, i)->id;
+        g_autofree char *path = g_strdup_printf ("/wizard/fits-800x600/%s", step);
+
+        g_test_add_data_func (path, g_strdup (step), test_fits_800x600);
+      }
+  }
   g_test_add_func ("/wizard/broken-catalogue", test_broken_catalogue_is_explained);
 
   return g_test_run ();

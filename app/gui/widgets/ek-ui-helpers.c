@@ -34,14 +34,74 @@ ek_ui_strip_mnemonic (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* GTK 4.8 names a control after its "label" property *and* every label that has it as mnemonic
+ * widget, joined: a mnemonic button is read "取消(_C) 取消(C)", and one given a name of its own
+ * "Keep It Keep It". So a control is named once: by its mnemonic label, or by the name given. */
+
+/**
+ * ek_ui_mnemonic_button_new:
+ *
+ * A button with a mnemonic, named by its label as shown ("Retry", "重试(R)"), once.
+ */
 GtkWidget *
 ek_ui_mnemonic_button_new (const char *text)
 {
   GtkWidget *button = gtk_button_new_with_mnemonic (text);
-  g_autofree char *name = ek_ui_strip_mnemonic (text);
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  /* The raw text GtkButton puts in "label" goes; the mnemonic label names it */
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
   return button;
+}
+
+/**
+ * ek_ui_set_accessible_name:
+ *
+ * Names @widget @name, and only that: its mnemonic labels are no longer read with it (a
+ * "Continue" button named "Continue: Trading Co" is not read "Continue: Trading Co Continue").
+ */
+void
+ek_ui_set_accessible_name (GtkWidget  *widget,
+                           const char *name)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+static void
+name_drop_down_button (GtkWidget *drop_down)
+{
+  GList *labels = gtk_widget_list_mnemonic_labels (drop_down);
+
+  /* By the drop-down's mnemonic label, or else by the drop-down itself (its own name) */
+  for (GtkWidget *child = gtk_widget_get_first_child (drop_down); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                      labels != NULL ? labels->data : drop_down, NULL, -1);
+  g_list_free (labels);
+}
+
+/**
+ * ek_ui_name_inner_controls:
+ *
+ * GTK 4.8 reads the button inside a drop-down (the part that takes the focus) by its type name,
+ * "GtkToggleButton": each such button under @root is named by the drop-down's own label.
+ */
+void
+ek_ui_name_inner_controls (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_DROP_DOWN (root))
+    {
+      name_drop_down_button (root);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    ek_ui_name_inner_controls (child);
 }
 
 GtkWidget *
@@ -98,4 +158,24 @@ ek_ui_restart_cancellable (GCancellable **cancellable)
   g_clear_object (cancellable);
   *cancellable = g_cancellable_new ();
   return *cancellable;
+}
+
+/**
+ * ek_ui_window_add_close_keys:
+ *
+ * Escape and Ctrl+W close @window, as they do a dialog: for the windows a keyboard user opens
+ * beside the wizard (the key view, a material at full size).
+ */
+void
+ek_ui_window_add_close_keys (GtkWindow *window)
+{
+  GtkEventController *shortcuts;
+
+  g_return_if_fail (GTK_IS_WINDOW (window));
+
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape|<Control>w"),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (GTK_WIDGET (window), shortcuts);
 }

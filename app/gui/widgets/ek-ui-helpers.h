@@ -5,9 +5,13 @@
 
 G_BEGIN_DECLS
 
-/* A button with a mnemonic whose accessible name is its text without the underscore
- * (GTK 4.8 reads the raw "_Retry" out otherwise) */
+/* A button with a mnemonic, named once by its label as shown (GTK 4.8 reads "_Retry Retry"
+ * otherwise); a control given a name of its own, read with that name only */
 GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
+void              ek_ui_set_accessible_name   (GtkWidget            *widget,
+                                               const char           *name);
+/* The button inside each drop-down under @root, named by the drop-down's label */
+void              ek_ui_name_inner_controls   (GtkWidget            *root);
 char             *ek_ui_strip_mnemonic        (const char           *text);
 
 /* Cancels what *@cancellable was for and puts a fresh one in its place, for the next call */
@@ -25,5 +29,8 @@ GtkWidget        *ek_ui_page_box_new          (void);
 /* Puts @child in a vertical scroller, as tall as its content, as @page's own child */
 void              ek_ui_page_set_scrolled_child (GtkWidget          *page,
                                                  GtkWidget          *child);
+
+/* Escape and Ctrl+W close @window */
+void              ek_ui_window_add_close_keys (GtkWindow            *window);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "ek-draft-store.h"
 #include "ek-pages.h"
 #include "ek-step-row.h"
+#include "ek-ui-helpers.h"
 #include "ek-window.h"
 
 struct _EkWindow
@@ -139,9 +140,9 @@ static void
 show_banner (EkWindow   *self,
              const char *message)
 {
+  /* An alert named by its message; out of the accessible tree while there is none */
   gtk_label_set_label (self->banner_label, message ? message : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->banner_label),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message ? message : "", -1);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->banner_label), GTK_ACCESSIBLE_STATE_HIDDEN, message == NULL, -1);
   gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
 }
 
@@ -533,6 +534,8 @@ ek_window_init (EkWindow *self)
   gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (input, "event", G_CALLBACK (on_input_event_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), input);
+  /* The catalogue-error page is hidden from screen readers while the wizard shows, and back */
+  ek_ui_name_inner_controls (GTK_WIDGET (self->top_stack));
 
   self->cancellable = g_cancellable_new ();
   self->draft = ek_application_draft_new ();   /* replaced by show_draft () */

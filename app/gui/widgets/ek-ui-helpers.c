@@ -73,21 +73,49 @@ static void
 name_drop_down_button (GtkWidget *drop_down)
 {
   GList *labels = gtk_widget_list_mnemonic_labels (drop_down);
+  GtkWidget *by = labels != NULL ? labels->data : NULL;
+  GtkWidget *before = gtk_widget_get_prev_sibling (drop_down);
 
-  /* By the drop-down's mnemonic label, or else by the drop-down itself (its own name) */
+  /* By the drop-down's mnemonic label, or else by the label just before it (a form field's),
+   * or else by the drop-down itself (its own name) */
+  if (by == NULL)
+    by = before != NULL && GTK_IS_LABEL (before) ? before : drop_down;
   for (GtkWidget *child = gtk_widget_get_first_child (drop_down); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (GTK_IS_TOGGLE_BUTTON (child))
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
-                                      labels != NULL ? labels->data : drop_down, NULL, -1);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY, by, NULL, -1);
   g_list_free (labels);
+}
+
+/* A stack's pages that are not shown are hidden from screen readers too (GTK 4.8 leaves them
+ * in the accessible tree as if they were there) */
+static void
+on_stack_visible_child_cb (GtkStack *stack)
+{
+  GtkWidget *shown = gtk_stack_get_visible_child (stack);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN, child != shown, -1);
+}
+
+static void
+follow_stack (GtkStack *stack)
+{
+  if (g_object_get_data (G_OBJECT (stack), "ek-hides-pages") == NULL)
+    {
+      g_object_set_data (G_OBJECT (stack), "ek-hides-pages", GINT_TO_POINTER (TRUE));
+      g_signal_connect (stack, "notify::visible-child", G_CALLBACK (on_stack_visible_child_cb), NULL);
+    }
+  on_stack_visible_child_cb (stack);
 }
 
 /**
  * ek_ui_name_inner_controls:
  *
  * GTK 4.8 reads the button inside a drop-down (the part that takes the focus) by its type name,
- * "GtkToggleButton": each such button under @root is named by the drop-down's own label.
+ * "GtkToggleButton": each such button under @root is named by the drop-down's own label. And
+ * the pages of a stack under @root that are not shown are hidden from screen readers.
  */
 void
 ek_ui_name_inner_controls (GtkWidget *root)
@@ -99,6 +127,8 @@ ek_ui_name_inner_controls (GtkWidget *root)
       name_drop_down_button (root);
       return;
     }
+  if (GTK_IS_STACK (root))
+    follow_stack (GTK_STACK (root));
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     ek_ui_name_inner_controls (child);

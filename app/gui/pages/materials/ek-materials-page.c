@@ -206,6 +206,7 @@ build_rows (EkMaterialsPage *self)
       /* The list row is what a screen reader announces first: name it after the material */
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), row);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
+      gtk_widget_set_name (list_row, requirement->material_id);
       gtk_accessible_update_property (GTK_ACCESSIBLE (list_row),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, requirement->name,
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, requirement->description,

@@ -7,11 +7,13 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
+#include <gdk/x11/gdkx.h>
 #include <libglib-testing/signal-logger.h>
 
 #include "ek-account-page.h"
 #include "ek-application.h"
 #include "ek-business-type-page.h"
+#include "ek-step-row.h"
 #include "ek-test-common.h"
 #include "ek-ui-test.h"
 #include "ek-window.h"
@@ -377,6 +379,165 @@ test_fixed_business_type (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+continue_offered (gpointer data)
+{
+  GtkWidget *button = ek_ui_find (data, "continue");
+
+  return button != NULL && gtk_widget_get_mapped (button);
+}
+
+static gboolean
+draft_is (gpointer data)
+{
+  return g_strcmp0 (ek_application_draft_get_id (ek_window_get_draft (EK_WINDOW (current_window))), data) == 0;
+}
+
+static guint
+count_wizard_windows (void)
+{
+  guint n = 0;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (EK_IS_WINDOW (l->data))
+      n++;
+  return n;
+}
+
+static EkStepRow *
+step_row (EkWindow *window,
+          guint     index)
+{
+  GtkWidget *list = gtk_widget_get_parent (GTK_WIDGET (ek_ui_find_type (GTK_WIDGET (window), EK_TYPE_STEP_ROW)));
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), index);
+
+  g_assert_true (EK_IS_STEP_ROW (row));
+  return EK_STEP_ROW (row);
+}
+
+/* "Continue" on a saved application: it continues in the same window (a screen reader stays
+ * on it), on the step it was left; back on the first page and forward again, the steps keep
+ * their state and take the clerk where they were */
+static void
+test_continue_in_same_window (void)
+{
+  EkDraftStore *store = ek_application_get_draft_store (app);
+  g_autoptr(EkApplicationDraft) saved = ek_application_draft_new ();
+  g_autoptr(GError) error = NULL;
+  EkWindow *window;
+  GtkWidget *list;
+  guint review;
+
+  delete_drafts ();
+  ek_application_draft_set_business_type_id (saved, "first-application");
+  ek_application_draft_set_string (saved, "enterprise-name", "Same Window Trading Co");
+  ek_application_draft_set_step (saved, "review");
+  g_assert_true (ek_draft_store_save (store, saved, &error));
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+
+    window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
+  }
+  gtk_window_present (GTK_WINDOW (window));
+  current_window = GTK_WIDGET (window);
+  ek_ui_wait (current_window, continue_offered, window, "the saved application to be offered");
+  g_assert_cmpuint (count_wizard_windows (), ==, 1);
+
+  gtk_widget_activate (ek_ui_find (GTK_WIDGET (window), "continue"));
+  ek_ui_wait (current_window, draft_is, (gpointer) ek_application_draft_get_id (saved), "the saved application");
+  ek_ui_iterate (current_window);
+  g_assert_cmpuint (count_wizard_windows (), ==, 1);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  g_assert_cmpstr (ek_window_get_current_step (window), ==, "review");
+  review = ek_window_get_current_index (window);
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)),
+                                         GTK_WIDGET (ek_window_get_current_page (window))));
+
+  /* Back to the business page: the steps passed stay done, and the step list jumps */
+  gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
+  ek_ui_iterate (current_window);
+  g_assert_true (ek_window_go_to_step (window, "account"));
+  ek_ui_iterate (current_window);
+  while (ek_window_get_current_index (window) > 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "wizard.back", NULL);
+      ek_ui_iterate (current_window);
+    }
+  g_assert_cmpint (ek_step_row_get_state (step_row (window, 1)), ==, EK_STEP_STATE_DONE);
+  g_assert_cmpint (ek_step_row_get_state (step_row (window, review - 1)), ==, EK_STEP_STATE_DONE);
+  g_assert_cmpint (ek_step_row_get_state (step_row (window, review + 1)), ==, EK_STEP_STATE_TODO);
+  /* (the account step is not complete without a session: the list reaches it, not past it) */
+  list = gtk_widget_get_parent (GTK_WIDGET (step_row (window, 1)));
+  g_signal_emit_by_name (list, "row-activated", step_row (window, 1));
+  ek_ui_iterate (current_window);
+  g_assert_cmpstr (ek_window_get_current_step (window), ==, "account");
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (step_row (window, 0))));
+  g_assert_false (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (step_row (window, review + 1))));
+  ek_ui_screenshot (GTK_WIDGET (window), "continued-steps");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+key_window_gone (gpointer data)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (g_strcmp0 (gtk_widget_get_name (l->data), "key-window") == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static GtkWindow *
+open_key_window (void)
+{
+  GtkWindow *key = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-key", NULL);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (g_strcmp0 (gtk_widget_get_name (l->data), "key-window") == 0)
+      key = l->data;
+  g_assert_nonnull (key);
+  ek_ui_iterate (GTK_WIDGET (key));
+  {
+    g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (key))));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSubprocess) focus = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                                                     "xdotool", "windowfocus", "--sync", xid, NULL);
+
+    g_assert_no_error (error);
+    g_subprocess_wait_check (focus, NULL, &error);
+    g_assert_no_error (error);
+  }
+  ek_ui_iterate (GTK_WIDGET (key));
+  return key;
+}
+
+/* The key view closes from the keyboard: Escape, Ctrl+W, or its own Close button */
+static void
+test_key_window_closes_by_keyboard (void)
+{
+  EkWindow *window = open_window ();
+  GtkWindow *key;
+
+  key = open_key_window ();
+  g_assert_nonnull (ek_ui_find (GTK_WIDGET (key), "close-key-window"));
+  press ("Escape");
+  ek_ui_wait (current_window, key_window_gone, NULL, "Escape to close the key view");
+
+  open_key_window ();
+  press ("ctrl+w");
+  ek_ui_wait (current_window, key_window_gone, NULL, "Ctrl+W to close the key view");
+
+  key = open_key_window ();
+  gtk_widget_grab_focus (ek_ui_find (GTK_WIDGET (key), "close-key-window"));
+  press ("space");
+  ek_ui_wait (current_window, key_window_gone, NULL, "its Close button to close the key view");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A counter PC or a remote desktop of 800 × 600: every page of a first application fits, in
  * Chinese and in English, as the window's minimum size says (what a window manager obeys).
  * One test per step (the data is the step id; NULL for the first page). */
@@ -484,6 +645,8 @@ main (int   argc,
   g_test_add_func ("/wizard/choose-walk-back", test_choose_walk_and_back);
   g_test_add_func ("/wizard/keyboard-only", test_keyboard_only);
   g_test_add_func ("/wizard/fixed-business-type", test_fixed_business_type);
+  g_test_add_func ("/wizard/continue-in-same-window", test_continue_in_same_window);
+  g_test_add_func ("/wizard/key-window-closes-by-keyboard", test_key_window_closes_by_keyboard);
   {
     g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
     EkBusinessType *type = ek_catalogue_lookup_business_type (catalogue, "first-application");

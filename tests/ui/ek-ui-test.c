@@ -261,6 +261,41 @@ ek_ui_shows_text (GtkWidget  *root,
   return ek_ui_find_label (root, text) != NULL;
 }
 
+static void
+collect_mnemonics (GtkWidget  *widget,
+                   GHashTable *seen)
+{
+  if (!gtk_widget_is_drawable (widget))
+    return;
+  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)) &&
+      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
+    {
+      guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)));
+      const char *other = g_hash_table_lookup (seen, GUINT_TO_POINTER (key));
+
+      if (other != NULL)
+        g_error ("Alt+%s is both “%s” and “%s”: neither can be reached by it", gdk_keyval_name (key),
+                 other, gtk_label_get_text (GTK_LABEL (widget)));
+      g_hash_table_insert (seen, GUINT_TO_POINTER (key), (gpointer) gtk_label_get_text (GTK_LABEL (widget)));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_mnemonics (child, seen);
+}
+
+/**
+ * ek_ui_assert_mnemonics_unique:
+ * Fails the test when two drawn labels under @root (a button's label, a field's) share an Alt
+ * key: GTK then only cycles the focus between them, and neither is activated.
+ */
+void
+ek_ui_assert_mnemonics_unique (GtkWidget *root)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  ek_ui_iterate (GTK_WIDGET (gtk_widget_get_root (root)));
+  collect_mnemonics (root, seen);
+}
+
 static gboolean
 on_tick (gpointer data)
 {

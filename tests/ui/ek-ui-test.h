@@ -36,6 +36,7 @@ GtkWidget  *ek_ui_find_button      (GtkWidget     *root,
                                     const char    *label);
 gboolean    ek_ui_shows_text       (GtkWidget     *root,
                                     const char    *text);
+void        ek_ui_assert_mnemonics_unique (GtkWidget *root);
 GtkWindow  *ek_ui_find_toplevel    (GType          type);
 void        ek_ui_wait             (GtkWidget     *window,
                                     EkUiCondition  condition,

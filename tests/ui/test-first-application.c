@@ -263,6 +263,7 @@ account (Journey *j)
   ek_ui_type (win (window), "mobile", "18910123221");
   ek_ui_type (win (window), "contact_name", "王兵");
   shot (window, "register");
+  ek_ui_assert_mnemonics_unique (win (window));
   ek_ui_click (win (window), "register-button");
 
   /* The code arrives by email: here, in the service's outbox */
@@ -270,6 +271,7 @@ account (Journey *j)
   code = activation_code_for (j->email);
   ek_ui_type (win (window), "activation-code", code);
   shot (window, "activate");
+  ek_ui_assert_mnemonics_unique (win (window));
   ek_ui_click (win (window), "activate-button");
 
   /* Log in: the code and login name are already there; the captcha is read off the image */
@@ -284,6 +286,7 @@ account (Journey *j)
   }
   ek_ui_type (win (window), "captcha-answer", answer);
   shot (window, "log-in");
+  ek_ui_assert_mnemonics_unique (win (window));
   ek_ui_click (win (window), "login-button");
   ek_ui_wait_for (win (window), "logged-in-label");
   shot (window, "logged-in");
@@ -381,6 +384,8 @@ form (Journey *j)
   /* ID numbers are masked even here */
   g_assert_false (ek_ui_shows_text (win (window), "110102199101010078"));
   shot (window, "review");
+  /* One Change button per section: none takes an Alt key that the others share */
+  ek_ui_assert_mnemonics_unique (win (window));
 }
 
 static gboolean
@@ -424,6 +429,9 @@ documents (Journey *j)
   g_assert_nonnull (number);
   shot (window, "documents");
   g_assert_true (ek_ui_shows_text (win (window), number));
+  /* The keyboard starts on the first form's Print button, and each button has its own Alt key */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == ek_ui_find (win (window), "print-form"));
+  ek_ui_assert_mnemonics_unique (win (window));
 
   /* The clerk keeps both PDFs; each names the enterprise and carries the number on its pages */
   for (guint i = 0; i < 2; i++)

@@ -242,12 +242,18 @@ test_status_ready_for_collection (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_drawn (gpointer widget)
+{
+  return gtk_widget_is_drawable (widget);
+}
+
 static void
 test_account_checks_as_typed (void)
 {
   g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
   EkPage *page;
-  GtkWidget *window, *button, *uscc;
+  GtkWidget *window, *button, *uscc, *error_label;
 
   ek_application_draft_set_business_type_id (draft, "first-application");
   page = ek_account_page_new (draft);
@@ -285,6 +291,21 @@ test_account_checks_as_typed (void)
   ek_ui_set_text (window, "login_name", "bjcskj01");
   g_assert_true (gtk_widget_is_sensitive (button));
   ek_ui_screenshot (current_window, "account-register-valid");
+
+  /* No two controls share an Alt key: Alt+B is left to the window's Back */
+  ek_ui_assert_mnemonics_unique (window);
+
+  /* Enter in a field registers, as the default button promises. Nothing listens where the
+   * service should be: the message shows, takes no Tab stop, and the keyboard stays on the
+   * form with everything typed kept */
+  error_label = ek_ui_find_any (window, "register-error");
+  g_signal_emit_by_name (ek_ui_find_any (window, "contact_name"), "activate");
+  ek_ui_wait (current_window, is_drawn, error_label, "the registration to be tried");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (error_label)), !=, "");
+  g_assert_false (gtk_widget_get_focusable (error_label));
+  g_assert_true (gtk_root_get_focus (gtk_widget_get_root (button)) == button);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (uscc)), ==, "91350100m000100y43");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (window, "login_name"))), ==, "bjcskj01");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -374,6 +395,8 @@ test_documents_unreachable (void)
   g_assert_true (gtk_widget_is_drawable (status));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), !=, "");
   g_assert_true (gtk_widget_is_drawable (retry));
+  /* The keyboard is on what there is to do */
+  g_assert_true (gtk_root_get_focus (gtk_widget_get_root (retry)) == retry);
   /* Nothing typed is lost, and nothing was made up */
   g_assert_cmpstr (ek_application_draft_get_string (draft, "enterprise-name"), ==, "北京测试科技有限公司");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), ==, "");

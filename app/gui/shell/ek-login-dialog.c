@@ -2,7 +2,8 @@
  *
  * One dialog per window: every call that finds the session expired while it is open waits for
  * the same log-in ("done" is emitted once, with whether the clerk logged in), then is made again.
- * The code and login name are filled in; only the captcha is left to type.
+ * The code and login name are filled in; only the captcha is left to type. The dialog is a
+ * template (ui/shell/ek-login-dialog.ui).
  */
 #include "config.h"
 
@@ -15,9 +16,11 @@ struct _EkLoginDialog
 {
   GtkWindow  parent_instance;
 
-  GtkWidget *form;
   GtkWindow *parent;   /* weak */
   gboolean   done;
+
+  /* Template children */
+  GtkWidget *form;
 };
 
 G_DEFINE_FINAL_TYPE (EkLoginDialog, ek_login_dialog, GTK_TYPE_WINDOW)
@@ -37,7 +40,7 @@ finish (EkLoginDialog *self,
 }
 
 static void
-on_logged_in_cb (EkLoginDialog *self)
+on_form_logged_in_cb (EkLoginDialog *self)
 {
   finish (self, TRUE);
 }
@@ -69,13 +72,22 @@ ek_login_dialog_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->parent), (gpointer *) &self->parent);
       self->parent = NULL;
     }
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_LOGIN_DIALOG);
+
   G_OBJECT_CLASS (ek_login_dialog_parent_class)->dispose (object);
+}
+
+static void
+on_cancel_button_clicked_cb (EkLoginDialog *self)
+{
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
 ek_login_dialog_class_init (EkLoginDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ek_login_dialog_dispose;
@@ -87,52 +99,19 @@ ek_login_dialog_class_init (EkLoginDialogClass *klass)
    */
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
-}
 
-static void
-cancel_clicked_cb (EkLoginDialog *self)
-{
-  gtk_window_close (GTK_WINDOW (self));
+  g_type_ensure (EK_TYPE_LOGIN_FORM);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-login-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkLoginDialog, form);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_form_logged_in_cb);
 }
 
 static void
 ek_login_dialog_init (EkLoginDialog *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *label, *cancel;
-  GtkEventController *keys;
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Log in again"));
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (self), 520, -1);
-  gtk_widget_set_name (GTK_WIDGET (self), "login-dialog");
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-
-  label = gtk_label_new (_("Your session with the registration system has ended. Log in again to carry on: what you entered is kept, and the step you were on continues."));
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-
-  self->form = ek_login_form_new (NULL);
-  g_signal_connect_swapped (self->form, "logged-in", G_CALLBACK (on_logged_in_cb), self);
-  gtk_box_append (GTK_BOX (box), self->form);
-
-  /* No mnemonic: Alt+C is the enterprise code's; Escape cancels */
-  cancel = gtk_button_new_with_label (_("Cancel"));
-  gtk_widget_set_halign (cancel, GTK_ALIGN_START);
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), cancel);
-
-  gtk_window_set_child (GTK_WINDOW (self), box);
-
-  keys = gtk_shortcut_controller_new ();
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                          gtk_named_action_new ("window.close")));
-  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /**

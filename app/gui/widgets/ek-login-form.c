@@ -3,7 +3,7 @@
  * Used by the account step and by the log-in dialog that appears when a session expires.
  * The captcha comes from the server as SVG; it is shown through GdkTexture, whose SVG support is
  * gdk-pixbuf's librsvg loader (librsvg2-common). A wrong answer loads a new image, clears the
- * answer and puts the cursor back in it.
+ * answer and puts the cursor back in it. The form is a template (ui/widgets/ek-login-form.ui).
  */
 #include "config.h"
 
@@ -22,13 +22,14 @@ struct _EkLoginForm
   GCancellable       *cancellable;
   char               *captcha_id;
 
-  GtkEntry           *code_entry;
-  GtkEntry           *login_entry;
-  GtkPicture         *captcha_picture;
-  GtkButton          *refresh_button;
+  /* Template children */
   GtkEntry           *answer_entry;
+  GtkPicture         *captcha_picture;
+  GtkEntry           *code_entry;
   GtkLabel           *error_label;
   GtkButton          *login_button;
+  GtkEntry           *login_entry;
+  GtkButton          *refresh_button;
   GtkSpinner         *spinner;
 };
 
@@ -190,7 +191,7 @@ on_login_cb (GObject      *source,
 }
 
 static void
-login_clicked_cb (EkLoginForm *self)
+on_login_button_clicked_cb (EkLoginForm *self)
 {
   Login *login;
   g_autofree char *code = NULL;
@@ -217,26 +218,22 @@ login_clicked_cb (EkLoginForm *self)
                    self->cancellable, on_login_cb, g_object_ref (self));
 }
 
-static GtkEntry *
-add_entry (GtkWidget  *grid,
-           int         row,
-           const char *label_text,
-           const char *name)
+static void
+on_answer_entry_activate_cb (EkLoginForm *self)
 {
-  GtkWidget *label = gtk_label_new_with_mnemonic (label_text);
-  GtkWidget *entry = gtk_entry_new ();
+  on_login_button_clicked_cb (self);
+}
 
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
-  gtk_widget_set_hexpand (entry, TRUE);
-  gtk_widget_set_name (entry, name);
-  {
-    g_autofree char *accessible = ek_ui_strip_mnemonic (label_text);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  }
-  gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), entry, 1, row, 2, 1);
-  return GTK_ENTRY (entry);
+static void
+on_entry_changed_cb (EkLoginForm *self)
+{
+  update_sensitive (self);
+}
+
+static void
+on_refresh_button_clicked_cb (EkLoginForm *self)
+{
+  ek_login_form_load_captcha (self);
 }
 
 static void
@@ -247,6 +244,8 @@ ek_login_form_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_LOGIN_FORM);
+  /* The grid and the button row have no id: unparented here */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->draft);
@@ -262,7 +261,6 @@ ek_login_form_class_init (EkLoginFormClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ek_login_form_dispose;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
   /**
@@ -271,72 +269,30 @@ ek_login_form_class_init (EkLoginFormClass *klass)
    */
   signals[SIGNAL_LOGGED_IN] = g_signal_new ("logged-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-login-form.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, answer_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, captcha_picture);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, code_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, login_button);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, login_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, refresh_button);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginForm, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, on_answer_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_login_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_refresh_button_clicked_cb);
 }
 
 static void
 ek_login_form_init (EkLoginForm *self)
 {
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *label, *box;
-
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
-                                  GTK_ORIENTATION_VERTICAL);
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))), 12);
-
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 8);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  gtk_widget_set_parent (grid, GTK_WIDGET (self));
-
-  self->code_entry = add_entry (grid, 0, _("Enterprise _code (18-digit credit code)"), "login-code");
-  gtk_entry_set_max_length (self->code_entry, 24);
-  self->login_entry = add_entry (grid, 1, _("_Login name"), "login-name");
-
-  label = gtk_label_new (_("Characters in the picture"));
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_grid_attach (GTK_GRID (grid), label, 0, 2, 1, 1);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  self->captcha_picture = GTK_PICTURE (gtk_picture_new ());
-  gtk_widget_set_name (GTK_WIDGET (self->captcha_picture), "captcha-picture");
-  gtk_widget_set_size_request (GTK_WIDGET (self->captcha_picture), 160, 50);
-  gtk_picture_set_can_shrink (self->captcha_picture, FALSE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->captcha_picture), "captcha");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->captcha_picture),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Captcha picture"), -1);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->captcha_picture));
-  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("New _picture")));
-  gtk_widget_set_name (GTK_WIDGET (self->refresh_button), "captcha-refresh");
-  gtk_widget_set_valign (GTK_WIDGET (self->refresh_button), GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (ek_login_form_load_captcha), self);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->refresh_button));
-  gtk_grid_attach (GTK_GRID (grid), box, 1, 2, 2, 1);
-
-  self->answer_entry = add_entry (grid, 3, _("_Type the characters"), "captcha-answer");
-  gtk_entry_set_activates_default (self->answer_entry, TRUE);
-  g_signal_connect_swapped (self->answer_entry, "activate", G_CALLBACK (login_clicked_cb), self);
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->error_label), "login-error");
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_label_set_selectable (self->error_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->error_label), GTK_WIDGET (self));
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_widget_set_halign (box, GTK_ALIGN_END);
-  self->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->spinner));
-  self->login_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Log _in")));
-  gtk_widget_set_name (GTK_WIDGET (self->login_button), "login-button");
-  gtk_widget_add_css_class (GTK_WIDGET (self->login_button), "suggested-action");
-  g_signal_connect_swapped (self->login_button, "clicked", G_CALLBACK (login_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->login_button));
-  gtk_widget_set_parent (box, GTK_WIDGET (self));
-
-  g_signal_connect_swapped (self->code_entry, "changed", G_CALLBACK (update_sensitive), self);
-  g_signal_connect_swapped (self->login_entry, "changed", G_CALLBACK (update_sensitive), self);
-  g_signal_connect_swapped (self->answer_entry, "changed", G_CALLBACK (update_sensitive), self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  ek_ui_name_field (GTK_WIDGET (self->code_entry), NULL, NULL, TRUE);
+  ek_ui_name_field (GTK_WIDGET (self->login_entry), NULL, NULL, TRUE);
+  ek_ui_name_field (GTK_WIDGET (self->answer_entry), NULL, NULL, TRUE);
   update_sensitive (self);
 }
 

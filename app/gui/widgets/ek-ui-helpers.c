@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ek-ui-helpers.h"
 
 /* "_Retry" -> "Retry"; "重试(_R)" -> "重试" (the Chinese form puts the key in brackets) */
-char *
-ek_ui_strip_mnemonic (const char *text)
+static char *
+strip_mnemonic (const char *text)
 {
   GString *out = g_string_new (NULL);
 
@@ -34,22 +36,17 @@ ek_ui_strip_mnemonic (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* GTK 4.8 names a control after its "label" property *and* every label that has it as mnemonic
- * widget, joined: a mnemonic button is read "取消(_C) 取消(C)", and one given a name of its own
- * "Keep It Keep It". So a control is named once: by its mnemonic label, or by the name given. */
-
-/**
- * ek_ui_mnemonic_button_new:
- *
- * A button with a mnemonic, named by its label as shown ("Retry", "重试(R)"), once.
- */
 GtkWidget *
 ek_ui_mnemonic_button_new (const char *text)
 {
   GtkWidget *button = gtk_button_new_with_mnemonic (text);
+  g_autofree char *name = strip_mnemonic (text);
 
-  /* The raw text GtkButton puts in "label" goes; the mnemonic label names it */
+  /* GTK 4.8 reads a mnemonic button's own label ("_Retry") and then the label it is labelled by
+   * ("Retry", "重试(R)"): only the relation stays, to a label named without the key */
   gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_button_get_child (GTK_BUTTON (button))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   return button;
 }
 
@@ -188,6 +185,41 @@ ek_ui_restart_cancellable (GCancellable **cancellable)
   g_clear_object (cancellable);
   *cancellable = g_cancellable_new ();
   return *cancellable;
+}
+
+/**
+ * ek_ui_name_field:
+ * @control: a field's entry or drop-down
+ * @label: (nullable): its visible label; %NULL for the label whose mnemonic widget it is
+ * @text: (nullable): the field's name; %NULL for the label's own text without the Alt key
+ *
+ * Names the field for a screen reader once, through the label the control is labelled by, and
+ * says when it must be filled in: GTK 4.8 does not pass the required property on to AT-SPI, so
+ * it is in the name as well ("姓名（必填）").
+ */
+void
+ek_ui_name_field (GtkWidget  *control,
+                  GtkWidget  *label,
+                  const char *text,
+                  gboolean    required)
+{
+  g_autofree char *plain = NULL;
+  g_autofree char *name = NULL;
+
+  if (label == NULL)
+    {
+      GList *labels = gtk_widget_list_mnemonic_labels (control);
+
+      g_return_if_fail (labels != NULL);
+      label = labels->data;
+      g_list_free (labels);
+    }
+  plain = text != NULL ? g_strdup (text) : strip_mnemonic (gtk_label_get_label (GTK_LABEL (label)));
+  /* Translators: the name a screen reader gives a field that must be filled in */
+  name = required ? g_strdup_printf (_("%s (required)"), plain) : g_strdup (plain);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_REQUIRED, required, -1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
 }
 
 /**

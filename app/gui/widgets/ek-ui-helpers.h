@@ -5,14 +5,21 @@
 
 G_BEGIN_DECLS
 
-/* A button with a mnemonic, named once by its label as shown (GTK 4.8 reads "_Retry Retry"
- * otherwise); a control given a name of its own, read with that name only */
+/* A button with a mnemonic whose accessible name is its text without the key, once
+ * (GTK 4.8 reads "_Retry Retry" otherwise) */
 GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
+/* A control given a name of its own, read with that name only (not also its mnemonic label's) */
 void              ek_ui_set_accessible_name   (GtkWidget            *widget,
                                                const char           *name);
-/* The button inside each drop-down under @root, named by the drop-down's label */
+/* The button inside each drop-down under @root, named by the drop-down's label; the pages of
+ * each stack under @root that are not shown, hidden from screen readers */
 void              ek_ui_name_inner_controls   (GtkWidget            *root);
-char             *ek_ui_strip_mnemonic        (const char           *text);
+
+/* Names a field by its visible label (text without the Alt key, or @text), saying "required" */
+void              ek_ui_name_field            (GtkWidget            *control,
+                                               GtkWidget            *label,
+                                               const char           *text,
+                                               gboolean              required);
 
 /* Cancels what *@cancellable was for and puts a fresh one in its place, for the next call */
 GCancellable     *ek_ui_restart_cancellable   (GCancellable        **cancellable);

@@ -35,13 +35,14 @@ static const struct
 {
   const char *api_name;
   const char *draft_field;
+  gboolean    required;
 } field_names[N_FIELDS] = {
-  [F_USCC]    = { "uscc", "credit-code" },
-  [F_NAME]    = { "enterprise_name", "enterprise-name" },
-  [F_LOGIN]   = { "login_name", "login-name" },
-  [F_EMAIL]   = { "email", "email" },
-  [F_MOBILE]  = { "mobile", "mobile" },
-  [F_CONTACT] = { "contact_name", NULL },
+  [F_USCC]    = { "uscc", "credit-code", TRUE },
+  [F_NAME]    = { "enterprise_name", "enterprise-name", TRUE },
+  [F_LOGIN]   = { "login_name", "login-name", TRUE },
+  [F_EMAIL]   = { "email", "email", TRUE },
+  [F_MOBILE]  = { "mobile", "mobile", FALSE },
+  [F_CONTACT] = { "contact_name", NULL, FALSE },
 };
 
 static const char * const licence_ids[] = {
@@ -740,11 +741,14 @@ ek_account_page_init (EkAccountPage *self)
   entries[F_CONTACT] = self->contact_entry; messages[F_CONTACT] = self->contact_message;
   for (guint i = 0; i < N_FIELDS; i++)
     {
+      ek_ui_name_field (GTK_WIDGET (entries[i]), NULL, NULL, field_names[i].required);
       self->fields[i].api_name = field_names[i].api_name;
       self->fields[i].draft_field = field_names[i].draft_field;
       self->fields[i].entry = GTK_WIDGET (entries[i]);
       self->fields[i].message = messages[i];
     }
+  ek_ui_name_field (GTK_WIDGET (self->licence_dropdown), NULL, NULL, FALSE);
+  ek_ui_name_field (GTK_WIDGET (self->activation_entry), NULL, NULL, TRUE);
 }
 
 EkPage *

@@ -541,14 +541,9 @@ add_field (EkFormPage        *self,
       else
         view->control = create_drop_down (self, view);
 
-      /* Labelled by the visible label, whose name is the field's label without the "*"
-       * ("required" says that). Not a name of its own as well: GTK 4.8 would read both. */
-      gtk_accessible_update_property (GTK_ACCESSIBLE (label),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, field->label, -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (view->control),
-                                      GTK_ACCESSIBLE_PROPERTY_REQUIRED, field->required, -1);
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (view->control),
-                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+      /* Labelled by the visible label, named without the "*" but with "required"; not a name
+       * of its own as well: GTK 4.8 would read both */
+      ek_ui_name_field (view->control, label, field->label, field->required);
       gtk_box_append (GTK_BOX (field_box), view->control);
     }
 

@@ -61,7 +61,10 @@ create_section (EkReviewPage        *self,
   g_autofree char *change_name = NULL;
   GtkWidget *card, *header, *heading, *change, *grid;
 
-  card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  /* A group named by its heading, as on the form pages: two sections both have a 姓名 */
+  card = g_object_new (GTK_TYPE_BOX, "orientation", GTK_ORIENTATION_VERTICAL, "spacing", 8,
+                       "accessible-role", GTK_ACCESSIBLE_ROLE_GROUP, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (card), GTK_ACCESSIBLE_PROPERTY_LABEL, section->title, -1);
   gtk_widget_add_css_class (card, "review-section");
   gtk_widget_set_name (card, section->id);
 

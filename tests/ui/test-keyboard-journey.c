@@ -628,6 +628,64 @@ add_material (const char *material_id,
   ek_ui_wait (win (), material_ready, (gpointer) material_id, what);
 }
 
+/* The "View" button of one material's row */
+static gboolean
+match_view_button (GtkWidget     *focus,
+                   gconstpointer  data)
+{
+  GtkWidget *label = label_in (focus);
+
+  return GTK_IS_BUTTON (focus) && label != NULL &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), g_dgettext (GETTEXT_PACKAGE, "View")) == 0 &&
+         focus_is_in (GTK_WINDOW (window), data);
+}
+
+static GtkWindow *
+material_view (void)
+{
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (l->data != (gpointer) window && GTK_IS_WINDOW (l->data) && gtk_widget_get_visible (l->data) &&
+        ek_ui_find (l->data, "close-view") != NULL)
+      {
+        GtkWindow *found = l->data;
+
+        g_list_free (l);
+        return found;
+      }
+  return NULL;
+}
+
+static gboolean
+view_open (gpointer data)
+{
+  return material_view () != NULL;
+}
+
+static gboolean
+view_closed (gpointer data)
+{
+  return material_view () == NULL;
+}
+
+/* A material at full size, and Escape to close it again */
+static void
+view_and_close (const char *material_id)
+{
+  g_autofree char *what = g_strdup_printf ("the “View” of “%s”", material_id);
+  GtkWindow *view;
+
+  tab_until (match_view_button, material_id, what);
+  press ("space");
+  ek_ui_wait (win (), view_open, NULL, "the material at full size");
+  view = material_view ();
+  ek_ui_iterate (GTK_WIDGET (view));
+  x_focus (view);
+  g_assert_true (focus_is_in (view, "close-view"));
+  press ("Escape");
+  ek_ui_wait (win (), view_closed, NULL, "Escape to close the material's view");
+  x_focus (GTK_WINDOW (window));
+}
+
 static gboolean
 banner_has_focus (gpointer data)
 {
@@ -674,6 +732,7 @@ materials (void)
     }
   shot ("materials-ready");
   audit ("申请材料：已添加", NULL);
+  view_and_close ("id-card");
 
   /* The licence's file goes missing from the application's folder before it is sent: the
    * submission fails, and the clerk hears why (the focus moves to the message) */

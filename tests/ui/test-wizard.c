@@ -597,6 +597,13 @@ test_broken_catalogue_is_explained (void)
   /* The clerk (or the helpdesk) reads which file is wrong; nothing can be pressed */
   g_assert_true (shows_text (window, error->message));
   g_assert_nonnull (strstr (error->message, path));
+  /* …in a sentence of their language around the JSON parser's own (English) words */
+  {
+    g_auto(GStrv) parts = g_strsplit (g_dgettext (GETTEXT_PACKAGE, "The catalogue “%s” cannot be read: it is not well-formed JSON (details for the helpdesk: %s)."), "%s", -1);
+
+    g_assert_cmpuint (g_strv_length (parts), ==, 3);
+    g_assert_nonnull (strstr (error->message, parts[1]));
+  }
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
   ek_ui_screenshot (GTK_WIDGET (window), "catalogue-error");
 

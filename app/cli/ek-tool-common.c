@@ -1,4 +1,4 @@
-/* ek-tool-common.c: what every ekey-tool command shares (also linked into the helper programs) */
+/* ek-tool-common.c: what every ekey-tool command shares */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -6,6 +6,20 @@
 
 #include "ek-draft-store.h"
 #include "ek-tool.h"
+
+int
+ek_tool_fail (const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("ekey-tool: %s\n", message);
+  return 1;
+}
 
 void
 ek_tool_print_json (JsonNode *node)

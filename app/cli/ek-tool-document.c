@@ -1,21 +1,13 @@
-/* ek-tool-document.c: ekey-tool document render, a program of its own
- *
- *   ekey-tool document render ID OUT.pdf [--only form|letter]
- *
- * Rendering needs pango, cairo and fontconfig (and through cairo, X11): some forty libraries that
- * every other command would otherwise map at start. ekey-tool runs this program for the
- * document command only, so `ekey-tool token list` starts as fast as a small tool should.
- */
+/* ek-tool-document.c: `ekey-tool document render ID OUT.pdf [--only form|letter]` */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "ek-document.h"
 #include "ek-draft-store.h"
-#include "ek-l10n.h"
 #include "ek-tool.h"
 
-static int
+int
 ek_tool_document (int    argc,
                   char **argv)
 {
@@ -54,12 +46,3 @@ ek_tool_document (int    argc,
   return 0;
 }
 
-
-int
-main (int   argc,
-      char *argv[])
-{
-  ek_l10n_init ();
-  g_set_prgname ("ekey-tool document");
-  return ek_tool_document (argc, argv);
-}

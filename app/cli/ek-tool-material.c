@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "ek-catalogue.h"
-#include "ek-l10n.h"
 #include "ek-material-check.h"
 #include "ek-material-fit.h"
 #include "ek-material-rules.h"
@@ -405,24 +404,4 @@ ek_tool_scan (int    argc,
       g_print ("%s\t%u×%u\n", path, image->width, image->height);
     }
   return 0;
-}
-
-/* ekey-tool runs this program for `material` and `scan` (see run_helper_program in ek-tool.c):
- * argv[1] is the command's name */
-int
-main (int   argc,
-      char *argv[])
-{
-  ek_l10n_init ();
-  if (argc >= 2 && g_str_equal (argv[1], "material"))
-    {
-      g_set_prgname ("ekey-tool material");
-      return ek_tool_material (argc - 1, argv + 1);
-    }
-  if (argc >= 2 && g_str_equal (argv[1], "scan"))
-    {
-      g_set_prgname ("ekey-tool scan");
-      return ek_tool_scan (argc - 1, argv + 1);
-    }
-  return ek_tool_fail (_("expected “material …” or “scan …”"));
 }

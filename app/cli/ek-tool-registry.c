@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "ek-l10n.h"
 #include "ek-api-client.h"
 #include "ek-tool.h"
 
@@ -156,19 +155,4 @@ ek_tool_registry (int    argc,
   g_printerr ("%s\n  ekey-tool registry ping [--url URL] [--ca FILE] [--proxy URL] [--json]\n"
               "  ekey-tool registry catalogue [--url URL] [--ca FILE] [--proxy URL] [--json]\n", _("Usage:"));
   return argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) ? 0 : 1;
-}
-
-/* ekey-tool runs this program for `registry` (see run_helper_program in ek-tool.c): argv[1] is
- * the command's name */
-int
-main (int   argc,
-      char *argv[])
-{
-  ek_l10n_init ();
-  if (argc >= 2 && g_str_equal (argv[1], "registry"))
-    {
-      g_set_prgname ("ekey-tool registry");
-      return ek_tool_registry (argc - 1, argv + 1);
-    }
-  return ek_tool_fail (_("expected “registry …”"));
 }

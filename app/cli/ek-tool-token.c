@@ -1,19 +1,165 @@
-/* ek-tool-token.c: `ekey-tool token watch`, `ekey-tool cert show`, and the `token` dispatch
+/* ek-tool-token.c: `ekey-tool token list` and `ekey-tool token watch`
  *
- * `token list` is in ek-tool-token-list.c. The JSON keys are a contract with scripts and the
- * helpdesk: add keys, never rename.
+ * The modules are those registered with p11-kit, those added in the settings (read through
+ * GSettings, as the assistant reads them) and those named on the command line. The JSON keys
+ * are a contract with scripts and the helpdesk: add keys, never rename.
  */
 #include "config.h"
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <p11-kit/pkcs11.h>
 #include <stdio.h>
 
 #include "ek-certificate-info.h"
-#include "ek-json-writer.h"
 #include "ek-settings.h"
 #include "ek-token-manager.h"
 #include "ek-tool.h"
+
+static void
+add_token (JsonBuilder *builder,
+           EkToken     *token,
+           GDateTime   *now)
+{
+  GPtrArray *certificates = ek_token_get_certificates (token);
+  GPtrArray *problems = ek_token_get_problems (token);
+  EkPinState pin = ek_token_get_pin_state (token);
+  gulong flags = ek_token_get_flags (token);
+
+  json_builder_begin_object (builder);
+  ek_tool_add_string_or_null (builder, "module", ek_token_get_module_path (token));
+  json_builder_set_member_name (builder, "slot_id");
+  json_builder_add_int_value (builder, (gint64) ek_token_get_slot_id (token));
+  ek_tool_add_string_or_null (builder, "label", ek_token_get_label (token));
+  ek_tool_add_string_or_null (builder, "manufacturer", ek_token_get_manufacturer (token));
+  ek_tool_add_string_or_null (builder, "model", ek_token_get_model (token));
+  ek_tool_add_string_or_null (builder, "serial", ek_token_get_serial (token));
+  json_builder_set_member_name (builder, "flags");
+  json_builder_add_int_value (builder, (gint64) flags);
+  json_builder_set_member_name (builder, "pin");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "count_low");
+  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_COUNT_LOW) != 0);
+  json_builder_set_member_name (builder, "final_try");
+  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_FINAL_TRY) != 0);
+  json_builder_set_member_name (builder, "locked");
+  json_builder_add_boolean_value (builder, (flags & CKF_USER_PIN_LOCKED) != 0);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, ek_pin_state_describe (pin));
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "certificates");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < certificates->len; i++)
+    ek_tool_add_certificate (builder, g_ptr_array_index (certificates, i), now);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < problems->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (problems, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static int
+token_list (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(EkTokenManager) manager = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GPtrArray) module_errors = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) modules = NULL;
+  g_auto(GStrv) all_modules = NULL;
+  gboolean json = FALSE, only_listed = FALSE;
+  const GOptionEntry entries[] = {
+    { "module", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &modules, N_("Also load this PKCS#11 module (may be repeated)"), N_("PATH") },
+    { "only-listed", 0, 0, G_OPTION_ARG_NONE, &only_listed, N_("Leave out the modules registered with p11-kit"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("List the inserted keys and their certificates."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return ek_tool_fail ("%s", error->message);
+
+  /* The modules added in the settings count too, as they do in the key view */
+  all_modules = ek_settings_dup_pkcs11_modules ((const char * const *) modules);
+  manager = ek_token_manager_new ((const char * const *) all_modules,
+                                  only_listed ? EK_TOKEN_MANAGER_SKIP_REGISTERED : EK_TOKEN_MANAGER_FLAGS_NONE);
+  tokens = ek_token_manager_list_tokens (manager, NULL, &error);
+  if (tokens == NULL)
+    return ek_tool_fail ("%s", error->message);
+  module_errors = ek_token_manager_get_module_errors (manager);
+  for (guint i = 0; i < module_errors->len; i++)
+    g_printerr ("ekey-tool: %s\n", ((GError *) g_ptr_array_index (module_errors, i))->message);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *message = NULL, *vendor = NULL;
+      EkTokenDiagnosis diagnosis = ek_token_manager_diagnose (manager, &message, &vendor);
+      static const char *diagnosis_names[] = { "ok", "no-module", "vendor-unregistered", "pcscd-not-running", "no-token" };
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "tokens");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < tokens->len; i++)
+        add_token (builder, g_ptr_array_index (tokens, i), now);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "module_errors");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < module_errors->len; i++)
+        {
+          GError *e = g_ptr_array_index (module_errors, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "rv");
+          json_builder_add_int_value (builder, e->code);
+          json_builder_set_member_name (builder, "message");
+          json_builder_add_string_value (builder, e->message);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "diagnosis");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, diagnosis_names[diagnosis]);
+      ek_tool_add_string_or_null (builder, "message", message);
+      ek_tool_add_string_or_null (builder, "vendor_module", vendor);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      ek_tool_print_json (root);
+    }
+  else if (tokens->len == 0)
+    {
+      g_autofree char *message = NULL;
+
+      ek_token_manager_diagnose (manager, &message, NULL);
+      g_print ("%s\n", message);
+    }
+  else
+    for (guint i = 0; i < tokens->len; i++)
+      {
+        EkToken *token = g_ptr_array_index (tokens, i);
+        GPtrArray *certificates = ek_token_get_certificates (token);
+        GPtrArray *problems = ek_token_get_problems (token);
+
+        g_print ("%s (%s %s, %s %s)\n", ek_token_get_label (token), ek_token_get_manufacturer (token),
+                 ek_token_get_model (token), _("serial"), ek_token_get_serial (token));
+        g_print ("  %s\n", ek_pin_state_describe (ek_token_get_pin_state (token)));
+        for (guint j = 0; j < certificates->len; j++)
+          ek_tool_print_certificate (g_ptr_array_index (certificates, j), now, "  ");
+        for (guint j = 0; j < problems->len; j++)
+          g_print ("  ! %s\n", (const char *) g_ptr_array_index (problems, j));
+      }
+  return module_errors->len > 0 ? 3 : 0;
+}
 
 typedef struct
 {
@@ -124,59 +270,10 @@ ek_tool_token (int    argc,
                char **argv)
 {
   if (argc >= 2 && g_str_equal (argv[1], "list"))
-    return ek_tool_token_list (argc - 1, argv + 1, ek_settings_dup_pkcs11_modules);
+    return token_list (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "watch"))
     return token_watch (argc - 1, argv + 1);
   g_printerr ("%s\n  ekey-tool token list [--module PATH]… [--only-listed] [--json]\n"
               "  ekey-tool token watch [--module PATH]… [--only-listed]\n", _("Usage:"));
-  return argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) ? 0 : 1;
-}
-
-static int
-cert_show (int    argc,
-           char **argv)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(EkCertificateInfo) info = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-
-  context = g_option_context_new (_("FILE"));
-  g_option_context_set_summary (context, _("Show a certificate file (PEM or DER) as the key view shows it."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return ek_tool_fail ("%s", error->message);
-  if (argc != 2)
-    return ek_tool_fail (_("Name one certificate file."));
-
-  file = g_file_new_for_commandline_arg (argv[1]);
-  info = ek_certificate_info_new_from_file (file, NULL, &error);
-  if (info == NULL)
-    return ek_tool_fail ("%s", error->message);
-  if (json)
-    {
-      g_autoptr(EkJsonWriter) builder = ek_json_writer_new ();
-
-      ek_tool_add_certificate (builder, info, now);
-      ek_tool_print_json_text (builder);
-    }
-  else
-    ek_tool_print_certificate (info, now, "");
-  return 0;
-}
-
-int
-ek_tool_cert (int    argc,
-              char **argv)
-{
-  if (argc >= 2 && g_str_equal (argv[1], "show"))
-    return cert_show (argc - 1, argv + 1);
-  g_printerr ("%s\n  ekey-tool cert show FILE [--json]\n", _("Usage:"));
   return argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) ? 0 : 1;
 }

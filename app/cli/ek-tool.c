@@ -1,70 +1,14 @@
-/* ek-tool.c: ekey-tool, the command line over libekeycore */
+/* ek-tool.c: ekey-tool, the command line over libekeycore: the table of commands, and
+ * `catalogue` */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "ek-l10n.h"
-#include <stdio.h>
-#include <errno.h>
-#include <unistd.h>
 
 #include "ek-catalogue.h"
 #include "ek-tool.h"
-
-/* Commands whose libraries the others should not pay for at start are programs of their own:
- * `document` (pango, cairo, fontconfig: ek-tool-document.c) and `material`/`scan` (libjpeg,
- * libpng, giflib, libexif, SANE with libusb, libxml2 and ICU: ek-tool-material.c). Every
- * library mapped at start is one more object the dynamic linker searches for each of a PKCS#11
- * module's symbols. `ekey-tool token list` itself usually runs from an even smaller library
- * (ek-tool-lean.c: GLib, GObject and p11-kit).
- * The programs live next to this one in a build tree, in the libexec folder once installed. */
-static int
-run_helper_program (const char  *name,
-                    int          argc,
-                    char       **argv,
-                    gboolean     pass_command)
-{
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = self ? g_path_get_dirname (self) : NULL;
-  g_autofree char *sibling = dir ? g_build_filename (dir, name, NULL) : NULL;
-  g_autofree char *installed = g_build_filename (LIBEXECDIR, name, NULL);
-  const char *program = sibling && g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE) ? sibling : installed;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  int saved_errno;
-
-  g_ptr_array_add (args, (gpointer) program);
-  for (int i = pass_command ? 0 : 1; i < argc; i++)
-    g_ptr_array_add (args, argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  /* The program takes this process over: same stdin/stdout/stderr, signals and exit status */
-  fflush (stdout);
-  execv (program, (char **) args->pdata);
-  saved_errno = errno;
-  return ek_tool_fail (_("cannot run %s: %s"), program, g_strerror (saved_errno));
-}
-
-static int
-run_document_program (int    argc,
-                      char **argv)
-{
-  return run_helper_program ("ekey-tool-document", argc, argv, FALSE);
-}
-
-static int
-run_material_program (int    argc,
-                      char **argv)
-{
-  return run_helper_program ("ekey-tool-material", argc, argv, TRUE);
-}
-
-/* libcurl and its dozen libraries: not for the key commands either */
-static int
-run_registry_program (int    argc,
-                      char **argv)
-{
-  return run_helper_program ("ekey-tool-registry", argc, argv, TRUE);
-}
 
 static const struct
 {
@@ -74,14 +18,14 @@ static const struct
 } commands[] = {
   { "catalogue", ek_tool_catalogue, N_("List the business types and their steps") },
   { "draft", ek_tool_draft, N_("List, show, import or delete the applications in progress") },
-  { "document", run_document_program, N_("Render an application's forms to PDF") },
+  { "document", ek_tool_document, N_("Render an application's forms to PDF") },
   { "form", ek_tool_form, N_("Check a saved application as the form pages do") },
   { "workdays", ek_tool_workdays, N_("Count working days with China's holiday calendar") },
   { "cert", ek_tool_cert, N_("Show a certificate file as the key view does") },
   { "token", ek_tool_token, N_("List the inserted keys, or watch for insertion and removal") },
-  { "material", run_material_program, N_("Check a material image, or fit it under the upload limit") },
-  { "scan", run_material_program, N_("List scanners, or scan a material") },
-  { "registry", run_registry_program, N_("Check the registration service, or show its catalogue") },
+  { "material", ek_tool_material, N_("Check a material image, or fit it under the upload limit") },
+  { "scan", ek_tool_scan, N_("List scanners, or scan a material") },
+  { "registry", ek_tool_registry, N_("Check the registration service, or show its catalogue") },
 };
 
 static const char *
@@ -191,10 +135,9 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Run “ekey-tool COMMAND --help” for the options of a command."));
 }
 
-/* Called by the launcher (ek-tool-launcher.c), which is what runs as `ekey-tool` */
 int
-ek_tool_main (int   argc,
-              char *argv[])
+main (int   argc,
+      char *argv[])
 {
   ek_l10n_init ();
   g_set_prgname ("ekey-tool");

@@ -4,9 +4,8 @@
 # and what watching for keys costs while nothing happens. Run by hand, never as a test:
 #   tests/bench/bench-token-list.sh            (50 runs each, 30 s idle)
 #   CALLGRIND=1 tests/bench/bench-token-list.sh 50 30   (also instructions, valgrind's callgrind)
-# Needs a build in _build (or EK_TOOL=path). `token list` runs from the lean library
-# (libekey-tool-token.so: GLib, GObject, p11-kit) when no setting can hold PKCS#11 modules, as
-# here unless your own dconf database lists some; from libekey-tool.so (with GIO) otherwise.
+# Needs a build in _build (or EK_TOOL=path; EK_TOOL_BEFORE=path adds another build's ekey-tool
+# to the same interleaved runs, for a before/after comparison).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 runs=${1:-50}
@@ -29,6 +28,10 @@ cmds=(
   "p11tool --provider $MOD --list-all-certs pkcs11:token=EK-BENCH"
   "pkcs11-tool --module $MOD --token-label EK-BENCH --list-objects"
 )
+if [ -n "${EK_TOOL_BEFORE:-}" ]; then
+  names+=(ekey-tool-before)
+  cmds+=("$EK_TOOL_BEFORE token list --only-listed --module $MOD --json")
+fi
 for i in "${!cmds[@]}"; do   # check each works
   ${cmds[$i]} >/dev/null 2>&1 || { echo "${names[$i]} failed: ${cmds[$i]}" >&2; exit 1; }
 done
@@ -70,13 +73,14 @@ med = lambda xs: statistics.median(xs)
 labels = {"ekey-tool": "ekey-tool token list --json (SoftHSM by path)",
           "ekey-tool-registered": "ekey-tool token list --json (registered modules)",
           "p11tool": "p11tool --list-all-certs",
-          "pkcs11-tool": "pkcs11-tool --list-objects"}
+          "pkcs11-tool": "pkcs11-tool --list-objects",
+          "ekey-tool-before": "EK_TOOL_BEFORE token list --json (SoftHSM by path)"}
 print(f"process start → exit, one SoftHSM token with three certificates, {runs} interleaved runs each:")
 print(f"  {'':50s} {'wall median':>12s} {'CPU median':>11s}")
 for n in names:
     print(f"  {labels[n]:50s} {med(wall[n]):9.2f} ms {med(cpu[n]):8.2f} ms")
 ours_w, ours_c = med(wall["ekey-tool"]), med(cpu["ekey-tool"])
-for n in ("p11tool", "pkcs11-tool"):
+for n in ("p11tool", "pkcs11-tool") + (("ekey-tool-before",) if "ekey-tool-before" in names else ()):
     print(f"  ratio ours/{n:12s} wall {ours_w / med(wall[n]):5.2f}   CPU {ours_c / med(cpu[n]):5.2f}")
 fastest = min(("p11tool", "pkcs11-tool"), key=lambda n: med(wall[n]))
 print(f"summary: ours {ours_w:.2f} ms vs the faster tool ({fastest}) {med(wall[fastest]):.2f} ms: "

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# make-x509-variety.sh DIR: certificates of every shape the DER reader must read as gnutls does,
-# made with openssl and certtool (DIR/*.der): key types (RSA, RSA-PSS, DSA, EC on every curve
-# gnutls knows and one it does not, Ed25519, Ed448, SM2), string types (UTF8String, BMPString,
+# make-x509-variety.sh DIR: certificates of every shape the certificate reader must read, made
+# with openssl and certtool (DIR/*.der): key types (RSA, RSA-PSS, DSA, EC on every curve gnutls
+# knows and one it does not, Ed25519, Ed448, SM2), string types (UTF8String, BMPString,
 # TeletexString, UniversalString, IA5String, PrintableString, NumericString), multi-valued RDNs,
 # unknown attribute types, characters RFC 4514 escapes, GeneralizedTime, key usage bits.
+# tests/token/certificates/variety-*.der were made by it, each kept with the JSON `ekey-tool cert
+# show` gave for it (test-certificate-golden.c).
 set -euo pipefail
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
 k=$dir/keys

@@ -51,9 +51,8 @@ test_initialize_fails (void)
   g_assert_nonnull (strstr (error->message, "CKR_DEVICE_ERROR"));
 }
 
-/* The same through `ekey-tool token list` (a launcher over the commands' library, which opens
- * modules named by path lazily first: app/cli/ek-tool-launcher.c, ek-token-manager.c): the
- * failing module is named with its CK_RV on stderr, exit status 3, and SoftHSM's keys are listed */
+/* The same through `ekey-tool token list`: the failing module is named with its CK_RV on
+ * stderr, exit status 3, and SoftHSM's keys are listed */
 static void
 test_cli_initialize_fails (void)
 {

@@ -1,52 +1,29 @@
 /* ek-certificate-info.c: what a clerk needs to know about one X.509 certificate
  *
- * One model built from DER bytes, whether they come from a token or a file. Our own DER reader
- * (ek-x509.c) parses; values are read unescaped from the ASN.1 (BMPString converted to UTF-8) so
- * that an O= value such as “123123123123123-云” or “Entrust, Inc.” is exactly what was issued.
- * SM2 keys and SM3-with-SM2 signatures are recognised by their OIDs.
+ * One model built from DER bytes, whether they come from a token or a file. The backend
+ * (ek-certificate-info-gnutls.c) reads the certificate; here the model judges what it read: the
+ * 18-digit code and what stands in its place, the enterprise's name, the 13-digit code and login
+ * name in CN, days left.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "ek-certificate-info.h"
+#include "ek-certificate-info-private.h"
 #include "ek-credit-code.h"
-#include "ek-x509.h"
-
-struct _EkCertificateInfo
-{
-  GObject        parent_instance;
-
-  GBytes        *der;
-  char          *subject;
-  char          *issuer;
-  GPtrArray     *subject_attributes;
-  GPtrArray     *issuer_attributes;
-  GStrv          organizations;
-  char          *common_name;
-  char          *enterprise_name;
-  char          *enterprise_code_13;
-  char          *login_name;
-  EkUsccStatus   uscc_status;
-  char          *uscc;
-  EkUsccInstead  uscc_instead;
-  char          *uscc_instead_value;
-  char          *serial;
-  GDateTime     *not_before;
-  GDateTime     *not_after;
-  char          *key_algorithm;
-  guint          key_bits;
-  char          *signature_algorithm;
-  GStrv          key_usage;
-  char          *sha256;
-
-  char          *object_label;
-  GBytes        *object_id;
-};
 
 G_DEFINE_FINAL_TYPE (EkCertificateInfo, ek_certificate_info, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-certificate-error-quark, ek_certificate_error)
+
+void
+ek_dn_attribute_free (EkDnAttribute *attribute)
+{
+  g_free (attribute->oid);
+  g_free (attribute->name);
+  g_free (attribute->value);
+  g_free (attribute);
+}
 
 static void
 ek_certificate_info_finalize (GObject *object)
@@ -101,14 +78,6 @@ to_hex (const guint8 *data,
   for (gsize i = 0; i < size; i++)
     g_string_append_printf (s, "%02x", data[i]);
   return g_string_free (s, FALSE);
-}
-
-static GDateTime *
-date_from_time (gint64 t)
-{
-  if (t == -1)
-    return NULL;
-  return g_date_time_new_from_unix_utc (t);
 }
 
 static char *
@@ -261,9 +230,6 @@ ek_certificate_info_new_from_der (GBytes  *der,
 {
   g_autoptr(EkCertificateInfo) self = NULL;
   g_autoptr(GStrvBuilder) organizations = g_strv_builder_new ();
-  g_autoptr(EkX509) x509 = NULL;
-  gsize size;
-  const guint8 *data;
 
   g_return_val_if_fail (der != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -276,19 +242,10 @@ ek_certificate_info_new_from_der (GBytes  *der,
       return NULL;
     }
 
-  data = g_bytes_get_data (der, &size);
-  x509 = ek_x509_parse (data != NULL ? data : (const guint8 *) "", size, error);
-  if (x509 == NULL)
-    return NULL;
-
   self = g_object_new (EK_TYPE_CERTIFICATE_INFO, NULL);
   self->der = g_bytes_ref (der);
-  g_ptr_array_unref (self->subject_attributes);
-  g_ptr_array_unref (self->issuer_attributes);
-  self->subject_attributes = g_steal_pointer (&x509->subject_attributes);
-  self->issuer_attributes = g_steal_pointer (&x509->issuer_attributes);
-  self->subject = g_steal_pointer (&x509->subject);
-  self->issuer = g_steal_pointer (&x509->issuer);
+  if (!ek_certificate_info_read_der (self, error))
+    return NULL;
 
   for (guint i = 0; i < self->subject_attributes->len; i++)
     {
@@ -307,71 +264,8 @@ ek_certificate_info_new_from_der (GBytes  *der,
   parse_common_name (self);
   judge_uscc (self);
   find_enterprise_name (self);
-
-  self->serial = g_steal_pointer (&x509->serial);
-  self->not_before = date_from_time (x509->not_before);
-  self->not_after = date_from_time (x509->not_after);
-  self->key_algorithm = g_steal_pointer (&x509->key_algorithm);
-  self->key_bits = x509->key_bits;
-  self->signature_algorithm = g_steal_pointer (&x509->signature_algorithm);
-  self->key_usage = g_steal_pointer (&x509->key_usage);
   self->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
   return g_steal_pointer (&self);
-}
-
-/* The base64 between “@begin…-----” and “-----END ”, whitespace allowed, nothing else */
-static GBytes *
-pem_decode (const char  *text,
-            gsize        size,
-            const char  *begin,
-            const char **reason)
-{
-  const char *start, *body, *end;
-  g_autoptr(GString) base64 = NULL;
-  gsize padding = 0, out_len = 0;
-  guchar *out;
-
-  start = g_strstr_len (text, size, begin);
-  if (start == NULL)
-    {
-      if (*reason == NULL)
-        *reason = "no BEGIN CERTIFICATE line";
-      return NULL;
-    }
-  body = g_strstr_len (start + 1, size - (start + 1 - text), "-----");
-  if (body == NULL)
-    {
-      *reason = "incomplete BEGIN line";
-      return NULL;
-    }
-  body += 5;
-  end = g_strstr_len (body, size - (body - text), "-----END ");
-  if (end == NULL)
-    {
-      *reason = "no END line";
-      return NULL;
-    }
-  base64 = g_string_sized_new (end - body);
-  for (const char *p = body; p < end; p++)
-    {
-      if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-        continue;
-      if (*p == '=')
-        padding++;
-      else if (padding > 0 || !(g_ascii_isalnum (*p) || *p == '+' || *p == '/'))
-        {
-          *reason = "invalid base64";
-          return NULL;
-        }
-      g_string_append_c (base64, *p);
-    }
-  if (base64->len < 4 || base64->len % 4 != 0 || padding > 2)
-    {
-      *reason = "invalid base64";
-      return NULL;
-    }
-  out = g_base64_decode (base64->str, &out_len);
-  return g_bytes_new_take (out, out_len);
 }
 
 /**
@@ -398,21 +292,45 @@ ek_certificate_info_new_from_data (GBytes  *data,
     }
   if (text != NULL && g_strstr_len (text, MIN (size, 4096), pem_begin) != NULL)
     {
-      g_autoptr(GBytes) der = NULL;
-      const char *reason = NULL;
+      g_autoptr(GBytes) der = ek_certificate_pem_to_der (data, error);
 
-      der = pem_decode (text, size, "-----BEGIN CERTIFICATE", &reason);
       if (der == NULL)
-        der = pem_decode (text, size, "-----BEGIN X509 CERTIFICATE", &reason);
-      if (der == NULL)
-        {
-          g_set_error (error, EK_CERTIFICATE_ERROR, EK_CERTIFICATE_ERROR_INVALID,
-                       _("The file is in PEM form but holds no readable certificate (%s)."), reason);
-          return NULL;
-        }
+        return NULL;
       return ek_certificate_info_new_from_der (der, error);
     }
   return ek_certificate_info_new_from_der (data, error);
+}
+
+/**
+ * ek_certificate_info_new_from_file:
+ * @file: a PEM or DER certificate file
+ *
+ * Returns: (transfer full): the certificate, or %NULL with @error set naming the file
+ */
+EkCertificateInfo *
+ek_certificate_info_new_from_file (GFile         *file,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+  EkCertificateInfo *info;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  name = g_file_get_parse_name (file);
+  data = g_file_load_bytes (file, cancellable, NULL, &local_error);
+  if (data == NULL)
+    {
+      g_set_error (error, local_error->domain, local_error->code, _("Cannot read “%s”: %s"), name,
+                   local_error->message);
+      return NULL;
+    }
+  info = ek_certificate_info_new_from_data (data, &local_error);
+  if (info == NULL)
+    g_set_error (error, local_error->domain, local_error->code, "%s: %s", name, local_error->message);
+  return info;
 }
 
 GBytes *

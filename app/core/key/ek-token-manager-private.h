@@ -1,8 +1,7 @@
 /* ek-token-manager-private.h: what ek-token-manager.c shares with ek-token-manager-tasks.c
  *
- * The manager is split in two so that a program that lists the keys and leaves (`ekey-tool
- * token list`) does not load GIO: ek-token-manager.c needs only GLib, GObject and p11-kit;
- * GTask, GCancellable and the watching poll are in ek-token-manager-tasks.c.
+ * ek-token-manager.c makes the PKCS#11 calls (modules, scans, log-in, signing);
+ * ek-token-manager-tasks.c runs them on worker threads (the _async forms) and polls for keys.
  */
 #pragma once
 
@@ -41,7 +40,6 @@ struct _EkTokenManager
   GCancellable        *watch_cancellable;
   guint                watch_count;
   gboolean             poll_in_flight;
-  void               (*stop_watching) (EkTokenManager *self);  /* set while watching */
 };
 
 enum

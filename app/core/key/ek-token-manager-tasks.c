@@ -1,35 +1,13 @@
-/* ek-token-manager-tasks.c: the manager's GIO side — cancellables, _async forms, watching
+/* ek-token-manager-tasks.c: the manager's _async forms and the watching poll
  *
- * Kept apart from ek-token-manager.c (see ek-token-manager-private.h) so that programs which only
- * list the keys need not load GIO. Every PKCS#11 call still runs under the manager's lock; here
- * they run on GTask worker threads.
+ * ek-token-manager.c holds the PKCS#11 calls (see ek-token-manager-private.h); here they run on
+ * GTask worker threads, still under the manager's lock.
  */
 #include "config.h"
 
 #include <gio/gio.h>
 
 #include "ek-token-manager-private.h"
-
-/**
- * ek_token_manager_list_tokens:
- *
- * Loads the modules on first use, then reads every key and its certificates without a PIN.
- * Modules that failed are in ek_token_manager_get_module_errors(); they do not make this fail.
- *
- * Returns: (transfer container) (element-type EkToken): the keys present now
- */
-GPtrArray *
-ek_token_manager_list_tokens (EkTokenManager  *self,
-                              GCancellable    *cancellable,
-                              GError         **error)
-{
-  g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  return ek_token_manager_list_tokens_now (self, error);
-}
 
 static void
 list_tokens_thread (GTask        *task,
@@ -70,53 +48,6 @@ ek_token_manager_list_tokens_finish (EkTokenManager  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-
-/**
- * ek_token_manager_login:
- * @pin: the PIN; this call keeps no copy
- *
- * ek_token_manager_login_now(), unless @cancellable is already cancelled.
- */
-gboolean
-ek_token_manager_login (EkTokenManager  *self,
-                        EkToken         *token,
-                        EkSecret        *pin,
-                        GCancellable    *cancellable,
-                        GError         **error)
-{
-  g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  return ek_token_manager_login_now (self, token, pin, error);
-}
-
-/**
- * ek_token_manager_sign:
- * @algorithm: (out) (optional): the name of the signature, e.g. "RSA-SHA256"
- *
- * ek_token_manager_sign_now(), unless @cancellable is already cancelled.
- *
- * Returns: (transfer full): the signature
- */
-GBytes *
-ek_token_manager_sign (EkTokenManager     *self,
-                       EkToken            *token,
-                       EkCertificateInfo  *certificate,
-                       EkSecret           *pin,
-                       GBytes             *data,
-                       char              **algorithm,
-                       GCancellable       *cancellable,
-                       GError            **error)
-{
-  g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  return ek_token_manager_sign_now (self, token, certificate, pin, data, algorithm, error);
-}
 
 typedef struct
 {
@@ -326,7 +257,6 @@ ek_token_manager_start_watching (EkTokenManager *self,
   /* Several views may watch one manager: each start needs its stop */
   if (self->watch_count++ > 0)
     return;
-  self->stop_watching = ek_token_manager_stop_watching;
   self->watch_cancellable = g_cancellable_new ();
   self->watch_source = g_timeout_source_new (interval_ms > 0 ? interval_ms : 500);
   g_source_set_callback (self->watch_source, poll_cb, self, NULL);

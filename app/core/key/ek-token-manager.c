@@ -6,15 +6,16 @@
  * C_Finalize is what the poll needs); share one manager per process (ek_token_manager_dup_default).
  * Each module is initialised on its own so that one failure is reported with its path and CK_RV and never
  * hides the others. Every PKCS#11 call runs under one lock, on a worker thread for the
- * _async forms. SoftHSM and many vendor drivers cannot wait for slot events, so watching is
+ * _async forms (ek-token-manager-tasks.c). SoftHSM and many vendor drivers cannot wait for slot events, so watching is
  * a cheap poll that re-initialises each module (TOOLBOX.md §5) and rescans certificates only
  * when the set of tokens changed.
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/pkcs11.h>
 #include <stdlib.h>
@@ -158,7 +159,7 @@ ek_token_manager_finalize (GObject *object)
   if (self->watch_count > 0)
     {
       self->watch_count = 1;
-      self->stop_watching (self);   /* set by ek_token_manager_start_watching() */
+      ek_token_manager_stop_watching (self);
     }
   g_clear_pointer (&self->modules, g_ptr_array_unref);
   g_clear_pointer (&self->module_errors, g_ptr_array_unref);
@@ -260,18 +261,6 @@ resolve_path (const char *path)
   return copy;
 }
 
-/* p11-kit opens a module with RTLD_NOW, which binds every function the module and its libraries
- * (SoftHSM2: libcrypto, libstdc++) import, used or not: most of the cost of loading it. Opened
- * here first with RTLD_LAZY, functions are bound on first call instead; p11-kit's own dlopen()
- * then finds the library already loaded. The handle is kept: the library stays mapped for the
- * life of the process, which p11-kit's managed modules do anyway. */
-static void
-preload_lazily (const char *path)
-{
-  if (g_path_is_absolute (path))
-    (void) dlopen (path, RTLD_LAZY | RTLD_LOCAL);
-}
-
 /* Must hold the lock */
 void
 ek_token_manager_load_modules (EkTokenManager *self)
@@ -330,7 +319,6 @@ ek_token_manager_load_modules (EkTokenManager *self)
 
       if (module_known (self, real_path))
         continue;
-      preload_lazily (real_path);
       funcs = p11_kit_module_load (path, 0);  /* managed, as above */
       if (funcs == NULL)
         {
@@ -636,22 +624,25 @@ ek_token_manager_store_tokens (EkTokenManager *self,
 }
 
 /**
- * ek_token_manager_list_tokens_now:
+ * ek_token_manager_list_tokens:
  *
- * ek_token_manager_list_tokens() without a #GCancellable, for programs that do not load GIO.
  * Loads the modules on first use, then reads every key and its certificates without a PIN.
  * Modules that failed are in ek_token_manager_get_module_errors(); they do not make this fail.
  *
  * Returns: (transfer container) (element-type EkToken): the keys present now
  */
 GPtrArray *
-ek_token_manager_list_tokens_now (EkTokenManager  *self,
-                                  GError         **error)
+ek_token_manager_list_tokens (EkTokenManager  *self,
+                              GCancellable    *cancellable,
+                              GError         **error)
 {
   GPtrArray *tokens;
 
   g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   g_mutex_lock (&self->lock);
   tokens = ek_token_manager_scan (self, TRUE);
@@ -938,17 +929,18 @@ open_and_login (EkTokenManager     *self,
 }
 
 /**
- * ek_token_manager_login_now:
+ * ek_token_manager_login:
  * @pin: the PIN; this call keeps no copy
  *
  * Checks @pin against the key and logs out again. A wrong PIN gives %CKR_PIN_INCORRECT with a
  * message that says how the key now stands ("one more wrong PIN locks the key").
  */
 gboolean
-ek_token_manager_login_now (EkTokenManager  *self,
-                            EkToken         *token,
-                            EkSecret        *pin,
-                            GError         **error)
+ek_token_manager_login (EkTokenManager  *self,
+                        EkToken         *token,
+                        EkSecret        *pin,
+                        GCancellable    *cancellable,
+                        GError         **error)
 {
   CK_FUNCTION_LIST *funcs = NULL;
   CK_SESSION_HANDLE session = 0;
@@ -959,6 +951,8 @@ ek_token_manager_login_now (EkTokenManager  *self,
   g_return_val_if_fail (pin != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
   g_mutex_lock (&self->lock);
   ok = open_and_login (self, token, pin, &funcs, &session, error);
   if (ok)
@@ -970,61 +964,25 @@ ek_token_manager_login_now (EkTokenManager  *self,
   return ok;
 }
 
-/* One unsigned big-endian number as a DER INTEGER: leading zeros dropped, one added back when
- * the top bit is set */
-static void
-append_der_integer (GByteArray   *out,
-                    const guint8 *p,
-                    gsize         n)
-{
-  guint8 header[2] = { 0x02, 0 };
-  gboolean pad;
-
-  while (n > 1 && *p == 0)
-    p++, n--;
-  pad = n == 0 || (*p & 0x80);
-  header[1] = (guint8) (n + pad);
-  g_byte_array_append (out, header, 2);
-  if (pad)
-    g_byte_array_append (out, (const guint8 *) "", 1);
-  g_byte_array_append (out, p, (guint) n);
-}
-
-/* ECDSA from PKCS#11 is r‖s; verifiers (gnutls, servers) expect the DER form
- * SEQUENCE { INTEGER r, INTEGER s } */
+/* ECDSA from PKCS#11 is r‖s; verifiers (gnutls, servers) expect the DER form */
 static GBytes *
 ecdsa_raw_to_der (const guint8 *raw,
                   gsize         size)
 {
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-  GByteArray *der;
-  guint8 header[4];
-  gsize header_len;
+  gnutls_datum_t r = { (unsigned char *) raw, (unsigned int) (size / 2) };
+  gnutls_datum_t s = { (unsigned char *) raw + size / 2, (unsigned int) (size / 2) };
+  gnutls_datum_t der = { NULL, 0 };
+  GBytes *bytes;
 
-  if (size == 0 || size % 2 != 0 || size > 2 * 132)  /* P-521 is the largest: 66 bytes each */
+  if (size == 0 || size % 2 != 0 || gnutls_encode_rs_value (&der, &r, &s) < 0)
     return NULL;
-  append_der_integer (body, raw, size / 2);
-  append_der_integer (body, raw + size / 2, size / 2);
-  header[0] = 0x30;
-  if (body->len < 0x80)
-    {
-      header[1] = (guint8) body->len;
-      header_len = 2;
-    }
-  else
-    {
-      header[1] = 0x81;
-      header[2] = (guint8) body->len;
-      header_len = 3;
-    }
-  der = g_byte_array_sized_new (body->len + header_len);
-  g_byte_array_append (der, header, (guint) header_len);
-  g_byte_array_append (der, body->data, body->len);
-  return g_byte_array_free_to_bytes (der);
+  bytes = g_bytes_new (der.data, der.size);
+  gnutls_free (der.data);
+  return bytes;
 }
 
 /**
- * ek_token_manager_sign_now:
+ * ek_token_manager_sign:
  * @certificate: a certificate read from @token; its private key (same CKA_ID) signs
  * @pin: the PIN; this call keeps no copy
  * @data: the server's challenge
@@ -1036,13 +994,14 @@ ecdsa_raw_to_der (const guint8 *raw,
  * Returns: (transfer full): the signature
  */
 GBytes *
-ek_token_manager_sign_now (EkTokenManager     *self,
-                           EkToken            *token,
-                           EkCertificateInfo  *certificate,
-                           EkSecret           *pin,
-                           GBytes             *data,
-                           char              **algorithm,
-                           GError            **error)
+ek_token_manager_sign (EkTokenManager     *self,
+                       EkToken            *token,
+                       EkCertificateInfo  *certificate,
+                       EkSecret           *pin,
+                       GBytes             *data,
+                       char              **algorithm,
+                       GCancellable       *cancellable,
+                       GError            **error)
 {
   CK_FUNCTION_LIST *funcs = NULL;
   CK_SESSION_HANDLE session = 0;
@@ -1067,6 +1026,8 @@ ek_token_manager_sign_now (EkTokenManager     *self,
   g_return_val_if_fail (pin != NULL && data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
   id = ek_certificate_info_get_object_id (certificate);
   if (id == NULL)
     {

@@ -45,8 +45,6 @@ EkTokenManager   *ek_token_manager_dup_default        (const char * const   *mod
 GPtrArray        *ek_token_manager_list_tokens        (EkTokenManager       *self,
                                                        GCancellable         *cancellable,
                                                        GError              **error);
-GPtrArray        *ek_token_manager_list_tokens_now    (EkTokenManager       *self,
-                                                       GError              **error);
 void              ek_token_manager_list_tokens_async  (EkTokenManager       *self,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
@@ -67,10 +65,6 @@ gboolean          ek_token_manager_login              (EkTokenManager       *sel
                                                        EkSecret             *pin,
                                                        GCancellable         *cancellable,
                                                        GError              **error);
-gboolean          ek_token_manager_login_now          (EkTokenManager       *self,
-                                                       EkToken              *token,
-                                                       EkSecret             *pin,
-                                                       GError              **error);
 void              ek_token_manager_login_async        (EkTokenManager       *self,
                                                        EkToken              *token,
                                                        EkSecret             *pin,
@@ -88,13 +82,6 @@ GBytes           *ek_token_manager_sign               (EkTokenManager       *sel
                                                        GBytes               *data,
                                                        char                **algorithm,
                                                        GCancellable         *cancellable,
-                                                       GError              **error);
-GBytes           *ek_token_manager_sign_now           (EkTokenManager       *self,
-                                                       EkToken              *token,
-                                                       EkCertificateInfo    *certificate,
-                                                       EkSecret             *pin,
-                                                       GBytes               *data,
-                                                       char                **algorithm,
                                                        GError              **error);
 void              ek_token_manager_sign_async         (EkTokenManager       *self,
                                                        EkToken              *token,

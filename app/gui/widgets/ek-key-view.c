@@ -570,8 +570,8 @@ ek_key_view_constructed (GObject *object)
   G_OBJECT_CLASS (ek_key_view_parent_class)->constructed (object);
   if (self->manager == NULL)
     {
-      g_autoptr(GSettings) settings = ek_settings_new_if_installed ();
-      g_auto(GStrv) modules = settings != NULL ? g_settings_get_strv (settings, "pkcs11-modules") : NULL;
+      /* The same modules as `ekey-tool token list` reads */
+      g_auto(GStrv) modules = ek_settings_dup_pkcs11_modules (NULL);
       g_autoptr(EkTokenManager) manager = ek_token_manager_dup_default ((const char * const *) modules);
 
       set_manager (self, manager);

@@ -66,6 +66,17 @@ ek_ui_set_accessible_name (GtkWidget  *widget,
   gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 }
 
+/* The tick GTK 4.8 puts beside the chosen item, also in the drop-down's button, is read as
+ * "GtkImage": it says nothing the button does not, so it is left out */
+static void
+hide_images (GtkWidget *widget)
+{
+  if (GTK_IS_IMAGE (widget))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    hide_images (c);
+}
+
 static void
 name_drop_down_button (GtkWidget *drop_down)
 {
@@ -80,7 +91,10 @@ name_drop_down_button (GtkWidget *drop_down)
   for (GtkWidget *child = gtk_widget_get_first_child (drop_down); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (GTK_IS_TOGGLE_BUTTON (child))
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY, by, NULL, -1);
+      {
+        gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY, by, NULL, -1);
+        hide_images (child);
+      }
   g_list_free (labels);
 }
 

@@ -366,6 +366,55 @@ next (const char *step)
   }
 }
 
+/* What makes the window wide: the deepest widgets wider than @limit */
+static void
+report_wide (GtkWidget *widget,
+             int        limit)
+{
+  gboolean child_wide = FALSE;
+  int min;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      g_test_message ("  %s%s %d", G_OBJECT_TYPE_NAME (c), gtk_widget_get_visible (c) ? "" : " (hidden)", min);
+      if (min > limit)
+        {
+          child_wide = TRUE;
+          report_wide (c, limit);
+        }
+    }
+  if (!child_wide)
+    {
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      g_test_message ("too wide: %s “%s” %d px", G_OBJECT_TYPE_NAME (widget),
+                      GTK_IS_LABEL (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "", min);
+    }
+}
+
+/* The window still fits 800 × 600 (its minimum size, what a window manager obeys) */
+static void
+assert_fits_800 (void)
+{
+  int min_width, min_height;
+
+  gtk_widget_measure (win (), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (win (), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL, NULL);
+  g_test_message ("%s: at least %d × %d", ek_window_get_current_step (window), min_width, min_height);
+  if (min_width > 800)
+    {
+      int child_min, bar_min;
+
+      gtk_widget_measure (gtk_window_get_child (GTK_WINDOW (window)), GTK_ORIENTATION_HORIZONTAL, -1, &child_min, NULL, NULL, NULL);
+      gtk_widget_measure (gtk_window_get_titlebar (GTK_WINDOW (window)), GTK_ORIENTATION_HORIZONTAL, -1, &bar_min, NULL, NULL, NULL);
+      g_test_message ("content %d px, header bar %d px", child_min, bar_min);
+      report_wide (gtk_window_get_child (GTK_WINDOW (window)), 700);
+      report_wide (gtk_window_get_titlebar (GTK_WINDOW (window)), 300);
+    }
+  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_height, <=, 600);
+}
+
 /* The audit of the page shown, over AT-SPI */
 static void
 audit (const char *where,
@@ -379,6 +428,7 @@ audit (const char *where,
   Audit *result = g_new0 (Audit, 1);
 
   ek_ui_iterate (win ());
+  assert_fits_800 ();
   result->passed = run (argv, &out);
   lines = g_strsplit (out ? out : "", "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -795,6 +845,7 @@ materials (void)
   g_assert_true (gtk_window_get_focus_visible (GTK_WINDOW (window)));
   g_assert_cmpstr (ek_window_get_current_step (window), ==, "materials");
   shot ("submission-failed");
+  assert_fits_800 ();
   audit ("提交失败", message);
 
   /* Put back, submitted again */
@@ -829,12 +880,7 @@ test_journey (void)
   form ();
   documents ();
   materials ();
-  {
-    int min_width;
-
-    gtk_widget_measure (win (), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
-    g_assert_cmpint (min_width, <=, 800);
-  }
+  assert_fits_800 ();
 }
 
 static void

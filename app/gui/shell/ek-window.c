@@ -36,6 +36,7 @@ struct _EkWindow
   char                 *return_step;     /* after a jump back: where Next returns to, or NULL */
   gboolean              applying;
   gboolean              keyboard_input;  /* the last input was a key, not the pointer */
+  guint                 focus_ring_id;
 
   GtkLabel             *banner_label;
   GtkRevealer          *banner_revealer;
@@ -155,6 +156,17 @@ show_title (EkWindow   *self,
   gtk_window_set_title (GTK_WINDOW (self), title ? title : _("EKey Assistant"));
 }
 
+static gboolean
+show_focus_ring_cb (gpointer data)
+{
+  EkWindow *self = data;
+
+  self->focus_ring_id = 0;
+  if (self->keyboard_input)
+    gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 go_to (EkWindow *self,
        guint     index)
@@ -189,9 +201,15 @@ go_to (EkWindow *self,
       (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->stack)) && !gtk_widget_is_ancestor (focus, GTK_WIDGET (page))))
     gtk_widget_child_focus (GTK_WIDGET (page), GTK_DIR_TAB_FORWARD);
   /* A page changed from the keyboard (Enter, Alt+→, a mnemonic) shows where the focus is now,
-   * also when the change came after the key was released (a page that applies) */
+   * also when the change came after the key was released (a page that applies), and after GTK
+   * has handled that release (which hides the ring when the key did not itself move the focus) */
   if (self->keyboard_input)
-    gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+    {
+      gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+      if (self->focus_ring_id == 0)
+        self->focus_ring_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_focus_ring_cb,
+                                               g_object_ref (self), g_object_unref);
+    }
 }
 
 /* Seen before any widget: whether the clerk works by keyboard or pointer just now */
@@ -472,6 +490,7 @@ ek_window_dispose (GObject *object)
   /* No gtk_widget_dispose_template() here: GtkWindow unparents its own child and titlebar,
    * and GTK 4.8 would unparent top_stack (the window's child) a second time. */
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->focus_ring_id, g_source_remove);
   if (self->draft != NULL)
     {
       g_clear_signal_handler (&self->first_change_id, self->draft);

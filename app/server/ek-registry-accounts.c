@@ -296,6 +296,23 @@ ek_registry_handle_accounts (Request *req)
     }
   if (stmt != NULL)
     sqlite3_reset (stmt);
+  /* Nor may it be the login name on one of the enterprise's certificates (seed 001 §3:
+   * "不与已经申领的证书用户名重名") */
+  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM certificates WHERE enterprise_id = ? AND login_name = ?",
+                               "is", enterprise_id, login_name);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonArray *taken = json_array_new ();
+
+      sqlite3_reset (stmt);
+      ek_registry_db_rollback (req->self->db);
+      ek_registry_add_text_error (req, taken, "login_name", "taken-by-certificate",
+                                  "This login name is on one of your enterprise's certificates. An additional key needs a new login name that differs from every one your enterprise holds.",
+                                  "该登录名与贵企业已申领的证书用户名重名，增办电子钥匙请设定新的用户名，不与已经申领的证书用户名重名。");
+      return ek_registry_respond_problem (req, PROBLEM_LOGIN_NAME_TAKEN, taken);
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
 
   id = g_uuid_string_random ();
   gnutls_rnd (GNUTLS_RND_NONCE, rnd, sizeof rnd);
@@ -479,6 +496,11 @@ handle_key_login (Request *req)
     return ek_registry_respond_problem (req, PROBLEM_KEY_LOGIN_FAILED, NULL);
 
   enterprise_id = find_or_create_enterprise (req->self->db, uscc, code13, NULL);
+  /* The service now knows this certificate of the enterprise */
+  if (enterprise_id > 0)
+    ek_registry_db_exec (req->self->db, NULL,
+                         "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) VALUES (?, ?, ?)",
+                         "isi", enterprise_id, login_name, ek_registry_now ());
   if (enterprise_id == 0)
     return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
   if (uscc != NULL && code13 != NULL)

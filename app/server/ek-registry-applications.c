@@ -16,7 +16,7 @@ static const FieldSpec application_fields[] = {
   { "applicant_name", FIELD_TEXT, TRUE, NULL },
   { "applicant_id_type", FIELD_ID_TYPE, FALSE, id_types },
   { "applicant_id_number", FIELD_RESIDENT_ID, TRUE, NULL },
-  { "login_name", FIELD_TEXT, FALSE, NULL },
+  { "login_name", FIELD_LOGIN_NAME, FALSE, NULL },
   { "email", FIELD_EMAIL, TRUE, NULL },
   { "mobile", FIELD_MOBILE, TRUE, NULL },
   { "landline", FIELD_LANDLINE, FALSE, NULL },
@@ -148,6 +148,105 @@ material_kind_known (EkRegistryServer *self,
   return FALSE;
 }
 
+/* The fields the catalogue's form asks of @business_type (the login name, the licence type, the
+ * issuing authority …): a submission without one is refused, as the form refuses it */
+static void
+check_form_required (Request    *req,
+                     JsonObject *fields,
+                     const char *business_type,
+                     JsonArray  *errors)
+{
+  JsonObject *document = ek_catalogue_get_document (req->self->catalogue);
+  JsonObject *forms = json_object_has_member (document, "forms") ? json_object_get_object_member (document, "forms") : NULL;
+  JsonObject *types = forms != NULL && json_object_has_member (forms, "business_types")
+                      ? json_object_get_object_member (forms, "business_types") : NULL;
+  JsonArray *wanted = types != NULL && json_object_has_member (types, business_type)
+                      ? json_object_get_array_member (types, business_type) : NULL;
+  JsonArray *sections = forms != NULL && json_object_has_member (forms, "sections")
+                        ? json_object_get_array_member (forms, "sections") : NULL;
+
+  for (guint i = 0; wanted != NULL && sections != NULL && i < json_array_get_length (sections); i++)
+    {
+      JsonObject *section = json_array_get_object_element (sections, i);
+      const char *id = section != NULL ? json_object_get_string_member_with_default (section, "id", "") : "";
+      JsonArray *list = section != NULL && json_object_has_member (section, "fields")
+                        ? json_object_get_array_member (section, "fields") : NULL;
+      gboolean asked = FALSE;
+
+      for (guint j = 0; j < json_array_get_length (wanted); j++)
+        asked |= g_strcmp0 (json_array_get_string_element (wanted, j), id) == 0;
+      for (guint j = 0; asked && list != NULL && j < json_array_get_length (list); j++)
+        {
+          JsonObject *field = json_array_get_object_element (list, j);
+          const char *server = field != NULL ? json_object_get_string_member_with_default (field, "server", "") : "";
+          const char *value = *server != '\0' ? json_object_get_string_member_with_default (fields, server, "") : "";
+          gboolean spec_required = FALSE;
+
+          if (*server == '\0' || !json_object_get_boolean_member_with_default (field, "required", FALSE) || *value != '\0')
+            continue;
+          /* Those the service always requires are reported already */
+          for (const FieldSpec *spec = application_fields; spec->name != NULL; spec++)
+            if (g_str_equal (spec->name, server))
+              spec_required = spec->required;
+          if (!spec_required)
+            {
+              g_autofree char *path = g_strconcat ("fields/", server, NULL);
+              ek_registry_add_problem_error (req, errors, path, EK_FIELD_PROBLEM_REQUIRED);
+            }
+        }
+    }
+}
+
+/* The most keys an enterprise may hold when it asks for @business_type (the catalogue's
+ * "max_keys_held": an additional key is refused at three), or 0 when there is no limit */
+static gint64
+max_keys_held (EkRegistryServer *self,
+               const char       *business_type)
+{
+  JsonNode *types = json_object_get_member (ek_catalogue_get_document (self->catalogue), "business_types");
+
+  for (guint i = 0; types != NULL && JSON_NODE_HOLDS_ARRAY (types) && i < json_array_get_length (json_node_get_array (types)); i++)
+    {
+      JsonObject *type = json_array_get_object_element (json_node_get_array (types), i);
+      JsonObject *limit;
+
+      if (type == NULL || g_strcmp0 (json_object_get_string_member_with_default (type, "id", ""), business_type) != 0 ||
+          !json_object_has_member (type, "max_keys_held"))
+        continue;
+      limit = json_object_get_object_member (type, "max_keys_held");
+      return limit != NULL ? json_object_get_int_member_with_default (limit, "value", 0) : 0;
+    }
+  return 0;
+}
+
+/* Refuses @business_type when the enterprise already holds the most keys allowed */
+static void
+check_key_limit (Request    *req,
+                 const char *business_type,
+                 JsonArray  *errors)
+{
+  gint64 limit = max_keys_held (req->self, business_type), held = 0;
+  sqlite3_stmt *stmt;
+
+  if (limit <= 0)
+    return;
+  stmt = ek_registry_db_query (req->self->db, "SELECT COUNT(*) FROM certificates WHERE enterprise_id = ?", "i",
+                               req->enterprise_id);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    held = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  if (held >= limit)
+    {
+      g_autofree char *en = g_strdup_printf ("Your enterprise already holds %" G_GINT64_FORMAT " e-keys, the most allowed "
+                                             "(%" G_GINT64_FORMAT "). Cancel one (注销) before applying for another.", held, limit);
+      g_autofree char *zh = g_strdup_printf ("贵企业已持有%" G_GINT64_FORMAT "把电子钥匙，已达上限（%" G_GINT64_FORMAT "把），"
+                                             "不能再增办；如需增办，请先注销不再使用的电子钥匙。", held, limit);
+
+      ek_registry_add_text_error (req, errors, "business_type", "key-limit", en, zh);
+    }
+}
+
 static void
 handle_application_submit (Request    *req,
                            const char *id,
@@ -176,6 +275,8 @@ handle_application_submit (Request    *req,
   business_type = json_object_get_string_member (json_node_get_object (app), "business_type");
   errors = json_array_new ();
   ek_registry_check_fields (req, fields, application_fields, "fields/", TRUE, errors);
+  check_form_required (req, fields, business_type, errors);
+  check_key_limit (req, business_type, errors);
   required = required_materials (req->self, business_type);
   for (guint i = 0; required != NULL && i < json_array_get_length (required); i++)
     {
@@ -274,6 +375,8 @@ ek_registry_handle_applications (Request *req)
       else if (ek_catalogue_lookup_business_type (req->self->catalogue, business_type) == NULL)
         ek_registry_add_text_error (req, errors, "business_type", "choice",
                                     "Choose one of the business types of the catalogue.", "请从目录中的业务类型里选择。");
+      else
+        check_key_limit (req, business_type, errors);
       fields = json_object_get_member (req->body, "fields");
       if (fields != NULL && !JSON_NODE_HOLDS_OBJECT (fields))
         ek_registry_add_text_error (req, errors, "fields", "type", "This must be an object.", "此项必须为对象。");

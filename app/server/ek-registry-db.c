@@ -128,6 +128,13 @@ static const char * const migrations[] = {
   "  state TEXT NOT NULL,"
   "  users TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);",
+  /* 2: the certificates each enterprise holds (seen at a key log-in, or made for one of its
+   * applications): their login names are taken, and their number is limited */
+  "CREATE TABLE certificates ("
+  "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
+  "  login_name TEXT NOT NULL,"
+  "  seen_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (enterprise_id, login_name));",
 };
 
 static gboolean

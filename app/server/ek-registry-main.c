@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ek-catalogue.h"
 #include "ek-l10n.h"
 #include "ek-registry-db.h"
 #include "ek-registry-server.h"
+#include "ek-stages.h"
 
 static gboolean
 on_quit_signal (gpointer user_data)
@@ -199,6 +201,34 @@ mail_enterprise (EkRegistryDb *db,
     ek_registry_db_send_mail (db, recipients->pdata[i], subject, body);
 }
 
+/* The application's business type, with the enterprise's name and the email filled in it */
+static char *
+application_business (EkRegistryDb  *db,
+                      const char    *application_id,
+                      char         **enterprise,
+                      char         **email)
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (db,
+                                             "SELECT p.business_type, p.fields, e.name FROM applications p "
+                                             "JOIN enterprises e ON e.id = p.enterprise_id WHERE p.id = ?",
+                                             "s", application_id);
+  char *business = NULL;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) fields = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
+      JsonObject *object = fields != NULL && JSON_NODE_HOLDS_OBJECT (fields) ? json_node_get_object (fields) : NULL;
+      const char *name = object != NULL ? json_object_get_string_member_with_default (object, "enterprise_name", "") : "";
+
+      business = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      *enterprise = g_strdup (*name != '\0' ? name : (const char *) sqlite3_column_text (stmt, 2));
+      *email = object != NULL ? g_strdup (json_object_get_string_member_with_default (object, "email", "")) : NULL;
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return business;
+}
+
 static int
 review_list (EkRegistryDb *db,
              gboolean      json)
@@ -209,10 +239,17 @@ review_list (EkRegistryDb *db,
                                              "WHERE p.status NOT IN ('draft', 'collected', 'pre-review-failed', 're-review-failed') "
                                              "ORDER BY p.updated_at, p.id", "");
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
 
   json_builder_begin_array (builder);
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
+      g_autoptr(EkStages) stages = catalogue != NULL
+        ? ek_stages_new_for_business (catalogue, (const char *) sqlite3_column_text (stmt, 1), NULL) : NULL;
+
+      /* Done for its business (an unlock once its mail is sent): nothing waits for a reviewer */
+      if (stages != NULL && ek_stages_is_final (stages, (const char *) sqlite3_column_text (stmt, 2)))
+        continue;
       if (json)
         {
           json_builder_begin_object (builder);
@@ -337,21 +374,21 @@ approve_seal (EkRegistryDb *db,
   return 0;
 }
 
-/* Each reviewer step: the states it starts from, where it leads, and the mail it sends */
+/* Each reviewer step: the status it records, and the mail it sends. Which status it must follow
+ * is the business's course, from the catalogue's stages (ek_stages_status_before()). */
 static const struct
 {
   const char *command;
-  const char *from;
   const char *pass_to;
   const char *fail_to;
   const char *subject;
 } review_steps[] = {
-  { "pre-review", "submitted", "pre-review-passed", "pre-review-failed", "预审结果 / Pre-review result" },
-  { "re-review", "pre-review-passed", "re-review-passed", "re-review-failed", "复核结果 / Re-review result" },
-  { "produce", "re-review-passed", "producing", NULL, NULL },
-  { "ship", "producing", "shipped", NULL, "电子钥匙已寄出 / Your e-key has been shipped" },
-  { "arrive", "shipped", "ready-for-collection", NULL, "电子钥匙待领取 / Your e-key is ready for collection" },
-  { "collect", "ready-for-collection", "collected", NULL, NULL },
+  { "pre-review", "pre-review-passed", "pre-review-failed", "预审结果 / Pre-review result" },
+  { "re-review", "re-review-passed", "re-review-failed", "复核结果 / Re-review result" },
+  { "produce", "producing", NULL, NULL },
+  { "ship", "shipped", NULL, "电子钥匙已寄出 / Your e-key has been shipped" },
+  { "arrive", "ready-for-collection", NULL, "电子钥匙待领取 / Your e-key is ready for collection" },
+  { "collect", "collected", NULL, NULL },
 };
 
 /* The reviewer may type the application number the clerk reads off the screen (the id's first
@@ -406,7 +443,9 @@ cmd_review (int    argc,
                                             "list | show ID | pre-review ID pass|fail | re-review ID pass|fail | "
                                             "produce ID | ship ID | arrive ID | collect ID | approve-seal ID");
   g_autoptr(GError) error = NULL;
-  g_autofree char *full_id = NULL;
+  g_autofree char *full_id = NULL, *business = NULL, *enterprise = NULL, *email = NULL;
+  g_autoptr(EkCatalogue) catalogue = NULL;
+  g_autoptr(EkStages) stages = NULL;
   const char *command, *id;
 
   if (db == NULL)
@@ -431,10 +470,25 @@ cmd_review (int    argc,
     return 1;
   id = full_id;
 
+  business = application_business (db, id, &enterprise, &email);
+  if (business == NULL)
+    {
+      g_printerr ("ekey-registry review: no application %s\n", id);
+      return 1;
+    }
+  catalogue = ek_catalogue_new_default (&error);
+  stages = catalogue != NULL ? ek_stages_new_for_business (catalogue, business, &error) : NULL;
+  if (stages == NULL)
+    {
+      g_printerr ("ekey-registry review: %s\n", error->message);
+      return 1;
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (review_steps); i++)
     {
-      const char *to;
+      const char *to, *from;
       gboolean failed = FALSE;
+      int stage;
 
       if (!g_str_equal (command, review_steps[i].command))
         continue;
@@ -453,7 +507,14 @@ cmd_review (int    argc,
             }
         }
       to = failed ? review_steps[i].fail_to : review_steps[i].pass_to;
-      if (!ek_registry_db_transition (db, id, review_steps[i].from, to, remark, &error))
+      /* The business's own course (the catalogue's stages) says which step follows which */
+      from = ek_stages_status_before (stages, to);
+      if (from == NULL)
+        {
+          g_printerr ("ekey-registry review: %s is not a step of a %s application\n", command, business);
+          return 1;
+        }
+      if (!ek_registry_db_transition (db, id, from, to, remark, &error))
         {
           g_printerr ("ekey-registry review: %s\n", error->message);
           return 1;
@@ -464,10 +525,27 @@ cmd_review (int    argc,
                                                    remark != NULL ? "备注 / Remark: " : "", remark != NULL ? remark : "");
           mail_enterprise (db, id, review_steps[i].subject, body);
         }
-      if (g_str_equal (to, "re-review-passed"))
-        mail_enterprise (db, id, "调用商务部统一用户管理平台激活企业账户",
-                         "您的申请已复核通过。请调用商务部统一用户管理平台激活企业账户。\n"
-                         "Your application passed re-review. Activate the enterprise account on MOFCOM's unified user platform.\n");
+      /* The key is made: the enterprise now holds a certificate with the application's login name */
+      if (g_str_equal (to, "producing"))
+        ek_registry_db_exec (db, NULL,
+                             "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) "
+                             "SELECT enterprise_id, json_extract (fields, '$.login_name'), ? FROM applications "
+                             "WHERE id = ? AND json_extract (fields, '$.login_name') IS NOT NULL",
+                             "is", g_get_real_time () / G_USEC_PER_SEC, id);
+      /* What the stage that ends now mails (the activation mail, the unlock mail), to the
+       * address filled in the application */
+      stage = ek_stages_find_status (stages, to);
+      if (ek_stages_ends_stage (stages, to) && !failed && ek_stages_get_stage (stages, stage)->mail_subject != NULL)
+        {
+          const EkStage *s = ek_stages_get_stage (stages, stage);
+          g_autofree char *subject = ek_stages_expand (s->mail_subject, enterprise);
+          g_autofree char *body = ek_stages_expand (s->mail_body, enterprise);
+
+          if (email != NULL && *email != '\0')
+            ek_registry_db_send_mail (db, email, subject, body);
+          else
+            mail_enterprise (db, id, subject, body);
+        }
       printf ("%s %s\n", id, to);
       return 0;
     }

@@ -389,6 +389,9 @@ ek_registry_check_fields (Request         *req,
           if (!ek_licence_type_is_known (value))
             check.validity = EK_VALIDITY_INVALID, check.problem = EK_FIELD_PROBLEM_LICENCE_TYPE;
           break;
+        case FIELD_LOGIN_NAME:
+          check = ek_platform_login_name_check (value);
+          break;
         case FIELD_ID_TYPE:
         case FIELD_CHOICE:
           if (!g_strv_contains (spec->choices, value))

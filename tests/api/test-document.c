@@ -266,6 +266,72 @@ test_cancel (void)
   g_unlink (pdf);
 }
 
+/* The form's text with the spaces pdftotext puts between a box and its label taken out */
+static char *
+compact_text (const char *pdf)
+{
+  const char *argv[] = { "pdftotext", pdf, "-", NULL };
+  g_autofree char *text = run (argv);
+  g_auto(GStrv) parts = g_strsplit_set (text, " \n", -1);
+
+  return g_strjoinv ("", parts);
+}
+
+static void
+test_business_ticks (void)
+{
+  /* Each business ticks its own box, and no other business box; the reason is printed */
+  const struct
+  {
+    const char *business;
+    const char *ticked[3];
+    const char *reason;
+  } cases[] = {
+    { "first-application", { "√首次申领", NULL }, NULL },
+    { "first-application-offline", { "√首次申领", NULL }, NULL },
+    { "reissue", { "√补办", NULL }, "原电子钥匙丢失" },
+    { "additional-key", { "√增办", NULL }, "新增经办人办理许可证业务" },
+    { "cancellation", { "√注销", NULL }, NULL },
+    { "pin-unlock", { "√重新申领", "√解锁", NULL }, NULL },
+    { "renewal", { "√重新申领", "√更新", NULL }, NULL },
+  };
+  const char *boxes[] = { "首次申领", "补办", "增办", "注销", "解锁", "更新" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EkApplicationDraft) draft = filled_draft ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("form-%s.pdf", cases[i].business);
+      g_autofree char *pdf = ek_test_artifact_path (name);
+      g_autofree char *text = NULL;
+
+      /* Only the business says what is ticked, not a box left ticked in the draft */
+      ek_application_draft_set_boolean (draft, "tick-first-application", FALSE);
+      ek_application_draft_set_business_type_id (draft, cases[i].business);
+      if (cases[i].reason != NULL)
+        ek_application_draft_set_string (draft, "reason", cases[i].reason);
+      g_assert_true (ek_document_render_pdf (draft, EK_DOCUMENT_APPLICATION_FORM, pdf, NULL, &error));
+      g_assert_no_error (error);
+      text = compact_text (pdf);
+      g_test_message ("%s: %s", cases[i].business, text);
+      for (guint j = 0; cases[i].ticked[j] != NULL; j++)
+        g_assert_nonnull (strstr (text, cases[i].ticked[j]));
+      for (guint j = 0; j < G_N_ELEMENTS (boxes); j++)
+        {
+          g_autofree char *ticked = g_strconcat ("√", boxes[j], NULL);
+          gboolean expected = FALSE;
+
+          for (guint k = 0; cases[i].ticked[k] != NULL; k++)
+            expected |= g_str_equal (cases[i].ticked[k], ticked);
+          g_assert_true ((strstr (text, ticked) != NULL) == expected);
+        }
+      if (cases[i].reason != NULL)
+        g_assert_nonnull (strstr (text, cases[i].reason));
+      if (g_str_equal (cases[i].business, "reissue"))
+        save_pngs (pdf, "form-reissue");
+    }
+}
+
 static void
 test_unwritable (void)
 {
@@ -291,6 +357,7 @@ main (int   argc,
   g_test_add_func ("/document/unsubmitted", test_unsubmitted);
   g_test_add_func ("/document/cancel", test_cancel);
   g_test_add_func ("/document/unwritable", test_unwritable);
+  g_test_add_func ("/document/business-ticks", test_business_ticks);
 
   status = g_test_run ();
 

@@ -356,6 +356,50 @@ test_several (void)
 }
 
 static void
+test_blank_not_listed (void)
+{
+  g_autoptr(EkDraftStore) store = ek_draft_store_new ();
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A business chosen and left at once (or on its first step) is saved, so nothing is lost, but
+   * not offered as an application in progress ("尚未填写企业名称") */
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  g_assert_true (ek_draft_store_save (store, draft, &error));
+  list = ek_draft_store_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 0);
+  ek_application_draft_set_step (draft, "account");
+  g_assert_true (ek_draft_store_save (store, draft, &error));
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = ek_draft_store_list (store, &error);
+  g_assert_cmpuint (list->len, ==, 0);
+
+  /* The first thing entered makes it one */
+  ek_application_draft_set_string (draft, "mobile", "13800138000");
+  g_assert_true (ek_draft_store_save (store, draft, &error));
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = ek_draft_store_list (store, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((EkDraftSummary *) list->pdata[0])->business_type_id, ==, "first-application");
+
+  /* So does a step passed with nothing typed (the account step done, on to the form) */
+  {
+    g_autoptr(EkApplicationDraft) logged_in = ek_application_draft_new ();
+
+    ek_application_draft_set_business_type_id (logged_in, "first-application");
+    ek_application_draft_set_step (logged_in, "form-enterprise");
+    g_assert_true (ek_draft_store_save (store, logged_in, &error));
+    g_clear_pointer (&list, g_ptr_array_unref);
+    list = ek_draft_store_list (store, &error);
+    g_assert_cmpuint (list->len, ==, 2);
+    g_assert_true (ek_draft_store_delete (store, ek_application_draft_get_id (logged_in), &error));
+  }
+  g_assert_true (ek_draft_store_delete (store, ek_application_draft_get_id (draft), &error));
+}
+
+static void
 test_delete (void)
 {
   g_autoptr(EkDraftStore) store = ek_draft_store_new ();
@@ -649,6 +693,7 @@ main (int   argc,
   g_test_add_func ("/draft-store/debounce", test_debounce);
   g_test_add_func ("/draft-store/several", test_several);
   g_test_add_func ("/draft-store/delete", test_delete);
+  g_test_add_func ("/draft-store/blank-not-listed", test_blank_not_listed);
   g_test_add_func ("/draft-store/damaged", test_damaged);
   g_test_add_func ("/draft-store/async", test_async);
   g_test_add_func ("/draft-store/kill", test_kill);

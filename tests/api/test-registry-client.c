@@ -231,6 +231,11 @@ full_fields (const char *uscc)
   ek_application_draft_set_string (draft, "landline", "67811021");
   ek_application_draft_set_string (draft, "postcode", "100176");
   ek_application_draft_set_string (draft, "licence-type", "non-electromechanical");
+  /* What the form requires of a first application, and the service too */
+  ek_application_draft_set_string (draft, "user-id-type", "resident-id");
+  ek_application_draft_set_string (draft, "login-name", "wangbing@126.com");
+  ek_application_draft_set_string (draft, "contact-address", "北京技术开发区荣华中路11号");
+  ek_application_draft_set_string (draft, "authority-id", "beijing");
   remember_secret ("11010519491231002X");
   remember_secret ("110102199101010078");
   return ek_api_fields_from_draft (draft);

@@ -54,7 +54,9 @@ full_fields_json (const char *uscc)
                           "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"11010519491231002X\","
                           "\"applicant_name\":\"王兵\",\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
                           "\"mobile\":\"18910123221\",\"landline\":\"67811021\",\"postcode\":\"100176\","
-                          "\"registered_address\":\"北京市东城区\",\"licence_type\":\"non-electromechanical\"}", uscc);
+                          "\"registered_address\":\"北京市东城区\",\"licence_type\":\"non-electromechanical\","
+                          "\"login_name\":\"wangbing@126.com\",\"authority\":\"beijing\",\"applicant_id_type\":\"resident-id\","
+                          "\"contact_address\":\"北京技术开发区荣华中路11号\"}", uscc);
 }
 
 /* The materials a first application needs, from the catalogue the server serves */
@@ -597,6 +599,11 @@ test_application_fields_validated (void)
   g_assert_cmpstr (ek_api_problem_type (submit_incomplete), ==, "missing-materials");
   g_assert_true (ek_api_has_field_error (submit_incomplete, "fields/uscc", "required"));
   g_assert_true (ek_api_has_field_error (submit_incomplete, "fields/mobile", "required"));
+  /* … and what the catalogue's form requires of a first application: the login name, the
+   * licence type, the issuing authority */
+  g_assert_true (ek_api_has_field_error (submit_incomplete, "fields/login_name", "required"));
+  g_assert_true (ek_api_has_field_error (submit_incomplete, "fields/licence_type", "required"));
+  g_assert_true (ek_api_has_field_error (submit_incomplete, "fields/authority", "required"));
 }
 
 static void
@@ -925,8 +932,9 @@ test_hostile_text_verbatim (void)
     "%00<script>alert(1)</script>",
     "..\\\\..\\\\windows\\\\system32",
   };
+  /* (The login name is checked as a platform user name, so it is not free text) */
   const char *text_fields[] = { "enterprise_name", "registered_address", "legal_representative", "applicant_name",
-                                "login_name", "contact_address", "department", "title", "work_address", "reason", "authority" };
+                                "contact_address", "department", "title", "work_address", "reason", "authority" };
   g_autofree char *uscc = ek_api_make_uscc ();
   g_autofree char *token = ek_api_register_and_login (server, uscc, "sql@example.cn");
 
@@ -1114,6 +1122,160 @@ test_key_login (void)
     g_assert_cmpint (old->status, ==, 201);
     g_assert_cmpstr (json_object_get_string_member (ek_api_object (old), "login_name"), ==, "OLDKEY");
   }
+}
+
+/* A service of the test's own (trusting the test CA), so that its log-ins do not count against
+ * the shared service's rate limit; the shared one is put back by own_server_end() */
+static EkApiServer *shared_server;
+
+static void
+own_server_begin (void)
+{
+  const char *args[] = { "--ca", ca_pem_path, NULL };
+
+  shared_server = server;
+  server = ek_api_server_start (args);
+}
+
+static void
+own_server_end (void)
+{
+  ek_api_server_stop (server);
+  ek_api_server_free (server);
+  server = shared_server;
+}
+
+static void
+test_additional_key (void)
+{
+  own_server_begin ();
+  {
+  static TestCert second, third;
+  g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
+  const char *token = json_object_get_string_member (ek_api_object (login), "token");
+#define ACCOUNT "{\"uscc\":\"91310115MA1K3BTP2B\",\"enterprise_name\":\"上海测试贸易有限公司\",\"login_name\":\"%s\"," \
+                "\"licence_type\":\"electromechanical\",\"email\":\"%s@example.cn\"}"
+  g_autofree char *same_body = g_strdup_printf (ACCOUNT, "LUOYUN", "luoyun");
+  g_autofree char *new_body = g_strdup_printf (ACCOUNT, "ZHANGSAN", "zhangsan");
+#undef ACCOUNT
+  g_autoptr(EkApiResponse) same = NULL, fresh = NULL, allowed = NULL, refused = NULL, first = NULL;
+
+  g_assert_cmpint (login->status, ==, 201);
+
+  /* A new login name may not be the one on the enterprise's certificate (LUOYUN, seen at the
+   * key log-in) although no account holds it; a new one is accepted */
+  same = ek_api_call (server, "POST", "/accounts", NULL, same_body, en);
+  g_assert_cmpint (same->status, ==, 409);
+  g_assert_true (ek_api_has_field_error (same, "login_name", "taken-by-certificate"));
+  fresh = ek_api_call (server, "POST", "/accounts", NULL, new_body, en);
+  g_assert_cmpint (fresh->status, ==, 201);
+
+  /* Two keys held: an additional key may be asked for */
+  make_cert (&second, "CN=9999400000560-USER2,O=91310115MA1K3BTP2B,C=CN", &test_ca);
+  {
+    g_autoptr(EkApiResponse) l2 = key_login (&second, FALSE, NULL);
+    g_assert_cmpint (l2->status, ==, 201);
+  }
+  allowed = call_idem (server, "POST", "/applications", token, "{\"business_type\":\"additional-key\"}", "add-1");
+  g_assert_cmpint (allowed->status, ==, 201);
+
+  /* Three held, the most the 2017 notice allows (catalogue data): a clear refusal */
+  make_cert (&third, "CN=9999400000560-USER3,O=91310115MA1K3BTP2B,C=CN", &test_ca);
+  {
+    g_autoptr(EkApiResponse) l3 = key_login (&third, FALSE, NULL);
+    g_assert_cmpint (l3->status, ==, 201);
+  }
+  refused = call_idem (server, "POST", "/applications", token, "{\"business_type\":\"additional-key\"}", "add-2");
+  g_assert_cmpint (refused->status, ==, 422);
+  g_assert_true (ek_api_has_field_error (refused, "business_type", "key-limit"));
+  /* … and the one created before cannot be submitted either; other businesses are not limited */
+  {
+    g_autofree char *submit = g_strdup_printf ("/applications/%s/submit",
+                                               json_object_get_string_member (ek_api_object (allowed), "id"));
+    g_autoptr(EkApiResponse) late = call_idem (server, "POST", submit, token, NULL, "add-submit");
+    g_assert_cmpint (late->status, ==, 422);
+    g_assert_true (ek_api_has_field_error (late, "business_type", "key-limit"));
+  }
+  first = call_idem (server, "POST", "/applications", token, "{\"business_type\":\"pin-unlock\"}", "unlock-any");
+  g_assert_cmpint (first->status, ==, 201);
+  cert_clear (&second);
+  cert_clear (&third);
+  }
+  own_server_end ();
+}
+
+static void
+test_unlock_and_activation_mails (void)
+{
+  own_server_begin ();
+  {
+  /* The enterprise of the key (its log-in adds no captcha log-in to the rate limits) */
+  const char *uscc = "91310115MA1K3BTP2B";
+  g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
+  const char *token = json_object_get_string_member (ek_api_object (login), "token");
+  g_autofree char *fields = full_fields_json (uscc);
+  g_autofree char *body = g_strdup_printf ("{\"business_type\":\"pin-unlock\",\"fields\":%s}", fields);
+  g_autoptr(EkApiResponse) created = call_idem (server, "POST", "/applications", token, body, "unlock-1");
+  g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
+  g_autoptr(EkApiResponse) state = NULL;
+  g_autofree char *submit = NULL, *outbox = NULL, *out = NULL, *key_issuing = NULL;
+  const char *id;
+  const char *kinds[] = { "application-form", "business-licence" };
+  int exit_status = 0;
+
+  g_assert_cmpint (created->status, ==, 201);
+  id = json_object_get_string_member (ek_api_object (created), "id");
+  /* The two materials of seed 001 §4.2 */
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/applications/%s/materials/%s", id, kinds[i]);
+      g_autoptr(EkApiResponse) r = ek_api_upload (server, path, token, png, "image/png", FALSE);
+      g_assert_cmpint (r->status, ==, 201);
+    }
+  submit = g_strdup_printf ("/applications/%s/submit", id);
+  {
+    g_autoptr(EkApiResponse) r = call_idem (server, "POST", submit, token, NULL, "unlock-submit");
+    g_assert_cmpint (r->status, ==, 200);
+  }
+
+  /* No authority pre-review, no production for an unlock: the reviewer is told */
+  out = ek_api_run (server, &exit_status, "review", "pre-review", id, "pass", NULL);
+  g_assert_cmpint (exit_status, !=, 0);
+  g_assert_cmpstr (status_of (server, token, id, &state), ==, "submitted");
+  g_clear_pointer (&state, ek_api_response_free);
+
+  /* The provider approves: the unlock mail goes to the application's email, and that is the end */
+  review (server, "re-review", id, "pass", NULL);
+  g_assert_cmpstr (status_of (server, token, id, &state), ==, "re-review-passed");
+  outbox = outbox_text (server);
+  g_assert_nonnull (strstr (outbox, "Subject: 北京测试科技有限公司解锁"));
+  g_assert_nonnull (strstr (outbox, "To: wangbing@126.com\nSubject: 北京测试科技有限公司解锁"));
+  g_clear_pointer (&out, g_free);
+  out = ek_api_run (server, &exit_status, "review", "produce", id, NULL);
+  g_assert_cmpint (exit_status, !=, 0);
+  /* Done: it no longer waits in the reviewer's list */
+  g_clear_pointer (&out, g_free);
+  out = ek_api_run (server, NULL, "review", "list", NULL);
+  g_assert_null (strstr (out, id));
+
+  /* A key-issuing business: after its re-review, the seed's activation mail */
+  key_issuing = ready_application (server, token, uscc);
+  g_clear_pointer (&submit, g_free);
+  submit = g_strdup_printf ("/applications/%s/submit", key_issuing);
+  {
+    g_autoptr(EkApiResponse) r = call_idem (server, "POST", submit, token, NULL, "key-issuing-submit");
+    g_assert_cmpint (r->status, ==, 200);
+  }
+  review (server, "pre-review", key_issuing, "pass", NULL);
+  g_clear_pointer (&outbox, g_free);
+  outbox = outbox_text (server);
+  g_assert_null (strstr (outbox, "Subject: 调用商务部统一用户管理平台激活企业账户"));
+  review (server, "re-review", key_issuing, "pass", NULL);
+  g_clear_pointer (&outbox, g_free);
+  outbox = outbox_text (server);
+  g_assert_nonnull (strstr (outbox, "To: wangbing@126.com\nSubject: 调用商务部统一用户管理平台激活企业账户"));
+  }
+  own_server_end ();
 }
 
 static void
@@ -1567,6 +1729,8 @@ main (int   argc,
   g_test_add_func ("/api/sessions/expire", test_sessions_and_captchas_expire);
   g_test_add_func ("/api/sessions/rate-limits", test_rate_limits);
   g_test_add_func ("/api/sessions/key-login", test_key_login);
+  g_test_add_func ("/api/applications/additional-key", test_additional_key);
+  g_test_add_func ("/api/applications/unlock-and-activation-mails", test_unlock_and_activation_mails);
   g_test_add_func ("/api/applications/life-cycle", test_application_life_cycle);
   g_test_add_func ("/api/applications/fields-validated", test_application_fields_validated);
   g_test_add_func ("/api/applications/json-limits", test_json_malformed_oversized_unknown);

@@ -28,7 +28,7 @@ ALLOWED = {
     "key": {"common"},
     "scanner": {"common", "materials"},
     "api-client": {"common", "draft", "materials"},
-    "documents": {"common", "draft"},
+    "documents": {"common", "catalogue", "draft"},
 }
 SERVER_ALLOWED = {"common", "catalogue"}
 GUI_INCLUDES = re.compile(r'#\s*include\s*<(gtk|gdk|gsk|adwaita|libadwaita)[/.]')

@@ -4,7 +4,7 @@
  * the hand-written header readers and the three decoders. The pixel limit is lowered so that
  * the fuzzer explores structure rather than spending its time allocating. The same bytes are
  * then decoded with their pixels kept, as the fit does: PNG takes a path of its own there
- * (ek-image.c's decode_png_whole: chunks, libdeflate, row filters). The JPEG header reader
+ * (ek-image-png.c's decode_png_whole: chunks, libdeflate, row filters). The JPEG header reader
  * includes the reader of a JPEG's own luma table (the fit's luma_table_factor).
  */
 #include "config.h"

@@ -102,17 +102,18 @@ surface_to_image (cairo_surface_t *surface,
   return image;
 }
 
-static void
-show_text (cairo_t    *cr,
-           const char *font,
-           double      size_px,
-           double      x,
-           double      y,
-           double      width,
-           const char *text)
+double
+ek_test_show_text (cairo_t    *cr,
+                   const char *font,
+                   double      size_px,
+                   double      x,
+                   double      y,
+                   double      width,
+                   const char *text)
 {
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *description = pango_font_description_from_string (font);
+  int height = 0;
 
   pango_font_description_set_absolute_size (description, size_px * PANGO_SCALE);
   pango_layout_set_font_description (layout, description);
@@ -124,18 +125,20 @@ show_text (cairo_t    *cr,
   pango_layout_set_text (layout, text, -1);
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
+  pango_layout_get_pixel_size (layout, NULL, &height);
   pango_font_description_free (description);
   g_object_unref (layout);
+  return height;
 }
 
-static void
-draw_seal (cairo_t    *cr,
-           double      cx,
-           double      cy,
-           double      radius,
-           double      r,
-           double      g,
-           double      b)
+void
+ek_test_draw_seal (cairo_t    *cr,
+                   double      cx,
+                   double      cy,
+                   double      radius,
+                   double      r,
+                   double      g,
+                   double      b)
 {
   const char *name = "北京测试科技有限公司";
   glong n = g_utf8_strlen (name, -1);
@@ -166,10 +169,10 @@ draw_seal (cairo_t    *cr,
       cairo_save (cr);
       cairo_translate (cr, cx + radius * 0.68 * cos (a), cy + radius * 0.68 * sin (a));
       cairo_rotate (cr, a + G_PI / 2);
-      show_text (cr, "Noto Sans CJK SC Bold", size, -size / 2, -size / 2, 0, ch);
+      ek_test_show_text (cr, "Noto Sans CJK SC Bold", size, -size / 2, -size / 2, 0, ch);
       cairo_restore (cr);
     }
-  show_text (cr, "Noto Sans CJK SC", size * 0.7, cx - size * 1.4, cy + radius * 0.4, 0, "合同专用章");
+  ek_test_show_text (cr, "Noto Sans CJK SC", size * 0.7, cx - size * 1.4, cy + radius * 0.4, 0, "合同专用章");
   cairo_restore (cr);
 }
 
@@ -206,7 +209,7 @@ ek_test_render_page (EkTestPageKind  kind,
   cairo_paint (cr);
   cairo_set_source_rgb (cr, 0.08, 0.08, 0.1);
 
-  show_text (cr, "Noto Sans CJK SC Bold", 15 * pt, left, 18 * mm, right - left, "进出口企业电子钥匙与电子认证证书办理申请表");
+  ek_test_show_text (cr, "Noto Sans CJK SC Bold", 15 * pt, left, 18 * mm, right - left, "进出口企业电子钥匙与电子认证证书办理申请表");
   y = 32 * mm;
   cairo_set_line_width (cr, MAX (1.0, 0.25 * mm));
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -217,30 +220,30 @@ ek_test_render_page (EkTestPageKind  kind,
       cairo_move_to (cr, left + 50 * mm, y);
       cairo_line_to (cr, left + 50 * mm, y + row);
       cairo_stroke (cr);
-      show_text (cr, "Noto Sans CJK SC", 9 * pt, left + 2 * mm, y + 2.2 * mm, 0, labels[i][0]);
-      show_text (cr, "Noto Sans CJK SC", 9 * pt, left + 52 * mm, y + 2.2 * mm, 0, labels[i][1]);
+      ek_test_show_text (cr, "Noto Sans CJK SC", 9 * pt, left + 2 * mm, y + 2.2 * mm, 0, labels[i][0]);
+      ek_test_show_text (cr, "Noto Sans CJK SC", 9 * pt, left + 52 * mm, y + 2.2 * mm, 0, labels[i][1]);
       y += row;
     }
   y += 6 * mm;
   for (guint i = 0; y < height - 60 * mm; i++)
     {
-      show_text (cr, "Noto Sans CJK SC", 8 * pt, left, y, right - left, paragraph);
+      ek_test_show_text (cr, "Noto Sans CJK SC", 8 * pt, left, y, right - left, paragraph);
       y += 8 * pt * 1.5 * 4.2;
     }
-  show_text (cr, "Noto Sans CJK SC", 9 * pt, left, height - 50 * mm, 0, "法定代表人签字：");
+  ek_test_show_text (cr, "Noto Sans CJK SC", 9 * pt, left, height - 50 * mm, 0, "法定代表人签字：");
   cairo_set_line_width (cr, 0.5 * mm);
   cairo_move_to (cr, left + 32 * mm, height - 44 * mm);
   cairo_curve_to (cr, left + 40 * mm, height - 52 * mm, left + 48 * mm, height - 40 * mm, left + 60 * mm, height - 47 * mm);
   cairo_stroke (cr);
-  show_text (cr, "Noto Sans CJK SC", 9 * pt, right - 70 * mm, height - 50 * mm, 0, "（企业公章）  2026年11月21日");
+  ek_test_show_text (cr, "Noto Sans CJK SC", 9 * pt, right - 70 * mm, height - 50 * mm, 0, "（企业公章）  2026年11月21日");
 
   local.radius = 21 * mm;
   local.cx = right - 45 * mm;
   local.cy = height - 48 * mm;
   if (copy)
-    draw_seal (cr, local.cx, local.cy, local.radius, 0.35, 0.35, 0.35);
+    ek_test_draw_seal (cr, local.cx, local.cy, local.radius, 0.35, 0.35, 0.35);
   else
-    draw_seal (cr, local.cx, local.cy, local.radius, 0.82, 0.08, 0.1);
+    ek_test_draw_seal (cr, local.cx, local.cy, local.radius, 0.82, 0.08, 0.1);
   if (seal != NULL)
     *seal = local;
 
@@ -269,11 +272,11 @@ ek_test_render_id_card (double   dpi,
   if (!back)
     {
       cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-      show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 6 * mm, 0, "姓名  张三");
-      show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 12 * mm, 0, "性别 男   民族 汉");
-      show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 18 * mm, 0, "出生 1949 年 12 月 31 日");
-      show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 24 * mm, 60 * mm, "住址 北京市东城区测试路1号");
-      show_text (cr, "Noto Sans CJK SC", 3.4 * mm, 6 * mm, 44 * mm, 0, "公民身份号码  11010519491231002X");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 6 * mm, 0, "姓名  张三");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 12 * mm, 0, "性别 男   民族 汉");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 18 * mm, 0, "出生 1949 年 12 月 31 日");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3 * mm, 6 * mm, 24 * mm, 60 * mm, "住址 北京市东城区测试路1号");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3.4 * mm, 6 * mm, 44 * mm, 0, "公民身份号码  11010519491231002X");
       /* The photo */
       cairo_set_source_rgb (cr, 0.55, 0.68, 0.85);
       cairo_rectangle (cr, 58 * mm, 8 * mm, 22 * mm, 28 * mm);
@@ -291,10 +294,10 @@ ek_test_render_id_card (double   dpi,
       cairo_arc (cr, 14 * mm, 14 * mm, 8 * mm, 0, 2 * G_PI);
       cairo_fill (cr);
       cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-      show_text (cr, "Noto Sans CJK SC Bold", 5 * mm, 28 * mm, 8 * mm, 0, "中华人民共和国");
-      show_text (cr, "Noto Sans CJK SC Bold", 6 * mm, 22 * mm, 18 * mm, 0, "居民身份证");
-      show_text (cr, "Noto Sans CJK SC", 3 * mm, 18 * mm, 38 * mm, 0, "签发机关  北京市公安局东城分局");
-      show_text (cr, "Noto Sans CJK SC", 3 * mm, 18 * mm, 44 * mm, 0, "有效期限  2016.01.01-2036.01.01");
+      ek_test_show_text (cr, "Noto Sans CJK SC Bold", 5 * mm, 28 * mm, 8 * mm, 0, "中华人民共和国");
+      ek_test_show_text (cr, "Noto Sans CJK SC Bold", 6 * mm, 22 * mm, 18 * mm, 0, "居民身份证");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3 * mm, 18 * mm, 38 * mm, 0, "签发机关  北京市公安局东城分局");
+      ek_test_show_text (cr, "Noto Sans CJK SC", 3 * mm, 18 * mm, 44 * mm, 0, "有效期限  2016.01.01-2036.01.01");
     }
   cairo_destroy (cr);
   image = surface_to_image (surface, FALSE, 4, back ? 7 : 3);

@@ -2,6 +2,8 @@
  * materials tests and the benchmark's corpus generator */
 #pragma once
 
+#include <cairo.h>
+
 #include "ek-image.h"
 
 G_BEGIN_DECLS
@@ -37,6 +39,40 @@ gboolean  ek_test_write_file         (const char     *path,
 void      ek_test_images_shutdown    (void);
 void      ek_test_images_set_noise_scale (double      scanner,
                                           double      photo);
+/* Pango text at @size_px from (@x, @y), wrapped at @width if > 0; returns its height in pixels */
+double    ek_test_show_text          (cairo_t        *cr,
+                                      const char     *font,
+                                      double          size_px,
+                                      double          x,
+                                      double          y,
+                                      double          width,
+                                      const char     *text);
+void      ek_test_draw_seal          (cairo_t        *cr,
+                                      double          cx,
+                                      double          cy,
+                                      double          radius,
+                                      double          r,
+                                      double          g,
+                                      double          b);
+
+/* The benchmark's seeded corpus (ek-test-corpus.c): eight scans of the kinds clerks upload,
+ * their resolution, noise, paper, skew, text and colour drawn from the seed */
+typedef struct
+{
+  char       *name;         /* kind and source DPI, e.g. "letter-200" */
+  char       *description;
+  EkImage    *image;        /* upright pixels */
+  gboolean    png;          /* stored as PNG, else as JPEG at @quality */
+  int         quality;
+  double      dpi;          /* the page's resolution in the source */
+  double      text[4];      /* x, y, w, h of the text block, in pixels */
+  gboolean    has_seal;     /* a red seal (redness measured) */
+  EkTestSeal  seal;
+} EkTestScan;
+
+GPtrArray *ek_test_render_corpus     (guint           seed);
+void      ek_test_scan_free          (EkTestScan     *scan);
+
 GBytes   *ek_test_add_exif           (GBytes         *jpeg,
                                       guint           orientation,
                                       gboolean        with_gps);

@@ -8,6 +8,8 @@
 #include <p11-kit/pkcs11.h>
 #include <signal.h>
 
+#include "ek-certificate-info.h"
+#include "ek-credit-code.h"
 #include "ek-test-common.h"
 #include "token-fixture.h"
 
@@ -648,12 +650,70 @@ test_cli_uses_settings_modules (void)
   g_assert_cmpuint (json_array_get_length (tokens), ==, 0);
 }
 
+/* A self-signed certificate with @subject (RFC 4514, UTF-8), made here with gnutls */
+static EkCertificateInfo *
+certificate_with_subject (const char *subject)
+{
+  gnutls_x509_privkey_t key;
+  gnutls_x509_crt_t crt;
+  gnutls_datum_t der = { NULL, 0 };
+  const char *bad = NULL;
+  unsigned char serial[] = { 0x01, 0x02 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  EkCertificateInfo *info;
+
+  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, 1767225600), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, 1830297600), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_dn (crt, subject, &bad), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_key (crt, key), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &der), ==, 0);
+  bytes = g_bytes_new (der.data, der.size);
+  gnutls_free (der.data);
+  gnutls_x509_crt_deinit (crt);
+  gnutls_x509_privkey_deinit (key);
+  info = ek_certificate_info_new_from_der (bytes, &error);
+  g_assert_no_error (error);
+  return info;
+}
+
+static void
+test_code13_with_letters (void)
+{
+  /* Organisation codes issued since 2015 have letters (DOMAIN-FACTS §3): MA1K3BTP-2 */
+  g_autoptr(EkCertificateInfo) letters = certificate_with_subject ("CN=3100MA1K3BTP2-许可证测试用户,O=IELIC,C=CN");
+  /* The GB 11714 check character wrong: the code is read, and said to be wrong */
+  g_autoptr(EkCertificateInfo) bad = certificate_with_subject ("CN=3100MA1K3BTP3-LUOYUN,C=CN");
+  /* Seed 003's 12-digit typo is not a code */
+  g_autoptr(EkCertificateInfo) short_code = certificate_with_subject ("CN=999940000560-LUOYUN,C=CN");
+  /* Lower case is not the code's alphabet */
+  g_autoptr(EkCertificateInfo) lower = certificate_with_subject ("CN=3100ma1k3btp2-LUOYUN,C=CN");
+
+  g_assert_cmpstr (ek_certificate_info_get_enterprise_code_13 (letters), ==, "3100MA1K3BTP2");
+  g_assert_cmpstr (ek_certificate_info_get_login_name (letters), ==, "许可证测试用户");
+  g_assert_cmpint (ek_enterprise_code_13_check ("3100MA1K3BTP2"), ==, EK_CREDIT_CODE_VALID);
+  g_assert_cmpint (ek_enterprise_code_13_check ("9999400000560"), ==, EK_CREDIT_CODE_VALID);
+  g_assert_cmpstr (ek_certificate_info_get_enterprise_code_13 (bad), ==, "3100MA1K3BTP3");
+  g_assert_cmpint (ek_enterprise_code_13_check ("3100MA1K3BTP3"), ==, EK_CREDIT_CODE_BAD_CHECK);
+  g_assert_null (ek_certificate_info_get_enterprise_code_13 (short_code));
+  g_assert_null (ek_certificate_info_get_enterprise_code_13 (lower));
+  g_assert_cmpint (ek_enterprise_code_13_check ("999940000560"), ==, EK_CREDIT_CODE_MALFORMED);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   ek_test_init (&argc, &argv);
   token_fixture_setup ();
+
+  g_test_add_func ("/token/code13-with-letters", test_code13_with_letters);
 
   g_test_add_func ("/token/list-verdicts", test_list_verdicts);
   g_test_add_func ("/token/same-token-two-modules", test_same_token_two_modules);

@@ -388,7 +388,7 @@ def audit_business_types(binary, env):
         if types_list is None:
             return
         n_types = types_list.childCount
-        report(n_types == 9, "nine business types are announced (%d)" % n_types)
+        report(n_types == 10, "ten business types are announced (%d)" % n_types)
         # Chosen as a keyboard user does: the focus is on the row last chosen (the first one at
         # the start); Down moves to the next, Enter chooses it and goes on to its first step
         subprocess.run(["xdotool", "mousemove", "400", "300"], check=True)

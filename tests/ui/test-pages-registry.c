@@ -545,6 +545,10 @@ test_upload_submit_and_status (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "pre-review-failed");
   g_assert_nonnull (strstr (ek_status_page_get_remark (EK_STATUS_PAGE (status)), REMARK));
   g_assert_true (ek_status_page_offers_resubmit (EK_STATUS_PAGE (status)));
+  /* What is kept is said plainly, by name: the materials the service holds */
+  g_assert_nonnull (ek_status_page_get_kept (EK_STATUS_PAGE (status)));
+  g_assert_nonnull (strstr (ek_status_page_get_kept (EK_STATUS_PAGE (status)), "营业执照副本"));
+  g_assert_nonnull (strstr (ek_status_page_get_kept (EK_STATUS_PAGE (status)), "授权委托书"));
   ek_ui_screenshot (status_window, "registry-status-failed");
 
   /* In the wizard: the status step offers the way back; on the materials step one material is
@@ -605,13 +609,19 @@ test_upload_submit_and_status (void)
   /* Both reviews pass, the key is made, shipped and arrives: where to collect, what to bring */
   review ("pre-review", "pass", NULL);
   review ("re-review", "pass", NULL);
+  /* The re-review passed: the page says the activation mail of the seed is on its way, and
+   * expects the key at the authority 5 working days after the pre-review, not 5 + 5 */
+  refresh_status (EK_STATUS_PAGE (status));
+  g_assert_nonnull (ek_status_page_get_notes (EK_STATUS_PAGE (status)));
+  g_assert_nonnull (strstr (ek_status_page_get_notes (EK_STATUS_PAGE (status)), "调用商务部统一用户管理平台激活企业账户"));
   review ("produce", NULL, NULL);
   review ("ship", NULL, NULL);
   review ("arrive", NULL, NULL);
   refresh_status (EK_STATUS_PAGE (status));
   g_assert_cmpstr (ek_application_draft_get_string (draft, "status"), ==, "ready-for-collection");
   g_assert_nonnull (strstr (ek_status_page_get_authority (EK_STATUS_PAGE (status)), "深圳市商务局"));
-  g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (status)), ==, 7);
+  /* “步骤(4)要求的全部纸质材料”: the six materials of the upload step, nothing else */
+  g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (status)), ==, 6);
   g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (status)));
   ek_ui_screenshot (status_window, "registry-status-ready");
 

@@ -15,6 +15,8 @@
 
 #include "ek-account-page.h"
 #include "ek-application.h"
+#include "ek-catalogue.h"
+#include "ek-l10n.h"
 #include "ek-document.h"
 #include "ek-documents-page.h"
 #include "ek-status-page.h"
@@ -232,9 +234,18 @@ test_status_ready_for_collection (void)
   g_assert_nonnull (authority);
   g_assert_nonnull (strstr (authority, expected->authority));
   g_assert_nonnull (strstr (authority, expected->address_part));
-  /* The catalogue's list for a first application: the originals of the five materials the
-   * bundled rules ask for (not the user agreement of the newer rules), the ID card, the seal */
-  g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (page)), ==, 7);
+  /* Exactly “步骤(4)要求的全部纸质材料”: the paper copies of the six materials the bundled rules
+   * ask to upload (not the user agreement of the newer rules), the stamped ID-card copy among
+   * them; nothing the seeds do not ask for */
+  g_assert_cmpuint (ek_status_page_get_n_originals (EK_STATUS_PAGE (page)), ==, 6);
+  {
+    g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
+    JsonObject *id_card = json_object_get_object_member (json_object_get_object_member (ek_catalogue_get_document (catalogue),
+                                                                                        "materials"), "id-card");
+
+    g_assert_true (ek_ui_shows_text (ek_ui_find_any (window, "status-originals"),
+                                  ek_l10n_pick (json_object_get_member (id_card, "name"))));
+  }
   g_assert_true (gtk_widget_is_drawable (ek_ui_find_any (window, "status-originals")));
   g_assert_false (ek_status_page_offers_resubmit (EK_STATUS_PAGE (page)));
   ek_ui_screenshot (current_window, "status-ready-for-collection");
@@ -246,6 +257,76 @@ static gboolean
 is_drawn (gpointer widget)
 {
   return gtk_widget_is_drawable (widget);
+}
+
+static void
+test_status_additional_key (void)
+{
+  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  EkPage *page = ek_status_page_new (draft);
+  GtkWidget *window = show_in_window (page);
+  g_autoptr(EkApiApplication) submitted = NULL, passed = NULL;
+  const char *text;
+
+  /* Right after the submission: the six paper materials of seed 001 §3 step (6), before review */
+  ek_application_draft_set_business_type_id (draft, "additional-key");
+  submitted = application_with_timeline ("submitted", "submitted", NULL, beijing_noon (2026, 9, 29), NULL);
+  ek_status_page_show (EK_STATUS_PAGE (page), submitted);
+  ek_ui_iterate (current_window);
+  g_assert_cmpuint (ek_status_page_get_n_visit_items (EK_STATUS_PAGE (page)), ==, 6);
+  g_assert_true (gtk_widget_is_drawable (ek_ui_find_any (window, "status-visit")));
+  g_assert_nonnull (strstr (ek_status_page_get_expected (EK_STATUS_PAGE (page)), "2026-10-08"));
+  ek_ui_screenshot (current_window, "status-additional-key-submitted");
+
+  /* The authority has them and passed the pre-review: the list goes; 5 working days to the
+   * key, re-review and production together; after the re-review, the activation mail */
+  passed = application_with_timeline ("re-review-passed",
+                                      "submitted", NULL, beijing_noon (2026, 9, 29),
+                                      "pre-review-passed", NULL, beijing_noon (2026, 10, 9),
+                                      "re-review-passed", NULL, beijing_noon (2026, 10, 12), NULL);
+  ek_status_page_show (EK_STATUS_PAGE (page), passed);
+  ek_ui_iterate (current_window);
+  g_assert_cmpuint (ek_status_page_get_n_visit_items (EK_STATUS_PAGE (page)), ==, 0);
+  text = ek_status_page_get_expected (EK_STATUS_PAGE (page));
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "2026-10-15"));
+  g_assert_nonnull (strstr (ek_status_page_get_notes (EK_STATUS_PAGE (page)), "调用商务部统一用户管理平台激活企业账户"));
+  g_assert_false (ek_page_get_complete (page));
+  ek_ui_screenshot (current_window, "status-additional-key-re-review-passed");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_status_unlock (void)
+{
+  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  EkPage *page = ek_status_page_new (draft);
+  GtkWidget *window = show_in_window (page);
+  g_autoptr(EkApiApplication) submitted = NULL, approved = NULL;
+
+  ek_application_draft_set_business_type_id (draft, "pin-unlock");
+  submitted = application_with_timeline ("submitted", "submitted", NULL, beijing_noon (2026, 9, 29), NULL);
+  ek_status_page_show (EK_STATUS_PAGE (page), submitted);
+  ek_ui_iterate (current_window);
+  /* No papers to take, no dates the seed does not give, no production */
+  g_assert_cmpuint (ek_status_page_get_n_visit_items (EK_STATUS_PAGE (page)), ==, 0);
+  g_assert_null (ek_status_page_get_expected (EK_STATUS_PAGE (page)));
+  g_assert_false (ek_page_get_complete (page));
+
+  /* Approved: the unlock mail is the end */
+  approved = application_with_timeline ("re-review-passed",
+                                        "submitted", NULL, beijing_noon (2026, 9, 29),
+                                        "re-review-passed", NULL, beijing_noon (2026, 9, 30), NULL);
+  ek_status_page_show (EK_STATUS_PAGE (page), approved);
+  ek_ui_iterate (current_window);
+  g_assert_nonnull (strstr (ek_status_page_get_notes (EK_STATUS_PAGE (page)), "北京测试科技有限公司解锁"));
+  g_assert_null (ek_status_page_get_expected (EK_STATUS_PAGE (page)));
+  g_assert_null (ek_status_page_get_authority (EK_STATUS_PAGE (page)));
+  g_assert_true (ek_page_get_complete (page));
+  ek_ui_screenshot (current_window, "status-unlock-mail-sent");
+
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
@@ -474,6 +555,8 @@ main (int   argc,
   g_test_add_func ("/pages/status/pre-review-failed", test_status_failed_pre_review);
   g_test_add_func ("/pages/status/expected-dates", test_status_expected_dates);
   g_test_add_func ("/pages/status/ready-for-collection", test_status_ready_for_collection);
+  g_test_add_func ("/pages/status/additional-key", test_status_additional_key);
+  g_test_add_func ("/pages/status/unlock", test_status_unlock);
   g_test_add_func ("/pages/account/checks-as-typed", test_account_checks_as_typed);
   g_test_add_func ("/pages/documents/unreachable", test_documents_unreachable);
   g_test_add_func ("/pages/status/refresh-on-focus", test_status_refresh_on_focus);

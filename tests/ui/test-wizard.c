@@ -102,10 +102,10 @@ test_first_page_lists_business_types (void)
   g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
   GListModel *types = ek_catalogue_get_business_types (catalogue);
 
-  /* The clerk sees the question and all nine businesses, in their language */
+  /* The clerk sees the question and all ten businesses, in their language */
   g_assert_true (shows_text (window, expected->first_title));
   g_assert_true (shows_text (window, expected->first_application));
-  g_assert_cmpuint (g_list_model_get_n_items (types), ==, 9);
+  g_assert_cmpuint (g_list_model_get_n_items (types), ==, 10);
   for (guint i = 0; i < g_list_model_get_n_items (types); i++)
     {
       g_autoptr(EkBusinessType) type = g_list_model_get_item (types, i);
@@ -192,7 +192,8 @@ test_choose_walk_and_back (void)
   /* Another business type shares steps with the first: the same pages are kept */
   g_signal_emit_by_name (list, "row-activated", ek_ui_find_any (GTK_WIDGET (window), "pin-unlock"));
   ek_ui_iterate (current_window);
-  g_assert_cmpuint (ek_window_get_n_pages (window), ==, 10);
+  /* The unlock asks for no reason and no collecting authority (seed 001 §4.2): no such step */
+  g_assert_cmpuint (ek_window_get_n_pages (window), ==, 9);
   g_assert_true (ek_window_get_current_page (window) == account);
   g_assert_false (gtk_widget_has_css_class (row, "chosen"));
 
@@ -300,31 +301,31 @@ test_keyboard_only (void)
 
   /* The first business type has the focus; Down and Tab move the focus and choose nothing */
   press ("Down");
-  wait_until (window, has_focus_on, "renewal", "Down to move to the second business type");
+  wait_until (window, has_focus_on, "first-application-offline", "Down to move to the second business type");
   press ("Down Down Up Tab shift+Tab");
-  wait_until (window, has_focus_on, "reissue", "Down, Up, Tab, Shift+Tab to move through the list");
+  wait_until (window, has_focus_on, "renewal", "Down, Up, Tab, Shift+Tab to move through the list");
   g_assert_null (ek_application_draft_get_business_type_id (ek_window_get_draft (window)));
   g_assert_false (gtk_widget_is_sensitive (button (window, "wizard.next")));
   press ("Up");
-  wait_until (window, has_focus_on, "renewal", "Up to move back to the second business type");
+  wait_until (window, has_focus_on, "first-application-offline", "Up to move back to the second business type");
 
   /* Enter chooses it and goes on to its first step, where the focus ring is drawn */
   press ("Return");
   wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Enter to go to the first step");
-  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "first-application-offline");
   g_assert_true (focus_is_in_current_page (window));
   g_assert_true (gtk_window_get_focus_visible (GTK_WINDOW (window)));
 
   /* Alt+Left goes back, Alt+Right forward again: the choice was kept */
   press ("alt+Left");
   wait_until (window, is_at_step, GUINT_TO_POINTER (0), "Alt+Left to go back");
-  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "first-application-offline");
   /* …on the chosen row, with a focus ring; passing over the others changes nothing */
-  g_assert_true (has_focus_on (window, "renewal"));
+  g_assert_true (has_focus_on (window, "first-application-offline"));
   g_assert_true (gtk_window_get_focus_visible (GTK_WINDOW (window)));
   press ("Down Down Tab");
   ek_ui_iterate (current_window);
-  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "renewal");
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (ek_window_get_draft (window)), ==, "first-application-offline");
   press ("alt+Right");
   wait_until (window, is_at_step, GUINT_TO_POINTER (1), "Alt+Right to go forward");
   g_assert_true (focus_is_in_current_page (window));

@@ -6,7 +6,7 @@
 #include "ek-test-common.h"
 
 static const char * const expected_types[] = {
-  "first-application", "renewal", "reissue", "additional-key", "pin-unlock",
+  "first-application", "first-application-offline", "renewal", "reissue", "additional-key", "pin-unlock",
   "cancellation", "add-credit-code", "mobile-authorization", "electronic-seal",
 };
 

@@ -161,11 +161,18 @@ test_checks (void)
   ek_application_draft_set_string (draft, "user-id-type", EK_ID_TYPE_RESIDENT_ID);
   g_assert_cmpint (check (draft, "user-id-number", "11010519491231002X", NULL), ==, EK_VALIDITY_VALID);
 
-  /* The login name follows the licence type */
+  /* The form's login name is the platform's existing user name or the registered one (seed
+   * 001), whatever the licence type: an email, a Latin name, a Chinese name as on seed 003's
+   * certificate; not a blank, a broken email or characters a user name does not hold */
   ek_application_draft_set_string (draft, "licence-type", EK_LICENCE_NON_ELECTROMECHANICAL);
-  g_assert_cmpint (check (draft, "login-name", "LUOYUN", NULL), ==, EK_VALIDITY_INVALID);
+  g_assert_cmpint (check (draft, "login-name", "LUOYUN", NULL), ==, EK_VALIDITY_VALID);
+  g_assert_cmpint (check (draft, "login-name", "许可证测试用户", NULL), ==, EK_VALIDITY_VALID);
+  g_assert_cmpint (check (draft, "login-name", "wangbing@126.com", NULL), ==, EK_VALIDITY_VALID);
+  g_assert_cmpint (check (draft, "login-name", "wang bing", NULL), ==, EK_VALIDITY_INVALID);
+  g_assert_cmpint (check (draft, "login-name", "a..b@126", NULL), ==, EK_VALIDITY_INVALID);
+  g_assert_cmpint (check (draft, "login-name", "许", NULL), ==, EK_VALIDITY_INVALID);
   ek_application_draft_set_string (draft, "licence-type", EK_LICENCE_ELECTROMECHANICAL);
-  g_assert_cmpint (check (draft, "login-name", NULL, NULL), ==, EK_VALIDITY_VALID);
+  g_assert_cmpint (check (draft, "login-name", "LUOYUN", NULL), ==, EK_VALIDITY_VALID);
 
   g_assert_cmpint (check (draft, "licence-type", "hovercraft", NULL), ==, EK_VALIDITY_INVALID);
   g_assert_cmpint (check (draft, "authority-id", "atlantis", NULL), ==, EK_VALIDITY_INVALID);

@@ -18,10 +18,12 @@ test_catalogue_json (void)
   root = json_from_string (out, &error);
   g_assert_no_error (error);
   types = json_object_get_array_member (json_node_get_object (root), "business_types");
-  g_assert_cmpuint (json_array_get_length (types), ==, 9);
+  g_assert_cmpuint (json_array_get_length (types), ==, 10);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 0), "id"),
                    ==, "first-application");
-  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (types, 1), "key_required"));
+  /* Renewal, after the two first applications (online, at the counter), needs the key */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 2), "id"), ==, "renewal");
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (types, 2), "key_required"));
 }
 
 static void

@@ -14,6 +14,8 @@ struct _EkBusinessType
   EkBusinessMode  mode;
   gboolean        key_required;
   GPtrArray      *steps;
+  char           *stages_id;    /* the catalogue's stage set, or NULL */
+  char          **form_ticks;   /* the form's boxes this business ticks */
 };
 
 G_DEFINE_FINAL_TYPE (EkBusinessType, ek_business_type, G_TYPE_OBJECT)
@@ -39,6 +41,8 @@ ek_business_type_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->summary, g_free);
   g_clear_pointer (&self->steps, g_ptr_array_unref);
+  g_clear_pointer (&self->stages_id, g_free);
+  g_clear_pointer (&self->form_ticks, g_strfreev);
 
   G_OBJECT_CLASS (ek_business_type_parent_class)->finalize (object);
 }
@@ -186,4 +190,55 @@ ek_business_type_get_step (EkBusinessType *self,
   g_return_val_if_fail (EK_IS_BUSINESS_TYPE (self), NULL);
   g_return_val_if_fail (index < self->steps->len, NULL);
   return g_ptr_array_index (self->steps, index);
+}
+
+/* The id of the catalogue's stage set this business follows after submission, or %NULL */
+const char *
+ek_business_type_get_stages_id (EkBusinessType *self)
+{
+  g_return_val_if_fail (EK_IS_BUSINESS_TYPE (self), NULL);
+  return self->stages_id;
+}
+
+/**
+ * ek_business_type_get_form_ticks:
+ *
+ * The boxes of 《进出口企业电子钥匙与电子认证证书申请表》 this business ticks, as the draft's
+ * field names ("tick-reissue", …).
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the field names, never %NULL
+ */
+const char * const *
+ek_business_type_get_form_ticks (EkBusinessType *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (EK_IS_BUSINESS_TYPE (self), none);
+  return self->form_ticks != NULL ? (const char * const *) self->form_ticks : none;
+}
+
+gboolean
+ek_business_type_has_step (EkBusinessType *self,
+                           const char     *step_id)
+{
+  g_return_val_if_fail (EK_IS_BUSINESS_TYPE (self), FALSE);
+
+  for (guint i = 0; step_id != NULL && i < self->steps->len; i++)
+    if (g_str_equal (((EkFlowStep *) g_ptr_array_index (self->steps, i))->id, step_id))
+      return TRUE;
+  return FALSE;
+}
+
+/* For the catalogue: what follows the submission (the stage set) and the form's ticks */
+void
+ek_business_type_set_course (EkBusinessType     *self,
+                             const char         *stages_id,
+                             const char * const *form_ticks)
+{
+  g_return_if_fail (EK_IS_BUSINESS_TYPE (self));
+
+  g_free (self->stages_id);
+  self->stages_id = g_strdup (stages_id);
+  g_strfreev (self->form_ticks);
+  self->form_ticks = form_ticks != NULL ? g_strdupv ((char **) form_ticks) : NULL;
 }

@@ -31,5 +31,12 @@ gboolean        ek_business_type_get_key_required (EkBusinessType *self);
 guint           ek_business_type_get_n_steps  (EkBusinessType *self);
 EkFlowStep     *ek_business_type_get_step     (EkBusinessType *self,
                                                guint           index);
+const char     *ek_business_type_get_stages_id (EkBusinessType *self);
+const char * const *ek_business_type_get_form_ticks (EkBusinessType *self);
+gboolean        ek_business_type_has_step     (EkBusinessType *self,
+                                               const char     *step_id);
+void            ek_business_type_set_course   (EkBusinessType *self,
+                                               const char     *stages_id,
+                                               const char * const *form_ticks);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "ek-catalogue.h"
 #include "ek-l10n.h"
+#include "ek-stages.h"
 
 #define DEFAULT_RESOURCE "/org/ekeyassistant/core/catalogue.json"
 #define SUPPORTED_FORMAT 1
@@ -181,7 +182,9 @@ parse_business_type (JsonNode    *node,
 {
   g_autoptr(GPtrArray) flow = NULL;
   JsonObject *object;
-  JsonNode *name, *summary, *mode_node, *key_node, *flow_node;
+  g_autoptr(EkBusinessType) type = NULL;
+  g_autoptr(GStrvBuilder) ticks = g_strv_builder_new ();
+  JsonNode *name, *summary, *mode_node, *key_node, *flow_node, *stages_node, *ticks_node;
   EkBusinessMode mode;
   const char *id;
   JsonArray *flow_array;
@@ -258,8 +261,44 @@ parse_business_type (JsonNode    *node,
       g_ptr_array_add (flow, step);
     }
 
-  return ek_business_type_new (id, ek_l10n_pick (name), ek_l10n_pick (summary), mode,
+  type = ek_business_type_new (id, ek_l10n_pick (name), ek_l10n_pick (summary), mode,
                                json_node_get_boolean (key_node), flow);
+
+  /* What follows the submission, and the boxes of the form this business ticks */
+  stages_node = get_member (object, "stages");
+  if (stages_node != NULL && (!JSON_NODE_HOLDS_VALUE (stages_node) ||
+                              json_node_get_value_type (stages_node) != G_TYPE_STRING))
+    {
+      invalid (error, origin, _("business type “%s” names its “stages” with something that is not text"), id);
+      return NULL;
+    }
+  ticks_node = get_member (object, "form_ticks");
+  if (ticks_node != NULL)
+    {
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (ticks_node) ? json_node_get_array (ticks_node) : NULL;
+
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        {
+          JsonNode *tick = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (tick) || json_node_get_value_type (tick) != G_TYPE_STRING)
+            array = NULL;
+          else
+            g_strv_builder_add (ticks, json_node_get_string (tick));
+        }
+      if (array == NULL)
+        {
+          invalid (error, origin, _("business type “%s” has “form_ticks” that are not a list of names"), id);
+          return NULL;
+        }
+    }
+  {
+    g_auto(GStrv) tick_names = g_strv_builder_end (ticks);
+
+    ek_business_type_set_course (type, stages_node != NULL ? json_node_get_string (stages_node) : NULL,
+                                 (const char * const *) tick_names);
+  }
+  return g_steal_pointer (&type);
 }
 
 static gboolean
@@ -348,6 +387,25 @@ ek_catalogue_load (EkCatalogue  *self,
     }
 
   self->document = json_node_ref (json_parser_get_root (parser));
+
+  /* Each stage set a business type names must be there and valid */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->business_types)); i++)
+    {
+      g_autoptr(EkBusinessType) type = g_list_model_get_item (G_LIST_MODEL (self->business_types), i);
+      g_autoptr(EkStages) stages = NULL;
+      g_autoptr(GError) stages_error = NULL;
+
+      if (ek_business_type_get_stages_id (type) == NULL)
+        continue;
+      stages = ek_stages_new_for_business (self, ek_business_type_get_id (type), &stages_error);
+      if (stages == NULL)
+        {
+          g_list_store_remove_all (self->business_types);
+          g_clear_pointer (&self->document, json_node_unref);
+          return invalid (error, self->origin, _("business type “%s”: %s"), ek_business_type_get_id (type),
+                          stages_error->message);
+        }
+    }
   return TRUE;
 }
 

@@ -17,5 +17,6 @@ EkCreditCodeStatus  ek_credit_code_check             (const char *code);
 char                ek_credit_code_expected_check    (const char *code);
 char                ek_organization_code_expected_check (const char *body);
 gboolean            ek_organization_code_check       (const char *code);
+EkCreditCodeStatus  ek_enterprise_code_13_check      (const char *code);
 
 G_END_DECLS

@@ -90,6 +90,10 @@ static const struct
     "licence-type",
     "Choose the licence type: non-electromechanical, electromechanical or used-car export.",
     "请选择许可证类型：非机电、机电或二手车出口。" },
+  [EK_FIELD_PROBLEM_PLATFORM_LOGIN_NAME] = {
+    "platform-login-name",
+    "Type the user name you already have on the unified platform, or the one you registered: 2 to 64 letters (Chinese too), digits, or the characters . _ - @.",
+    "请按统一平台已有用户或已注册用户名填写：2至64位汉字、字母、数字或 . _ - @ 字符。" },
 };
 
 static EkCheck
@@ -311,6 +315,27 @@ ek_licence_type_is_known (const char *licence_type)
     if (g_str_equal (licence_type, licence_types[i]))
       return TRUE;
   return FALSE;
+}
+
+/**
+ * ek_platform_login_name_check:
+ * @login_name: the form's 登录系统用户名
+ *
+ * The form asks for the user name the enterprise's user already has on MOFCOM's unified
+ * platform, or the one registered (seed 001: "请按统一平台已有用户或已注册用户名"): an email
+ * address, or a name that may be Chinese (seed 003's certificate shows 许可证测试用户).
+ */
+EkCheck
+ek_platform_login_name_check (const char *login_name)
+{
+  if (is_blank (login_name))
+    return INVALID (EK_FIELD_PROBLEM_REQUIRED);
+  if (!g_utf8_validate (login_name, -1, NULL) ||
+      !matches ("^[\\p{L}\\p{N}][\\p{L}\\p{N}._@-]{1,63}$", login_name))
+    return INVALID (EK_FIELD_PROBLEM_PLATFORM_LOGIN_NAME);
+  if (strchr (login_name, '@') != NULL && ek_email_check (login_name).validity != EK_VALIDITY_VALID)
+    return INVALID (EK_FIELD_PROBLEM_EMAIL);
+  return VALID ();
 }
 
 /**

@@ -37,6 +37,7 @@ typedef enum
   EK_FIELD_PROBLEM_LOGIN_NAME,
   EK_FIELD_PROBLEM_LOGIN_NAME_EMAIL,
   EK_FIELD_PROBLEM_LICENCE_TYPE,
+  EK_FIELD_PROBLEM_PLATFORM_LOGIN_NAME,
 } EkFieldProblem;
 
 typedef struct
@@ -53,6 +54,7 @@ EkCheck      ek_landline_check           (const char     *number);
 EkCheck      ek_postcode_check           (const char     *postcode);
 EkCheck      ek_email_check              (const char     *address);
 gboolean     ek_licence_type_is_known    (const char     *licence_type);
+EkCheck      ek_platform_login_name_check (const char    *login_name);
 EkCheck      ek_login_name_check         (const char     *login_name,
                                           const char     *licence_type);
 

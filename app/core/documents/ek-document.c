@@ -23,7 +23,12 @@
 #include <glib/gstdio.h>
 #include <pango/pangocairo.h>
 
+#include "ek-calendar.h"
+#include "ek-catalogue.h"
 #include "ek-document.h"
+#include "ek-l10n.h"
+#include "ek-stages.h"
+#include "ek-visit.h"
 
 G_DEFINE_QUARK (ek-document-error-quark, ek_document_error)
 
@@ -49,6 +54,8 @@ typedef struct
   char               *number;    /* the application number, or a placeholder */
   double              y;
   int                 page;      /* pages of this document so far */
+  char              **business_ticks;  /* the boxes the draft's business ticks */
+  GDate               today;     /* the visit's dates count from here */
 } Writer;
 
 static const char *
@@ -58,11 +65,39 @@ field (Writer     *w,
   return ek_application_draft_get_string (w->draft, name);
 }
 
+/* A box is ticked when the clerk ticked it, or when the business ticks it (the catalogue's
+ * "form_ticks": 补办 for a reissue, 注销 for a cancellation …) */
 static gboolean
 tick (Writer     *w,
       const char *name)
 {
-  return ek_application_draft_get_boolean (w->draft, name);
+  return ek_application_draft_get_boolean (w->draft, name) || g_strv_contains ((const char * const *) w->business_ticks, name);
+}
+
+/* The boxes the draft's business ticks on the form, from the bundled catalogue */
+static char **
+business_ticks (EkApplicationDraft *draft)
+{
+  const char *type_id = ek_application_draft_get_business_type_id (draft);
+  g_autoptr(EkCatalogue) catalogue = NULL;
+  EkBusinessType *type;
+
+  if (type_id == NULL || *type_id == '\0' || (catalogue = ek_catalogue_new_default (NULL)) == NULL)
+    return g_new0 (char *, 1);
+  type = ek_catalogue_lookup_business_type (catalogue, type_id);
+  if (type == NULL)
+    return g_new0 (char *, 1);
+  return g_strdupv ((char **) ek_business_type_get_form_ticks (type));
+}
+
+static gboolean
+is_counter_business (EkApplicationDraft *draft)
+{
+  const char *type_id = ek_application_draft_get_business_type_id (draft);
+  g_autoptr(EkCatalogue) catalogue = type_id != NULL && *type_id != '\0' ? ek_catalogue_new_default (NULL) : NULL;
+  EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, type_id) : NULL;
+
+  return type != NULL && ek_business_type_get_mode (type) == EK_BUSINESS_MODE_OFFLINE;
 }
 
 static const char *
@@ -378,22 +413,23 @@ typedef struct
 
 #define BOX 9.0
 
+/* A box, ticked with “√” as a clerk ticks the paper form: as text, so that a reader of the PDF
+ * (and pdftotext) sees which box is ticked */
 static void
-draw_box (cairo_t  *cr,
+draw_box (Writer   *w,
           double    x,
           double    y,
           gboolean  checked)
 {
-  cairo_set_line_width (cr, 0.8);
-  cairo_rectangle (cr, x, y, BOX, BOX);
-  cairo_stroke (cr);
+  cairo_set_line_width (w->cr, 0.8);
+  cairo_rectangle (w->cr, x, y, BOX, BOX);
+  cairo_stroke (w->cr);
   if (checked)
     {
-      cairo_set_line_width (cr, 1.4);
-      cairo_move_to (cr, x + 1.8, y + 4.6);
-      cairo_line_to (cr, x + 3.9, y + 7.2);
-      cairo_line_to (cr, x + 7.6, y + 1.6);
-      cairo_stroke (cr);
+      g_autoptr(PangoLayout) mark = make_layout (w, "√", BOX, TRUE, -1, PANGO_ALIGN_LEFT);
+
+      cairo_move_to (w->cr, x + (BOX - layout_width (mark)) / 2, y + (BOX - layout_height (mark)) / 2);
+      pango_cairo_show_layout (w->cr, mark);
     }
 }
 
@@ -423,7 +459,7 @@ flow_ticks (Writer     *w,
         }
       if (draw)
         {
-          draw_box (w->cr, x, y + (text_h - BOX) / 2, ticks[i].checked);
+          draw_box (w, x, y + (text_h - BOX) / 2, ticks[i].checked);
           cairo_move_to (w->cr, x + BOX + 3, y);
           pango_cairo_show_layout (w->cr, layout);
         }
@@ -560,7 +596,9 @@ render_application_form (Writer *w)
   section (w, "三、授权用户（经办人）及联系方式");
   row (w, "授权用户姓名", or_blank (field (w, "user-name")), "证件类型", or_blank (user_id_type));
   row (w, "证件号码", or_blank (field (w, "user-id-number")), NULL, NULL);
-  row (w, "登录系统用户名", or_blank (field (w, "login-name")), NULL, NULL);
+  /* A cancellation names the key to cancel by its login name */
+  row (w, "登录系统用户名", or_blank (field (w, "login-name")[0] != '\0' ? field (w, "login-name") : field (w, "key-login-name")),
+       NULL, NULL);
   row (w, "部门", or_blank (field (w, "department")), "职务", or_blank (field (w, "job-title")));
   row (w, "手机", or_blank (field (w, "mobile")), "固定电话", or_blank (field (w, "landline")));
   row (w, "电子邮箱", or_blank (field (w, "email")), "邮政编码", or_blank (field (w, "postcode")));
@@ -631,6 +669,124 @@ render_seal_confirmation (Writer *w)
   w->y = y + 40;
   paragraph (w, "说明：打印后由授权用户签字，并在印章采集区域加盖清晰的企业公章；扫描为 PNG、JPG 或 GIF 图片后上传。",
              SMALL_SIZE + 0.5, FALSE);
+}
+
+/* The counter visit: the seed's paper materials as a checklist, who signs and stamps each, the
+ * issuing authority, the dates in working days from @w->today, and what happens next */
+static void
+render_visit_checklist (Writer *w)
+{
+  const char *type_id = ek_application_draft_get_business_type_id (w->draft);
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
+  g_autoptr(EkVisit) visit = NULL;
+  g_autoptr(EkStages) stages = NULL;
+  g_autoptr(EkCalendar) calendar = ek_calendar_new_default (NULL);
+  EkBusinessType *type = NULL;
+  const char * const chinese[] = { "zh_CN", NULL };
+  g_autofree char *heading = NULL, *today = ek_date_format_iso (&w->today);
+  guint n = 0;
+
+  if (catalogue != NULL && type_id != NULL && *type_id != '\0')
+    {
+      type = ek_catalogue_lookup_business_type (catalogue, type_id);
+      visit = ek_visit_new_for_business (catalogue, type_id, NULL);
+      stages = ek_stages_new_for_business (catalogue, type_id, NULL);
+    }
+
+  w->title = "前往发证机构（审批机关）办理清单";
+  w->page = 0;
+  begin_page (w);
+  title (w, "前往发证机构（审批机关）办理清单");
+
+  section (w, "一、办理业务");
+  {
+    const char *name = NULL;
+
+    if (type != NULL)
+      {
+        JsonNode *types = json_object_get_member (ek_catalogue_get_document (catalogue), "business_types");
+
+        for (guint i = 0; types != NULL && i < json_array_get_length (json_node_get_array (types)); i++)
+          {
+            JsonObject *object = json_array_get_object_element (json_node_get_array (types), i);
+
+            if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", ""), type_id) == 0)
+              name = ek_l10n_pick_for (json_object_get_member (object, "name"), chinese);
+          }
+      }
+    row (w, "业务类型", or_blank (name != NULL ? name : ""), NULL, NULL);
+  }
+  row (w, "企业名称", or_blank (field (w, "enterprise-name")), NULL, NULL);
+  row (w, "统一社会信用代码", or_blank (field (w, "credit-code")), NULL, NULL);
+  {
+    const char *authority = field (w, "authority-name");
+    g_autofree char *where = NULL;
+    JsonObject *found = NULL;
+    JsonNode *list = catalogue != NULL ? json_object_get_member (json_object_get_object_member (ek_catalogue_get_document (catalogue),
+                                                                                               "authorities"), "list") : NULL;
+
+    for (guint i = 0; list != NULL && JSON_NODE_HOLDS_ARRAY (list) && i < json_array_get_length (json_node_get_array (list)); i++)
+      {
+        JsonObject *object = json_array_get_object_element (json_node_get_array (list), i);
+
+        if (object != NULL && g_strcmp0 (json_object_get_string_member_with_default (object, "id", ""),
+                                         field (w, "authority-id")) == 0)
+          found = object;
+      }
+    if (found != NULL && json_object_has_member (found, "name"))
+      authority = ek_l10n_pick_for (json_object_get_member (found, "name"), chinese);
+    if (found != NULL && json_object_has_member (found, "address"))
+      where = g_strdup (ek_l10n_pick_for (json_object_get_member (found, "address"), chinese));
+    row (w, "发证机构（审批机关）", or_blank (authority), NULL, NULL);
+    if (where != NULL)
+      row (w, "办理地址", where, NULL, NULL);
+  }
+
+  section (w, "二、携带材料（原则上应现场提交，特殊原因可快递）");
+  for (guint i = 0; visit != NULL && i < ek_visit_get_n_items (visit); i++)
+    {
+      const EkVisitItem *item = ek_visit_get_item (visit, i);
+      g_autofree char *line = NULL, *label = NULL;
+
+      if (item->unless != NULL && ek_application_draft_get_boolean (w->draft, item->unless))
+        continue;
+      n++;
+      label = g_strdup_printf ("□ %u", n);
+      line = item->signed_by_zh != NULL ? g_strdup_printf ("%s（%s）", item->text_zh, item->signed_by_zh)
+                                        : g_strdup (item->text_zh);
+      row (w, label, line, NULL, NULL);
+    }
+
+  if (stages != NULL && calendar != NULL)
+    {
+      g_autofree GDate *ended = g_new0 (GDate, ek_stages_get_n_stages (stages));
+      gboolean estimate = FALSE;
+
+      heading = g_strdup_printf ("三、办理时间（自 %s 递交材料起，按工作日计算）", today);
+      section (w, heading);
+      for (guint i = 0; i < ek_stages_get_n_stages (stages); i++)
+        g_date_clear (&ended[i], 1);
+      ended[0] = w->today;
+      ek_stages_plan (stages, calendar, ended, &estimate);
+      for (guint i = 1; i < ek_stages_get_n_stages (stages); i++)
+        {
+          const EkStage *stage = ek_stages_get_stage (stages, i);
+          g_autofree char *date = NULL, *text = NULL;
+
+          if (!g_date_valid (&ended[i]) || stage->working_days < 0)
+            continue;
+          date = ek_date_format_iso (&ended[i]);
+          text = g_strdup_printf ("预计 %s 前（%d个工作日%s）", date, stage->working_days, estimate ? "，估算" : "");
+          row (w, stage->title, text, NULL, NULL);
+        }
+    }
+
+  if (visit != NULL)
+    {
+      section (w, "四、后续办理");
+      paragraph (w, ek_visit_get_next_zh (visit), BODY_SIZE, FALSE);
+    }
+  paragraph (w, "电子钥匙服务商客服电话：010－58103599    服务网址：www.licence.org.cn", SMALL_SIZE + 0.5, FALSE);
 }
 
 static cairo_status_t
@@ -713,7 +869,9 @@ render_snapshot (EkApplicationDraft  *snapshot,
   surface = cairo_pdf_surface_create_for_stream (write_to_stream, stream, PAGE_WIDTH, PAGE_HEIGHT);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
                                   (kinds & EK_DOCUMENT_APPLICATION_FORM)
-                                  ? "进出口企业电子钥匙与电子认证证书办理申请表" : "电子签章申请确认函");
+                                  ? "进出口企业电子钥匙与电子认证证书办理申请表"
+                                  : (kinds & EK_DOCUMENT_SEAL_CONFIRMATION) ? "电子签章申请确认函"
+                                  : "前往发证机构（审批机关）办理清单");
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, PACKAGE_NAME " " PACKAGE_VERSION);
 
   number = ek_application_draft_get_string (snapshot, "application-number");
@@ -721,8 +879,18 @@ render_snapshot (EkApplicationDraft  *snapshot,
   w.cr = cairo_create (surface);
   w.context = pango_font_map_create_context (map);
   pango_cairo_update_context (w.cr, w.context);
-  w.number = g_strdup (number[0] != '\0' ? number : "（提交后生成）");
+  /* A counter business is handed in on paper: it never gets an online application number */
+  w.number = g_strdup (number[0] != '\0' ? number : is_counter_business (snapshot) ? "（现场办理，无在线申请编号）" : "（提交后生成）");
+  w.business_ticks = business_ticks (snapshot);
 
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+    g_date_clear (&w.today, 1);
+    g_date_set_dmy (&w.today, g_date_time_get_day_of_month (now), g_date_time_get_month (now), g_date_time_get_year (now));
+    if (*ek_application_draft_get_string (snapshot, "visit-date") != '\0')
+      ek_date_parse_iso (ek_application_draft_get_string (snapshot, "visit-date"), &w.today, NULL);
+  }
   if (kinds & EK_DOCUMENT_APPLICATION_FORM)
     render_application_form (&w);
   if ((kinds & EK_DOCUMENT_SEAL_CONFIRMATION) && !g_cancellable_is_cancelled (cancellable))
@@ -730,6 +898,12 @@ render_snapshot (EkApplicationDraft  *snapshot,
       if (kinds & EK_DOCUMENT_APPLICATION_FORM)
         cairo_show_page (w.cr);
       render_seal_confirmation (&w);
+    }
+  if ((kinds & EK_DOCUMENT_VISIT_CHECKLIST) && !g_cancellable_is_cancelled (cancellable))
+    {
+      if (kinds & (EK_DOCUMENT_APPLICATION_FORM | EK_DOCUMENT_SEAL_CONFIRMATION))
+        cairo_show_page (w.cr);
+      render_visit_checklist (&w);
     }
   cairo_show_page (w.cr);
 
@@ -741,6 +915,7 @@ render_snapshot (EkApplicationDraft  *snapshot,
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
   g_free (w.number);
+  g_strfreev (w.business_ticks);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto failed;
@@ -799,7 +974,7 @@ ek_document_render_pdf (EkApplicationDraft  *draft,
   g_autoptr(EkApplicationDraft) copy = NULL;
 
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), FALSE);
-  g_return_val_if_fail ((kinds & EK_DOCUMENT_ALL) != 0, FALSE);
+  g_return_val_if_fail ((kinds & (EK_DOCUMENT_ALL | EK_DOCUMENT_VISIT_CHECKLIST)) != 0, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -855,7 +1030,7 @@ ek_document_render_pdf_async (EkApplicationDraft  *draft,
   RenderData *data;
 
   g_return_if_fail (EK_IS_APPLICATION_DRAFT (draft));
-  g_return_if_fail ((kinds & EK_DOCUMENT_ALL) != 0);
+  g_return_if_fail ((kinds & (EK_DOCUMENT_ALL | EK_DOCUMENT_VISIT_CHECKLIST)) != 0);
   g_return_if_fail (path != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

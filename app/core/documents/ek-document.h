@@ -21,6 +21,7 @@ typedef enum
 {
   EK_DOCUMENT_APPLICATION_FORM  = 1 << 0,  /* 《进出口企业电子钥匙与电子认证证书办理申请表》 */
   EK_DOCUMENT_SEAL_CONFIRMATION = 1 << 1,  /* 《电子签章申请确认函》 */
+  EK_DOCUMENT_VISIT_CHECKLIST   = 1 << 2,  /* what a counter business takes to the issuing authority */
   EK_DOCUMENT_ALL               = EK_DOCUMENT_APPLICATION_FORM | EK_DOCUMENT_SEAL_CONFIRMATION,
 } EkDocumentKind;
 

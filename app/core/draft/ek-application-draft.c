@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ek-application-draft.h"
+#include "ek-catalogue.h"
 
 /* A field longer than this is not something a clerk typed; longer text is cut (at a character)
  * when set, so that whatever the draft holds can always be saved and read back. All fields at
@@ -57,6 +58,9 @@ static const EkDraftField fields[] = {
   { "user-id-type", G_TYPE_STRING, FALSE, FALSE },
   { "user-id-number", G_TYPE_STRING, TRUE, FALSE },
   { "login-name", G_TYPE_STRING, FALSE, FALSE },
+  /* The key to cancel (注销): its login name, from the key or typed when it is lost */
+  { "key-login-name", G_TYPE_STRING, FALSE, FALSE },
+  { "key-lost", G_TYPE_BOOLEAN, FALSE, FALSE },
   /* Contact */
   { "email", G_TYPE_STRING, FALSE, FALSE },
   { "mobile", G_TYPE_STRING, FALSE, FALSE },
@@ -69,6 +73,8 @@ static const EkDraftField fields[] = {
   { "reason", G_TYPE_STRING, FALSE, FALSE },
   { "authority-id", G_TYPE_STRING, FALSE, FALSE },
   { "authority-name", G_TYPE_STRING, FALSE, FALSE },
+  /* The day the clerk means to hand in the papers at the counter (ISO date; empty: today) */
+  { "visit-date", G_TYPE_STRING, FALSE, FALSE },
   /* The server's state */
   { "application-id", G_TYPE_STRING, FALSE, TRUE },
   { "application-number", G_TYPE_STRING, FALSE, TRUE },
@@ -910,4 +916,40 @@ ek_mask_id_number (const char *number)
         g_string_append_c (masked, '*');
     }
   return g_string_free (masked, FALSE);
+}
+
+/**
+ * ek_application_draft_has_answers:
+ *
+ * Whether the clerk did anything with it: a field typed or ticked, or a step of its flow passed
+ * (an account step done leaves no field behind), as opposed to a draft that only knows its
+ * business type (chosen, then left at once).
+ */
+gboolean
+ek_application_draft_has_answers (EkApplicationDraft *self)
+{
+  const char *step;
+
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), FALSE);
+
+  step = ek_application_draft_get_step (self);
+  if (step != NULL && *step != '\0')
+    {
+      const char *type_id = ek_application_draft_get_business_type_id (self);
+      g_autoptr(EkCatalogue) catalogue = type_id != NULL ? ek_catalogue_new_default (NULL) : NULL;
+      EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, type_id) : NULL;
+
+      if (type == NULL || ek_business_type_get_n_steps (type) == 0 ||
+          !g_str_equal (ek_business_type_get_step (type, 0)->id, step))
+        return TRUE;
+    }
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      if (fields[i].server)
+        continue;
+      if (fields[i].type == G_TYPE_BOOLEAN ? ek_application_draft_get_boolean (self, fields[i].name)
+                                           : *ek_application_draft_get_string (self, fields[i].name) != '\0')
+        return TRUE;
+    }
+  return FALSE;
 }

@@ -74,6 +74,7 @@ char              **ek_application_draft_dup_server_error_fields (EkApplicationD
 void                ek_application_draft_clear_server_errors   (EkApplicationDraft *self);
 
 const EkDraftField *ek_application_draft_get_fields            (guint              *n_fields);
+gboolean            ek_application_draft_has_answers           (EkApplicationDraft *self);
 const EkDraftField *ek_application_draft_lookup_field          (const char         *name);
 const char         *ek_application_draft_get_string            (EkApplicationDraft *self,
                                                                 const char         *name);

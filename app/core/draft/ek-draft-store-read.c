@@ -209,8 +209,9 @@ compare_summaries (gconstpointer a,
 /**
  * ek_draft_store_list:
  *
- * Every saved draft, newest change first, with the enterprise's name. Damaged ones are set
- * aside on the way and listed with @damaged and a message, so the user can delete them.
+ * Every saved draft the clerk entered something in, newest change first, with the enterprise's
+ * name. Damaged ones are set aside on the way and listed with @damaged and a message, so the
+ * user can delete them.
  *
  * Returns: (transfer full) (element-type EkDraftSummary): the drafts; an empty array if none
  */
@@ -247,6 +248,8 @@ ek_draft_store_list (EkDraftStore  *self,
       draft = ek_draft_store_load (self, name, &load_error);
       if (draft == NULL && g_error_matches (load_error, EK_DRAFT_ERROR, EK_DRAFT_ERROR_NOT_FOUND))
         continue;   /* a folder with no draft in it yet */
+      if (draft != NULL && !ek_application_draft_has_answers (draft))
+        continue;   /* a business chosen and left at once: nothing to continue */
 
       summary = g_new0 (EkDraftSummary, 1);
       summary->id = g_strdup (name);

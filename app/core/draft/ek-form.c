@@ -808,7 +808,8 @@ run_check (const EkFormField  *field,
     case EK_FORM_CHECK_EMAIL:
       return ek_email_check (value);
     case EK_FORM_CHECK_LOGIN_NAME:
-      return ek_login_name_check (value, ek_application_draft_get_string (draft, "licence-type"));
+      /* The platform's existing user name or the registered one, not only the log-in email */
+      return ek_platform_login_name_check (value);
     case EK_FORM_CHECK_CODE13:
     case EK_FORM_CHECK_NONE:
     default:

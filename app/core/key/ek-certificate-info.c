@@ -205,16 +205,20 @@ static void
 parse_common_name (EkCertificateInfo *self)
 {
   const char *dash;
+  g_autofree char *code = NULL;
 
   if (self->common_name == NULL)
     return;
+
   dash = strchr (self->common_name, '-');
   if (dash == NULL || dash - self->common_name != 13 || dash[1] == '\0')
     return;
-  for (const char *p = self->common_name; p < dash; p++)
-    if (!g_ascii_isdigit (*p))
-      return;
-  self->enterprise_code_13 = g_strndup (self->common_name, 13);
+  /* 4 digits of region and the GB 11714 organisation code, letters and all (since 2015);
+   * the code is read even with a wrong check character, which the view then points out */
+  code = g_strndup (self->common_name, 13);
+  if (ek_enterprise_code_13_check (code) == EK_CREDIT_CODE_MALFORMED)
+    return;
+  self->enterprise_code_13 = g_steal_pointer (&code);
   self->login_name = g_strdup (dash + 1);
 }
 

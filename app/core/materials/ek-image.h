@@ -74,6 +74,13 @@ void           ek_image_free                (EkImage        *image);
 EkImage       *ek_image_scale_down          (const EkImage  *image,
                                              guint           width,
                                              guint           height);
+/* Rows @rows[0..@n_rows) of @image reduced to @width × @height, bit for bit as
+ * ek_image_scale_down gives them, one after another: a sample of a reduced page without the page */
+EkImage       *ek_image_scale_down_rows     (const EkImage  *image,
+                                             guint           width,
+                                             guint           height,
+                                             const guint    *rows,
+                                             guint           n_rows);
 EkImage       *ek_image_orient              (const EkImage  *image,
                                              guint           orientation);
 EkImage       *ek_image_to_grey             (const EkImage  *image);

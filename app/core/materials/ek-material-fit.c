@@ -1,126 +1,43 @@
-/* ek-material-fit.c: fit an image under its byte limit with few trial encodes
+/* ek-material-fit.c: fit an image under its byte limit, its resolution and quality chosen by
+ * measuring them against the original
  *
  * The size model: at a fixed resolution, log(bytes) falls about linearly with the log of the
  * quantisation table's scale factor (libjpeg's linear quality, which steps more finely than the
  * 1–100 quality), and at a fixed table bytes grow about as scale^1.4 (a smaller page is busier
- * per pixel). Trial encodes run on a quarter of the page's rows; a secant on that model lands
- * within a few percent of the goal in two to four of them.
+ * per pixel). Trial encodes run on a sample of the page (a band of 16 rows in every 64); a
+ * secant on that model lands within a few percent of the goal in two to four of them.
  *
- * Resolution before quality, but not at any price (tests/bench, SSIM at the original
- * resolution): the page keeps its pixels while the table that fits is at least as fine as
- * quality 10's, which at 1 MB keeps a 300 DPI page whole; at 200 KB a page is reduced just
- * enough for quality 10 (about 230 DPI), which keeps more of its small print than 300 DPI at
- * quality 3. Never below 100 DPI, never upscaled; below 150 DPI the legibility floor rises.
- * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image.c:
+ * Resolution by measurement, not by rule. The candidates, as if the image were an A4 page: the
+ * source's resolution (at most MAX_DPI), the largest page that fits at the legibility floor when
+ * the source's does not, and 200 and 150 DPI below it. Each is searched on its sample (reduced
+ * alone: ek_image_scale_down_rows) for the finest table that fits; the sample's encode is
+ * decoded and scored against the original at the original's resolution (score_sample: luma
+ * SSIM on 8 × 8 windows, as tests/bench scores a fit, and how red a seal's pixels stay). The
+ * best score wins among the pages that keep a seal red. Pruned: no smaller page once the source
+ * fits at quality 50, or once a candidate falls 0.003 behind the best. Two candidates are
+ * measured side by side on two cores. The legibility floor follows the pixels a stroke has:
+ * quality 10 at 150 DPI, 5 at 300, rising below 150 DPI to 30 at 100; never below 100 DPI,
+ * never upscaled. Then the whole page is encoded twice side by side: at the sampled table and a
+ * finer one when the sample was clearly under its goal (the room used without a third encode),
+ * at it and a coarser one otherwise; the page is reduced further only if even the floor does
+ * not fit it whole.
+ *
+ * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image-jpeg.c:
  * 7–12 % smaller than sequential at the same tables, in the same time), luma refined in a
  * second pass where the budget is rich, with the luma DC step moved so that the paper sits in
  * the middle of a bin (ek_image_jpeg_paper_dc_step: otherwise blank paper turns into a
- * checkerboard at one table in four). Colour pages keep 4:2:0 chroma; below quality 50 its
- * table is held at quality 80's, which keeps a red seal red for a few percent of the bytes.
+ * checkerboard at one table in four). Colour pages keep 4:2:0 chroma; below luma quality 50
+ * its table is held at quality 70's, at 80's when the sample says a seal would fade.
  *
  * A JPEG kept at its own size (a clean scan at 1 MB) is re-encoded clear of tables at 2–2.2
  * times its own (off_even_multiple): there its smallest levels sit on the edges of the new
- * bins, and SSIM dips below what coarser tables give with fewer bytes. The bench's low-noise
- * corpus at 1 MB: the sealed page 0.9873 → 0.9884 (ImageMagick's extent 0.9879, which had
- * landed just below the dip), the grey photocopy 0.9697 → 0.9713 (0.9698), nothing else moves
- * by more than +0.0004 at either limit. Only where the paper is clean (ek_image_paper_grain
- * under CLEAN_GRAIN, 1–2 ms a page; the low-noise corpus's pages and card measure 0.5–1.5, its
- * phone photo 3.6, the default corpus's 2.6–7.1): on a noisy scan those tables are where its
- * noise is kept or dropped, a cliff of bytes, and skipping them cost the default corpus's
- * photocopy and ID card 0.009 and 0.022.
+ * bins, and SSIM dips below what coarser tables give with fewer bytes. Only where the paper is
+ * clean (ek_image_paper_grain under CLEAN_GRAIN): on a noisy scan those tables are where its
+ * noise is kept or dropped.
  *
- * Time: one decode, straight into the page's rows (a PNG's image data inflated in one call by
- * libdeflate, ek-image.c: 464/465/448/376/476 ms → 228/332/358/204/292 ms on a 9.5 MB PNG-24
- * page on the shared machine, same pixels). Trials on the sample are the output's own encodes
- * (as fast as sequential ones). The whole page is encoded twice side by side on two cores: at
- * the sampled table and a finer one when the sample was clearly under its goal (the usual case:
- * the room is used without a third encode), at it and a coarser one otherwise. The resize
- * shares its rows between two threads. Memory: the decoded page, the resized page and the two
- * encoders' coefficient buffers.
- *
- * Measured and not built: a JPEG kept at its size re-encoded in the DCT domain (its
- * coefficients read once with jpeg_read_coefficients, requantised as round(old × old_q / new_q)
- * for each encode and written with jpeg_write_coefficients, same scans and optimised Huffman
- * tables; a prototype outside the build (branch issue-4-dct), thread CPU, least of 7, the
- * fit's own 1 MB tables, both corpora's sealed page, photocopy (luma only) and photo, the
- * default corpus's card; the low-noise card is under 1 MB already). An encode's time is its
- * entropy coder's (progressive Huffman is always two passes), not colour conversion and DCT:
- * writing the coefficients took 82–115 ms against the pixel encode's 94–148, 5–22 % less, but
- * requantising them 12–28 ms more, so 95–142 ms against 94–148, from 11 ms less (the default
- * corpus's sealed page) to 13 ms more (its photo). Reading the coefficients is 22–45 ms on top
- * of the pixel decode the colour, paper and grain decisions use (29–62 ms), and at the same
- * table the output is 1.7–6.9 % larger (the card the most), so the fit would land a table
- * coarser. Even with the requantisation free and every decision taken from the coefficients,
- * these figures and each fit's encodes put the gain at 7–20 % of its wall time (0.30–0.50 s
- * here), not enough to take the bench's 0.46–0.50× to 0.4× on its median.
- *
- * The search, measured on the bench's curves (the sample at every table from 10 to 600, the
- * whole page near the answer; both corpora at 1 MB, the ID card at 200 KB): bytes are not a
- * power of the factor (slope 0.3–0.45 at quality 10–20, and from quality 68 to 79 on the
- * low-noise pages; 0.7–1.7 elsewhere between quality 50 and 95), and the sample misjudges
- * its whole page by −3.4 % (phone photo) to +4.8 % (low-noise PNG page) at 1 MB and by −5 to
- * −7 % (ID card) at 200 KB, each image's error nearly the same at every table.
- * Kept: a secant slope of 1.0 after a fine first guess (quality 33 and up) that came to less
- * than 60 % of its goal: at 1 MB the ID card takes 4 sample trials instead of 5, the phone photo
- * 2 instead of 4 on both corpora (and on the low-noise one 2 whole encodes instead of 3, one
- * table finer); every other image and limit encodes the same tables as before. Tried on the
- * curves and not kept: that slope after every fine first guess, with the whole page's coarser
- * table placed along the measured slope (the photocopy's third whole encode gone, but 1–2 more
- * trials on the low-noise pages, whose curve is flat there); the coarser table alone placed
- * so, at 97 % of the goal (the photocopy's third encode gone at 1 MB, but the PNG page took 5
- * whole encodes instead of 2, and the phone photo at 200 KB ended 5 % coarser, 381 against
- * 363); a first guess 0.5–0.85× the present one, or a secant aimed at 93–96 % of the goal
- * (each saved encodes on some images and cost them on others, or ended a table coarser). Sample trials two at a time side by side (the
- * first guess and one 0.6× finer, then the two ends of the accepted band): 2–3 rounds instead
- * of 2–5, but twice the trials' CPU and, with another bench on the same two cores, no wall time
- * gained (median ours/before 1.04× at both limits; ID card at 200 KB 0.43 s of CPU against
- * 0.25 s); its answers sat at the top of the band, where the whole pair lost 0.001–0.002 SSIM
- * on the phone photo. Nor a slope learnt from two trials over the goal (the photocopy's 48 and
- * 64: 0.35, which sent the next two to 108 and 97, 27 % under).
- *
- * A finer chroma table still (quality 90's) and 4:4:4 were tried for a small red seal: on these
- * scans either costs a tenth to a sixth of the page's resolution at 200 KB.
- *
- * Tried and measured on the bench, not kept: decoding with libjpeg's DCT scaling (6/8 and 7/8
- * decode slower than 8/8 here, 84 and 94 ms against 63 ms on an A4 scan, and the page still
- * needs a resize to the size chosen); trials on an eighth of the rows (the sample misjudged the
- * resolution by 20 % and took more encodes); pruning a block's trailing ±1 coefficients (9 %
- * fewer bytes at the same table, no SSIM gained at equal bytes); a luma table steeper than
- * Annex K's (no SSIM gained at equal bytes); neutral chroma on near-grey pixels (+0.001);
- * 4:4:4 where luma is refined (1 MB): +0.001 on the low-noise sealed page, −0.004 to −0.008 on
- * the default corpus's pages, whose noise wants the bytes in luma. Sample trials encoded in two
- * halves side by side (sizes added less one set of headers, ×1.004 or ×1.006/1.0025 by bits a
- * pixel for each half's own Huffman tables: the halves came to 0.02–0.8 % under the sample in
- * one piece): the first trials' sizes moved by a few tenths of a percent, which moved the chosen
- * resolution by a few pixels and the results by −0.003 to +0.003 SSIM; with the second
- * correction the phone photo's seal redness fell to 0.946 at 200 KB, and the time gained
- * (half of 2–5 trials on a quarter of the page) was within the shared machine's noise.
- *
- * Nor 4:4:4 only where the paper is clean (ek_image_paper_grain under CLEAN_GRAIN), at 1 MB on
- * the low-noise corpus: the sealed page +0.0010, but the PNG page −0.0009 and the phone photo
- * −0.0008; the sealed page gains as much from the tables above, at 4:2:0.
- *
- * The ceiling of any JPEG at 200 KB, measured before more tuning (tests/bench/jpeg-ceiling:
- * mozjpeg from npm's @jsquash/jpeg 1.6.0, trellis quantisation, each of its nine tables on our
- * page at our size, then the best one at 0.92–1.32 × that size, the best of all per image,
- * scored by the bench; luma only, seal redness not held): mean SSIM 0.8230 / 0.9292 (default
- * / low-noise corpus) against ImageMagick's extent 0.8070 / 0.9107, +0.016 / +0.019, and ours
- * 0.8174 / 0.9223, +0.0105 / +0.0116. So +0.02 is beyond JPEG here, even chosen per image with
- * hindsight. Where it gains: on pages a flat table at 1.1–1.2 × our size with trellis (Annex K
- * with trellis at our size is within −0.003 / +0.0014 of ours); on the card and the photo
- * +0.003 to +0.008 at our size, where ours also holds chroma fine for a seal. At 1–3 s a page in
- * WASM. A flat table in our encoder without trellis, its resolution aim moved to match, gave no
- * more than Annex K's at that aim (the default corpus's two pages).
- *
- * The reduction's filter, measured the same way (mean SSIM at 200 KB, default / low-noise
- * corpus; the area average: 0.8174 / 0.9223; at 1 MB nothing is reduced): every sharper kernel
- * costs more bytes at the text's edges than its contrast gives back: Catmull-Rom 0.8170 / 0.9214,
- * Lanczos-2 0.8171 / 0.9212, Lanczos-3 0.8167 / 0.9204, the least-squares projection for a
- * bilinear viewer 0.8143 / 0.9179, an unsharp mask on luma at edges 0.8162 / 0.9205 (amount 0.4)
- * and 0.8148 / 0.9186 (0.8); softer ones lose the strokes: tent 0.8165 / 0.9216, cubic B-spline
- * 0.8119 / 0.9169; Mitchell ties (0.8175 / 0.9225) at twice the resize's time (236 against
- * 119 ms on an A4 page). Nor does the resolution move with it: aiming at quality 8, 11 and 13
- * instead of 10 gives 0.8166 / 0.9228 (and a seal at 0.946 red), 0.8148 / 0.9207, 0.8113 / 0.9159.
+ * Memory: the decoded page, the chosen reduced page, two candidates' samples and the two
+ * encoders' coefficient buffers. The measurements behind each of these choices, and what was
+ * tried and not kept, are in README.md beside this file.
  */
 #include "config.h"
 
@@ -133,9 +50,11 @@
 #define HEADROOM          0.98   /* aim a little under the limit: room to spare */
 #define SEARCH_CLOSE      0.95   /* a trial within 5 % under the goal is close enough */
 #define AIM_QUALITY       10     /* keep the resolution down to this quality, then reduce the size */
-#define MIN_QUALITY       10     /* at 150 DPI and more; below, 8 pt strokes dissolve into blocks */
+#define MIN_QUALITY       10     /* at 150 DPI; below, 8 pt strokes dissolve into blocks */
+#define MIN_QUALITY_FINE  5      /* at 300 DPI and more */
 #define MAX_QUALITY       95
-#define CHROMA_FACTOR     40     /* chroma table no coarser than quality 80's: a seal stays red */
+#define CHROMA_FACTOR     60     /* chroma table no coarser than quality 70's: a seal stays red… */
+#define CHROMA_FACTOR_SEAL 40    /* …or quality 80's where the sample says it would not */
 #define A4_LONG_INCHES    11.69
 #define MAX_DPI           400.0  /* more than any office scan needs; a phone photo keeps its pixels */
 #define FLOOR_DPI         100.0  /* less than this and small print is unreadable */
@@ -152,6 +71,14 @@
 #define FINE_TABLES       150    /* a first guess this fine or finer (quality 33 and up)… */
 #define FAR_SHORT         0.6    /* …whose encode came to less than this part of the goal… */
 #define FINE_SLOPE        1.0    /* …goes on along this slope, not 0.65 */
+#define KEEP_QUALITY      50     /* the source's resolution fits at this quality: no smaller page tried */
+#define MAX_REDUCTIONS    2      /* pages reduced to fit at the floor, tried before CANDIDATE_DPI's */
+#define PRUNE_MARGIN      0.003
+#define KEEP_BITS         0.4    /* bits a pixel at the source's size from which a page usually keeps it */  /* a candidate this far below the best: no smaller one tried */
+
+/* Resolutions measured below the source's, as if the image were an A4 page: 150 DPI keeps 8 pt
+ * Chinese legible at quality 10 (min_quality) */
+static const double candidate_dpi[] = { 200, 150 };
 
 void
 ek_material_fit_free (EkMaterialFit *fit)
@@ -178,40 +105,67 @@ check_cancelled (GCancellable  *cancellable,
 }
 
 /* The legibility floor: the fewer pixels a stroke has, the less quantisation it survives.
- * Quality 10 keeps 8 pt text readable down to about 150 DPI; at 100 DPI it takes 30. */
+ * Quality 10 keeps 8 pt text readable at 150 DPI; at 100 DPI it takes 30; with twice the
+ * pixels a stroke survives twice the steps (300 DPI: quality 5). Whether a page is better
+ * smaller at a finer table or larger at a coarser one is measured (score_sample), not ruled. */
 static int
 min_quality (double dpi)
 {
   if (dpi >= 150)
-    return MIN_QUALITY;
+    return MAX (MIN_QUALITY_FINE, (int) ceil (MIN_QUALITY * 150 / dpi));
   return (int) ceil (MIN_QUALITY + (150 - dpi) * 0.4);
 }
 
-/* Every fourth band of 16 rows (JPEG's 4:2:0 blocks are 16 rows high): a page's text, lines and
- * paper in their usual proportions, at a quarter of the cost. NULL when the image is too small
- * for a sample to mean anything. */
-static EkImage *
-sample_bands (const EkImage *image)
+/* Which band of the four in each 64 rows is sampled varies, so that text lines spaced a
+ * multiple of 64 rows apart are neither all in the sample nor all out of it */
+static inline guint
+band_offset (guint band)
 {
-  EkImage *sample;
-  guint bands, y = 0;
+  return ((band * 2654435761u) >> 13) % 4 * 16;
+}
 
-  if (image->height < 512)
+/* Every fourth band of 16 rows (JPEG's 4:2:0 blocks are 16 rows high): a page's text, lines and
+ * paper in their usual proportions, at a quarter of the cost. The rows of a page @height rows
+ * high; NULL when the page is too small for a sample to mean anything. */
+#define MIN_SAMPLED_HEIGHT 512
+
+static guint *
+sample_rows (guint  height,
+             guint *n_rows)
+{
+  guint bands = height / 64, *rows;
+
+  if (height < MIN_SAMPLED_HEIGHT)
     return NULL;
-  bands = image->height / 64;
-  sample = ek_image_new (image->width, bands * 16, image->channels);
+  rows = g_new (guint, bands * 16);
+  for (guint b = 0; b < bands; b++)
+    for (guint r = 0; r < 16; r++)
+      rows[b * 16 + r] = b * 64 + band_offset (b) + r;
+  *n_rows = bands * 16;
+  return rows;
+}
+
+/* The sample of @image reduced to @width × @height, reducing only the sampled rows (bit for
+ * bit the rows of the whole reduced page) */
+static EkImage *
+sample_bands (const EkImage *image,
+              guint          width,
+              guint          height)
+{
+  g_autofree guint *rows = NULL;
+  EkImage *sample;
+  guint n_rows = 0;
+
+  rows = sample_rows (height, &n_rows);
+  if (rows == NULL)
+    return NULL;
+  if (width < image->width || height < image->height)
+    return ek_image_scale_down_rows (image, width, height, rows, n_rows);
+  sample = ek_image_new (image->width, n_rows, image->channels);
   if (sample == NULL)
     return NULL;
-  /* Which band of the four in each 64 rows varies, so that text lines spaced a multiple of 64
-   * rows apart are neither all in the sample nor all out of it */
-  for (guint b = 0; b < bands; b++)
-    {
-      guint offset = ((b * 2654435761u) >> 13) % 4 * 16;
-
-      for (guint r = 0; r < 16; r++, y++)
-        memcpy (sample->data + (gsize) y * sample->stride,
-                image->data + ((gsize) b * 64 + offset + r) * image->stride, image->stride);
-    }
+  for (guint y = 0; y < n_rows; y++)
+    memcpy (sample->data + (gsize) y * sample->stride, image->data + (gsize) rows[y] * image->stride, image->stride);
   return sample;
 }
 
@@ -226,7 +180,7 @@ out_of_memory (GError **error)
 typedef struct
 {
   const EkImage *image;
-  gboolean       colour;      /* keep a finer chroma table (a seal, a photo) */
+  int            chroma_hold; /* chroma's table no coarser than this factor (a seal, a photo), 0: grey */
   int            paper;       /* the paper's luma level in eighths, -1 if unknown */
   int            source;      /* the JPEG's own table factor when the page keeps its size, else 0 */
   int            best_factor; /* the finest table worth trying */
@@ -265,13 +219,14 @@ factor_to_quality (int factor)
  * better); below that it is held at CHROMA_FACTOR, reached gradually so that bytes keep
  * falling as the factor rises (the search depends on it) */
 static int
-chroma_factor (int factor)
+chroma_factor (int factor,
+               int hold)
 {
   if (factor <= 100)
     return factor;
   if (factor <= 200)
-    return MAX (CHROMA_FACTOR, 100 - (factor - 100) / 2);
-  return CHROMA_FACTOR;
+    return MAX (hold, 100 - (factor - 100) / 2);
+  return hold;
 }
 
 /* Progressive, with luma refined in a second pass where the budget is rich (see
@@ -307,7 +262,7 @@ off_even_multiple (int factor,
 static GBytes *
 encode (const EkImage  *image,
         int             factor,
-        gboolean        colour,
+        int             chroma_hold,
         int             paper,
         double          goal,
         GError        **error)
@@ -316,7 +271,7 @@ encode (const EkImage  *image,
 
   settings.luma_dc = ek_image_jpeg_paper_dc_step (factor, paper);
   settings.luma_factor = factor;
-  settings.chroma_factor = colour ? chroma_factor (factor) : factor;
+  settings.chroma_factor = chroma_hold > 0 ? chroma_factor (factor, chroma_hold) : factor;
   settings.progressive = TRUE;
   settings.refine_luma = 8.0 * goal / ((double) image->width * image->height) >= REFINE_BITS;
   return ek_image_encode_jpeg_with (image, &settings, error);
@@ -325,7 +280,7 @@ encode (const EkImage  *image,
 typedef struct
 {
   const EkImage *image;
-  gboolean       colour;
+  int            chroma_hold;
   int            paper;
   int            factor;
   double         goal;
@@ -338,14 +293,14 @@ encode_job (gpointer data)
 {
   EncodeJob *job = data;
 
-  job->bytes = encode (job->image, job->factor, job->colour, job->paper, job->goal, &job->error);
+  job->bytes = encode (job->image, job->factor, job->chroma_hold, job->paper, job->goal, &job->error);
   return NULL;
 }
 
 /* Encodes @image at each job's factor, side by side: the time that counts is the clerk's */
 static gboolean
 encode_jobs (const EkImage  *image,
-             gboolean        colour,
+             int             chroma_hold,
              int             paper,
              double          goal,
              EncodeJob      *jobs,
@@ -362,7 +317,7 @@ encode_jobs (const EkImage  *image,
   for (guint j = 0; j < n_jobs; j++)
     {
       jobs[j].image = image;
-      jobs[j].colour = colour;
+      jobs[j].chroma_hold = chroma_hold;
       jobs[j].paper = paper;
       jobs[j].goal = goal;
     }
@@ -404,7 +359,7 @@ search_factor (Search        *search,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      trial = encode (search->image, factor, search->colour, search->paper, search->goal, error);
+      trial = encode (search->image, factor, search->chroma_hold, search->paper, search->goal, error);
       if (trial == NULL)
         return FALSE;
       size = (double) g_bytes_get_size (trial);
@@ -480,6 +435,136 @@ search_factor (Search        *search,
   return TRUE;
 }
 
+
+/* Resolution by measurement: each candidate's sample, encoded at the finest table that fits,
+ * decoded and compared with the original at the original's resolution (luma SSIM on 8 × 8
+ * windows, as tests/bench scores a fit), windows every 8 pixels of the rows the sample covers,
+ * a pixel clear of each band's edges. Also the mean over the windows where the original has
+ * strokes (variance over STROKE_VARIANCE): what a reader of the text sees. */
+#define STROKE_VARIANCE 400.0
+
+typedef struct
+{
+  double whole;
+  double text;
+  guint  windows;
+  double redness;     /* of the clearly red pixels (a seal), how red they stay: 1 all of it */
+  guint  red_pixels;
+} Score;
+
+#define SEAL_RED 60.0   /* red over the mean of green and blue: a seal's ink, not a warm paper */
+
+static inline double
+redness_at (const EkImage *image,
+            guint          x,
+            guint          y)
+{
+  const guint8 *p = image->data + (gsize) y * image->stride + (gsize) x * 3;
+
+  return p[0] - (p[1] + p[2]) / 2.0;
+}
+
+/* @decoded: the sample's encode decoded (bands of 16 rows of the page, or the page whole when
+ * @banded is FALSE); the page is @original reduced to @page_width × @page_height */
+static Score
+score_sample (const EkImage *original,
+              guint          page_width,
+              guint          page_height,
+              const EkImage *decoded,
+              gboolean       banded)
+{
+  const float c1 = 6.5025f, c2 = 58.5225f;
+  double sx = (double) page_width / original->width, sy = (double) page_height / original->height;
+  guint bands = banded ? decoded->height / 16 : 1;
+  double whole = 0, text = 0, red = 0, red_kept = 0;
+  guint n = 0, n_text = 0, n_red = 0;
+  gboolean colour = original->channels == 3 && decoded->channels == 3;
+  g_autoptr(EkImage) grey = decoded->channels == 3 ? ek_image_to_grey (decoded) : NULL;
+  const EkImage *luma = grey != NULL ? grey : decoded;
+  g_autofree guint *x0s = g_new (guint, original->width);
+  g_autofree float *axs = g_new (float, original->width);
+  Score score = { 0, 0, 0, 1, 0 };
+
+  if (luma == NULL || decoded->width < 2 || decoded->height < 2)
+    return score;
+  /* Where each original column falls in the page, once */
+  for (guint x = 0; x < original->width; x++)
+    {
+      double fx = CLAMP ((x + 0.5) * sx - 0.5, 0, page_width - 1.001);
+
+      x0s[x] = MIN ((guint) fx, decoded->width - 2);
+      axs[x] = (float) (fx - x0s[x]);
+    }
+  for (guint b = 0; b < bands; b++)
+    {
+      /* The band's page rows, less a row at each edge (bilinear sampling reaches one row out) */
+      double first = banded ? b * 64 + band_offset (b) + 1 : 0;
+      double last = banded ? first + 14 : page_height - 1;
+      guint oy0 = (guint) ceil ((first + 0.5) / sy - 0.5), oy1 = (guint) floor ((last + 0.5) / sy - 0.5);
+      double row_base = banded ? (double) b * 16 - (b * 64 + band_offset (b)) : 0;
+
+      for (guint by = oy0 + 2 * (b % 2); by + 8 <= oy1 + 1 && by + 8 <= original->height; by += 8)
+        {
+          const guint8 *rows0[8], *rows1[8], *orig[8];
+          float ays[8];
+
+          for (guint k = 0; k < 8; k++)
+            {
+              double fy = CLAMP ((by + k + 0.5) * sy - 0.5, 0, page_height - 1.001) + row_base;
+              guint y0 = MIN ((guint) MAX (fy, 0), decoded->height - 2);
+
+              ays[k] = (float) CLAMP (fy - y0, 0, 1);
+              rows0[k] = luma->data + (gsize) y0 * luma->stride;
+              rows1[k] = rows0[k] + luma->stride;
+              orig[k] = original->data + (gsize) (by + k) * original->stride;
+            }
+          for (guint bx = 2; bx + 8 <= original->width; bx += 8)
+            {
+              float ma = 0, mb = 0, va = 0, vb = 0, cov = 0, ssim;
+
+              for (guint k = 0; k < 8; k++)
+                for (guint x = bx; x < bx + 8; x++)
+                  {
+                    guint x0 = x0s[x];
+                    float ax = axs[x], ay = ays[k];
+                    float a = original->channels == 1 ? orig[k][x]
+                              : (float) ((299 * orig[k][3 * x] + 587 * orig[k][3 * x + 1] + 114 * orig[k][3 * x + 2] + 500) / 1000);
+                    float v = (1 - ay) * ((1 - ax) * rows0[k][x0] + ax * rows0[k][x0 + 1]) +
+                              ay * ((1 - ax) * rows1[k][x0] + ax * rows1[k][x0 + 1]);
+
+                    ma += a; mb += v; va += a * a; vb += v * v; cov += a * v;
+                    if (colour && orig[k][3 * x] - (orig[k][3 * x + 1] + orig[k][3 * x + 2]) / 2.0 > SEAL_RED)
+                      {
+                        /* The decoded colour at the nearest sample: chroma is half resolution anyway */
+                        guint dx = x0 + (ax >= 0.5f), dy = (guint) ((rows0[k] - luma->data) / luma->stride) + (ay >= 0.5f);
+
+                        red += orig[k][3 * x] - (orig[k][3 * x + 1] + orig[k][3 * x + 2]) / 2.0;
+                        red_kept += MAX (0, redness_at (decoded, dx, dy));
+                        n_red++;
+                      }
+                  }
+              ma /= 64; mb /= 64;
+              va = va / 64 - ma * ma; vb = vb / 64 - mb * mb; cov = cov / 64 - ma * mb;
+              ssim = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+              whole += ssim;
+              n++;
+              if (va >= STROKE_VARIANCE)
+                {
+                  text += ssim;
+                  n_text++;
+                }
+            }
+        }
+    }
+  score.whole = n > 0 ? whole / n : 0;
+  score.text = n_text > 0 ? text / n_text : score.whole;
+  score.windows = n;
+  score.red_pixels = n_red;
+  if (red > 0)
+    score.redness = red_kept / red;
+  return score;
+}
+
 /* Two copies of a full page at most: the decoded image and the resized one */
 static EkImage *
 resized (const EkImage *image,
@@ -489,6 +574,167 @@ resized (const EkImage *image,
   guint h = MAX (1, (guint) lround (image->height * scale));
 
   return ek_image_scale_down (image, MIN (w, image->width), MIN (h, image->height));
+}
+
+/* One resolution: the page at @scale (NULL in @page_out when it is @image itself), and the
+ * finest table that fits on its sample (or on the page when it is too small to sample) */
+typedef struct
+{
+  double    scale;
+  guint     width;      /* the page at that scale */
+  guint     height;
+  EkImage  *page;       /* owned, when the page was reduced whole (too small to sample) */
+  Search    search;
+  gboolean  sampled;
+  Score     score;
+} Candidate;
+
+static void
+candidate_clear (Candidate *candidate)
+{
+  g_clear_pointer (&candidate->page, ek_image_free);
+  search_clear (&candidate->search);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Candidate, candidate_clear)
+
+/* A seal keeps its red (measured on the sample; the bench's seal redness, on the ring at the
+ * fitted size, reads 0.02–0.03 higher on the tuning seed's pages), or there is no seal */
+#define SEAL_KEPT        0.92
+#define MIN_SEAL_PIXELS  200
+
+static gboolean
+keeps_seal (const Candidate *candidate)
+{
+  return candidate->score.red_pixels < MIN_SEAL_PIXELS || candidate->score.redness >= SEAL_KEPT;
+}
+
+/* Whether @a is the better page: one that keeps the seal red over one that does not, then the
+ * higher score (or, neither keeping it, the redder) */
+static gboolean
+better_candidate (const Candidate *a,
+                  const Candidate *b)
+{
+  if (keeps_seal (a) != keeps_seal (b))
+    return keeps_seal (a);
+  if (!keeps_seal (a))
+    return a->score.redness > b->score.redness;
+  return a->score.whole > b->score.whole;
+}
+
+static gboolean
+search_at (const EkImage  *image,
+           double          scale,
+           double          dpi,
+           int             chroma_hold,
+           int             paper,
+           int             source,
+           guint64         target,
+           int             start,
+           Candidate      *candidate,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autoptr(EkImage) sample = NULL;
+  Search *search = &candidate->search;
+  gboolean reduced = scale < 0.999;
+
+  candidate->scale = scale;
+  candidate->width = reduced ? MIN (image->width, MAX (1, (guint) lround (image->width * scale))) : image->width;
+  candidate->height = reduced ? MIN (image->height, MAX (1, (guint) lround (image->height * scale))) : image->height;
+  g_debug ("fit: page %u×%u", candidate->width, candidate->height);
+  if (check_cancelled (cancellable, error))
+    return FALSE;
+  sample = sample_bands (image, candidate->width, candidate->height);
+  candidate->sampled = sample != NULL;
+  if (sample == NULL && reduced)
+    {
+      candidate->page = resized (image, scale);
+      if (candidate->page == NULL)
+        return out_of_memory (error);
+    }
+  search->image = sample != NULL ? sample : candidate->page != NULL ? candidate->page : image;
+  search->chroma_hold = chroma_hold;
+  search->paper = paper;
+  search->source = reduced ? 0 : source;
+  search->best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
+  search->worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
+  search->goal = target * (sample != NULL ? (double) sample->height / candidate->height : 1.0);
+  /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
+  search->slope = 0.65;
+  if (start == 0)
+    {
+      /* Where to start: a scanned page at quality 10 takes about 0.25 bits a pixel, and
+       * bytes go as factor^−0.65; a generous budget starts near its table, not at 10 */
+      int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
+      double bits = 8.0 * search->goal / ((double) search->image->width * search->image->height);
+
+      start = (int) (aim_factor * pow (TYPICAL_BITS_AT_AIM / MAX (bits, 0.01), 1.0 / search->slope));
+      start = MIN (start, aim_factor);
+    }
+  if (!search_factor (search, start, cancellable, error))
+    return FALSE;
+  search->image = NULL;   /* the sample goes now */
+  return TRUE;
+}
+
+/* How the candidate's table reads against the original: its sample's encode decoded */
+static gboolean
+score_candidate (const EkImage  *image,
+                 Candidate      *candidate,
+                 GError        **error)
+{
+  g_autoptr(EkImage) decoded = NULL;
+  EkImageInfo info;
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (candidate->search.bytes, &length);
+
+  if (!ek_image_decode (data, length, G_MAXUINT32, &info, &decoded, NULL, error))
+    return FALSE;
+  candidate->score = score_sample (image, candidate->width, candidate->height, decoded, candidate->sampled);
+  return TRUE;
+}
+
+/* A candidate's search and score, on a thread of its own when two are measured side by side */
+typedef struct
+{
+  const EkImage *image;
+  double         scale;
+  double         dpi;
+  int            chroma_hold;
+  int            paper;
+  int            source;
+  guint64        target;
+  int            start;
+  GCancellable  *cancellable;
+  Candidate      candidate;
+  gboolean       ok;
+  GError        *error;
+} CandidateJob;
+
+static gpointer
+candidate_job (gpointer data)
+{
+  CandidateJob *job = data;
+
+  job->ok = search_at (job->image, job->scale, job->dpi, job->chroma_hold, job->paper, job->source, job->target,
+                       job->start, &job->candidate, job->cancellable, &job->error) &&
+            (job->candidate.search.factor == 0 || score_candidate (job->image, &job->candidate, &job->error));
+  return NULL;
+}
+
+/* Runs @n_jobs (1 or 2) candidate jobs, side by side when two */
+static void
+run_candidate_jobs (CandidateJob *jobs,
+                    guint         n_jobs)
+{
+  GThread *helper = n_jobs == 2 ? g_thread_try_new ("ek-fit-candidate", candidate_job, &jobs[1], NULL) : NULL;
+
+  candidate_job (&jobs[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+  else if (n_jobs == 2)
+    candidate_job (&jobs[1]);
 }
 
 EkMaterialFit *
@@ -509,11 +755,11 @@ ek_material_fit_bytes (GBytes        *input,
   guint64 target;
   guint long_side;
   double scale, floor_scale;
-  int best_factor = 0, start;
-  double exponent = 1.4, last_scale = 0, last_at_aim = 0;
+  int best_factor = 0, start = 0;
+  double exponent = 1.4, last_scale = 0, last_at_floor = 0;
   int paper, source = 0;
-  int aim_factor = ek_image_jpeg_quality_factor (AIM_QUALITY);
-  gboolean full_chroma;
+  int chroma_hold;
+  g_auto(Candidate) chosen = { 0 };
 
   g_return_val_if_fail (input != NULL, NULL);
   g_return_val_if_fail (max_bytes > 1024, NULL);
@@ -602,7 +848,7 @@ ek_material_fit_bytes (GBytes        *input,
         source = 0;
     }
   fit->grey = image->channels == 1;
-  full_chroma = !fit->grey;
+  chroma_hold = fit->grey ? 0 : CHROMA_FACTOR;
 
   /* Resolution bounds, as if the image were an A4 page (an ID card is smaller and is never
    * reduced much: its floor is its own size or the page floor, whichever is smaller) */
@@ -617,51 +863,221 @@ ek_material_fit_bytes (GBytes        *input,
    * its text than at 300 DPI and quality 3). Trial encodes run on a sample of the page (a
    * band of 16 rows in every 64); the whole page is encoded once at the table found, and
    * again only if the sample misjudged it. */
-  start = aim_factor;
+  /* Resolution by measurement: the source's, CANDIDATE_DPI[] below it, each at the finest
+   * table its sample fits, scored against the original (score_sample); the best is kept. */
+  {
+    double scales[1 + MAX_REDUCTIONS + G_N_ELEMENTS (candidate_dpi)];
+    guint n_scales = 0, reductions = 0;
+    int next_start = 0;
+    CandidateJob pending = { 0 };
+    gboolean have_pending = FALSE, likely_keeps;
+
+    scales[n_scales++] = scale;
+    for (guint c = 0; c < G_N_ELEMENTS (candidate_dpi); c++)
+      {
+        double s = candidate_dpi[c] * A4_LONG_INCHES / long_side;
+
+        if (s < scales[n_scales - 1] * 0.97 && s >= floor_scale)
+          scales[n_scales++] = s;
+      }
+    /* Measured two at a time on two cores, the next in line beside the one whose result the
+     * order depends on (except a page likely to keep its resolution: its next is seldom needed) */
+    likely_keeps = 8.0 * target / ((double) image->width * image->height) >= KEEP_BITS;
+    for (guint c = 0; c < n_scales; c++)
+      {
+        g_auto(Candidate) candidate = { 0 };
+        double dpi = long_side * scales[c] / A4_LONG_INCHES;
+        gboolean feasible;
+
+        if (have_pending && fabs (pending.scale - scales[c]) < 1e-9)
+          {
+            candidate = pending.candidate;
+            memset (&pending.candidate, 0, sizeof pending.candidate);
+            have_pending = FALSE;
+            if (!pending.ok)
+              {
+                g_propagate_error (error, g_steal_pointer (&pending.error));
+                return NULL;
+              }
+          }
+        else
+          {
+            CandidateJob jobs[2] = { { 0 } };
+            guint n_jobs = 1;
+
+            for (guint j = 0; j < 2; j++)
+              {
+                jobs[j].image = image;
+                jobs[j].chroma_hold = chroma_hold;
+                jobs[j].paper = paper;
+                jobs[j].source = source;
+                jobs[j].target = target;
+                jobs[j].cancellable = cancellable;
+                jobs[j].start = next_start;
+              }
+            jobs[0].scale = scales[c];
+            jobs[0].dpi = dpi;
+            /* (a page measured beside an earlier one waits for its turn: a reduction to the
+             * floor may have gone in before it) */
+            if (c + 1 < n_scales && !have_pending && !(c == 0 && likely_keeps))
+              {
+                jobs[1].scale = scales[c + 1];
+                jobs[1].dpi = long_side * scales[c + 1] / A4_LONG_INCHES;
+                n_jobs = 2;
+              }
+            run_candidate_jobs (jobs, n_jobs);
+            if (n_jobs == 2)
+              {
+                pending = jobs[1];
+                have_pending = TRUE;
+              }
+            candidate = jobs[0].candidate;
+            if (!jobs[0].ok)
+              {
+                g_propagate_error (error, g_steal_pointer (&jobs[0].error));
+                if (have_pending)
+                  {
+                    candidate_clear (&pending.candidate);
+                    g_clear_error (&pending.error);
+                  }
+                return NULL;
+              }
+          }
+        if (!candidate.sampled)
+          fit->n_encodes += candidate.search.n_encodes;
+        feasible = candidate.search.factor != 0;
+        g_debug ("fit: candidate %.0f DPI: factor %d, score %.4f, text %.4f (%u windows), red kept %.3f (%u pixels)", dpi,
+                 candidate.search.factor, candidate.score.whole, candidate.score.text, candidate.score.windows,
+                 candidate.score.redness, candidate.score.red_pixels);
+
+        /* The source's resolution does not fit at the legibility floor: the largest page that
+         * does (the bytes model: bytes grow as scale^1.4) is a candidate too */
+        if (!feasible && chosen.search.factor == 0 && reductions < MAX_REDUCTIONS && candidate.search.over_factor > 0)
+          {
+            Search *search = &candidate.search;
+            double at_floor = search->over_bytes * pow ((double) search->over_factor / search->worst_factor, search->slope) /
+                              search->goal;
+            double wanted = scales[c] * pow (1.0 / at_floor, 1.0 / 1.4) * 0.99;
+
+            wanted = MAX (floor_scale, MIN (wanted, scales[c] * 0.97));
+            if (wanted < scales[c] * 0.99 && (c + 1 >= n_scales || wanted > scales[c + 1] * 1.03))
+              {
+                memmove (&scales[c + 2], &scales[c + 1], (n_scales - c - 1) * sizeof scales[0]);
+                scales[c + 1] = wanted;
+                n_scales++;
+                reductions++;
+              }
+          }
+
+        /* The next one starts where the bytes model puts it: bytes grow as scale^1.4 */
+        {
+          Search *search = &candidate.search;
+          int from = search->factor != 0 ? search->factor : search->over_factor;
+          double bytes = search->factor != 0 ? search->fit_bytes : search->over_bytes;
+
+          if (c + 1 < n_scales && from > 0)
+            next_start = (int) (from * pow (bytes * pow (scales[c + 1] / scales[c], 1.4) /
+                                            (search->goal * (1 + SEARCH_CLOSE) / 2), 1.0 / search->slope));
+          next_start = MAX (next_start, 1);
+        }
+        if (feasible && (chosen.search.factor == 0 || better_candidate (&candidate, &chosen)))
+          {
+            candidate_clear (&chosen);
+            chosen = candidate;
+            memset (&candidate, 0, sizeof candidate);
+          }
+        else if (chosen.search.factor == 0)
+          {
+            /* Nothing fits yet: this smaller one is where the reduction goes on from */
+            candidate_clear (&chosen);
+            chosen = candidate;
+            memset (&candidate, 0, sizeof candidate);
+          }
+        else if (feasible && candidate.score.whole < chosen.score.whole - PRUNE_MARGIN)
+          break;   /* past the best: smaller pages only lose more */
+        /* The source's resolution at a table this fine: a smaller page cannot win */
+        if (c == 0 && feasible && chosen.search.factor <= ek_image_jpeg_quality_factor (KEEP_QUALITY))
+          break;
+      }
+    if (have_pending)
+      {
+        candidate_clear (&pending.candidate);
+        g_clear_error (&pending.error);
+      }
+
+    /* Still too little of a seal's red kept: the same page with chroma held finer */
+    if (chosen.search.factor != 0 && !keeps_seal (&chosen) && chroma_hold > CHROMA_FACTOR_SEAL)
+      {
+        g_auto(Candidate) finer = { 0 };
+        double dpi = long_side * chosen.scale / A4_LONG_INCHES;
+
+        chroma_hold = CHROMA_FACTOR_SEAL;
+        if (!search_at (image, chosen.scale, dpi, chroma_hold, paper, source, target, chosen.search.factor, &finer,
+                        cancellable, error))
+          return NULL;
+        if (!finer.sampled)
+          fit->n_encodes += finer.search.n_encodes;
+        if (finer.search.factor != 0 && !score_candidate (image, &finer, error))
+          return NULL;
+        g_debug ("fit: chroma held at factor %d: factor %d, score %.4f, red kept %.3f", chroma_hold,
+                 finer.search.factor, finer.score.whole, finer.score.redness);
+        if (finer.search.factor != 0)
+          {
+            candidate_clear (&chosen);
+            chosen = finer;
+            memset (&finer, 0, sizeof finer);
+          }
+        else
+          chroma_hold = CHROMA_FACTOR;
+      }
+    scale = chosen.scale;
+  }
+
   for (guint round = 0; round < MAX_ROUNDS && best == NULL; round++)
     {
       g_auto(Search) search = { 0 };
-      g_autoptr(EkImage) sample = NULL;
       const EkImage *page;
-      double ratio, dpi = long_side * scale / A4_LONG_INCHES;
-      gboolean near_miss;
+      double dpi;
+      gboolean near_miss, sampled;
       int factor;
 
       g_clear_pointer (&work, ek_image_free);
-      if (scale < 0.999)
-        {
-          work = resized (image, scale);
-          if (work == NULL)
-            return out_of_memory (error), NULL;
-        }
-      page = work != NULL ? work : image;
-      g_debug ("fit: page %u×%u", page->width, page->height);
-      if (check_cancelled (cancellable, error))
-        return NULL;
-      sample = sample_bands (page);
-      ratio = sample != NULL ? (double) sample->height / page->height : 1.0;
-
-      search.image = sample != NULL ? sample : page;
-      search.colour = full_chroma;
-      search.paper = paper;
-      search.source = work == NULL ? source : 0;
-      search.best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
-      search.worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
-      search.goal = target * ratio;
-      /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
-      search.slope = 0.65;
       if (round == 0)
         {
-          /* Where to start: a scanned page at quality 10 takes about 0.25 bits a pixel, and
-           * bytes go as factor^−0.65; a generous budget starts near its table, not at 10 */
-          double bits = 8.0 * search.goal / ((double) search.image->width * search.image->height);
-
-          start = (int) (aim_factor * pow (TYPICAL_BITS_AT_AIM / MAX (bits, 0.01), 1.0 / search.slope));
-          start = MIN (start, aim_factor);
+          work = g_steal_pointer (&chosen.page);
+          if (work == NULL && chosen.scale < 0.999)
+            {
+              work = resized (image, chosen.scale);
+              if (work == NULL)
+                return out_of_memory (error), NULL;
+            }
+          search = chosen.search;
+          memset (&chosen.search, 0, sizeof chosen.search);
+          sampled = chosen.sampled;
+          page = work != NULL ? work : image;
+          dpi = long_side * scale / A4_LONG_INCHES;
         }
-      if (!search_factor (&search, start, cancellable, error))
-        return NULL;
-      fit->n_encodes += sample == NULL ? search.n_encodes : 0;
+      else
+        {
+          g_auto(Candidate) candidate = { 0 };
+
+          dpi = long_side * scale / A4_LONG_INCHES;
+          if (!search_at (image, scale, dpi, chroma_hold, paper, source, target, start, &candidate,
+                          cancellable, error))
+            return NULL;
+          work = g_steal_pointer (&candidate.page);
+          if (work == NULL && scale < 0.999)
+            {
+              work = resized (image, scale);
+              if (work == NULL)
+                return out_of_memory (error), NULL;
+            }
+          search = candidate.search;
+          memset (&candidate.search, 0, sizeof candidate.search);
+          sampled = candidate.sampled;
+          page = work != NULL ? work : image;
+          fit->n_encodes += sampled ? 0 : search.n_encodes;
+        }
 
       /* Once reduced, a sample only a little over at the floor is within the sample's error:
        * the whole page decides (and the page is reduced further only if it is over too) */
@@ -673,31 +1089,29 @@ ek_material_fit_bytes (GBytes        *input,
           search.fit_bytes = search.over_bytes;
         }
 
-      /* Too coarse at this size: reduce, as far as the aimed table needs */
-      if (!near_miss && (search.factor == 0 || search.factor > aim_factor) && round + 1 < MAX_ROUNDS &&
-          scale > floor_scale * 1.01)
+      /* Not even the legibility floor fits at this size: reduce, as far as the floor needs */
+      if (!near_miss && search.factor == 0 && round + 1 < MAX_ROUNDS && scale > floor_scale * 1.01)
         {
-          double at_aim = search.factor != 0 ? search.fit_bytes * pow ((double) search.factor / aim_factor, search.slope)
-                                             : search.over_bytes * pow ((double) search.over_factor / aim_factor, search.slope);
+          double at_floor = search.over_bytes * pow ((double) search.over_factor / search.worst_factor, search.slope);
           double wanted;
 
           /* Bytes grow slower than pixels (a smaller page is busier per pixel): about as
            * scale^1.4 on pages, learnt from the last two sizes when there are two */
-          at_aim /= search.goal;
-          if (last_scale > 0 && last_at_aim > at_aim && last_scale > scale)
-            exponent = CLAMP (log (last_at_aim / at_aim) / log (last_scale / scale), 0.8, 2.0);
-          wanted = scale * pow (1.0 / at_aim, 1.0 / exponent) * 0.99;
+          at_floor /= search.goal;
+          if (last_scale > 0 && last_at_floor > at_floor && last_scale > scale)
+            exponent = CLAMP (log (last_at_floor / at_floor) / log (last_scale / scale), 0.8, 2.0);
+          wanted = scale * pow (1.0 / at_floor, 1.0 / exponent) * 0.99;
           last_scale = scale;
-          last_at_aim = at_aim;
+          last_at_floor = at_floor;
           scale = MAX (floor_scale, MIN (wanted, scale * 0.97));
-          start = aim_factor;
+          start = search.worst_factor;
           continue;
         }
       if (search.factor == 0)
         break;   /* even the floor does not fit, and the page cannot get smaller */
 
       factor = search.factor;
-      if (sample == NULL)
+      if (!sampled)
         {
           best = g_steal_pointer (&search.bytes);
           best_factor = factor;
@@ -729,7 +1143,7 @@ ek_material_fit_bytes (GBytes        *input,
               jobs[1].factor = off_even_multiple (MIN (search.worst_factor, MAX (factor + 1, (int) ceil (factor * 1.07))),
                                                   search.source);
             }
-          if (!encode_jobs (page, full_chroma, paper, target, jobs,
+          if (!encode_jobs (page, chroma_hold, paper, target, jobs,
                             jobs[1].factor > jobs[0].factor ? 2 : 1, cancellable, error))
             return NULL;
           fit->n_encodes += jobs[1].factor > jobs[0].factor ? 2 : 1;
@@ -775,7 +1189,7 @@ ek_material_fit_bytes (GBytes        *input,
                 {
                   if (check_cancelled (cancellable, error))
                     return NULL;
-                  finer = encode (page, next, full_chroma, paper, target, error);
+                  finer = encode (page, next, chroma_hold, paper, target, error);
                   if (finer == NULL)
                     return NULL;
                   fit->n_encodes++;

@@ -14,6 +14,7 @@
 #include "ek-placeholder-page.h"
 #include "ek-review-page.h"
 #include "ek-status-page.h"
+#include "ek-visit-page.h"
 
 typedef EkPage *(*EkPageFactory) (EkApplicationDraft *draft);
 
@@ -28,6 +29,7 @@ static const struct
   { "materials", ek_materials_page_new },
   { "review", ek_review_page_new },
   { "status", ek_status_page_new },
+  { "visit", ek_visit_page_new },
   { NULL, NULL },
 };
 

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-credit-code.h"
 #include "ek-key-view.h"
 #include "ek-settings.h"
 
@@ -340,7 +341,16 @@ make_certificate_card (EkToken           *token,
   gtk_box_append (GTK_BOX (card), make_verdict (info));
 
   gtk_grid_set_column_spacing (GTK_GRID (codes), 12);
-  add_value_row (GTK_GRID (codes), 0, _("13-digit enterprise code"), ek_certificate_info_get_enterprise_code_13 (info), TRUE);
+  {
+    const char *code13 = ek_certificate_info_get_enterprise_code_13 (info);
+    g_autofree char *shown = NULL;
+
+    /* The organisation code inside it carries a GB 11714 check character */
+    if (code13 != NULL && ek_enterprise_code_13_check (code13) == EK_CREDIT_CODE_BAD_CHECK)
+      /* Translators: %s is the 13-character code; its last character is wrong */
+      shown = g_strdup_printf (_("%s (wrong check character)"), code13);
+    add_value_row (GTK_GRID (codes), 0, _("13-digit enterprise code"), shown != NULL ? shown : code13, TRUE);
+  }
   add_value_row (GTK_GRID (codes), 1, _("Login name"), ek_certificate_info_get_login_name (info), TRUE);
   gtk_box_append (GTK_BOX (card), codes);
   gtk_box_append (GTK_BOX (card), make_validity (info));

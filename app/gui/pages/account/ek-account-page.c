@@ -728,7 +728,8 @@ ek_account_page_init (EkAccountPage *self)
   GtkEntry *entries[N_FIELDS];
   GtkLabel *messages[N_FIELDS];
 
-  /* The template's signals fire while it is built: nothing to sync before the draft is set */
+  /* Building the template sets the drop-down's model, which notifies its selection: there is
+   * no draft to write to yet */
   self->syncing = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   self->syncing = FALSE;

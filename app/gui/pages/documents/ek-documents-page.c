@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 #include <poppler.h>
 
+#include "ek-catalogue.h"
 #include "ek-document.h"
 #include "ek-documents-page.h"
 #include "ek-api-call.h"
@@ -400,12 +401,31 @@ on_updated_cb (GObject      *source,
   handle_sent (self, application, error);
 }
 
+/* A counter business (reissue, cancellation, the offline first application) is printed here and
+ * handed in on paper: no account, no server */
+static gboolean
+is_counter_business (EkApplicationDraft *draft)
+{
+  const char *id = ek_application_draft_get_business_type_id (draft);
+  g_autoptr(EkCatalogue) catalogue = id != NULL ? ek_catalogue_new_default (NULL) : NULL;
+  EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, id) : NULL;
+
+  return type != NULL && ek_business_type_get_mode (type) == EK_BUSINESS_MODE_OFFLINE;
+}
+
 static void
 send_application (EkDocumentsPage *self)
 {
   EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
   const char *id = ek_application_draft_get_string (draft, "application-id");
-  Send *send = g_new0 (Send, 1);
+  Send *send;
+
+  if (is_counter_business (draft))
+    {
+      render_documents (self);
+      return;
+    }
+  send = g_new0 (Send, 1);
 
   send->fields = ek_api_fields_from_draft (draft);
   set_state (self, "sending", _("Sending the application to the registration system…"));

@@ -1,14 +1,16 @@
 /* ek-status-page.c: where the application is, and what comes next
  *
- * The timeline comes from the server: submitted, pre-review by the authority (核验), re-review
- * by the provider (复核), production, shipped to the authority, ready for collection (待领取).
- * Each stage shows its date and the reviewer's remark; the next stage's expected date is counted
- * in China's working days (2 for pre-review, 5 for re-review and for production) with the bundled
- * holiday calendar, and called an estimate beyond the years it knows. A failed review shows the
- * remark prominently and the way back: replace the materials and resubmit. At 待领取 the page
- * shows the issuing authority (name and address) and the paper originals to bring, which are data
- * in the catalogue per business type. The page refreshes on demand and whenever its window
- * becomes active again (the clerk comes back after checking the email, say).
+ * The timeline comes from the server; the stages it is shown in are the business's own, from the
+ * catalogue (ek-stages.h): a key-issuing business is pre-reviewed by the authority (核验, 2
+ * working days), then re-reviewed and made by the provider (复核 and production, 5 working days
+ * together), shipped and collected; a renewal is checked in 3; a PIN unlock ends when the unlock
+ * mail is sent. Each stage shows its date and the reviewer's remark; the next expected date is
+ * counted in China's working days with the bundled holiday calendar, and called an estimate beyond
+ * the years it knows. What a passed stage brings (the activation mail, the unlock mail) is said.
+ * A failed review shows the remark prominently, the materials kept, and the way back: replace and
+ * resubmit. At 待领取 the page shows the issuing authority (name and address) and the paper
+ * materials to bring, which are data in the catalogue per business type. The page refreshes on
+ * demand and whenever its window becomes active again.
  */
 #include "config.h"
 
@@ -20,8 +22,10 @@
 #include "ek-l10n.h"
 #include "ek-material-rules.h"
 #include "ek-api-call.h"
+#include "ek-stages.h"
 #include "ek-ui-helpers.h"
 #include "ek-status-page.h"
+#include "ek-visit.h"
 #include "ek-window.h"
 
 struct _EkStatusPage
@@ -30,44 +34,37 @@ struct _EkStatusPage
 
   GCancellable *cancellable;
   EkCalendar   *calendar;
+  EkCatalogue  *catalogue;
+  EkStages     *stages;           /* of the draft's business type */
   GtkWindow    *window;           /* weak: whose is-active triggers a refresh */
   guint         n_refreshes;
   char         *shown_status;     /* the status the page shows */
   guint         n_originals;
   gboolean      loading;
 
-  GtkLabel     *number_label;
-  GtkLabel     *summary_label;
-  GtkBox       *remark_box;
-  GtkLabel     *remark_label;
-  GtkButton    *resubmit_button;
-  GtkLabel     *expected_label;
-  GtkListBox   *timeline_list;
-  GtkBox       *collection_box;
   GtkLabel     *authority_label;
-  GtkBox       *originals_box;
+  GtkBox       *collection_box;
   GtkLabel     *error_label;
-  GtkButton    *retry_button;
+  GtkLabel     *expected_label;
+  GtkLabel     *kept_label;
+  GtkLabel     *notes_label;
+  GtkLabel     *number_label;
+  GtkBox       *originals_box;
+  GtkLabel     *originals_heading;
   GtkButton    *refresh_button;
+  GtkLabel     *remark_label;
+  GtkBox       *remark_box;
+  GtkButton    *resubmit_button;
+  GtkButton    *retry_button;
   GtkSpinner   *spinner;
+  GtkLabel     *summary_label;
+  GtkListBox   *timeline_list;
+  GtkBox       *visit_box;
+  GtkBox       *visit_items;
+  guint         n_visit_items;
 };
 
 G_DEFINE_FINAL_TYPE (EkStatusPage, ek_status_page, EK_TYPE_PAGE)
-
-/* The stages of the timeline, and which statuses belong to each */
-static const struct
-{
-  const char *name;
-  const char *statuses[3];
-} stages[] = {
-  { N_("Submitted"), { "submitted", NULL } },
-  { N_("Pre-review by the issuing authority"), { "pre-review-passed", "pre-review-failed", NULL } },
-  { N_("Re-review by the certificate provider"), { "re-review-passed", "re-review-failed", NULL } },
-  { N_("Key being made"), { "producing", NULL } },
-  { N_("Shipped to the issuing authority"), { "shipped", NULL } },
-  { N_("Ready for collection"), { "ready-for-collection", NULL } },
-  { N_("Collected"), { "collected", NULL } },
-};
 
 /* How clerks name each status (the registration system's words) */
 const char *
@@ -90,16 +87,6 @@ ek_status_name (const char *status)
     if (g_str_equal (names[i].id, status))
       return _(names[i].name);
   return status != NULL ? status : "";
-}
-
-static int
-stage_of (const char *status)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
-    for (guint j = 0; stages[i].statuses[j] != NULL; j++)
-      if (g_strcmp0 (stages[i].statuses[j], status) == 0)
-        return (int) i;
-  return -1;
 }
 
 static gboolean
@@ -153,42 +140,67 @@ clear_box (GtkWidget *box)
     }
 }
 
-/* The expected date of the stage after @last (2 working days after submission for pre-review,
- * 5 after pre-review for re-review, 5 after re-review for production and shipping) */
-static char *
-expected_text (EkStatusPage    *self,
-               EkApiEvent *last)
+/* The business's stages, from the catalogue (a key-issuing business's when the draft has no type) */
+static EkStages *
+stages_for_draft (EkStatusPage *self)
 {
-  guint days;
-  const char *what;
-  GDate start, result;
+  const char *type = ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self)));
+  g_autoptr(GError) error = NULL;
+
+  if (self->stages != NULL)
+    return self->stages;
+  if (self->catalogue == NULL)
+    self->catalogue = ek_catalogue_new_default (&error);
+  if (self->catalogue != NULL)
+    self->stages = ek_stages_new_for_business (self->catalogue, type != NULL ? type : "first-application", &error);
+  if (self->stages == NULL)
+    g_warning ("No stages for this business: %s", error != NULL ? error->message : "?");
+  return self->stages;
+}
+
+/* When the next stage with a duration the seeds give is expected to end, from the ends of the
+ * stages so far (@ended, one per stage); NULL when nothing is pending or nothing can be said */
+static char *
+expected_text (EkStatusPage *self,
+               EkStages     *stages,
+               GDate        *ended,
+               guint         pending)
+{
+  g_autofree GDate *plan = NULL;
   gboolean estimate = FALSE;
-  g_autofree char *date = NULL;
+  guint n = ek_stages_get_n_stages (stages);
 
-  if (g_str_equal (last->status, "submitted"))
-    days = 2, what = _("Pre-review");
-  else if (g_str_equal (last->status, "pre-review-passed"))
-    days = 5, what = _("Re-review");
-  else if (g_str_equal (last->status, "re-review-passed") || g_str_equal (last->status, "producing"))
-    days = 5, what = _("Shipping to the issuing authority");
-  else if (g_str_equal (last->status, "shipped"))
-    return g_strdup (_("The issuing authority tells you within 2–3 working days of receiving the key."));
-  else
+  if (self->calendar == NULL || pending >= n)
     return NULL;
+  plan = g_memdup2 (ended, sizeof (GDate) * n);
+  ek_stages_plan (stages, self->calendar, plan, &estimate);
+  for (guint i = pending; i < n; i++)
+    {
+      const EkStage *stage = ek_stages_get_stage (stages, i);
+      g_autofree char *date = NULL, *days = NULL;
 
-  if (self->calendar == NULL)
-    return NULL;
-  date_from_unix (last->at, &start);
-  if (!g_date_valid (&start))
-    return NULL;
-  ek_calendar_add_working_days (self->calendar, &start, days, &result, &estimate);
-  date = format_date (&result);
-  if (estimate)
-    /* Translators: “Pre-review expected by 2027-01-05 (an estimate: …)” */
-    return g_strdup_printf (_("%s expected by %s (%u working days; an estimate, as the official holidays of that year are not known yet)"),
-                            what, date, days);
-  /* Translators: “Pre-review expected by 2026-11-25 (2 working days)” */
-  return g_strdup_printf (_("%s expected by %s (%u working days)"), what, date, days);
+      if (g_date_valid (&ended[i]) || !g_date_valid (&plan[i]))
+        continue;
+      date = format_date (&plan[i]);
+      days = g_strdup_printf (g_dngettext (NULL, "%d working day", "%d working days", stage->working_days),
+                              stage->working_days);
+      if (stage->span != NULL)
+        {
+          /* Translators: what the working days cover, e.g. “re-review and production together” */
+          g_autofree char *span = g_strdup_printf (_(", %s"), stage->span);
+          char *joined = g_strconcat (days, span, NULL);
+
+          g_free (days);
+          days = joined;
+        }
+      if (estimate)
+        /* Translators: “Pre-review by the issuing authority: expected by 2027-01-05 (2 working days; …)” */
+        return g_strdup_printf (_("%s: expected by %s (%s; an estimate, as the official holidays of that year are not known yet)"),
+                                stage->title, date, days);
+      /* Translators: “Pre-review by the issuing authority: expected by 2026-11-25 (2 working days)” */
+      return g_strdup_printf (_("%s: expected by %s (%s)"), stage->title, date, days);
+    }
+  return g_strdup (ek_stages_get_stage (stages, pending)->pending);
 }
 
 /* Name and address of the issuing authority: the draft's choice, looked up in the catalogue */
@@ -362,29 +374,105 @@ timeline_row (const char *title,
   return row;
 }
 
+/* A business that takes papers to the authority before its review (an additional key, seed 001
+ * §3 step (6)): the list, right after the submission and until the pre-review has passed */
+static void
+show_visit (EkStatusPage *self,
+            EkStages     *stages,
+            GDate        *ended,
+            const char   *status)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *type = ek_application_draft_get_business_type_id (draft);
+  int pre_review = ek_stages_lookup (stages, "pre-review");
+  g_autoptr(EkVisit) visit = NULL;
+
+  clear_box (GTK_WIDGET (self->visit_items));
+  self->n_visit_items = 0;
+  if (self->catalogue != NULL && type != NULL && pre_review >= 0 && !g_date_valid (&ended[pre_review]) &&
+      status != NULL && !g_str_equal (status, "draft"))
+    visit = ek_visit_new_for_business (self->catalogue, type, NULL);
+  for (guint i = 0; visit != NULL && i < ek_visit_get_n_items (visit); i++)
+    {
+      const EkVisitItem *item = ek_visit_get_item (visit, i);
+      g_autofree char *line = NULL;
+
+      if (item->unless != NULL && ek_application_draft_get_boolean (draft, item->unless))
+        continue;
+      self->n_visit_items++;
+      line = item->signed_by != NULL
+        /* Translators: “1. Application form (signed by the legal representative …)” */
+        ? g_strdup_printf (_("%u. %s (%s)"), self->n_visit_items, item->text, item->signed_by)
+        : g_strdup_printf ("%u. %s", self->n_visit_items, item->text);
+      gtk_box_append (self->visit_items, ek_ui_wrapped_label_new (line, NULL));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->visit_box), self->n_visit_items > 0);
+}
+
+/* The names of the materials the service holds for @application, for the resubmission hint */
+static char *
+kept_text (EkStatusPage     *self,
+           EkApiApplication *application)
+{
+  const char * const *kinds = ek_api_application_get_materials (application);
+  JsonObject *document = self->catalogue != NULL ? ek_catalogue_get_document (self->catalogue) : NULL;
+  JsonObject *names = document != NULL && json_object_has_member (document, "materials")
+                      ? json_object_get_object_member (document, "materials") : NULL;
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; kinds != NULL && kinds[i] != NULL; i++)
+    {
+      JsonObject *material = names != NULL && json_object_has_member (names, kinds[i])
+                             ? json_object_get_object_member (names, kinds[i]) : NULL;
+      const char *name = material != NULL ? ek_l10n_pick (json_object_get_member (material, "name")) : kinds[i];
+
+      if (list->len > 0)
+        /* Translators: separates the names of materials in a list */
+        g_string_append (list, _(", "));
+      g_string_append (list, name);
+    }
+  if (list->len == 0)
+    return NULL;
+  /* Translators: %s lists the materials already uploaded */
+  return g_strdup_printf (_("Kept from your last submission, unless you replace them: %s. Replace at least the ones the remark names; the reviewer decides whether the kept ones still count."),
+                          list->str);
+}
+
 void
-ek_status_page_show (EkStatusPage          *self,
+ek_status_page_show (EkStatusPage     *self,
                      EkApiApplication *application)
 {
   EkApplicationDraft *draft;
+  EkStages *stages;
   GPtrArray *timeline;
-  const char *status;
-  guint first = 0;
+  const char *status, *enterprise;
+  guint first = 0, n_stages, pending = 0;
   EkApiEvent *last = NULL;
-  EkApiEvent *by_stage[G_N_ELEMENTS (stages)] = { NULL };
-  g_autoptr(EkCatalogue) catalogue = NULL;
-  JsonObject *document = NULL;
+  g_autofree EkApiEvent **by_stage = NULL;
+  g_autofree GDate *ended = NULL;
+  g_autoptr(GString) notes = g_string_new (NULL);
   g_autofree char *number = NULL, *expected = NULL;
+  const char *summary;
 
   g_return_if_fail (EK_IS_STATUS_PAGE (self));
   g_return_if_fail (application != NULL);
 
   draft = ek_page_get_draft (EK_PAGE (self));
+  stages = stages_for_draft (self);
+  if (stages == NULL)
+    return;
+  n_stages = ek_stages_get_n_stages (stages);
+  by_stage = g_new0 (EkApiEvent *, n_stages);
+  ended = g_new0 (GDate, n_stages);
+  for (guint i = 0; i < n_stages; i++)
+    g_date_clear (&ended[i], 1);
+
   status = ek_api_application_get_status (application);
   timeline = ek_api_application_get_timeline (application);
   ek_application_draft_set_string (draft, "status", status);
   g_free (self->shown_status);
   self->shown_status = g_strdup (status);
+  enterprise = ek_application_draft_get_string (draft, "enterprise-name");
 
   /* Only the latest round counts: a resubmission starts the reviews again */
   for (guint i = 0; timeline != NULL && i < timeline->len; i++)
@@ -393,11 +481,14 @@ ek_status_page_show (EkStatusPage          *self,
   for (guint i = first; timeline != NULL && i < timeline->len; i++)
     {
       EkApiEvent *event = g_ptr_array_index (timeline, i);
-      int stage = stage_of (event->status);
+      int stage = ek_stages_find_status (stages, event->status);
 
-      if (stage >= 0)
-        by_stage[stage] = event;
       last = event;
+      if (stage < 0)
+        continue;
+      by_stage[stage] = event;
+      if (ek_stages_ends_stage (stages, event->status))
+        date_from_unix (event->at, &ended[stage]);
     }
 
   number = g_strdup (ek_application_draft_get_string (draft, "application-number"));
@@ -411,35 +502,64 @@ ek_status_page_show (EkStatusPage          *self,
     g_autofree char *text = g_strdup_printf (_("Application number %s"), number);
     gtk_label_set_label (self->number_label, text);
   }
-  gtk_label_set_label (self->summary_label, ek_status_name (status));
 
-  /* A failed review: the remark, prominently, and the way back */
+  /* The stage the application waits for, and what the ended ones bring */
+  if (last != NULL)
+    {
+      int stage = ek_stages_find_status (stages, last->status);
+
+      pending = stage < 0 ? 0 : (guint) stage + (ek_stages_ends_stage (stages, last->status) ? 1 : 0);
+    }
+  summary = ek_status_name (status);
+  for (guint i = 0; i < n_stages; i++)
+    {
+      const EkStage *stage = ek_stages_get_stage (stages, i);
+
+      if (!g_date_valid (&ended[i]))
+        continue;
+      if (stage->after != NULL)
+        {
+          g_autofree char *after = ek_stages_expand (stage->after, enterprise);
+
+          if (notes->len > 0)
+            g_string_append_c (notes, '\n');
+          g_string_append (notes, after);
+        }
+      if (stage->done != NULL && by_stage[i] == last)
+        summary = stage->done;
+    }
+  gtk_label_set_label (self->summary_label, summary);
+  show_label (self->notes_label, is_failed (status) ? NULL : notes->str);
+
+  /* A failed review: the remark, prominently, what is kept, and the way back */
   if (is_failed (status))
     {
       const char *remark = last != NULL && last->remark != NULL ? last->remark : "";
-      g_autofree char *text = NULL;
+      g_autofree char *text = NULL, *kept = kept_text (self, application);
 
       text = *remark != '\0'
         /* Translators: %s is the reviewer's remark */
         ? g_strdup_printf (_("The reviewer's remark: %s"), remark)
         : g_strdup (_("The reviewer gave no remark. Call the issuing authority to ask what to correct."));
       gtk_label_set_label (self->remark_label, text);
+      show_label (self->kept_label, kept);
       ek_application_draft_set_string (draft, "status-remark", remark);
       gtk_widget_set_visible (GTK_WIDGET (self->remark_box), TRUE);
     }
   else
     gtk_widget_set_visible (GTK_WIDGET (self->remark_box), FALSE);
 
-  expected = last != NULL ? expected_text (self, last) : NULL;
+  show_visit (self, stages, ended, status);
+  expected = last != NULL && !is_failed (status) ? expected_text (self, stages, ended, pending) : NULL;
   show_label (self->expected_label, expected);
 
   clear_box (GTK_WIDGET (self->timeline_list));
-  for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
+  for (guint i = 0; i < n_stages; i++)
     {
+      const EkStage *stage = ek_stages_get_stage (stages, i);
       EkApiEvent *event = by_stage[i];
       g_autofree char *state = NULL;
       const char *css = "dim-label";
-
       const char *remark = event != NULL ? event->remark : NULL;
 
       if (event != NULL)
@@ -454,6 +574,8 @@ ek_status_page_show (EkStatusPage          *self,
               name = _("Submitted again after correction");
               remark = NULL;
             }
+          if (stage->done != NULL && g_date_valid (&ended[i]))
+            name = stage->done;
           date_from_unix (event->at, &date);
           day = format_date (&date);
           /* Translators: “Pre-review passed · 2026-11-24” */
@@ -462,24 +584,24 @@ ek_status_page_show (EkStatusPage          *self,
         }
       else
         state = g_strdup (_("Not yet"));
-      gtk_list_box_append (self->timeline_list, timeline_row (_(stages[i].name), state, remark, css));
+      gtk_list_box_append (self->timeline_list, timeline_row (stage->title, state, remark, css));
     }
 
   /* Ready for collection: where, and what to bring */
-  catalogue = ek_catalogue_new_default (NULL);
-  document = catalogue != NULL ? ek_catalogue_get_document (catalogue) : NULL;
   if (g_strcmp0 (status, "ready-for-collection") == 0)
     {
+      JsonObject *document = self->catalogue != NULL ? ek_catalogue_get_document (self->catalogue) : NULL;
       g_autofree char *authority = authority_text (self, document);
 
       gtk_label_set_label (self->authority_label, authority);
-      show_originals (self, catalogue, document);
+      show_originals (self, self->catalogue, document);
+      gtk_widget_set_visible (GTK_WIDGET (self->originals_heading), self->n_originals > 0);
       gtk_widget_set_visible (GTK_WIDGET (self->collection_box), TRUE);
     }
   else
     gtk_widget_set_visible (GTK_WIDGET (self->collection_box), FALSE);
 
-  ek_page_set_complete (EK_PAGE (self), g_strcmp0 (status, "collected") == 0);
+  ek_page_set_complete (EK_PAGE (self), ek_stages_is_final (stages, status));
 }
 
 /* Loading */
@@ -589,15 +711,6 @@ ek_status_page_shown (EkPage *page)
   ek_status_page_refresh (self);
 }
 
-static void
-resubmit_clicked_cb (EkStatusPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (EK_IS_WINDOW (root))
-    ek_window_go_to_step (EK_WINDOW (root), "materials");
-}
-
 /* Getters for tests */
 
 const char *
@@ -649,117 +762,49 @@ ek_status_page_get_n_refreshes (EkStatusPage *self)
   return self->n_refreshes;
 }
 
+const char *
+ek_status_page_get_notes (EkStatusPage *self)
+{
+  g_return_val_if_fail (EK_IS_STATUS_PAGE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->notes_label)) ? gtk_label_get_label (self->notes_label) : NULL;
+}
+
+guint
+ek_status_page_get_n_visit_items (EkStatusPage *self)
+{
+  g_return_val_if_fail (EK_IS_STATUS_PAGE (self), 0);
+  return gtk_widget_get_visible (GTK_WIDGET (self->visit_box)) ? self->n_visit_items : 0;
+}
+
+const char *
+ek_status_page_get_kept (EkStatusPage *self)
+{
+  g_return_val_if_fail (EK_IS_STATUS_PAGE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->remark_box)) && gtk_widget_get_visible (GTK_WIDGET (self->kept_label))
+         ? gtk_label_get_label (self->kept_label) : NULL;
+}
+
 /* Building */
 
-static GtkLabel *
-wrapped_label (const char *css)
+static void
+on_refresh_button_clicked_cb (EkStatusPage *self)
 {
-  GtkWidget *label = ek_ui_wrapped_label_new (NULL, css);
-
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  return GTK_LABEL (label);
+  ek_status_page_refresh (self);
 }
 
 static void
-build (EkStatusPage *self)
+on_resubmit_button_clicked_cb (EkStatusPage *self)
 {
-  GtkWidget *box = ek_ui_page_box_new ();
-  GtkWidget *line, *heading;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  ek_ui_page_set_scrolled_child (GTK_WIDGET (self), box);
-
-  line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  self->summary_label = wrapped_label ("title-2");
-  gtk_label_set_selectable (self->summary_label, FALSE);
-  gtk_widget_set_name (GTK_WIDGET (self->summary_label), "status-summary");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->summary_label), TRUE);
-  gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->summary_label));
-  self->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-  gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->spinner));
-  self->refresh_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Re_fresh")));
-  gtk_widget_set_name (GTK_WIDGET (self->refresh_button), "status-refresh");
-  gtk_widget_set_valign (GTK_WIDGET (self->refresh_button), GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (ek_status_page_refresh), self);
-  gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->refresh_button));
-  gtk_box_append (GTK_BOX (box), line);
-
-  self->number_label = wrapped_label ("dim-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->number_label));
-
-  line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  self->error_label = wrapped_label ("error");
-  gtk_widget_set_name (GTK_WIDGET (self->error_label), "status-error");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->error_label));
-  self->retry_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
-  gtk_widget_set_name (GTK_WIDGET (self->retry_button), "status-retry");
-  gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
-  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (ek_status_page_refresh), self);
-  gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->retry_button));
-  gtk_box_append (GTK_BOX (box), line);
-
-  self->remark_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 8));
-  gtk_widget_set_name (GTK_WIDGET (self->remark_box), "status-remark-box");
-  gtk_widget_add_css_class (GTK_WIDGET (self->remark_box), "remark");
-  self->remark_label = wrapped_label ("heading");
-  gtk_widget_set_name (GTK_WIDGET (self->remark_label), "status-remark");
-  gtk_box_append (self->remark_box, GTK_WIDGET (self->remark_label));
-  {
-    GtkLabel *hint = wrapped_label (NULL);
-
-    gtk_label_set_label (hint, _("Correct what the remark says, replace the materials concerned, and submit again: all materials are checked again."));
-    gtk_box_append (self->remark_box, GTK_WIDGET (hint));
-  }
-  self->resubmit_button = GTK_BUTTON (ek_ui_mnemonic_button_new (_("Replace materials and _resubmit")));
-  gtk_widget_set_name (GTK_WIDGET (self->resubmit_button), "status-resubmit");
-  gtk_widget_set_halign (GTK_WIDGET (self->resubmit_button), GTK_ALIGN_START);
-  gtk_widget_add_css_class (GTK_WIDGET (self->resubmit_button), "suggested-action");
-  g_signal_connect_swapped (self->resubmit_button, "clicked", G_CALLBACK (resubmit_clicked_cb), self);
-  gtk_box_append (self->remark_box, GTK_WIDGET (self->resubmit_button));
-  gtk_widget_set_visible (GTK_WIDGET (self->remark_box), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->remark_box));
-
-  self->expected_label = wrapped_label (NULL);
-  gtk_widget_set_name (GTK_WIDGET (self->expected_label), "status-expected");
-  gtk_widget_set_visible (GTK_WIDGET (self->expected_label), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->expected_label));
-
-  self->collection_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
-  gtk_widget_set_name (GTK_WIDGET (self->collection_box), "status-collection");
-  gtk_widget_add_css_class (GTK_WIDGET (self->collection_box), "collection");
-  self->authority_label = wrapped_label ("heading");
-  gtk_widget_set_name (GTK_WIDGET (self->authority_label), "status-authority");
-  gtk_box_append (self->collection_box, GTK_WIDGET (self->authority_label));
-  heading = GTK_WIDGET (wrapped_label (NULL));
-  gtk_label_set_label (GTK_LABEL (heading), _("Bring these paper originals:"));
-  gtk_box_append (self->collection_box, heading);
-  self->originals_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 2));
-  gtk_widget_set_name (GTK_WIDGET (self->originals_box), "status-originals");
-  gtk_widget_set_margin_start (GTK_WIDGET (self->originals_box), 12);
-  gtk_box_append (self->collection_box, GTK_WIDGET (self->originals_box));
-  gtk_widget_set_visible (GTK_WIDGET (self->collection_box), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->collection_box));
-
-  heading = GTK_WIDGET (wrapped_label ("heading"));
-  gtk_label_set_label (GTK_LABEL (heading), _("Progress"));
-  gtk_box_append (GTK_BOX (box), heading);
-  self->timeline_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_widget_set_name (GTK_WIDGET (self->timeline_list), "status-timeline");
-  gtk_list_box_set_selection_mode (self->timeline_list, GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->timeline_list), "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->timeline_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Progress"), -1);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->timeline_list));
+  if (EK_IS_WINDOW (root))
+    ek_window_go_to_step (EK_WINDOW (root), "materials");
 }
 
 static void
 ek_status_page_dispose (GObject *object)
 {
   EkStatusPage *self = EK_STATUS_PAGE (object);
-  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -768,9 +813,10 @@ ek_status_page_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
       self->window = NULL;
     }
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_STATUS_PAGE);
   g_clear_object (&self->calendar);
+  g_clear_object (&self->stages);
+  g_clear_object (&self->catalogue);
   g_clear_pointer (&self->shown_status, g_free);
 
   G_OBJECT_CLASS (ek_status_page_parent_class)->dispose (object);
@@ -780,10 +826,35 @@ static void
 ek_status_page_class_init (EkStatusPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   EkPageClass *page_class = EK_PAGE_CLASS (klass);
 
   object_class->dispose = ek_status_page_dispose;
   page_class->shown = ek_status_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-status-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, authority_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, collection_box);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, expected_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, kept_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, notes_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, number_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, originals_box);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, originals_heading);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, refresh_button);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, remark_box);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, remark_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, resubmit_button);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, timeline_list);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, visit_box);
+  gtk_widget_class_bind_template_child (widget_class, EkStatusPage, visit_items);
+  gtk_widget_class_bind_template_callback (widget_class, on_refresh_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_resubmit_button_clicked_cb);
 }
 
 static void
@@ -791,6 +862,7 @@ ek_status_page_init (EkStatusPage *self)
 {
   g_autoptr(GError) error = NULL;
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->calendar = ek_calendar_new_default (&error);
   if (self->calendar == NULL)
     g_warning ("No working-day calendar: %s", error->message);
@@ -799,11 +871,7 @@ ek_status_page_init (EkStatusPage *self)
 EkPage *
 ek_status_page_new (EkApplicationDraft *draft)
 {
-  EkStatusPage *self;
-
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
 
-  self = g_object_new (EK_TYPE_STATUS_PAGE, "draft", draft, NULL);
-  build (self);
-  return EK_PAGE (self);
+  return g_object_new (EK_TYPE_STATUS_PAGE, "draft", draft, NULL);
 }

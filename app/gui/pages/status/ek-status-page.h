@@ -21,6 +21,9 @@ const char *ek_status_page_get_authority (EkStatusPage         *self);
 guint       ek_status_page_get_n_originals (EkStatusPage       *self);
 gboolean    ek_status_page_offers_resubmit (EkStatusPage       *self);
 guint       ek_status_page_get_n_refreshes (EkStatusPage       *self);
+const char *ek_status_page_get_notes    (EkStatusPage          *self);
+const char *ek_status_page_get_kept     (EkStatusPage          *self);
+guint       ek_status_page_get_n_visit_items (EkStatusPage     *self);
 
 const char *ek_status_name              (const char            *status);
 

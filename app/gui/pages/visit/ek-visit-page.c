@@ -1,0 +1,498 @@
+/* ek-visit-page.c: the step “At the counter” of a paper business
+ *
+ * Reissue (补办), cancellation (注销) and the offline first application (首次申领（线下申请）) are
+ * done at the issuing authority's counter: the clerk prints the filled form on the previous step
+ * and hands it in with the paper materials of the seed's own list. This page shows that list as
+ * a checklist with who signs and stamps each item (the catalogue's "visits"; the key to cancel
+ * is left out when it is lost), the chosen authority with its address, the dates the seed's
+ * working days give when the papers are handed in today (the business's stages), and what
+ * happens next. The same is rendered as a one-page PDF in the draft's folder, to print or save.
+ * No account and no server are involved.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include <glib/gi18n.h>
+#include <poppler.h>
+
+#include "ek-calendar.h"
+#include "ek-catalogue.h"
+#include "ek-document.h"
+#include "ek-pages.h"
+#include "ek-ui-helpers.h"
+#include "ek-stages.h"
+#include "ek-visit.h"
+#include "ek-visit-page.h"
+
+#define CHECKLIST_FILE "visit-checklist.pdf"
+
+struct _EkVisitPage
+{
+  EkPage        parent_instance;
+
+  GCancellable *cancellable;
+  gboolean      ready;        /* the checklist PDF is rendered */
+
+  GtkLabel     *authority_label;
+  GtkBox       *checklist_box;
+  GtkLabel     *dates_heading;
+  GtkLabel     *dates_label;
+  GtkLabel     *error_label;
+  GtkLabel     *next_label;
+  GtkButton    *print_button;
+  GtkButton    *save_button;
+};
+
+G_DEFINE_FINAL_TYPE (EkVisitPage, ek_visit_page, EK_TYPE_PAGE)
+
+static void
+show_error (EkVisitPage *self,
+            const char  *message)
+{
+  gtk_label_set_label (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+clear_box (GtkBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_box_remove (box, child);
+}
+
+static void
+show_authority (EkVisitPage *self)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  EkForm *form = ek_pages_get_form ();
+  const char *id = ek_application_draft_get_string (draft, "authority-id");
+  const EkAuthority *authority = form != NULL && *id != '\0' ? ek_form_lookup_authority (form, id) : NULL;
+  const char *name = authority != NULL ? authority->name : ek_application_draft_get_string (draft, "authority-name");
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (name == NULL || *name == '\0')
+    {
+      gtk_label_set_label (self->authority_label, _("Hand them in at the issuing authority you chose in the form."));
+      return;
+    }
+  /* Translators: followed by the issuing authority's name */
+  g_string_append_printf (text, _("Hand them in at: %s"), name);
+  if (authority != NULL && authority->address != NULL)
+    g_string_append_printf (text, "\n%s", authority->address);
+  if (authority != NULL && authority->phone != NULL)
+    /* Translators: %s is the authority's phone number */
+    g_string_append_printf (text, _("\nPhone: %s"), authority->phone);
+  gtk_label_set_label (self->authority_label, text->str);
+}
+
+static void
+show_checklist (EkVisitPage *self,
+                EkVisit     *visit)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  guint n = 0;
+
+  clear_box (self->checklist_box);
+  for (guint i = 0; visit != NULL && i < ek_visit_get_n_items (visit); i++)
+    {
+      const EkVisitItem *item = ek_visit_get_item (visit, i);
+      g_autofree char *label = NULL;
+      GtkWidget *check;
+
+      if (item->unless != NULL && ek_application_draft_get_boolean (draft, item->unless))
+        continue;
+      n++;
+      label = item->signed_by != NULL
+        /* Translators: “1. Application form (signed by the legal representative …)” */
+        ? g_strdup_printf (_("%u. %s (%s)"), n, item->text, item->signed_by)
+        : g_strdup_printf ("%u. %s", n, item->text);
+      check = gtk_check_button_new_with_label (label);
+      gtk_label_set_wrap (GTK_LABEL (gtk_widget_get_last_child (check)), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (gtk_widget_get_last_child (check)), 0);
+      gtk_box_append (self->checklist_box, check);
+    }
+}
+
+/* The dates each stage ends if the papers are handed in today, in working days */
+static void
+show_dates (EkVisitPage *self,
+            EkStages    *stages)
+{
+  g_autoptr(EkCalendar) calendar = ek_calendar_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree GDate *ended = NULL;
+  g_autofree char *today = NULL, *heading = NULL;
+  gboolean estimate = FALSE;
+  guint n;
+
+  if (stages == NULL || calendar == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->dates_heading), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->dates_label), FALSE);
+      return;
+    }
+  n = ek_stages_get_n_stages (stages);
+  ended = g_new0 (GDate, n);
+  for (guint i = 0; i < n; i++)
+    g_date_clear (&ended[i], 1);
+  g_date_set_dmy (&ended[0], g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+  /* A day the clerk planned, else today */
+  if (*ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "visit-date") != '\0')
+    ek_date_parse_iso (ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "visit-date"), &ended[0], NULL);
+  today = ek_date_format_iso (&ended[0]);
+  ek_stages_plan (stages, calendar, ended, &estimate);
+  for (guint i = 1; i < n; i++)
+    {
+      const EkStage *stage = ek_stages_get_stage (stages, i);
+      g_autofree char *date = NULL;
+
+      if (!g_date_valid (&ended[i]) || stage->working_days < 0)
+        continue;
+      date = ek_date_format_iso (&ended[i]);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text,
+                              /* Translators: “Check by the issuing authority: by 2026-10-09 (2 working days)” */
+                              g_dngettext (NULL, "%s: by %s (%d working day)", "%s: by %s (%d working days)",
+                                           stage->working_days),
+                              stage->title, date, stage->working_days);
+      if (stage->span != NULL)
+        /* Translators: what the working days cover, e.g. “re-review and production together” */
+        g_string_append_printf (text, _(", %s"), stage->span);
+    }
+  if (estimate)
+    g_string_append_printf (text, "\n%s", _("Dates in a year whose official holidays are not known yet are estimates."));
+  /* Translators: %s is the day the papers are handed in (today unless planned) */
+  heading = g_strdup_printf (_("When, if you hand them in on %s, counted in working days"), today);
+  gtk_label_set_label (self->dates_heading, heading);
+  gtk_label_set_label (self->dates_label, text->str);
+}
+
+static char *
+documents_dir (EkVisitPage  *self,
+               GError      **error)
+{
+  g_autofree char *dir = ek_application_draft_dup_directory (ek_page_get_draft (EK_PAGE (self)), error);
+  char *path;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, "documents", NULL);
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot make the folder for the documents (%s): %s"), path, g_strerror (saved));
+      g_free (path);
+      return NULL;
+    }
+  return path;
+}
+
+/**
+ * ek_visit_page_dup_pdf:
+ * Returns: (nullable): where the checklist PDF is rendered, in the draft's folder
+ */
+char *
+ek_visit_page_dup_pdf (EkVisitPage *self)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
+
+  dir = documents_dir (self, NULL);
+  return dir != NULL ? g_build_filename (dir, CHECKLIST_FILE, NULL) : NULL;
+}
+
+static void
+on_rendered_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(EkVisitPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_document_render_pdf_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  self->ready = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->print_button), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
+}
+
+static void
+ek_visit_page_shown (EkPage *page)
+{
+  EkVisitPage *self = EK_VISIT_PAGE (page);
+  EkApplicationDraft *draft = ek_page_get_draft (page);
+  const char *type = ek_application_draft_get_business_type_id (draft);
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
+  g_autoptr(EkVisit) visit = NULL;
+  g_autoptr(EkStages) stages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *path = NULL;
+
+  /* Every time: the answers may have changed since (Change on the review page), and so has today */
+  if (catalogue != NULL && type != NULL)
+    {
+      visit = ek_visit_new_for_business (catalogue, type, &error);
+      stages = ek_stages_new_for_business (catalogue, type, NULL);
+    }
+  show_error (self, visit == NULL && error != NULL ? error->message : NULL);
+  show_authority (self);
+  show_checklist (self, visit);
+  show_dates (self, stages);
+  gtk_label_set_label (self->next_label, visit != NULL ? ek_visit_get_next (visit) : "");
+  ek_page_set_complete (page, visit != NULL);
+
+  self->ready = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->print_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
+  g_clear_error (&error);
+  dir = documents_dir (self, &error);
+  if (dir == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  path = g_build_filename (dir, CHECKLIST_FILE, NULL);
+  ek_ui_restart_cancellable (&self->cancellable);
+  ek_document_render_pdf_async (draft, EK_DOCUMENT_VISIT_CHECKLIST, path, self->cancellable, on_rendered_cb,
+                                g_object_ref (self));
+}
+
+/* Printing: poppler draws the PDF into the print context, scaled to the paper */
+
+static void
+begin_print_cb (GtkPrintOperation *operation,
+                GtkPrintContext   *context,
+                PopplerDocument   *document)
+{
+  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
+}
+
+static void
+draw_page_cb (GtkPrintOperation *operation,
+              GtkPrintContext   *context,
+              int                page_nr,
+              PopplerDocument   *document)
+{
+  PopplerPage *page = poppler_document_get_page (document, page_nr);
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  double width, height, scale;
+
+  if (page == NULL)
+    return;
+  poppler_page_get_size (page, &width, &height);
+  scale = MIN (gtk_print_context_get_width (context) / width, gtk_print_context_get_height (context) / height);
+  cairo_save (cr);
+  cairo_scale (cr, scale, scale);
+  poppler_page_render_for_printing (page, cr);
+  cairo_restore (cr);
+  g_object_unref (page);
+}
+
+/**
+ * ek_visit_page_print:
+ * @action: GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG for the clerk; EXPORT (with @export_path)
+ *   runs the very same drawing into a PDF file, without a dialog
+ */
+gboolean
+ek_visit_page_print (EkVisitPage              *self,
+                     GtkPrintOperationAction   action,
+                     const char               *export_path,
+                     GError                  **error)
+{
+  g_autofree char *path = NULL, *uri = NULL;
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+  PopplerDocument *document;
+  GtkPrintOperationResult result;
+
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), FALSE);
+
+  path = ek_visit_page_dup_pdf (self);
+  uri = path != NULL ? g_filename_to_uri (path, NULL, error) : NULL;
+  if (uri == NULL)
+    return FALSE;
+  document = poppler_document_new_from_file (uri, NULL, error);
+  if (document == NULL)
+    return FALSE;
+
+  operation = gtk_print_operation_new ();
+  gtk_page_setup_set_paper_size (setup, a4);
+  gtk_print_operation_set_default_page_setup (operation, setup);
+  gtk_print_operation_set_job_name (operation, "前往发证机构（审批机关）办理清单");
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
+  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
+  result = gtk_print_operation_run (operation, action, GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), error);
+  g_object_unref (document);
+  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
+static void
+on_print_button_clicked_cb (EkVisitPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_visit_page_print (self, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error))
+    show_error (self, error->message);
+}
+
+static void
+on_save_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     EkVisitPage     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) target = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = ek_visit_page_dup_pdf (self);
+      g_autoptr(GFile) source = g_file_new_for_path (path);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+        {
+          /* Translators: %s says why */
+          g_autofree char *message = g_strdup_printf (_("The copy could not be saved: %s Choose another folder and try again."),
+                                                      error->message);
+          show_error (self, message);
+        }
+      else
+        show_error (self, NULL);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+on_save_button_clicked_cb (EkVisitPage *self)
+{
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Save the checklist as PDF"),
+                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "前往发证机构办理清单.pdf");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* Getters for tests */
+
+guint
+ek_visit_page_get_n_items (EkVisitPage *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), 0);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->checklist_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+  return n;
+}
+
+const char *
+ek_visit_page_get_item (EkVisitPage *self,
+                        guint        index)
+{
+  GtkWidget *child;
+
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
+  child = gtk_widget_get_first_child (GTK_WIDGET (self->checklist_box));
+  for (guint i = 0; child != NULL && i < index; i++)
+    child = gtk_widget_get_next_sibling (child);
+  return child != NULL ? gtk_check_button_get_label (GTK_CHECK_BUTTON (child)) : NULL;
+}
+
+const char *
+ek_visit_page_get_authority (EkVisitPage *self)
+{
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
+  return gtk_label_get_label (self->authority_label);
+}
+
+const char *
+ek_visit_page_get_dates (EkVisitPage *self)
+{
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
+  return gtk_label_get_label (self->dates_label);
+}
+
+const char *
+ek_visit_page_get_next (EkVisitPage *self)
+{
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
+  return gtk_label_get_label (self->next_label);
+}
+
+gboolean
+ek_visit_page_is_ready (EkVisitPage *self)
+{
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), FALSE);
+  return self->ready;
+}
+
+/* Building */
+
+static void
+ek_visit_page_dispose (GObject *object)
+{
+  EkVisitPage *self = EK_VISIT_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EK_TYPE_VISIT_PAGE);
+
+  G_OBJECT_CLASS (ek_visit_page_parent_class)->dispose (object);
+}
+
+static void
+ek_visit_page_class_init (EkVisitPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  EkPageClass *page_class = EK_PAGE_CLASS (klass);
+
+  object_class->dispose = ek_visit_page_dispose;
+  page_class->shown = ek_visit_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/ekeyassistant/EKeyAssistant/ui/ek-visit-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, authority_label);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, checklist_box);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, dates_heading);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, dates_label);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, next_label);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, print_button);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, save_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_print_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_save_button_clicked_cb);
+}
+
+static void
+ek_visit_page_init (EkVisitPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+EkPage *
+ek_visit_page_new (EkApplicationDraft *draft)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), NULL);
+
+  return g_object_new (EK_TYPE_VISIT_PAGE, "draft", draft, NULL);
+}

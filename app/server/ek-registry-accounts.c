@@ -298,7 +298,7 @@ ek_registry_handle_accounts (Request *req)
     sqlite3_reset (stmt);
   /* Nor may it be the login name on one of the enterprise's certificates (seed 001 §3:
    * "不与已经申领的证书用户名重名") */
-  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM certificates WHERE enterprise_id = ? AND login_name = ?",
+  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM certificate_logins WHERE enterprise_id = ? AND login_name = ?",
                                "is", enterprise_id, login_name);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -499,7 +499,7 @@ handle_key_login (Request *req)
   /* The service now knows this certificate of the enterprise */
   if (enterprise_id > 0)
     ek_registry_db_exec (req->self->db, NULL,
-                         "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) VALUES (?, ?, ?)",
+                         "INSERT OR IGNORE INTO certificate_logins (enterprise_id, login_name, seen_at) VALUES (?, ?, ?)",
                          "isi", enterprise_id, login_name, ek_registry_now ());
   if (enterprise_id == 0)
     return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);

@@ -230,7 +230,7 @@ check_key_limit (Request    *req,
 
   if (limit <= 0)
     return;
-  stmt = ek_registry_db_query (req->self->db, "SELECT COUNT(*) FROM certificates WHERE enterprise_id = ?", "i",
+  stmt = ek_registry_db_query (req->self->db, "SELECT COUNT(*) FROM certificate_logins WHERE enterprise_id = ?", "i",
                                req->enterprise_id);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     held = sqlite3_column_int64 (stmt, 0);

@@ -130,7 +130,7 @@ static const char * const migrations[] = {
   "  created_at INTEGER NOT NULL);",
   /* 2: the certificates each enterprise holds (seen at a key log-in, or made for one of its
    * applications): their login names are taken, and their number is limited */
-  "CREATE TABLE certificates ("
+  "CREATE TABLE certificate_logins ("
   "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
   "  login_name TEXT NOT NULL,"
   "  seen_at INTEGER NOT NULL,"

@@ -528,7 +528,7 @@ cmd_review (int    argc,
       /* The key is made: the enterprise now holds a certificate with the application's login name */
       if (g_str_equal (to, "producing"))
         ek_registry_db_exec (db, NULL,
-                             "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) "
+                             "INSERT OR IGNORE INTO certificate_logins (enterprise_id, login_name, seen_at) "
                              "SELECT enterprise_id, json_extract (fields, '$.login_name'), ? FROM applications "
                              "WHERE id = ? AND json_extract (fields, '$.login_name') IS NOT NULL",
                              "is", g_get_real_time () / G_USEC_PER_SEC, id);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-application.h"
+#include "ek-ui-helpers.h"
 #include "ek-catalogue.h"
 #include "ek-diagnostics-window.h"
 #include "ek-draft-store.h"
@@ -242,10 +243,20 @@ show_key_activated (GSimpleAction *action,
       window = l->data;
   if (window == NULL)
     {
+      GtkWidget *header = gtk_header_bar_new ();
+      GtkWidget *close = ek_ui_mnemonic_button_new (_("_Close"));
+
       window = GTK_WINDOW (gtk_application_window_new (app));
       gtk_widget_set_name (GTK_WIDGET (window), "key-window");
       gtk_window_set_title (window, _("Your key"));
-      gtk_window_set_default_size (window, 760, 720);
+      gtk_window_set_default_size (window, 760, 560);
+      /* Closed from the keyboard too: its own button, Escape, Ctrl+W */
+      gtk_widget_set_name (close, "close-key-window");
+      gtk_widget_set_tooltip_text (close, _("Close this window (Escape)"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (close), "window.close");
+      gtk_header_bar_pack_start (GTK_HEADER_BAR (header), close);
+      gtk_window_set_titlebar (window, header);
+      ek_ui_window_add_close_keys (window);
       gtk_window_set_child (window, ek_key_view_new (NULL));
     }
   gtk_window_present (window);

@@ -30,6 +30,7 @@ ALLOWED = {
     "scanner": {"common", "materials"},
     "api-client": {"common", "draft", "materials"},
     "documents": {"common", "catalogue", "draft"},
+    "diagnostics": {"common", "key", "scanner", "api-client"},
 }
 SERVER_ALLOWED = {"common", "catalogue"}
 # …and of materials only its check (with the image header it reports)

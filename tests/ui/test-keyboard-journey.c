@@ -322,9 +322,10 @@ choose (const char *name,
 static void
 test_searchable_drop_down (void)
 {
+  /* GTK 4.8's drop-down with a search entry takes no choice from the keyboard: the form's
+   * drop-downs, the issuing authority's included, must all be plain lists */
   if (not_by_keyboard != NULL)
-    g_test_incomplete ("GTK 4.8's drop-down with a search entry (the issuing authority) takes no choice "
-                       "from the keyboard; the form page should offer a list that does");
+    g_test_fail_printf ("“%s” could not be set from the keyboard", not_by_keyboard);
 }
 
 /* Waiting for what the app does by itself (the network, the service) */
@@ -466,7 +467,7 @@ activation_code_for (const char *email)
       if (g_str_equal (json_object_get_string_member (mail, "to"), email) && at != NULL)
         {
           g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), 6);
+          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
         }
     }
   g_assert_nonnull (code);

@@ -273,7 +273,10 @@ ek_tool_token (int    argc,
     return token_list (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "watch"))
     return token_watch (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "share"))
+    return ek_tool_token_share (argc - 1, argv + 1);
   g_printerr ("%s\n  ekey-tool token list [--module PATH]… [--only-listed] [--json]\n"
-              "  ekey-tool token watch [--module PATH]… [--only-listed]\n", _("Usage:"));
+              "  ekey-tool token watch [--module PATH]… [--only-listed]\n"
+              "  ekey-tool token share [--module PATH]… [--only-listed] [--to USER@HOST] [--socket PATH]\n", _("Usage:"));
   return argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) ? 0 : 1;
 }

@@ -26,6 +26,7 @@ static const struct
   { "material", ek_tool_material, N_("Check a material image, or fit it under the upload limit") },
   { "scan", ek_tool_scan, N_("List scanners, or scan a material") },
   { "registry", ek_tool_registry, N_("Check the registration service, or show its catalogue") },
+  { "diagnose", ek_tool_diagnose, N_("Report what this computer sees, for the helpdesk") },
 };
 
 static const char *

@@ -25,6 +25,8 @@ int   ek_tool_token       (int argc, char **argv);   /* ek-tool-token.c */
 int   ek_tool_material    (int argc, char **argv);   /* ek-tool-material.c */
 int   ek_tool_scan        (int argc, char **argv);   /* ek-tool-material.c */
 int   ek_tool_registry    (int argc, char **argv);   /* ek-tool-registry.c */
+int   ek_tool_diagnose    (int argc, char **argv);   /* ek-tool-diagnose.c */
+int   ek_tool_token_share (int argc, char **argv);   /* ek-tool-share.c */
 
 /* Helpers shared by the commands (ek-tool-common.c) */
 int       ek_tool_fail           (const char    *format,

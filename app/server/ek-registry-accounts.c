@@ -27,36 +27,18 @@ ek_registry_handle_catalogue (Request *req)
 
 static const char captcha_alphabet[] = "ABCDEFHJKMNPRSTUVWXY2345678";
 
-static char *
-captcha_svg (const char *answer)
-{
-  GString *svg = g_string_new ("<svg xmlns='http://www.w3.org/2000/svg' width='120' height='40' viewBox='0 0 120 40'>"
-                               "<rect width='120' height='40' fill='#f4f1e8'/>");
-  guint8 noise[16];
-
-  gnutls_rnd (GNUTLS_RND_NONCE, noise, sizeof noise);
-  for (guint i = 0; i < 4; i++)
-    g_string_append_printf (svg, "<line x1='%u' y1='%u' x2='%u' y2='%u' stroke='#9a8f7a' stroke-width='1'/>",
-                            noise[i] % 120, noise[i + 4] % 40, noise[i + 8] % 120, noise[i + 12] % 40);
-  for (guint i = 0; answer[i] != '\0'; i++)
-    g_string_append_printf (svg, "<text x='%u' y='%u' font-family='monospace' font-size='22' "
-                            "transform='rotate(%d %u 20)' fill='#2d3b55'>%c</text>",
-                            10 + i * 21, 28 + (noise[i] % 5), (int) (noise[i + 5] % 21) - 10, 16 + i * 21, answer[i]);
-  g_string_append (svg, "</svg>");
-  return g_string_free (svg, FALSE);
-}
-
 void
 ek_registry_handle_captcha (Request *req)
 {
   g_autofree char *id = g_uuid_string_random ();
   char answer[6];
   guint8 rnd[5];
-  g_autofree char *svg = NULL;
+  g_autoptr(GBytes) png = NULL;
   g_autofree char *b64 = NULL;
   g_autofree char *image = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
   gint64 expires = ek_registry_now () + req->self->config.captcha_ttl;
 
   if (!g_str_equal (req->method, "POST"))
@@ -69,14 +51,16 @@ ek_registry_handle_captcha (Request *req)
   for (guint i = 0; i < 5; i++)
     answer[i] = captcha_alphabet[rnd[i] % (sizeof captcha_alphabet - 1)];
   answer[5] = '\0';
-  if (!ek_registry_db_exec (req->self->db, NULL,
+  if (!ek_registry_db_exec (req->self->db, &error,
                             "INSERT INTO captchas (id, answer, expires_at) VALUES (?, ?, ?)",
                             "ssi", id, answer, expires))
-    return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+    return ek_registry_respond_db_error (req, error);
 
-  svg = captcha_svg (answer);
-  b64 = g_base64_encode ((const guchar *) svg, strlen (svg));
-  image = g_strconcat ("data:image/svg+xml;base64,", b64, NULL);
+  png = ek_registry_captcha_png (answer);
+  if (png == NULL)
+    return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+  b64 = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  image = g_strconcat ("data:image/png;base64,", b64, NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -90,32 +74,34 @@ ek_registry_handle_captcha (Request *req)
   ek_registry_respond_json (req, 201, node);
 }
 
-/* Single use: the captcha is spent by any attempt, right or wrong */
+/* Single use: the captcha is spent by any attempt, right or wrong. FALSE with @error set when
+ * it could not be marked spent (busy database): then nothing else may happen either. */
 static gboolean
-consume_captcha (Request    *req,
-                 const char *id,
-                 const char *answer)
+consume_captcha (Request     *req,
+                 const char  *id,
+                 const char  *answer,
+                 gboolean    *right,
+                 GError     **error)
 {
   sqlite3_stmt *stmt;
-  gboolean ok = FALSE;
 
+  *right = FALSE;
   if (id == NULL || answer == NULL)
-    return FALSE;
+    return TRUE;
   stmt = ek_registry_db_query (req->self->db,
                                "SELECT answer, expires_at, used FROM captchas WHERE id = ?", "s", id);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    ok = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), answer) == 0 &&
-         sqlite3_column_int64 (stmt, 1) > ek_registry_now () && sqlite3_column_int (stmt, 2) == 0;
+    *right = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), answer) == 0 &&
+             sqlite3_column_int64 (stmt, 1) > ek_registry_now () && sqlite3_column_int (stmt, 2) == 0;
   if (stmt != NULL)
     sqlite3_reset (stmt);
-  ek_registry_db_exec (req->self->db, NULL, "UPDATE captchas SET used = 1 WHERE id = ?", "s", id);
-  return ok;
+  return ek_registry_db_exec (req->self->db, error, "UPDATE captchas SET used = 1 WHERE id = ?", "s", id);
 }
 
 static JsonNode *
 account_node (sqlite3_stmt *stmt)
 {
-  /* columns: id, login_name, licence_type, email, mobile, active, created_at, uscc, name */
+  /* columns: id, login_name, licence_type, email, mobile, active, created_at, uscc, name, vouched */
   JsonObject *o = json_object_new ();
 
   json_object_set_string_member (o, "id", (const char *) sqlite3_column_text (stmt, 0));
@@ -128,12 +114,30 @@ account_node (sqlite3_stmt *stmt)
   json_object_set_int_member (o, "created_at", sqlite3_column_int64 (stmt, 6));
   json_object_set_string_member (o, "uscc", (const char *) sqlite3_column_text (stmt, 7));
   json_object_set_string_member (o, "enterprise_name", (const char *) sqlite3_column_text (stmt, 8));
+  json_object_set_boolean_member (o, "vouched", sqlite3_column_int (stmt, 9) != 0);
   return json_node_init_object (json_node_alloc (), o);
 }
 
 #define ACCOUNT_COLUMNS \
   "SELECT a.id, a.login_name, a.licence_type, a.email, a.mobile, a.active, a.created_at, " \
-  "COALESCE(e.uscc, ''), e.name FROM accounts a JOIN enterprises e ON e.id = a.enterprise_id "
+  "COALESCE(e.uscc, ''), e.name, a.vouched FROM accounts a JOIN enterprises e ON e.id = a.enterprise_id "
+
+void
+ek_registry_respond_account (Request    *req,
+                             const char *account_id,
+                             guint       status)
+{
+  sqlite3_stmt *stmt = ek_registry_db_query (req->self->db, ACCOUNT_COLUMNS "WHERE a.id = ?", "s", account_id);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    node = account_node (stmt);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  if (node == NULL)
+    return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
+  ek_registry_respond_json (req, status, node);
+}
 
 static gint64
 find_or_create_enterprise (EkRegistryDb *db,
@@ -177,53 +181,20 @@ ek_registry_handle_accounts (Request *req)
   g_autofree char *uscc = NULL;
   g_autofree char *id = NULL;
   g_autofree char *code = NULL;
-  g_autofree char *mail = NULL;
+  g_autoptr(GError) error = NULL;
   const char *login_name, *licence_type, *email;
   sqlite3_stmt *stmt;
   g_autoptr(JsonNode) node = NULL;
   gint64 enterprise_id;
-  guint8 rnd[4];
 
-  /* POST /accounts/activation */
+  /* POST /accounts/activation, POST /accounts/activation-code */
   if (req->n_seg == 2 && g_str_equal (req->seg[1], "activation"))
-    {
-      static const char * const activation_allowed[] = { "uscc", "login_name", "code", NULL };
-      const char *given;
-      g_autofree char *expected = NULL;
-      g_autofree char *account = NULL;
-
-      if (!g_str_equal (req->method, "POST"))
-        return ek_registry_respond_problem (req, PROBLEM_METHOD_NOT_ALLOWED, NULL);
-      if (!ek_registry_parse_body (req))
-        return;
-      errors = json_array_new ();
-      ek_registry_check_top_level (req, activation_allowed, errors);
-      if (!ek_registry_finish_validation (req, errors))
-        return;
-      if (ek_registry_get_string (req->body, "uscc") == NULL || ek_registry_get_string (req->body, "login_name") == NULL ||
-          (given = ek_registry_get_string (req->body, "code")) == NULL)
-        return ek_registry_respond_problem (req, PROBLEM_ACTIVATION_FAILED, NULL);
-      uscc = ek_normalize_code (ek_registry_get_string (req->body, "uscc"));
-      stmt = ek_registry_db_query (req->self->db,
-                                   "SELECT a.id, a.activation_code FROM accounts a JOIN enterprises e ON e.id = a.enterprise_id "
-                                   "WHERE e.uscc = ? AND a.login_name = ?", "ss", uscc, ek_registry_get_string (req->body, "login_name"));
-      if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          account = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          expected = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-        }
-      if (stmt != NULL)
-        sqlite3_reset (stmt);
-      if (account == NULL || expected == NULL || !g_str_equal (expected, given))
-        return ek_registry_respond_problem (req, PROBLEM_ACTIVATION_FAILED, NULL);
-      ek_registry_db_exec (req->self->db, NULL, "UPDATE accounts SET active = 1, activation_code = NULL WHERE id = ?",
-                           "s", account);
-      stmt = ek_registry_db_query (req->self->db, ACCOUNT_COLUMNS "WHERE a.id = ?", "s", account);
-      sqlite3_step (stmt);
-      node = account_node (stmt);
-      sqlite3_reset (stmt);
-      return ek_registry_respond_json (req, 200, node);
-    }
+    return ek_registry_handle_activation (req);
+  if (req->n_seg == 2 && g_str_equal (req->seg[1], "activation-code"))
+    return ek_registry_handle_activation_code (req);
+  /* POST /accounts/{id}/vouch */
+  if (req->n_seg == 3 && g_str_equal (req->seg[2], "vouch"))
+    return ek_registry_handle_vouch (req, req->seg[1]);
 
   if (req->n_seg == 1 && g_str_equal (req->method, "GET"))
     {
@@ -231,8 +202,10 @@ ek_registry_handle_accounts (Request *req)
 
       if (!ek_registry_require_session (req))
         return json_array_unref (list);
-      stmt = ek_registry_db_query (req->self->db, ACCOUNT_COLUMNS "WHERE a.enterprise_id = ? ORDER BY a.created_at",
-                                   "i", req->enterprise_id);
+      /* The access model: a login the enterprise has not vouched for sees its own account only */
+      stmt = ek_registry_db_query (req->self->db, ACCOUNT_COLUMNS "WHERE a.enterprise_id = ?1 AND (?2 OR a.id = ?3) "
+                                   "ORDER BY a.created_at", "iis", req->enterprise_id, (gint64) req->enterprise_wide,
+                                   req->account_id);
       while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
         json_array_add_element (list, account_node (stmt));
       if (stmt != NULL)
@@ -246,6 +219,8 @@ ek_registry_handle_accounts (Request *req)
     {
       if (!ek_registry_require_session (req))
         return;
+      if (!ek_registry_account_visible (req, req->seg[1]))
+        return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
       stmt = ek_registry_db_query (req->self->db, ACCOUNT_COLUMNS "WHERE a.id = ? AND a.enterprise_id = ?",
                                    "si", req->seg[1], req->enterprise_id);
       if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
@@ -278,15 +253,21 @@ ek_registry_handle_accounts (Request *req)
     return;
 
   uscc = ek_normalize_code (ek_registry_get_string (req->body, "uscc"));
-  if (!ek_registry_db_begin (req->self->db, NULL))
-    return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+  if (!ek_registry_db_begin (req->self->db, &error))
+    return ek_registry_respond_db_error (req, error);
   enterprise_id = find_or_create_enterprise (req->self->db, uscc, NULL, ek_registry_get_string (req->body, "enterprise_name"));
+  if (enterprise_id == 0)
+    {
+      g_set_error_literal (&error, EK_REGISTRY_DB_ERROR, EK_REGISTRY_DB_ERROR_SQL, "No enterprise row");
+      return ek_registry_respond_db_error (req, error);
+    }
   stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM accounts WHERE enterprise_id = ? AND login_name = ?",
                                "is", enterprise_id, login_name);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
       JsonArray *taken = json_array_new ();
 
+      /* The same answer whether the login is active or still waits for its code */
       sqlite3_reset (stmt);
       ek_registry_db_rollback (req->self->db);
       ek_registry_add_text_error (req, taken, "login_name", "taken",
@@ -298,7 +279,7 @@ ek_registry_handle_accounts (Request *req)
     sqlite3_reset (stmt);
   /* Nor may it be the login name on one of the enterprise's certificates (seed 001 §3:
    * "不与已经申领的证书用户名重名") */
-  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM certificates WHERE enterprise_id = ? AND login_name = ?",
+  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM certificate_logins WHERE enterprise_id = ? AND login_name = ?",
                                "is", enterprise_id, login_name);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -315,39 +296,33 @@ ek_registry_handle_accounts (Request *req)
     sqlite3_reset (stmt);
 
   id = g_uuid_string_random ();
-  gnutls_rnd (GNUTLS_RND_NONCE, rnd, sizeof rnd);
-  code = g_strdup_printf ("%06u", ((guint32) rnd[0] << 24 | (guint32) rnd[1] << 16 | (guint32) rnd[2] << 8 | rnd[3]) % 1000000u);
-  if (!ek_registry_db_exec (req->self->db, NULL,
+  code = ek_registry_new_activation_code ();
+  if (!ek_registry_db_exec (req->self->db, &error,
                             "INSERT INTO accounts (id, enterprise_id, login_name, licence_type, email, mobile, contact_name, "
-                            "activation_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            "sissssss" "i", id, enterprise_id, login_name, licence_type, email,
-                            ek_registry_get_string (req->body, "mobile"), ek_registry_get_string (req->body, "contact_name"), code, ek_registry_now ()))
-    {
-      ek_registry_db_rollback (req->self->db);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
-    }
-  mail = g_strdup_printf ("您的企业账户激活码：%s\nYour account activation code: %s\n"
-                          "登录名 / Login name: %s\n", code, code, login_name);
-  ek_registry_db_send_mail (req->self->db, email, "电子钥匙申领系统账户激活 / Account activation", mail);
-  if (!ek_registry_db_commit (req->self->db, NULL))
-    return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+                            "activation_code, activation_sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "sissssss" "ii", id, enterprise_id, login_name, licence_type, email,
+                            ek_registry_get_string (req->body, "mobile"), ek_registry_get_string (req->body, "contact_name"), code,
+                            ek_registry_now (), ek_registry_now ()))
+    return ek_registry_respond_db_error (req, error);
+  ek_registry_send_activation_code (req->self->db, email, login_name, code);
+  /* The enterprise's other logins are told (the access model) */
+  ek_registry_notify_new_login (req, enterprise_id, id, login_name);
+  if (!ek_registry_db_commit (req->self->db, &error))
+    return ek_registry_respond_db_error (req, error);
 
-  stmt = ek_registry_db_query (req->self->db, ACCOUNT_COLUMNS "WHERE a.id = ?", "s", id);
-  sqlite3_step (stmt);
-  node = account_node (stmt);
-  sqlite3_reset (stmt);
   {
     g_autofree char *location = g_strconcat (API_PREFIX "/accounts/", id, NULL);
     soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location", location);
   }
-  ek_registry_respond_json (req, 201, node);
+  ek_registry_respond_account (req, id, 201);
 }
 
 static JsonNode *
 session_node (const char *token,
               gint64      expires,
               const char *method,
-              const char *login_name)
+              const char *login_name,
+              gboolean    enterprise_wide)
 {
   JsonObject *o = json_object_new ();
 
@@ -355,6 +330,8 @@ session_node (const char *token,
   json_object_set_int_member (o, "expires_at", expires);
   json_object_set_string_member (o, "method", method);
   json_object_set_string_member (o, "login_name", login_name);
+  /* The access model: what this session sees */
+  json_object_set_string_member (o, "scope", enterprise_wide ? "enterprise" : "own-applications");
   return json_node_init_object (json_node_alloc (), o);
 }
 
@@ -365,20 +342,23 @@ create_session (Request    *req,
                 const char *method,
                 const char *login_name,
                 const char *code13,
+                gboolean    enterprise_wide,
                 const char *certificate)
 {
   g_autofree char *token = ek_registry_random_hex (32);
   g_autofree char *hash = ek_registry_sha256_hex (token, strlen (token));
   gint64 expires = ek_registry_now () + req->self->config.session_ttl;
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
 
+  /* Housekeeping: may fail while the database is busy, the next log-in does it */
   ek_registry_db_exec (req->self->db, NULL, "DELETE FROM sessions WHERE expires_at <= ?", "i", ek_registry_now ());
-  if (!ek_registry_db_exec (req->self->db, NULL,
+  if (!ek_registry_db_exec (req->self->db, &error,
                             "INSERT INTO sessions (token_hash, enterprise_id, account_id, method, login_name, code13, expires_at, certificate) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "sisss" "sis",
                             hash, enterprise_id, account_id, method, login_name, code13, expires, certificate))
-    return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
-  node = session_node (token, expires, method, login_name);
+    return ek_registry_respond_db_error (req, error);
+  node = session_node (token, expires, method, login_name, enterprise_wide);
   ek_registry_respond_json (req, 201, node);
 }
 
@@ -442,6 +422,7 @@ handle_key_login (Request *req)
   sqlite3_stmt *stmt;
   gboolean ok = FALSE;
   gint64 enterprise_id;
+  g_autoptr(GError) error = NULL;
 
   if (req->self->trust == NULL)
     return ek_registry_respond_problem (req, PROBLEM_KEY_LOGIN_UNAVAILABLE, NULL);
@@ -467,7 +448,9 @@ handle_key_login (Request *req)
     }
   if (stmt != NULL)
     sqlite3_reset (stmt);
-  ek_registry_db_exec (req->self->db, NULL, "UPDATE challenges SET used = 1 WHERE id = ?", "s", challenge_id);
+  /* Spent before it is checked; if it cannot be marked spent, nothing is checked */
+  if (!ek_registry_db_exec (req->self->db, &error, "UPDATE challenges SET used = 1 WHERE id = ?", "s", challenge_id))
+    return ek_registry_respond_db_error (req, error);
   if (nonce == NULL)
     return ek_registry_respond_problem (req, PROBLEM_KEY_LOGIN_FAILED, NULL);
 
@@ -503,14 +486,14 @@ handle_key_login (Request *req)
   /* The service now knows this certificate of the enterprise */
   if (enterprise_id > 0)
     ek_registry_db_exec (req->self->db, NULL,
-                         "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) VALUES (?, ?, ?)",
+                         "INSERT OR IGNORE INTO certificate_logins (enterprise_id, login_name, seen_at) VALUES (?, ?, ?)",
                          "isi", enterprise_id, login_name, ek_registry_now ());
   if (enterprise_id == 0)
     return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
   if (uscc != NULL && code13 != NULL)
     ek_registry_db_exec (req->self->db, NULL, "UPDATE enterprises SET code13 = ? WHERE id = ? AND code13 IS NULL",
                          "si", code13, enterprise_id);
-  create_session (req, enterprise_id, NULL, "key", login_name, code13, cert_pem);
+  create_session (req, enterprise_id, NULL, "key", login_name, code13, TRUE, cert_pem);
 }
 
 void
@@ -524,7 +507,8 @@ ek_registry_handle_sessions (Request *req)
   g_autofree char *account_id = NULL;
   sqlite3_stmt *stmt;
   gint64 enterprise_id = 0;
-  gboolean active = FALSE;
+  gboolean active = FALSE, vouched = FALSE, captcha_right = FALSE;
+  g_autoptr(GError) error = NULL;
 
   /* POST /sessions/challenges: a nonce for key log-in */
   if (req->n_seg == 2 && g_str_equal (req->seg[1], "challenges"))
@@ -541,9 +525,9 @@ ek_registry_handle_sessions (Request *req)
         return;
       ek_registry_db_exec (req->self->db, NULL, "DELETE FROM challenges WHERE expires_at < ?", "i", ek_registry_now () - 3600);
       gnutls_rnd (GNUTLS_RND_NONCE, nonce, sizeof nonce);
-      if (!ek_registry_db_exec (req->self->db, NULL, "INSERT INTO challenges (id, nonce, expires_at) VALUES (?, ?, ?)",
+      if (!ek_registry_db_exec (req->self->db, &error, "INSERT INTO challenges (id, nonce, expires_at) VALUES (?, ?, ?)",
                                 "sbi", id, nonce, sizeof nonce, ek_registry_now () + 120))
-        return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+        return ek_registry_respond_db_error (req, error);
       b64 = g_base64_encode (nonce, sizeof nonce);
       o = json_object_new ();
       json_object_set_string_member (o, "id", id);
@@ -561,7 +545,8 @@ ek_registry_handle_sessions (Request *req)
         return ek_registry_respond_problem (req, PROBLEM_METHOD_NOT_ALLOWED, NULL);
       if (!ek_registry_require_session (req))
         return;
-      ek_registry_db_exec (req->self->db, NULL, "DELETE FROM sessions WHERE token_hash = ?", "s", req->token_hash);
+      if (!ek_registry_db_exec (req->self->db, &error, "DELETE FROM sessions WHERE token_hash = ?", "s", req->token_hash))
+        return ek_registry_respond_db_error (req, error);
       soup_server_message_set_status (req->msg, 204, NULL);
       return;
     }
@@ -599,7 +584,10 @@ ek_registry_handle_sessions (Request *req)
   if (!ek_registry_finish_validation (req, errors))
     return;
 
-  if (!consume_captcha (req, ek_registry_get_string (req->body, "captcha_id"), ek_registry_get_string (req->body, "captcha_answer")))
+  if (!consume_captcha (req, ek_registry_get_string (req->body, "captcha_id"), ek_registry_get_string (req->body, "captcha_answer"),
+                        &captcha_right, &error))
+    return ek_registry_respond_db_error (req, error);
+  if (!captcha_right)
     {
       JsonArray *captcha_errors = json_array_new ();
       ek_registry_add_text_error (req, captcha_errors, "captcha_answer", "captcha",
@@ -610,19 +598,19 @@ ek_registry_handle_sessions (Request *req)
 
   uscc = ek_normalize_code (ek_registry_get_string (req->body, "uscc"));
   stmt = ek_registry_db_query (req->self->db,
-                               "SELECT a.id, a.enterprise_id, a.active FROM accounts a JOIN enterprises e ON e.id = a.enterprise_id "
+                               "SELECT a.id, a.enterprise_id, a.active, a.vouched FROM accounts a JOIN enterprises e ON e.id = a.enterprise_id "
                                "WHERE e.uscc = ? AND a.login_name = ?", "ss", uscc, ek_registry_get_string (req->body, "login_name"));
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
       account_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       enterprise_id = sqlite3_column_int64 (stmt, 1);
       active = sqlite3_column_int (stmt, 2) != 0;
+      vouched = sqlite3_column_int (stmt, 3) != 0;
     }
   if (stmt != NULL)
     sqlite3_reset (stmt);
-  if (account_id == NULL)
+  /* Unknown and not yet activated are one answer: a login name's state is nobody's to probe */
+  if (account_id == NULL || !active)
     return ek_registry_respond_problem (req, PROBLEM_LOGIN_FAILED, NULL);
-  if (!active)
-    return ek_registry_respond_problem (req, PROBLEM_NOT_ACTIVATED, NULL);
-  create_session (req, enterprise_id, account_id, "code", ek_registry_get_string (req->body, "login_name"), NULL, NULL);
+  create_session (req, enterprise_id, account_id, "code", ek_registry_get_string (req->body, "login_name"), NULL, vouched, NULL);
 }

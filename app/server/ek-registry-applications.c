@@ -3,6 +3,8 @@
 
 #include "ek-registry-server-private.h"
 
+#include "ek-material-check.h"
+
 static const char * const id_types[] = { "resident-id", "officer-id", "soldier-id", "passport", "other", NULL };
 
 static const FieldSpec application_fields[] = {
@@ -96,23 +98,6 @@ application_node (EkRegistryServer *self,
   json_object_set_array_member (o, "materials", materials);
 
   return json_node_init_object (json_node_alloc (), o);
-}
-
-/* The application's status if it belongs to the caller's enterprise, else NULL (answer 404) */
-static char *
-owned_application_status (Request    *req,
-                          const char *id)
-{
-  sqlite3_stmt *stmt = ek_registry_db_query (req->self->db,
-                                             "SELECT status FROM applications WHERE id = ? AND enterprise_id = ?",
-                                             "si", id, req->enterprise_id);
-  char *status = NULL;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  return status;
 }
 
 static JsonArray *
@@ -230,7 +215,7 @@ check_key_limit (Request    *req,
 
   if (limit <= 0)
     return;
-  stmt = ek_registry_db_query (req->self->db, "SELECT COUNT(*) FROM certificates WHERE enterprise_id = ?", "i",
+  stmt = ek_registry_db_query (req->self->db, "SELECT COUNT(*) FROM certificate_logins WHERE enterprise_id = ?", "i",
                                req->enterprise_id);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     held = sqlite3_column_int64 (stmt, 0);
@@ -259,6 +244,7 @@ handle_application_submit (Request    *req,
   JsonArray *required;
   const char *business_type;
   gboolean resubmission;
+  g_autoptr(GError) error = NULL;
 
   ek_registry_idempotency_begin (req, &idem);
   if (idem.done)
@@ -304,21 +290,20 @@ handle_application_submit (Request    *req,
   json_array_unref (errors);
 
   resubmission = !g_str_equal (status, "draft");
-  if (!ek_registry_db_begin (req->self->db, NULL))
+  if (!ek_registry_db_begin (req->self->db, &error) ||
+      !ek_registry_db_exec (req->self->db, &error, "UPDATE applications SET status = 'submitted', updated_at = ? WHERE id = ?",
+                            "is", ek_registry_now (), id))
     {
       ek_registry_idempotency_clear (&idem);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
-  ek_registry_db_exec (req->self->db, NULL, "UPDATE applications SET status = 'submitted', updated_at = ? WHERE id = ?",
-                       "is", ek_registry_now (), id);
   ek_registry_db_add_event (req->self->db, id, "submitted", resubmission ? "resubmitted" : NULL);
   g_clear_pointer (&app, json_node_unref);
   app = application_node (req->self, id);
-  if (!ek_registry_idempotency_store (req, &idem, 200, NULL, app, NULL) || !ek_registry_db_commit (req->self->db, NULL))
+  if (!ek_registry_idempotency_store (req, &idem, 200, NULL, app, &error) || !ek_registry_db_commit (req->self->db, &error))
     {
-      ek_registry_db_rollback (req->self->db);
       ek_registry_idempotency_clear (&idem);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
   ek_registry_idempotency_clear (&idem);
   ek_registry_respond_json (req, 200, app);
@@ -333,26 +318,14 @@ ek_registry_handle_applications (Request *req)
   JsonArray *errors;
   g_autofree char *status = NULL;
   g_autoptr(JsonNode) node = NULL;
-  sqlite3_stmt *stmt;
+  g_autoptr(GError) error = NULL;
 
   if (!ek_registry_require_session (req))
     return;
 
   if (req->n_seg == 1 && g_str_equal (req->method, "GET"))
     {
-      JsonArray *list = json_array_new ();
-      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-
-      stmt = ek_registry_db_query (req->self->db, "SELECT id FROM applications WHERE enterprise_id = ? ORDER BY created_at, id",
-                                   "i", req->enterprise_id);
-      while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-        g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      if (stmt != NULL)
-        sqlite3_reset (stmt);
-      for (guint i = 0; i < ids->len; i++)
-        json_array_add_element (list, application_node (req->self, ids->pdata[i]));
-      node = json_node_init_array (json_node_alloc (), list);
-      json_array_unref (list);
+      node = ek_registry_visible_applications (req, application_node);
       return ek_registry_respond_json (req, 200, node);
     }
 
@@ -394,25 +367,24 @@ ek_registry_handle_applications (Request *req)
 
       id = g_uuid_string_random ();
       fields_text = fields != NULL ? json_to_string (fields, FALSE) : g_strdup ("{}");
-      if (!ek_registry_db_begin (req->self->db, NULL) ||
-          !ek_registry_db_exec (req->self->db, NULL,
-                                "INSERT INTO applications (id, enterprise_id, business_type, status, fields, created_at, updated_at) "
-                                "VALUES (?, ?, ?, 'draft', ?, ?, ?)", "sissii",
-                                id, req->enterprise_id, business_type, fields_text, ek_registry_now (), ek_registry_now ()))
+      /* The filing login is recorded: it alone sees the application until vouched for */
+      if (!ek_registry_db_begin (req->self->db, &error) ||
+          !ek_registry_db_exec (req->self->db, &error,
+                                "INSERT INTO applications (id, enterprise_id, account_id, business_type, status, fields, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)", "sisssii",
+                                id, req->enterprise_id, req->account_id, business_type, fields_text, ek_registry_now (), ek_registry_now ()))
         {
-          ek_registry_db_rollback (req->self->db);
           ek_registry_idempotency_clear (&idem);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_db_add_event (req->self->db, id, "draft", NULL);
       ek_registry_renewal_bind (req, id, business_type);
       node = application_node (req->self, id);
       location = g_strconcat (API_PREFIX "/applications/", id, NULL);
-      if (!ek_registry_idempotency_store (req, &idem, 201, location, node, NULL) || !ek_registry_db_commit (req->self->db, NULL))
+      if (!ek_registry_idempotency_store (req, &idem, 201, location, node, &error) || !ek_registry_db_commit (req->self->db, &error))
         {
-          ek_registry_db_rollback (req->self->db);
           ek_registry_idempotency_clear (&idem);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_idempotency_clear (&idem);
       soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location", location);
@@ -422,8 +394,9 @@ ek_registry_handle_applications (Request *req)
   if (req->n_seg == 1)
     return ek_registry_respond_problem (req, PROBLEM_METHOD_NOT_ALLOWED, NULL);
 
-  status = owned_application_status (req, req->seg[1]);
-  if (status == NULL)
+  /* Another enterprise's application, or (the access model) one a login it has not vouched for
+   * did not file itself: 404, as if it did not exist */
+  if (!ek_registry_application_visible (req, req->seg[1], &status))
     return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
 
   if (req->n_seg >= 3 && g_str_equal (req->seg[2], "materials"))
@@ -481,8 +454,10 @@ ek_registry_handle_applications (Request *req)
         g_autoptr(JsonNode) merged_node = json_node_init_object (json_node_alloc (), merged);
         text = json_to_string (merged_node, FALSE);
       }
-      ek_registry_db_exec (req->self->db, NULL, "UPDATE applications SET fields = ?, updated_at = ? WHERE id = ?",
-                           "sis", text, ek_registry_now (), req->seg[1]);
+      /* Answered with the stored application only once the change is stored */
+      if (!ek_registry_db_exec (req->self->db, &error, "UPDATE applications SET fields = ?, updated_at = ? WHERE id = ?",
+                                "sis", text, ek_registry_now (), req->seg[1]))
+        return ek_registry_respond_db_error (req, error);
       node = application_node (req->self, req->seg[1]);
       return ek_registry_respond_json (req, 200, node);
     }
@@ -539,62 +514,31 @@ format_content_type (const char *format)
   return "image/gif";
 }
 
-/* Reads the pixel size from the header and checks the file is complete (its end marker) */
-static gboolean
-image_geometry (const char   *format,
-                const guint8 *d,
-                gsize         len,
-                guint        *width,
-                guint        *height)
+/* The client's own check (core/materials), so that the service refuses exactly what the
+ * assistant refuses: the real format, the pixel bounds from the header before anything is
+ * decoded, then a full decode (a structurally corrupt PNG, non-zlib data, a bad header CRC,
+ * colour type 7, a truncated JPEG). The byte limit was enforced while the body streamed in. */
+static EkMaterialReport *
+check_like_the_client (EkRegistryServer *self,
+                       const guint8     *data,
+                       gsize             len)
 {
-  *width = *height = 0;
-  if (g_str_equal (format, "png"))
-    {
-      if (len < 33 + 12 || memcmp (d + 12, "IHDR", 4) != 0 ||
-          memcmp (d + len - 8, "IEND", 4) != 0)
-        return FALSE;
-      *width = (guint) d[16] << 24 | (guint) d[17] << 16 | (guint) d[18] << 8 | d[19];
-      *height = (guint) d[20] << 24 | (guint) d[21] << 16 | (guint) d[22] << 8 | d[23];
-    }
-  else if (g_str_equal (format, "gif"))
-    {
-      if (len < 14 || d[len - 1] != 0x3B)
-        return FALSE;
-      *width = (guint) d[6] | (guint) d[7] << 8;
-      *height = (guint) d[8] | (guint) d[9] << 8;
-    }
-  else if (g_str_equal (format, "jpeg"))
-    {
-      gsize i = 2;
+  g_autoptr(GBytes) bytes = g_bytes_new_static (data, len);
+  JsonArray *formats = json_object_get_array_member (self->limits, "formats");
+  EkMaterialLimits limits;
 
-      if (len < 4 || d[len - 2] != 0xFF || d[len - 1] != 0xD9)
-        return FALSE;
-      while (i + 9 < len)
-        {
-          guint8 marker;
-          gsize seg_len;
-
-          if (d[i] != 0xFF)
-            return FALSE;
-          marker = d[i + 1];
-          if (marker == 0xFF)
-            {
-              i++;
-              continue;
-            }
-          seg_len = (gsize) d[i + 2] << 8 | d[i + 3];
-          if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
-            {
-              *height = (guint) d[i + 5] << 8 | d[i + 6];
-              *width = (guint) d[i + 7] << 8 | d[i + 8];
-              break;
-            }
-          if (seg_len < 2)
-            return FALSE;
-          i += 2 + seg_len;
-        }
-    }
-  return *width > 0 && *height > 0;
+  ek_material_limits_init_default (&limits);
+  limits.max_bytes = 0;
+  limits.formats = 0;
+  for (guint i = 0; formats != NULL && i < json_array_get_length (formats); i++)
+    for (EkImageFormat f = EK_IMAGE_FORMAT_PNG; f <= EK_IMAGE_FORMAT_GIF; f++)
+      if (g_strcmp0 (json_array_get_string_element (formats, i), ek_image_format_to_string (f)) == 0)
+        limits.formats |= 1u << f;
+  limits.max_width = (guint) json_object_get_int_member_with_default (self->limits, "max_width", G_MAXUINT);
+  limits.max_height = (guint) json_object_get_int_member_with_default (self->limits, "max_height", G_MAXUINT);
+  limits.max_pixels = (guint64) json_object_get_int_member_with_default (self->limits, "max_pixels",
+                                                                         EK_MATERIAL_DEFAULT_MAX_PIXELS);
+  return ek_material_check_bytes (bytes, &limits, NULL);
 }
 
 static gboolean
@@ -625,6 +569,7 @@ ek_registry_accept_upload (Request    *req,
 {
   Upload *upload = g_object_get_data (G_OBJECT (req->msg), "ek-upload");
   g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(EkMaterialReport) report = NULL;
   const guint8 *data;
   gsize len;
   const char *format;
@@ -668,18 +613,19 @@ ek_registry_accept_upload (Request    *req,
       ek_registry_set_json_response (req->msg, 415, "application/problem+json", node);
       return FALSE;
     }
-  if (!image_geometry (format, data, len, &stored->width, &stored->height))
-    {
-      ek_registry_respond_problem (req, PROBLEM_DAMAGED_IMAGE, NULL);
-      return FALSE;
-    }
-  if (stored->width > (guint) json_object_get_int_member_with_default (req->self->limits, "max_width", G_MAXINT) ||
-      stored->height > (guint) json_object_get_int_member_with_default (req->self->limits, "max_height", G_MAXINT) ||
-      (gint64) stored->width * stored->height > json_object_get_int_member_with_default (req->self->limits, "max_pixels", G_MAXINT64))
+  report = check_like_the_client (req->self, data, len);
+  if (ek_material_report_has (report, EK_MATERIAL_ERROR_TOO_MANY_PIXELS))
     {
       ek_registry_respond_problem (req, PROBLEM_IMAGE_DIMENSIONS, NULL);
       return FALSE;
     }
+  if (!ek_material_report_is_ok (report))
+    {
+      ek_registry_respond_problem (req, PROBLEM_DAMAGED_IMAGE, NULL);
+      return FALSE;
+    }
+  stored->width = report->info.width;
+  stored->height = report->info.height;
 
   stored->sha256 = ek_registry_sha256_hex (data, len);
   stored->size = len;
@@ -741,6 +687,7 @@ handle_materials (Request    *req,
   const char *kind;
   g_autofree char *business_type = NULL;
   g_autofree char *old_file = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (req->n_seg == 3)
     {
@@ -805,9 +752,9 @@ handle_materials (Request    *req,
         return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
       if (!status_is_editable (status))
         return ek_registry_respond_problem (req, PROBLEM_NOT_EDITABLE, NULL);
-      if (!ek_registry_db_exec (req->self->db, NULL, "DELETE FROM materials WHERE application_id = ? AND kind = ?",
+      if (!ek_registry_db_exec (req->self->db, &error, "DELETE FROM materials WHERE application_id = ? AND kind = ?",
                                 "ss", application_id, kind))
-        return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+        return ek_registry_respond_db_error (req, error);
       ek_registry_discard_file (req->self, old_file);
       soup_server_message_set_status (req->msg, 204, NULL);
       return;
@@ -828,20 +775,24 @@ handle_materials (Request    *req,
         return ek_registry_respond_problem (req, PROBLEM_NOT_EDITABLE, NULL);
       if (!ek_registry_accept_upload (req, &stored))
         return;
-      if (!ek_registry_db_exec (req->self->db, NULL,
+      /* The row and the application's time together, or neither (and the new file goes) */
+      if (!ek_registry_db_begin (req->self->db, &error) ||
+          !ek_registry_db_exec (req->self->db, &error,
                                 "INSERT OR REPLACE INTO materials (application_id, kind, file, content_type, size, sha256, "
                                 "width, height, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 "ssssisiii", application_id, kind, stored.file, stored.content_type, (gint64) stored.size,
-                                stored.sha256, (gint64) stored.width, (gint64) stored.height, ek_registry_now ()))
+                                stored.sha256, (gint64) stored.width, (gint64) stored.height, ek_registry_now ()) ||
+          !ek_registry_db_exec (req->self->db, &error, "UPDATE applications SET updated_at = ? WHERE id = ?",
+                                "is", ek_registry_now (), application_id) ||
+          !ek_registry_db_commit (req->self->db, &error))
         {
+          ek_registry_db_rollback (req->self->db);
           ek_registry_discard_file (req->self, stored.file);
           ek_registry_stored_file_clear (&stored);
-          return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+          return ek_registry_respond_db_error (req, error);
         }
       ek_registry_discard_file (req->self, old_file);
       ek_registry_stored_file_clear (&stored);
-      ek_registry_db_exec (req->self->db, NULL, "UPDATE applications SET updated_at = ? WHERE id = ?",
-                           "is", ek_registry_now (), application_id);
       stmt = ek_registry_db_query (req->self->db, MATERIAL_COLUMNS "WHERE application_id = ? AND kind = ?",
                                    "ss", application_id, kind);
       sqlite3_step (stmt);

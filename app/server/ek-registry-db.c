@@ -130,16 +130,27 @@ static const char * const migrations[] = {
   "  created_at INTEGER NOT NULL);",
   /* 2: the certificates each enterprise holds (seen at a key log-in, or made for one of its
    * applications): their login names are taken, and their number is limited */
-  "CREATE TABLE certificates ("
+  "CREATE TABLE certificate_logins ("
   "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
   "  login_name TEXT NOT NULL,"
   "  seen_at INTEGER NOT NULL,"
   "  PRIMARY KEY (enterprise_id, login_name));",
-  /* 3: renewal with the key: the certificate a key session logged in with, the certificate a
+  /* 3: the access model and activation attempts. An application remembers the account that
+   * filed it (NULL: a key session); an account the enterprise vouched for (with its key) sees
+   * all of the enterprise; wrong activation codes are counted per account */
+  "ALTER TABLE applications ADD COLUMN account_id TEXT REFERENCES accounts(id);"
+  "CREATE INDEX applications_by_account ON applications (account_id);"
+  "ALTER TABLE accounts ADD COLUMN vouched INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE accounts ADD COLUMN activation_failures INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE accounts ADD COLUMN activation_sent_at INTEGER;"
+  /* What an enterprise with a single login filed before was that login's */
+  "UPDATE applications SET account_id = (SELECT a.id FROM accounts a WHERE a.enterprise_id = applications.enterprise_id) "
+  "WHERE (SELECT COUNT(*) FROM accounts a WHERE a.enterprise_id = applications.enterprise_id) = 1;",
+  /* 4: renewal with the key: the certificate a key session logged in with, the certificate a
    * renewal renews, the certificates the service issued (or recorded), and revocations */
   "ALTER TABLE sessions ADD COLUMN certificate TEXT;"
   "ALTER TABLE applications ADD COLUMN renews TEXT;"
-  "CREATE TABLE issued_certificates ("
+  "CREATE TABLE certificates ("
   "  sha256 TEXT PRIMARY KEY,"
   "  serial TEXT NOT NULL,"
   "  enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),"
@@ -149,11 +160,11 @@ static const char * const migrations[] = {
   "  pem TEXT NOT NULL,"
   "  not_after INTEGER NOT NULL,"
   "  created_at INTEGER NOT NULL);"
-  "CREATE INDEX issued_certificates_by_renewed ON issued_certificates (renews);"
+  "CREATE INDEX certificates_by_renewed ON certificates (renews);"
   "CREATE TABLE revocations ("
   "  serial TEXT PRIMARY KEY,"
   "  at INTEGER NOT NULL);",
-  /* 4: the electronic seal's forms, review and images, its bindings to key certificates; the
+  /* 5: the electronic seal's forms, review and images, its bindings to key certificates; the
    * mobile authorisation's applicant information and the phone certificate it leads to */
   "ALTER TABLE seal_requests ADD COLUMN form TEXT;"
   "ALTER TABLE seal_requests ADD COLUMN certificate_sha256 TEXT;"
@@ -183,8 +194,11 @@ static gboolean
 set_sql_error (EkRegistryDb  *db,
                GError       **error)
 {
-  g_set_error (error, EK_REGISTRY_DB_ERROR, EK_REGISTRY_DB_ERROR_SQL, "SQLite: %s",
-               sqlite3_errmsg (db->handle));
+  int code = sqlite3_errcode (db->handle) & 0xff;
+
+  g_set_error (error, EK_REGISTRY_DB_ERROR,
+               code == SQLITE_BUSY || code == SQLITE_LOCKED ? EK_REGISTRY_DB_ERROR_BUSY : EK_REGISTRY_DB_ERROR_SQL,
+               "SQLite: %s", sqlite3_errmsg (db->handle));
   return FALSE;
 }
 
@@ -281,6 +295,15 @@ sqlite3 *
 ek_registry_db_handle (EkRegistryDb *db)
 {
   return db->handle;
+}
+
+/* How long a write waits for another connection's lock before it fails as busy (5 s after
+ * opening; the service, whose one loop must not wait, asks for much less) */
+void
+ek_registry_db_set_busy_timeout (EkRegistryDb *db,
+                                 int           ms)
+{
+  sqlite3_busy_timeout (db->handle, ms);
 }
 
 static sqlite3_stmt *

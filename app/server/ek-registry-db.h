@@ -14,6 +14,7 @@ typedef enum
   EK_REGISTRY_DB_ERROR_SQL,
   EK_REGISTRY_DB_ERROR_NOT_FOUND,
   EK_REGISTRY_DB_ERROR_STATE,
+  EK_REGISTRY_DB_ERROR_BUSY,     /* another connection holds the lock: nothing was written */
 } EkRegistryDbError;
 
 GQuark ek_registry_db_error_quark (void);
@@ -24,6 +25,8 @@ EkRegistryDb  *ek_registry_db_open      (const char    *path,
                                          GError       **error);
 void           ek_registry_db_close     (EkRegistryDb  *db);
 sqlite3       *ek_registry_db_handle    (EkRegistryDb  *db);
+void           ek_registry_db_set_busy_timeout (EkRegistryDb *db,
+                                                int           ms);
 
 /* Binds by a type string: 's' text (NULL binds NULL), 'i' gint64, 'b' blob (pointer, gsize) */
 sqlite3_stmt  *ek_registry_db_query     (EkRegistryDb  *db,

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <cairo.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <gnutls/gnutls.h>
@@ -68,6 +69,8 @@ cmd_serve (int    argc,
   g_autofree char *issuing_key = NULL;
   int session_ttl = 1800, captcha_ttl = 300, rate_limit = 30, json_limit = 65536;
   int certificate_days = 730, renewal_window_days = 90, renewal_grace_days = 30;
+  int header_timeout = EK_REGISTRY_DEFAULT_HEADER_TIMEOUT, body_timeout = EK_REGISTRY_DEFAULT_BODY_TIMEOUT;
+  int idle_timeout = EK_REGISTRY_DEFAULT_IDLE_TIMEOUT, db_busy_timeout = EK_REGISTRY_DEFAULT_DB_BUSY_TIMEOUT;
   guint port = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("- serve the registration API");
   g_autoptr(GError) error = NULL;
@@ -95,6 +98,11 @@ cmd_serve (int    argc,
       "A key can be renewed online this many days before its certificate expires (90)", "DAYS" },
     { "renewal-grace-days", 0, 0, G_OPTION_ARG_INT, &renewal_grace_days,
       "… and this many days after; beyond, key log-in is refused (30)", "DAYS" },
+    { "header-timeout", 0, 0, G_OPTION_ARG_INT, &header_timeout, "Seconds a client may take to send a request's headers (15)", "S" },
+    { "body-timeout", 0, 0, G_OPTION_ARG_INT, &body_timeout, "Seconds a request body may stall (30)", "S" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, "Seconds a kept-alive connection may wait for its next request (30)", "S" },
+    { "db-busy-timeout", 0, 0, G_OPTION_ARG_INT, &db_busy_timeout,
+      "Milliseconds a write waits for another process's database lock before answering 503 (200)", "MS" },
     { NULL }
   };
 
@@ -115,7 +123,8 @@ cmd_serve (int    argc,
       return 2;
     }
   if (session_ttl <= 0 || captcha_ttl <= 0 || rate_limit <= 0 || json_limit <= 0 ||
-      certificate_days <= 0 || renewal_window_days <= 0 || renewal_grace_days < 0)
+      certificate_days <= 0 || renewal_window_days <= 0 || renewal_grace_days < 0 ||
+      header_timeout <= 0 || body_timeout <= 0 || idle_timeout <= 0 || db_busy_timeout <= 0)
     {
       g_printerr ("ekey-registry serve: limits and lifetimes must be positive\n");
       return 2;
@@ -137,6 +146,10 @@ cmd_serve (int    argc,
   config.certificate_days = certificate_days;
   config.renewal_window_days = renewal_window_days;
   config.renewal_grace_days = renewal_grace_days;
+  config.header_timeout = (guint) header_timeout;
+  config.body_timeout = (guint) body_timeout;
+  config.idle_timeout = (guint) idle_timeout;
+  config.db_busy_timeout = (guint) db_busy_timeout;
 
   server = ek_registry_server_new (&config, &error);
   if (server == NULL)
@@ -208,9 +221,12 @@ mail_enterprise (EkRegistryDb *db,
                  const char   *subject,
                  const char   *body)
 {
+  /* The access model: the login that filed it, and those the enterprise vouched for, not any
+   * login registered under the enterprise's code */
   sqlite3_stmt *stmt = ek_registry_db_query (db,
-                                             "SELECT a.email FROM accounts a JOIN applications p ON p.enterprise_id = a.enterprise_id "
-                                             "WHERE p.id = ? AND a.active = 1", "s", application_id);
+                                             "SELECT DISTINCT a.email FROM accounts a JOIN applications p ON p.enterprise_id = a.enterprise_id "
+                                             "WHERE p.id = ? AND a.active = 1 AND (a.id = p.account_id OR a.vouched = 1)",
+                                             "s", application_id);
   g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func (g_free);
 
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
@@ -455,7 +471,7 @@ cmd_review (int    argc,
       /* The key is made: the enterprise now holds a certificate with the application's login name */
       if (g_str_equal (to, "producing"))
         ek_registry_db_exec (db, NULL,
-                             "INSERT OR IGNORE INTO certificates (enterprise_id, login_name, seen_at) "
+                             "INSERT OR IGNORE INTO certificate_logins (enterprise_id, login_name, seen_at) "
                              "SELECT enterprise_id, json_extract (fields, '$.login_name'), ? FROM applications "
                              "WHERE id = ? AND json_extract (fields, '$.login_name') IS NOT NULL",
                              "is", g_get_real_time () / G_USEC_PER_SEC, id);
@@ -616,5 +632,8 @@ main (int   argc,
       status = 2;
     }
   gnutls_global_deinit ();
+  /* cairo keeps the captcha's font face for the process; give it back, so that a leak checker
+   * sees only real leaks */
+  cairo_debug_reset_static_data ();
   return status;
 }

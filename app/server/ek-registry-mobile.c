@@ -274,6 +274,7 @@ void
 ek_registry_handle_mobile_authorizations (Request *req)
 {
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (!ek_registry_require_key_session (req))
     return;

@@ -267,7 +267,7 @@ decide_eligibility (Request           *req,
   e->serial = certificate_serial (crt);
   e->not_after = (gint64) gnutls_x509_crt_get_expiration_time (crt);
 
-  stmt = ek_registry_db_query (req->self->db, "SELECT enterprise_id FROM issued_certificates WHERE sha256 = ?", "s", e->sha256);
+  stmt = ek_registry_db_query (req->self->db, "SELECT enterprise_id FROM certificates WHERE sha256 = ?", "s", e->sha256);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
       recorded = TRUE;
@@ -275,7 +275,7 @@ decide_eligibility (Request           *req,
     }
   if (stmt != NULL)
     sqlite3_reset (stmt);
-  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM issued_certificates WHERE renews = ?", "s", e->sha256);
+  stmt = ek_registry_db_query (req->self->db, "SELECT 1 FROM certificates WHERE renews = ?", "s", e->sha256);
   renewed = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
   if (stmt != NULL)
     sqlite3_reset (stmt);
@@ -709,7 +709,7 @@ ek_registry_handle_renewal_certificate (Request    *req,
   if (g_strcmp0 (business_type, RENEWAL) != 0 || renews == NULL)
     return ek_registry_respond_problem (req, PROBLEM_NOT_FOUND, NULL);
 
-  stmt = ek_registry_db_query (req->self->db, "SELECT pem, public_key_id, sha256 FROM issued_certificates WHERE application_id = ?",
+  stmt = ek_registry_db_query (req->self->db, "SELECT pem, public_key_id, sha256 FROM certificates WHERE application_id = ?",
                                "s", application_id);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -794,7 +794,7 @@ ek_registry_handle_renewal_certificate (Request    *req,
     gnutls_x509_crt_deinit (crt);
     if (!ek_registry_db_begin (req->self->db, NULL) ||
         !ek_registry_db_exec (req->self->db, NULL,
-                              "INSERT INTO issued_certificates (sha256, serial, enterprise_id, application_id, renews, public_key_id, pem, "
+                              "INSERT INTO certificates (sha256, serial, enterprise_id, application_id, renews, public_key_id, pem, "
                               "not_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssissss" "ii",
                               sha, serial, req->enterprise_id, application_id, renews, new_key, pem, not_after,
                               ek_registry_now ()) ||
@@ -901,7 +901,7 @@ ek_registry_cmd_certificates (int    argc,
             ek_registry_db_exec (db, NULL, "UPDATE enterprises SET name = ? WHERE id = ?", "si", name, enterprise_id);
         }
       if (!ek_registry_db_exec (db, &error,
-                                "INSERT OR IGNORE INTO issued_certificates (sha256, serial, enterprise_id, public_key_id, pem, not_after, created_at) "
+                                "INSERT OR IGNORE INTO certificates (sha256, serial, enterprise_id, public_key_id, pem, not_after, created_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", "ssiss" "ii",
                                 sha, serial, enterprise_id, key_id, pem, (gint64) gnutls_x509_crt_get_expiration_time (crt),
                                 ek_registry_now ()))
@@ -930,7 +930,7 @@ ek_registry_cmd_certificates (int    argc,
     {
       sqlite3_stmt *stmt = ek_registry_db_query (db,
                                                  "SELECT c.serial, c.application_id, c.not_after, COALESCE(e.uscc, e.code13), "
-                                                 "r.at IS NOT NULL FROM issued_certificates c JOIN enterprises e ON e.id = c.enterprise_id "
+                                                 "r.at IS NOT NULL FROM certificates c JOIN enterprises e ON e.id = c.enterprise_id "
                                                  "LEFT JOIN revocations r ON r.serial = c.serial ORDER BY c.created_at", "");
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 

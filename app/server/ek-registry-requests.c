@@ -51,8 +51,8 @@ static const struct
     "The verification code is wrong, expired or already used. Get a new one and try again.",
     "验证码错误、已过期或已使用，请刷新验证码后重试。" },
   [PROBLEM_LOGIN_FAILED] = { 401, "login-failed", "Log-in failed",
-    "The enterprise code and login name do not match a registered account. Check both, or register first.",
-    "企业代码与登录名不匹配任何已注册账号，请核对，或先注册。" },
+    "The enterprise code and login name do not match an activated account. Check both; if you registered, activate the account with the code from the email first.",
+    "企业代码与登录名不匹配任何已激活的账号。请核对；如已注册，请先用邮件中的激活码激活账号。" },
   [PROBLEM_NOT_ACTIVATED] = { 403, "account-not-activated", "Account not activated",
     "The account is not activated yet. Enter the activation code sent to your registration email.",
     "账号尚未激活，请输入发送到注册邮箱的激活码。" },
@@ -90,8 +90,8 @@ static const struct
     "This login name is already registered for your enterprise. An additional key needs a new login name.",
     "该登录名已为贵企业注册。增办电子钥匙需使用新的登录名。" },
   [PROBLEM_ACTIVATION_FAILED] = { 422, "activation-failed", "Activation code not accepted",
-    "The activation code is wrong. Copy it from the activation email and try again.",
-    "激活码错误，请从激活邮件中复制后重试。" },
+    "The activation code is wrong or no longer valid (five wrong tries cancel it). Copy it from the newest activation email, or ask for a new code.",
+    "激活码错误或已失效（连续输错五次即作废）。请从最新的激活邮件中复制，或申请新的激活码。" },
   [PROBLEM_MISSING_MATERIALS] = { 422, "missing-materials", "Materials missing",
     "Some required materials or fields are missing. Add the ones marked, then submit again.",
     "缺少必需的材料或信息，请补充标注的项目后重新提交。" },
@@ -140,6 +140,24 @@ static const struct
   [PROBLEM_INTERNAL] = { 500, "internal", "Internal error",
     "The service could not complete the request. Try again later; if it persists, contact the helpdesk with the request id.",
     "服务暂时无法完成请求，请稍后重试；如仍有问题，请将请求编号告知客服。" },
+  [PROBLEM_JSON_TOO_DEEP] = { 400, "json-too-deep", "JSON nested too deeply",
+    "The request nests lists or objects deeper than this service reads. The program that sent it has a fault; please report it.",
+    "请求内容的嵌套层级超出服务可读取的范围。发送程序有误，请报告此问题。" },
+  [PROBLEM_JSON_NUL] = { 400, "nul-character", "NUL character in text",
+    "A text in the request contains a NUL character (\\u0000), which no field accepts. Remove it and send again.",
+    "请求中的文本含有空字符（\\u0000），任何字段均不接受，请删除后重新提交。" },
+  [PROBLEM_UNSUPPORTED_MEDIA_TYPE] = { 415, "unsupported-media-type", "JSON expected",
+    "This request must be sent as JSON (Content-Type: application/json). The program that sent it has a fault; please report it.",
+    "此请求须以 JSON 格式发送（Content-Type: application/json）。发送程序有误，请报告此问题。" },
+  [PROBLEM_SERVICE_BUSY] = { 503, "service-busy", "Service busy",
+    "The service is busy and has not recorded anything. Try again in a moment; nothing is lost.",
+    "服务繁忙，本次请求未作任何记录。请稍后重试，已填写的内容不会丢失。" },
+  [PROBLEM_BAD_REQUEST] = { 400, "bad-request", "Bad request",
+    "The service could not read the request. The program that sent it has a fault; please report it.",
+    "服务无法读取该请求。发送程序有误，请报告此问题。" },
+  [PROBLEM_NOT_IMPLEMENTED] = { 501, "not-implemented", "Not implemented",
+    "The service does not support the way this request was sent. The program that sent it has a fault; please report it.",
+    "服务不支持该请求的发送方式。发送程序有误，请报告此问题。" },
 };
 
 
@@ -272,6 +290,24 @@ ek_registry_respond_problem (Request   *req,
                              JsonArray *errors)
 {
   ek_registry_respond_problem_msg (req->msg, req->lang, problem, errors);
+}
+
+/* A write that did not commit is never acknowledged: a busy database (another process holds
+ * its lock) is 503 with Retry-After, which the client retries as it is; anything else 500.
+ * An open transaction is rolled back first. */
+void
+ek_registry_respond_db_error (Request      *req,
+                              const GError *error)
+{
+  ek_registry_db_rollback (req->self->db);
+  if (g_error_matches (error, EK_REGISTRY_DB_ERROR, EK_REGISTRY_DB_ERROR_BUSY))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Retry-After", "1");
+      ek_registry_respond_problem (req, PROBLEM_SERVICE_BUSY, NULL);
+      return;
+    }
+  g_warning ("Failed to store: %s", error != NULL ? error->message : "unknown error");
+  ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
 }
 
 void
@@ -468,13 +504,24 @@ ek_registry_get_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
-/* Parses the JSON body into req->body; answers the problem itself and returns FALSE */
+/* application/json, or a type that says it is JSON (application/problem+json, …+json);
+ * text/plain or no type at all is not read as JSON */
+static gboolean
+content_type_is_json (SoupServerMessage *msg)
+{
+  const char *type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+
+  return type != NULL && (g_ascii_strcasecmp (type, "application/json") == 0 ||
+                          (g_ascii_strncasecmp (type, "application/", 12) == 0 && g_str_has_suffix (type, "+json")));
+}
+
+/* Parses the JSON body into req->body through the request decoder; answers the problem itself
+ * and returns FALSE */
 gboolean
 ek_registry_parse_body (Request *req)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   gsize len = 0;
   const char *data;
 
@@ -490,16 +537,27 @@ ek_registry_parse_body (Request *req)
       ek_registry_respond_problem (req, PROBLEM_BODY_TOO_LARGE, NULL);
       return FALSE;
     }
-  if (len == 0 || !g_utf8_validate (data, (gssize) len, NULL) ||
-      !json_parser_load_from_data (parser, data, (gssize) len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!content_type_is_json (req->msg))
     {
+      ek_registry_respond_problem (req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL);
+      return FALSE;
+    }
+  switch (ek_registry_json_decode (data, len, &req->body_node))
+    {
+    case EK_REGISTRY_JSON_OK:
+      req->body = json_node_get_object (req->body_node);
+      return TRUE;
+    case EK_REGISTRY_JSON_TOO_DEEP:
+      ek_registry_respond_problem (req, PROBLEM_JSON_TOO_DEEP, NULL);
+      return FALSE;
+    case EK_REGISTRY_JSON_NUL:
+      ek_registry_respond_problem (req, PROBLEM_JSON_NUL, NULL);
+      return FALSE;
+    case EK_REGISTRY_JSON_MALFORMED:
+    default:
       ek_registry_respond_problem (req, PROBLEM_MALFORMED_JSON, NULL);
       return FALSE;
     }
-  req->body_node = json_node_ref (json_parser_get_root (parser));
-  req->body = json_node_get_object (req->body_node);
-  return TRUE;
 }
 
 gboolean
@@ -595,8 +653,9 @@ ek_registry_require_session (Request *req)
     }
   hash = ek_registry_sha256_hex (auth + 7, strlen (auth + 7));
   stmt = ek_registry_db_query (req->self->db,
-                               "SELECT enterprise_id, account_id, method, login_name, code13, expires_at "
-                               "FROM sessions WHERE token_hash = ?", "s", hash);
+                               "SELECT s.enterprise_id, s.account_id, s.method, s.login_name, s.code13, s.expires_at, "
+                               "COALESCE(a.vouched, 0) FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id "
+                               "WHERE s.token_hash = ?", "s", hash);
   if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     {
       if (stmt != NULL)
@@ -612,6 +671,9 @@ ek_registry_require_session (Request *req)
   req->auth_method = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
   req->login_name = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   req->code13 = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  /* The access model: a key of the enterprise proves possession; a login made with the code
+   * alone sees the enterprise only once the enterprise vouched for it */
+  req->enterprise_wide = g_strcmp0 (req->auth_method, "key") == 0 || sqlite3_column_int (stmt, 6) != 0;
   sqlite3_reset (stmt);
 
   if (expires <= ek_registry_now ())
@@ -676,12 +738,14 @@ ek_registry_idempotency_begin (Request     *req,
   g_checksum_update (checksum, (const guchar *) g_uri_get_path (uri), -1);
   g_checksum_update (checksum, (const guchar *) "\n", 1);
   g_checksum_update (checksum, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes));
-  idem->key = g_strdup (key);
+  /* Keys are the caller's own: one login never gets another's stored answer replayed (the
+   * enterprise's key sessions share one scope) */
+  idem->key = g_strdup_printf ("%s %s", req->account_id != NULL ? req->account_id : "key", key);
   idem->fingerprint = g_strdup (g_checksum_get_string (checksum));
 
   stmt = ek_registry_db_query (req->self->db,
                                "SELECT fingerprint, status, location, body FROM idempotency_keys "
-                               "WHERE enterprise_id = ? AND key = ?", "is", req->enterprise_id, key);
+                               "WHERE enterprise_id = ? AND key = ?", "is", req->enterprise_id, idem->key);
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
       const char *fingerprint = (const char *) sqlite3_column_text (stmt, 0);

@@ -261,7 +261,7 @@ seal_request_problem (Request                  *req,
 
   /* rebind: the certificate logged in with renews (or replaces) one bound to the seal */
   *renewed_binding = first_text (ek_registry_db_query (req->self->db,
-                                 "SELECT b.certificate_sha256 FROM seal_bindings b JOIN issued_certificates c ON c.renews = b.certificate_sha256 "
+                                 "SELECT b.certificate_sha256 FROM seal_bindings b JOIN certificates c ON c.renews = b.certificate_sha256 "
                                  "WHERE b.seal_id = ? AND c.sha256 = ? AND c.enterprise_id = ?",
                                  "ssi", seal_id, cert->sha256, req->enterprise_id));
   return *renewed_binding != NULL ? PROBLEM_NONE : PROBLEM_NOTHING_TO_REBIND;
@@ -385,6 +385,7 @@ void
 ek_registry_handle_seal_requests (Request *req)
 {
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (!ek_registry_require_key_session (req))
     return;

@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "ek-catalogue.h"
+#include "ek-registry-connections.h"
 #include "ek-registry-db.h"
+#include "ek-registry-json.h"
 #include "ek-registry-renewals.h"
 #include "ek-registry-review.h"
 #include "ek-registry-server.h"
@@ -41,6 +43,7 @@ struct _EkRegistryServer
 
   EkRegistryConfig            config;
   SoupServer                 *soup;
+  EkRegistryConnections      *connections;
   EkRegistryDb               *db;
   char                       *files_dir;
   char                       *tmp_dir;
@@ -100,6 +103,13 @@ typedef enum
   PROBLEM_MOBILE_NOT_AUTHORIZED,
   PROBLEM_MOBILE_ALREADY_AUTHORIZED,
   PROBLEM_INTERNAL,
+  /* hardening: the request decoder, the database, the access model */
+  PROBLEM_JSON_TOO_DEEP,
+  PROBLEM_JSON_NUL,
+  PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+  PROBLEM_SERVICE_BUSY,
+  PROBLEM_BAD_REQUEST,
+  PROBLEM_NOT_IMPLEMENTED,
   PROBLEM_NONE,   /* not a problem: never answered */
 } Problem;
 
@@ -121,6 +131,7 @@ typedef struct
   char              *login_name;
   char              *code13;
   char              *token_hash;
+  gboolean           enterprise_wide;   /* a key session, or an account the enterprise vouched for */
 } Request;
 
 typedef enum
@@ -213,6 +224,10 @@ ek_registry_respond_problem (Request   *req,
                              JsonArray *errors);
 
 void
+ek_registry_respond_db_error (Request      *req,
+                              const GError *error);
+
+void
 ek_registry_respond_json (Request  *req,
                           guint     status,
                           JsonNode *node);
@@ -294,6 +309,30 @@ JsonNode *
 ek_registry_parse_json_text (const char *text);
 
 void
+ek_registry_respond_account (Request    *req,
+                             const char *account_id,
+                             guint       status);
+
+/* Activation codes (ek-registry-activation.c) */
+char *
+ek_registry_new_activation_code (void);
+
+void
+ek_registry_send_activation_code (EkRegistryDb *db,
+                                  const char   *email,
+                                  const char   *login_name,
+                                  const char   *code);
+
+void
+ek_registry_handle_activation (Request *req);
+
+void
+ek_registry_handle_activation_code (Request *req);
+
+GBytes *
+ek_registry_captcha_png (const char *answer);
+
+void
 ek_registry_handle_catalogue (Request *req);
 
 void
@@ -336,6 +375,30 @@ ek_registry_select_all (EkRegistryDb *db,
                         JsonNode   *(*to_node) (sqlite3_stmt *));
 
 /* ek-registry-mobile.c */
+/* The access model (ek-registry-access.c) */
+gboolean
+ek_registry_application_visible (Request    *req,
+                                 const char *application_id,
+                                 char      **status);
+
+JsonNode *
+ek_registry_visible_applications (Request *req,
+                                  JsonNode *(*to_node) (EkRegistryServer *self, const char *id));
+
+gboolean
+ek_registry_account_visible (Request    *req,
+                             const char *account_id);
+
+void
+ek_registry_notify_new_login (Request    *req,
+                              gint64      enterprise_id,
+                              const char *new_account_id,
+                              const char *login_name);
+
+void
+ek_registry_handle_vouch (Request    *req,
+                          const char *account_id);
+
 void
 ek_registry_handle_mobile_authorizations (Request *req);
 

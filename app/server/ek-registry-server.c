@@ -106,6 +106,33 @@ is_upload_path (const char *method,
           g_regex_match_simple ("^" API_PREFIX "/seal-requests/[^/]+/letter$", path, 0, 0));
 }
 
+static void log_request (SoupServerMessage *msg, const char *outcome);
+
+/* A request refused on its headers: a body it announces is never read (libsoup would read all
+ * of it before answering), the answer goes out at once and the connection is closed */
+static void
+refuse_on_headers (EkRegistryServer  *self,
+                   SoupServerMessage *msg,
+                   Problem            problem)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  gboolean has_body = encoding == SOUP_ENCODING_CHUNKED ||
+                      (encoding == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length (headers) > 0);
+
+  /* Once is enough (a refused upload's later chunks) */
+  if (g_object_get_data (G_OBJECT (msg), "ek-refused") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (msg), "ek-refused", GINT_TO_POINTER (1));
+
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  ek_registry_respond_problem_msg (msg, ek_registry_pick_language (msg), problem, NULL);
+  if (!has_body)
+    return;
+  log_request (msg, "refused-before-body");
+  ek_registry_connections_answer_now (self->connections, msg);
+}
+
 static void
 on_upload_chunk (SoupServerMessage *msg,
                  GBytes            *chunk,
@@ -120,10 +147,11 @@ on_upload_chunk (SoupServerMessage *msg,
     return;
   if (upload->received > upload->limit)
     {
-      /* Keep nothing of an oversized file: truncate now, answer 413 when the body ends */
+      /* Keep nothing of an oversized file, read no more of it: 413 at once */
       upload->too_large = TRUE;
       if (ftruncate (upload->fd, 0) != 0)
         upload->write_failed = TRUE;
+      refuse_on_headers (upload->self, msg, PROBLEM_UPLOAD_TOO_LARGE);
       return;
     }
   while (len > 0)
@@ -154,9 +182,10 @@ on_json_chunk (SoupServerMessage *msg,
   g_object_set_data (G_OBJECT (msg), "ek-body-received", GSIZE_TO_POINTER ((gsize) received));
   if (received > self->config.json_limit)
     {
-      /* Stop keeping the body: the handler answers 413 */
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      /* Stop keeping the body, read no more of it: 413 at once */
       g_object_set_data (G_OBJECT (msg), "ek-body-too-large", GINT_TO_POINTER (1));
+      g_signal_handlers_disconnect_by_func (msg, on_json_chunk, user_data);
+      refuse_on_headers (self, msg, PROBLEM_BODY_TOO_LARGE);
     }
 }
 
@@ -195,17 +224,29 @@ on_got_headers (SoupServerMessage *msg,
   if (strstr (path, "%2F") != NULL || strstr (path, "%2f") != NULL || strstr (path, "%5C") != NULL ||
       strstr (path, "%5c") != NULL || strstr (path, "/..") != NULL)
     {
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      ek_registry_respond_problem_msg (msg, ek_registry_pick_language (msg), PROBLEM_NOT_FOUND, NULL);
+      refuse_on_headers (self, msg, PROBLEM_NOT_FOUND);
+      return;
+    }
+
+  /* libsoup's own verdict on what it read (e.g. a URI it will not serve): the same status,
+   * but as a problem a client can show */
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST ||
+      soup_server_message_get_status (msg) == SOUP_STATUS_NOT_IMPLEMENTED ||
+      soup_server_message_get_status (msg) == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    {
+      guint status = soup_server_message_get_status (msg);
+
+      refuse_on_headers (self, msg, status == SOUP_STATUS_NOT_IMPLEMENTED ? PROBLEM_NOT_IMPLEMENTED :
+                                    status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE ? PROBLEM_BODY_TOO_LARGE :
+                                    PROBLEM_BAD_REQUEST);
       return;
     }
 
   if (is_upload_path (method, path) && !bearer_session_is_live (self, msg))
     {
       /* Nobody without a session gets to write to our disk; with Expect the body is never sent */
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Bearer");
-      ek_registry_respond_problem_msg (msg, ek_registry_pick_language (msg), PROBLEM_UNAUTHORIZED, NULL);
+      refuse_on_headers (self, msg, PROBLEM_UNAUTHORIZED);
       return;
     }
 
@@ -222,9 +263,8 @@ on_got_headers (SoupServerMessage *msg,
 
       if (has_length && (guint64) declared > upload->limit)
         {
-          /* With Expect: 100-continue the body is never sent; without, libsoup reads and drops it */
           upload->too_large = TRUE;
-          ek_registry_respond_problem_msg (msg, ek_registry_pick_language (msg), PROBLEM_UPLOAD_TOO_LARGE, NULL);
+          refuse_on_headers (self, msg, PROBLEM_UPLOAD_TOO_LARGE);
           return;
         }
       upload->fd = g_mkstemp_full (name, O_RDWR | O_CLOEXEC, 0600);
@@ -240,8 +280,7 @@ on_got_headers (SoupServerMessage *msg,
 
   if (has_length && declared > 0 && (gsize) declared > self->config.json_limit)
     {
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      ek_registry_respond_problem_msg (msg, ek_registry_pick_language (msg), PROBLEM_BODY_TOO_LARGE, NULL);
+      refuse_on_headers (self, msg, PROBLEM_BODY_TOO_LARGE);
       return;
     }
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_json_chunk), self);
@@ -260,6 +299,9 @@ on_request_started (SoupServer        *server,
   id = g_strdup_printf ("%06" G_GINT64_MODIFIER "x-%02x%02x%02x%02x", (gint64) ++self->request_counter,
                         rnd[0], rnd[1], rnd[2], rnd[3]);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Request-Id", id);
+  /* Tokens, ID numbers and ID-card images: never cached, never sniffed into another type */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Content-Type-Options", "nosniff");
   g_object_set_data_full (G_OBJECT (msg), "ek-request-id", g_steal_pointer (&id), g_free);
   g_object_set_data_full (G_OBJECT (msg), "ek-started", g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)), g_free);
   g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), self);
@@ -421,6 +463,7 @@ ek_registry_server_finalize (GObject *object)
 
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
+  g_clear_pointer (&self->connections, ek_registry_connections_free);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->db, ek_registry_db_close);
   g_clear_pointer (&self->files_dir, g_free);
@@ -493,6 +536,10 @@ ek_registry_server_new (const EkRegistryConfig  *config,
   self->db = ek_registry_db_open (config->db_path, error);
   if (self->db == NULL)
     return NULL;
+  /* Database work runs on the one loop that serves every request: a write waits at most this
+   * long for another process's lock, then answers 503 (Retry-After) and the loop moves on */
+  ek_registry_db_set_busy_timeout (self->db, config->db_busy_timeout > 0 ? (int) config->db_busy_timeout :
+                                             EK_REGISTRY_DEFAULT_DB_BUSY_TIMEOUT);
   clean_leftovers (self);
 
   if (config->catalogue_file != NULL)
@@ -533,6 +580,9 @@ ek_registry_server_new (const EkRegistryConfig  *config,
 
   if (config->tls_cert != NULL || config->tls_key != NULL)
     {
+      /* TLS 1.2 and 1.3 only. glib-networking reads this once, when its TLS backend starts,
+       * which the certificate below does */
+      g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", TRUE);
       if (config->tls_cert == NULL || config->tls_key == NULL)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -544,8 +594,16 @@ ek_registry_server_new (const EkRegistryConfig  *config,
         return NULL;
     }
 
-  self->soup = soup_server_new ("server-header", "ekey-registry/" PACKAGE_VERSION " ",
-                                "tls-certificate", certificate, NULL);
+  /* No version in the Server header (and no trailing space, which would add libsoup's) */
+  self->soup = soup_server_new ("server-header", "ekey-registry", "tls-certificate", certificate, NULL);
+  {
+    EkRegistryTimeouts timeouts = {
+      config->header_timeout > 0 ? config->header_timeout : EK_REGISTRY_DEFAULT_HEADER_TIMEOUT,
+      config->body_timeout > 0 ? config->body_timeout : EK_REGISTRY_DEFAULT_BODY_TIMEOUT,
+      config->idle_timeout > 0 ? config->idle_timeout : EK_REGISTRY_DEFAULT_IDLE_TIMEOUT,
+    };
+    self->connections = ek_registry_connections_new (self->soup, &timeouts);
+  }
   soup_server_add_handler (self->soup, API_PREFIX, handle_api, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_root, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);

@@ -19,12 +19,21 @@ typedef struct
   gint64      captcha_ttl;     /* seconds */
   guint       rate_limit;      /* log-ins and captchas per address per minute */
   gsize       json_limit;      /* bytes of a JSON request body */
+  guint       header_timeout;  /* seconds for a request's headers (0: the default) */
+  guint       body_timeout;    /* seconds of silence while a body arrives (0: the default) */
+  guint       idle_timeout;    /* seconds a kept-alive connection may wait (0: the default) */
+  guint       db_busy_timeout; /* ms a write waits for another process's lock (0: the default) */
   const char *issuing_ca;      /* renewal: the CA that issues renewed certificates (PEM), and its key */
   const char *issuing_key;
   gint        certificate_days;     /* validity of an issued certificate */
   gint        renewal_window_days;  /* a key may be renewed this many days before its expiry… */
   gint        renewal_grace_days;   /* …and after it; beyond, key log-in is refused */
 } EkRegistryConfig;
+
+#define EK_REGISTRY_DEFAULT_HEADER_TIMEOUT 15
+#define EK_REGISTRY_DEFAULT_BODY_TIMEOUT   30
+#define EK_REGISTRY_DEFAULT_IDLE_TIMEOUT   30
+#define EK_REGISTRY_DEFAULT_DB_BUSY_TIMEOUT 200
 
 #define EK_TYPE_REGISTRY_SERVER (ek_registry_server_get_type ())
 G_DECLARE_FINAL_TYPE (EkRegistryServer, ek_registry_server, EK, REGISTRY_SERVER, GObject)

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,19 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-/* If the test dies (a failed assertion aborts), its server goes with it */
+/* If the test dies (a failed assertion aborts), its server goes with it; a stack limit set here
+ * is the size of the server's main thread stack (the kernel reads it at exec) */
 static void
 die_with_parent (gpointer user_data)
 {
+  EkApiServer *server = user_data;
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (server->stack_limit > 0)
+    {
+      struct rlimit limit = { server->stack_limit, server->stack_limit };
+      setrlimit (RLIMIT_STACK, &limit);
+    }
 }
 
 static void
@@ -79,7 +88,7 @@ spawn (EkApiServer *server)
 
   g_assert_nonnull (g_getenv ("EK_REGISTRY"));
   /* stderr (the request log) goes to the test log */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, server, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -212,6 +221,14 @@ ek_api_server_restart_same_port (EkApiServer *server)
 EkApiServer *
 ek_api_server_start (const char * const *extra_args)
 {
+  return ek_api_server_start_with_stack (extra_args, 0);
+}
+
+/* A server whose main thread has only @stack_limit bytes of stack (0: the inherited limit) */
+EkApiServer *
+ek_api_server_start_with_stack (const char * const *extra_args,
+                                gsize               stack_limit)
+{
   EkApiServer *server = g_new0 (EkApiServer, 1);
   g_autoptr(GError) error = NULL;
 
@@ -220,8 +237,41 @@ ek_api_server_start (const char * const *extra_args)
   server->db = g_build_filename (server->dir, "registry.sqlite", NULL);
   server->data_dir = g_build_filename (server->dir, "data", NULL);
   server->extra_args = g_strdupv ((char **) extra_args);
+  server->stack_limit = stack_limit;
   spawn (server);
   return server;
+}
+
+int
+ek_api_server_pid (EkApiServer *server)
+{
+  const char *id = g_subprocess_get_identifier (server->process);
+
+  g_assert_nonnull (id);
+  return atoi (id);
+}
+
+guint
+ek_api_server_port (EkApiServer *server)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server->base_url, G_URI_FLAGS_NONE, NULL);
+
+  g_assert_nonnull (uri);
+  return (guint) g_uri_get_port (uri);
+}
+
+/* The server's open file descriptors, from /proc */
+guint
+ek_api_server_open_fds (EkApiServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", ek_api_server_pid (server));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
 }
 
 /* SIGTERM: the server stops cleanly (and, under ASan, checks itself for leaks) */
@@ -429,7 +479,13 @@ perform (EkApiServer        *server,
 
   if (json_body != NULL)
     {
-      list = curl_slist_append (list, "Content-Type: application/json");
+      gboolean typed = FALSE;
+
+      /* A test may send another Content-Type, or none ("Content-Type:") */
+      for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+        typed |= g_ascii_strncasecmp (headers[i], "Content-Type:", 13) == 0;
+      if (!typed)
+        list = curl_slist_append (list, "Content-Type: application/json");
       curl_easy_setopt (curl, CURLOPT_POSTFIELDS, json_body);
       curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) strlen (json_body));
     }
@@ -608,8 +664,8 @@ ek_api_make_uscc (void)
   return g_strdup (code);
 }
 
-static char *
-activation_code_for (EkApiServer *server,
+char *
+ek_api_activation_code_for (EkApiServer *server,
                      const char  *email)
 {
   g_autofree char *out = ek_api_run (server, NULL, "outbox", "--json", NULL);
@@ -625,8 +681,9 @@ activation_code_for (EkApiServer *server,
 
       if (g_str_equal (json_object_get_string_member (m, "to"), email) && at != NULL)
         {
+          at += strlen ("activation code: ");
           g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), 6);
+          code = g_strndup (at, strcspn (at, "\n"));
         }
     }
   g_assert_nonnull (code);
@@ -668,7 +725,7 @@ ek_api_register_and_login (EkApiServer *server,
   g_autofree char *activation = NULL;
 
   g_assert_cmpint (reg->status, ==, 201);
-  code = activation_code_for (server, login_name);
+  code = ek_api_activation_code_for (server, login_name);
   activation = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"%s\",\"code\":\"%s\"}", uscc, login_name, code);
   act = ek_api_call (server, "POST", "/accounts/activation", NULL, activation, NULL);
   g_assert_cmpint (act->status, ==, 200);
@@ -713,4 +770,64 @@ ek_api_png (int      width,
   g_assert_cmpint (cairo_surface_write_to_png_stream (surface, append_png, bytes), ==, CAIRO_STATUS_SUCCESS);
   cairo_surface_destroy (surface);
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+/* This binary's recorded traffic checked against data/api/openapi.yaml by tools/api-contract;
+ * with @all_operations, every operation of the contract must appear in it */
+void
+ek_api_check_traffic (gboolean all_operations)
+{
+  g_autofree char *script = g_build_filename (ek_test_source_root (), "tools", "api-contract", "check.js", NULL);
+  g_autofree char *spec = g_build_filename (ek_test_source_root (), "data", "api", "openapi.yaml", NULL);
+  g_autofree char *modules = g_build_filename (ek_test_source_root (), "tools", "api-contract", "node_modules", NULL);
+  g_autoptr(GSubprocess) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  if (!g_file_test (modules, G_FILE_TEST_IS_DIR))
+    g_error ("The contract checker is not installed: run tools/ekey-dev deps (it runs npm ci in tools/api-contract)");
+  if (all_operations)
+    node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             "node", script, "--all-operations", spec, ek_api_traffic_path (), NULL);
+  else
+    node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             "node", script, spec, ek_api_traffic_path (), NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (node, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s%s", out, err);
+  if (g_subprocess_get_exit_status (node) != 0)
+    g_error ("Traffic does not match the contract:\n%s%s", out, err);
+}
+
+/* The service numbers its requests in order (the X-Request-Id's first part) */
+guint64
+ek_api_request_number (EkApiResponse *response)
+{
+  g_assert_nonnull (response->request_id);
+  return g_ascii_strtoull (response->request_id, NULL, 16);
+}
+
+/* Waits (bounded, by probing GET /catalogue) until the service has handled @n requests of
+ * others after request number @after; returns the last probe's number */
+guint64
+ek_api_wait_for_requests (EkApiServer *server,
+                          guint64      after,
+                          guint        n)
+{
+  guint64 last = after;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr(EkApiResponse) probe = ek_api_call (server, "GET", "/catalogue", NULL, NULL, NULL);
+      guint64 number = ek_api_request_number (probe);
+
+      /* Each probe is one request: more than that in between were somebody else's */
+      if (number - after - (i + 1) >= n)
+        return number;
+      last = number;
+      g_usleep (50 * 1000);
+    }
+  g_error ("The service did not see the expected requests (last request %" G_GUINT64_FORMAT ")", last);
+  return last;
 }

@@ -21,6 +21,7 @@ typedef struct
   char       **extra_args;
   char        *ca_file;     /* HTTPS servers: the test CA their certificate chains to */
   char        *listen;      /* the address asked for (127.0.0.1:0 at first) */
+  gsize        stack_limit; /* RLIMIT_STACK of the server process, 0: inherited */
 } EkApiServer;
 
 /* A CA, a server certificate for 127.0.0.1/localhost signed by it, and an unrelated CA, made
@@ -47,6 +48,11 @@ typedef struct
 } EkApiResponse;
 
 EkApiServer   *ek_api_server_start        (const char * const *extra_args);
+EkApiServer   *ek_api_server_start_with_stack (const char * const *extra_args,
+                                           gsize          stack_limit);
+int            ek_api_server_pid          (EkApiServer   *server);
+guint          ek_api_server_port         (EkApiServer   *server);
+guint          ek_api_server_open_fds     (EkApiServer   *server);
 const EkApiTls *ek_api_tls                (void);
 EkApiServer   *ek_api_server_start_tls    (const char * const *extra_args);
 void           ek_api_server_restart_same_port (EkApiServer *server);
@@ -79,6 +85,8 @@ char          *ek_api_run                 (EkApiServer   *server,
                                            const char    *first,
                                            ...) G_GNUC_NULL_TERMINATED;
 char          *ek_api_make_uscc           (void);
+char          *ek_api_activation_code_for (EkApiServer   *server,
+                                           const char    *email);
 char          *ek_api_register_and_login  (EkApiServer   *server,
                                            const char    *uscc,
                                            const char    *login_name);
@@ -89,6 +97,11 @@ GBytes        *ek_api_png                 (int            width,
                                            int            height,
                                            gboolean       noise);
 const char    *ek_api_traffic_path        (void);
+void           ek_api_check_traffic       (gboolean       all_operations);
+guint64        ek_api_request_number      (EkApiResponse *response);
+guint64        ek_api_wait_for_requests   (EkApiServer   *server,
+                                           guint64        after,
+                                           guint          n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiResponse, ek_api_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkApiServer, ek_api_server_free)

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -160,7 +161,7 @@ activation_code (EkApiServer *s,
       if (g_str_equal (json_object_get_string_member (m, "to"), email) && at != NULL)
         {
           g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), 6);
+          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
         }
     }
   g_assert_nonnull (code);
@@ -1177,6 +1178,37 @@ test_service_unavailable (void)
   g_assert_cmpuint (ek_fault_proxy_get_faults_served (proxy), ==, 7);
 }
 
+/* Another process holds the database (an operator's command can): the service answers 503
+ * service-busy with Retry-After and records nothing, and the client sends the request again,
+ * even a registration, which is otherwise never retried (it would email two codes) */
+static void
+test_busy_database_retried (void)
+{
+  g_autoptr(EkApiClient) client = server_client ();
+  g_autoptr(EkApiResponse) before = ek_api_call (server, "GET", "/catalogue", NULL, NULL, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uscc = ek_api_make_uscc ();
+  g_autofree char *outbox = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (server->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  ek_api_client_register_account_async (client, uscc, "北京测试科技有限公司", "busy@example.cn", "non-electromechanical",
+                                        "busy@example.cn", "13800138000", "王兵", NULL, on_done, &result);
+  /* The client's first attempt has been answered (while the lock was held) before it is let go */
+  ek_api_wait_for_requests (server, ek_api_request_number (before), 1);
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (ek_api_client_register_account_finish (client, await (&result), &error));
+  g_assert_no_error (error);
+  /* One account, one activation email: the refused attempt recorded nothing */
+  outbox = ek_api_run (server, NULL, "outbox", NULL);
+  g_assert_nonnull (strstr (outbox, "To: busy@example.cn\n"));
+  g_assert_null (strstr (strstr (outbox, "To: busy@example.cn\n") + 1, "To: busy@example.cn\n"));
+}
+
 static void
 test_dropped (void)
 {
@@ -1325,6 +1357,7 @@ test_parsers (void)
     "{\"id\":\"a\",\"image\":\"data:image/png;base64,AAAA\",\"expires_at\":1}",
     "{\"id\":\"a\",\"image\":\"data:image/svg+xml;base64,!!!!\",\"expires_at\":1}",
     "{\"id\":\"a\",\"image\":\"data:image/svg+xml;base64,aGVsbG8=\",\"expires_at\":1}",
+    "{\"id\":\"a\",\"image\":\"data:image/png;base64,aGVsbG8=\",\"expires_at\":1}",
     "{\"id\":\"a\",\"expires_at\":1}",
   };
   g_autoptr(GString) deep = g_string_new (NULL);
@@ -1375,7 +1408,7 @@ test_parsers (void)
   g_assert_no_error (error);
   captcha = ek_api_captcha_new_from_json (node, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_bytes_get_size (captcha->svg), ==, 41);
+  g_assert_cmpuint (g_bytes_get_size (captcha->image), ==, 41);
 
   /* Not JSON, not UTF-8, or nested deeper than any answer we know */
   g_assert_null (ek_api_parse_json ("{", 1, &error));
@@ -1521,6 +1554,7 @@ main (int    argc,
   g_test_add_func ("/registry-client/parsers", test_parsers);
   g_test_add_func ("/registry-client/field-names", test_field_names);
   g_test_add_func ("/registry-client/tool", test_tool);
+  g_test_add_func ("/registry-client/busy-database-retried", test_busy_database_retried);
   g_test_add_func ("/registry-client/log-has-no-secrets", test_log_has_no_secrets);
 
   status = g_test_run ();

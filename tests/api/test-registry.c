@@ -213,26 +213,27 @@ test_accounts_register_activate (void)
   g_assert_false (json_object_has_member (ek_api_object (reg), "activation_code"));
   g_assert_false (json_object_has_member (ek_api_object (reg), "code"));
 
-  /* Not activated yet: a log-in is refused with a reason */
+  /* Not activated yet: refused as an unknown login would be (a login name's state is not probed) */
   captcha = ek_api_call (server, "POST", "/captcha", NULL, NULL, NULL);
   answer = ek_api_run (server, NULL, "captcha-answer", json_object_get_string_member (ek_api_object (captcha), "id"), NULL);
   g_strstrip (answer);
   login = g_strdup_printf ("{\"method\":\"code\",\"uscc\":\"%s\",\"login_name\":\"li@example.cn\",\"captcha_id\":\"%s\",\"captcha_answer\":\"%s\"}",
                            uscc, json_object_get_string_member (ek_api_object (captcha), "id"), answer);
   session = ek_api_call (server, "POST", "/sessions", NULL, login, NULL);
-  g_assert_cmpint (session->status, ==, 403);
-  g_assert_cmpstr (ek_api_problem_type (session), ==, "account-not-activated");
+  g_assert_cmpint (session->status, ==, 401);
+  g_assert_cmpstr (ek_api_problem_type (session), ==, "login-failed");
 
   wrong = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"li@example.cn\",\"code\":\"000000x\"}", uscc);
   bad = ek_api_call (server, "POST", "/accounts/activation", NULL, wrong, NULL);
   g_assert_cmpint (bad->status, ==, 422);
   g_assert_cmpstr (ek_api_problem_type (bad), ==, "activation-failed");
 
-  /* Activate from the outbox, log in, see only our own account */
+  /* Activate from the outbox, log in, see only our own account: the enterprise's other login
+   * is not this one's to see (the access model) */
   token = ek_api_register_and_login (server, uscc, "zhang@example.cn");
   list = ek_api_call (server, "GET", "/accounts", token, NULL, NULL);
   g_assert_cmpint (list->status, ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (list->json)), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list->json)), ==, 1);
 
   /* An additional key needs a new login name: the same one again is refused on that field */
   dup = ek_api_call (server, "POST", "/accounts", NULL, body, en);
@@ -320,7 +321,7 @@ test_captcha_single_use (void)
   const char *id = json_object_get_string_member (ek_api_object (captcha), "id");
 
   g_assert_cmpint (captcha->status, ==, 201);
-  g_assert_true (g_str_has_prefix (json_object_get_string_member (ek_api_object (captcha), "image"), "data:image/svg+xml;base64,"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (ek_api_object (captcha), "image"), "data:image/png;base64,"));
   answer = ek_api_run (server, NULL, "captcha-answer", id, NULL);
   g_strstrip (answer);
   g_assert_cmpuint (strlen (answer), ==, 5);
@@ -1151,6 +1152,109 @@ test_key_login (void)
   }
 }
 
+/* The access model: anyone can read an enterprise's credit code off its business licence. A
+ * login registered with it sees only what it files itself until the enterprise, logged in with
+ * its key, vouches for it; the enterprise's logins are told of the new one. */
+static void
+test_access_model (void)
+{
+  const char *uscc = "91310115MA1K3BTP2B";   /* user_cert's enterprise */
+  g_autofree char *clerk = ek_api_register_and_login (server, uscc, "clerk@access.cn");
+  g_autofree char *fields = full_fields_json (uscc);
+  g_autofree char *clerk_app = create_application (server, clerk, fields);
+  g_autofree char *app_path = g_strconcat ("/applications/", clerk_app, NULL);
+  g_autofree char *materials = g_strconcat (app_path, "/materials", NULL);
+  g_autofree char *intruder = NULL, *intruder_app = NULL, *outbox = NULL, *code = NULL, *resend = NULL;
+  g_autoptr(EkApiResponse) key = NULL, list = NULL, one = NULL, mats = NULL, patch = NULL, accounts = NULL;
+  g_autoptr(EkApiResponse) clerk_accounts = NULL, vouch = NULL, refused_vouch = NULL, after = NULL, again = NULL;
+  g_autoptr(EkApiResponse) reg = NULL, resent = NULL, old_code = NULL, new_code = NULL;
+  const char *clerk_id;
+  g_autofree char *clerk_account_path = NULL, *vouch_path = NULL, *reg_body = NULL, *old_body = NULL, *new_body = NULL;
+
+  /* Somebody else registers under the same code with an email of their own, and logs in */
+  intruder = ek_api_register_and_login (server, uscc, "intruder@elsewhere.cn");
+  list = ek_api_call (server, "GET", "/applications", intruder, NULL, NULL);
+  g_assert_cmpint (list->status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list->json)), ==, 0);
+  one = ek_api_call (server, "GET", app_path, intruder, NULL, NULL);
+  g_assert_cmpint (one->status, ==, 404);
+  mats = ek_api_call (server, "GET", materials, intruder, NULL, NULL);
+  g_assert_cmpint (mats->status, ==, 404);
+  patch = ek_api_call (server, "PATCH", app_path, intruder, "{\"fields\":{\"postcode\":\"000000\"}}", NULL);
+  g_assert_cmpint (patch->status, ==, 404);
+  accounts = ek_api_call (server, "GET", "/accounts", intruder, NULL, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (accounts->json)), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (accounts->json), 0),
+                                                  "login_name"), ==, "intruder@elsewhere.cn");
+  clerk_accounts = ek_api_call (server, "GET", "/accounts", clerk, NULL, NULL);
+  clerk_id = json_object_get_string_member (json_array_get_object_element (json_node_get_array (clerk_accounts->json), 0), "id");
+  clerk_account_path = g_strconcat ("/accounts/", clerk_id, NULL);
+  {
+    g_autoptr(EkApiResponse) peek = ek_api_call (server, "GET", clerk_account_path, intruder, NULL, NULL);
+    g_assert_cmpint (peek->status, ==, 404);
+  }
+
+  /* The enterprise's login was told, by name */
+  outbox = ek_api_run (server, NULL, "outbox", NULL);
+  g_assert_nonnull (strstr (outbox, "To: clerk@access.cn\nSubject: 新登录名注册通知"));
+  g_assert_nonnull (strstr (outbox, "“intruder@elsewhere.cn”"));
+
+  /* 增办: a new login files its own application and sees it (and only it) */
+  intruder_app = create_application (server, intruder, "{}");
+  g_clear_pointer (&list, ek_api_response_free);
+  list = ek_api_call (server, "GET", "/applications", intruder, NULL, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list->json)), ==, 1);
+
+  /* Log-in with the enterprise's key sees all of it; it may vouch, a code login may not */
+  key = key_login (&user_cert, FALSE, NULL);
+  g_assert_cmpstr (json_object_get_string_member (ek_api_object (key), "scope"), ==, "enterprise");
+  {
+    g_autoptr(EkApiResponse) all = ek_api_call (server, "GET", "/applications", json_object_get_string_member (ek_api_object (key), "token"),
+                                                NULL, NULL);
+    g_autoptr(EkApiResponse) seen = ek_api_call (server, "GET", app_path, json_object_get_string_member (ek_api_object (key), "token"),
+                                                 NULL, NULL);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (all->json)), >=, 2);
+    g_assert_cmpint (seen->status, ==, 200);
+  }
+  vouch_path = g_strconcat ("/accounts/", clerk_id, "/vouch", NULL);
+  refused_vouch = ek_api_call (server, "POST", vouch_path, intruder, NULL, NULL);
+  g_assert_cmpint (refused_vouch->status, ==, 403);
+  g_assert_cmpstr (ek_api_problem_type (refused_vouch), ==, "key-login-required");
+  vouch = ek_api_call (server, "POST", vouch_path, json_object_get_string_member (ek_api_object (key), "token"), NULL, NULL);
+  g_assert_cmpint (vouch->status, ==, 200);
+  g_assert_true (json_object_get_boolean_member (ek_api_object (vouch), "vouched"));
+  /* …and the vouched clerk now sees the intruder's application too, the intruder still nothing of the clerk's */
+  after = ek_api_call (server, "GET", "/applications", clerk, NULL, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (after->json)), >=, 2);
+  again = ek_api_call (server, "GET", app_path, intruder, NULL, NULL);
+  g_assert_cmpint (again->status, ==, 404);
+
+  /* Five wrong codes cancel a login's code, the right one included; a new one can be asked for */
+  reg_body = g_strdup_printf ("{\"uscc\":\"%s\",\"enterprise_name\":\"x\",\"login_name\":\"late@access.cn\","
+                              "\"licence_type\":\"non-electromechanical\",\"email\":\"late@access.cn\"}", uscc);
+  reg = ek_api_call (server, "POST", "/accounts", NULL, reg_body, NULL);
+  g_assert_cmpint (reg->status, ==, 201);
+  code = ek_api_activation_code_for (server, "late@access.cn");
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *wrong = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"late@access.cn\",\"code\":\"WRONG%03u\"}", uscc, i);
+      g_autoptr(EkApiResponse) r = ek_api_call (server, "POST", "/accounts/activation", NULL, wrong, NULL);
+      g_assert_cmpint (r->status, ==, 422);
+    }
+  old_body = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"late@access.cn\",\"code\":\"%s\"}", uscc, code);
+  old_code = ek_api_call (server, "POST", "/accounts/activation", NULL, old_body, NULL);
+  g_assert_cmpint (old_code->status, ==, 422);
+  g_assert_cmpstr (ek_api_problem_type (old_code), ==, "activation-failed");
+  resend = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"late@access.cn\"}", uscc);
+  resent = ek_api_call (server, "POST", "/accounts/activation-code", NULL, resend, NULL);
+  g_assert_cmpint (resent->status, ==, 202);
+  g_free (code);
+  code = ek_api_activation_code_for (server, "late@access.cn");
+  new_body = g_strdup_printf ("{\"uscc\":\"%s\",\"login_name\":\"late@access.cn\",\"code\":\"%s\"}", uscc, code);
+  new_code = ek_api_call (server, "POST", "/accounts/activation", NULL, new_body, NULL);
+  g_assert_cmpint (new_code->status, ==, 200);
+}
+
 /* A service of the test's own (trusting the test CA), so that its log-ins do not count against
  * the shared service's rate limit; the shared one is put back by own_server_end() */
 static EkApiServer *shared_server;
@@ -1677,7 +1781,8 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *ca = NULL;
-  const char *args[3] = { "--ca", NULL, NULL };
+  /* The shared service serves many log-ins a minute; the rate limit has a test (and service) of its own */
+  const char *args[5] = { "--ca", NULL, "--rate-limit", "1000", NULL };
   int status;
 
   ek_test_init (&argc, &argv);
@@ -1714,6 +1819,7 @@ main (int   argc,
   g_test_add_func ("/api/materials/rules-from-catalogue", test_material_rules_from_catalogue);
   g_test_add_func ("/api/materials/upload-needs-session", test_upload_needs_session);
   g_test_add_func ("/api/seal-mobile/need-the-key", test_seal_mobile_need_the_key);
+  g_test_add_func ("/api/accounts/access-model", test_access_model);
   g_test_add_func ("/api/service/https", test_https);
   g_test_add_func ("/api/captcha/latest-for-the-operator", test_captcha_latest_for_the_operator);
   g_test_add_func ("/api/crash/kill-9", test_crash_kill9);

@@ -96,7 +96,7 @@ def prepare_enterprise(server, conn):
     status, _, _ = request(conn, "POST", "/accounts", body, {"Content-Type": "application/json"})
     assert status == 201, status
     mails = json.loads(server.run("outbox", "--json"))
-    activation = [m["body"].split("activation code: ")[1][:6] for m in mails if m["to"] == login][-1]
+    activation = [m["body"].split("activation code: ")[1].split("\n")[0] for m in mails if m["to"] == login][-1]
     status, _, _ = request(conn, "POST", "/accounts/activation",
                            json.dumps({"uscc": code, "login_name": login, "code": activation}),
                            {"Content-Type": "application/json"})

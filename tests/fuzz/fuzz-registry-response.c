@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
     check_outcome (captcha, e);
     if (captcha != NULL)
-      g_assert (g_bytes_get_size (captcha->svg) > 0);
+      g_assert (g_bytes_get_size (captcha->image) > 0);
   }
   {
     g_autoptr(GError) e = NULL;

@@ -94,31 +94,132 @@ def path_of(node):
     return " < ".join(parts)
 
 
-MNEMONIC = re.compile(r"(^|\s)_\w")
+# GTK 4.8 reads a mnemonic label's raw text into a name: "_Next Next", "取消(_C) 取消(C)"
+MNEMONIC = re.compile(r"(^|[\s(（])_\w")
+# A control read out by its GTK type: "GtkToggleButton", "GtkExpander"
+TYPE_NAME = re.compile(r"^Gtk[A-Z][A-Za-z]+$")
+# What a mnemonic looks like in a Chinese label, and so in a name: "上一步(B)"
+SHOWN_MNEMONIC = re.compile(r"[(（]_?([A-Za-z0-9])[)）]")
+# Roles whose name a screen reader announces: every control, and the images and lists a
+# reader stops on (GTK's own scroll bars are left out: they take no focus)
+ANNOUNCED = INTERACTIVE | {pyatspi.ROLE_IMAGE, pyatspi.ROLE_ALERT}
 
 
-def audit(app, where):
-    unnamed = []
-    garbled = []
-    checked = 0
+def plain(text):
+    """A name's words as read, without the mnemonic mark ("注册(R)" → "注册", "_Back" → "Back")."""
+    return SHOWN_MNEMONIC.sub("", text).replace("_", "").strip()
+
+
+def repeats_itself(name):
+    """'Back Back', '注册 注册(R)', '取消(_C) 取消(C)': the same words read twice."""
+    name = (name or "").strip()
+    for i, c in enumerate(name):
+        if c == " ":
+            left, right = plain(name[:i]), plain(name[i + 1:])
+            if left and left == right:
+                return True
+    return False
+
+
+def hidden(node):
+    # A page kept in the window's stack for Back is marked hidden by the window; so is
+    # everything inside it
+    while node is not None:
+        try:
+            if node.getRole() == pyatspi.ROLE_APPLICATION:
+                return False
+            if not node.getState().contains(pyatspi.STATE_VISIBLE):
+                return True
+            node = node.parent
+        except Exception:
+            return True
+    return False
+
+
+def controls(app):
     for node in walk(app):
         try:
             role = node.getRole()
         except Exception:
             continue
-        if role in INTERACTIVE and showing(node):
+        if role in ANNOUNCED and showing(node) and not hidden(node):
+            yield node, role
+
+
+def window_of(node):
+    while node is not None and node.parent is not None and node.parent.getRole() != pyatspi.ROLE_APPLICATION:
+        node = node.parent
+    return node
+
+
+def audit(app, where):
+    unnamed, garbled, typed, twice = [], [], [], []
+    keys = {}
+    checked = 0
+    for node, role in controls(app):
+        name = node.name or ""
+        if role in INTERACTIVE:
             checked += 1
-            if not has_name(node):
-                unnamed.append(path_of(node))
-            elif MNEMONIC.search(node.name or ""):
-                # GTK 4.8 reads a mnemonic label's raw text into the name: "_Next Next"
-                garbled.append(path_of(node))
+        if not has_name(node):
+            # An image without a name is decoration only when GTK is told so (presentation)
+            unnamed.append(path_of(node))
+            continue
+        if MNEMONIC.search(name):
+            garbled.append(path_of(node))
+        if TYPE_NAME.match(name.strip()):
+            typed.append(path_of(node))
+        if repeats_itself(name):
+            twice.append(path_of(node))
+        if role in (pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_CHECK_BOX,
+                    pyatspi.ROLE_RADIO_BUTTON, pyatspi.ROLE_LINK) and \
+                node.getState().contains(pyatspi.STATE_SENSITIVE):
+            m = SHOWN_MNEMONIC.search(name)
+            if m:
+                key = (id(window_of(node)), m.group(1).upper())
+                keys.setdefault(key, []).append(plain(name))
+    clashes = ["Alt+%s: %s" % (k[1], " / ".join(v)) for k, v in keys.items() if len(v) > 1]
     report(checked > 0 and not unnamed,
            "%s: %d controls, all named%s" % (where, checked,
                                               "" if not unnamed else "; unnamed: " + "; ".join(unnamed[:8])))
     report(not garbled,
            "%s: no name is read out with a mnemonic underscore%s" % (
                where, "" if not garbled else ": " + "; ".join(garbled[:8])))
+    report(not typed,
+           "%s: no control is read out by its GTK type name%s" % (
+               where, "" if not typed else ": " + "; ".join(typed[:8])))
+    report(not twice,
+           "%s: no name repeats itself%s" % (where, "" if not twice else ": " + "; ".join(twice[:8])))
+    report(not clashes,
+           "%s: no two controls of a window share a mnemonic%s" % (
+               where, "" if not clashes else ": " + "; ".join(clashes[:8])))
+
+
+def focused(app):
+    for node in walk(app):
+        try:
+            if node.getState().contains(pyatspi.STATE_FOCUSED):
+                return node
+        except Exception:
+            continue
+    return None
+
+
+def text_of(node):
+    try:
+        t = node.queryText()
+        return t.getText(0, t.characterCount)
+    except Exception:
+        return ""
+
+
+def audit_announced(app, where, message):
+    """An error is announced: the focus is on it (an alert, or a control described by it), so a
+    screen reader reads it without the user looking for it."""
+    node = focused(app)
+    said = "" if node is None else " ".join([node.name or "", node.description or "", text_of(node)])
+    report(node is not None and message in said,
+           "%s: the error “%s” is announced (focus on %s)" % (
+               where, message, "nothing" if node is None else path_of(node)))
 
 
 def find(app, role, name=None):
@@ -129,6 +230,11 @@ def find(app, role, name=None):
         except Exception:
             continue
     return None
+
+
+def keys(names):
+    """Real key presses through the X server (XTEST), as a keyboard user's reach the app."""
+    subprocess.run(["xdotool", "key", "--delay", "60"] + names, check=True)
 
 
 def do_action(node, action_name):
@@ -180,7 +286,7 @@ def not_focusable(app):
         except Exception:
             continue
         if role in (pyatspi.ROLE_ENTRY, pyatspi.ROLE_CHECK_BOX, pyatspi.ROLE_COMBO_BOX,
-                    pyatspi.ROLE_PUSH_BUTTON) and showing(node) and \
+                    pyatspi.ROLE_PUSH_BUTTON) and showing(node) and not hidden(node) and \
                 not focusable(node):
             missing.append(path_of(node))
     return missing
@@ -241,7 +347,22 @@ def _is_button(node):
         return False
 
 
+def audit_running(app_name, where, error=None):
+    """One page of an app that is already running (the keyboard journey calls this on each)."""
+    app = find_app(app_name)
+    report(app is not None, "%s: the app is on the accessibility bus" % where)
+    if app is None:
+        return
+    audit(app, where)
+    if error:
+        audit_announced(app, where, error)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--running":
+        # a11y-audit.py --running APP-NAME WHERE [ERROR-MESSAGE]
+        audit_running(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+        return
     binary = os.environ["EK_ASSISTANT"]
     data_home = tempfile.mkdtemp(prefix="ek-a11y-")
     try:
@@ -266,21 +387,22 @@ def audit_business_types(binary, env):
         report(types_list is not None, "the list of business types is named")
         if types_list is None:
             return
-        selection = types_list.querySelection()
         n_types = types_list.childCount
         report(n_types == 10, "ten business types are announced (%d)" % n_types)
+        # Chosen as a keyboard user does: the focus is on the row last chosen (the first one at
+        # the start); Down moves to the next, Enter chooses it and goes on to its first step
+        subprocess.run(["xdotool", "mousemove", "400", "300"], check=True)
         for index in range(n_types):
             row = types_list.getChildAtIndex(index)
             name = row.name
-            selection.selectChild(index)
-            time.sleep(0.3)
-            nxt = find(app, pyatspi.ROLE_PUSH_BUTTON, "Next")
-            do_action(nxt, "click")
-            time.sleep(0.4)
+            keys(["Down", "Return"] if index > 0 else ["Return"])
+            time.sleep(0.6)
+            chosen = types_list.getChildAtIndex(index).getState().contains(pyatspi.STATE_SELECTED)
+            report(chosen, "“%s” is announced as the chosen business" % name)
             audit(app, "first step of “%s”" % name)
             back = find(app, pyatspi.ROLE_PUSH_BUTTON, "Back")
             do_action(back, "click")
-            time.sleep(0.3)
+            time.sleep(0.4)
     finally:
         proc.terminate()
         try:

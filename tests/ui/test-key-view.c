@@ -84,6 +84,38 @@ open_view (GtkWidget **view_out,
   return window;
 }
 
+static gboolean
+label_containing (GtkWidget  *widget,
+                  const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (label_containing (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+expand_all (GtkWidget *widget)
+{
+  if (GTK_IS_EXPANDER (widget))
+    gtk_expander_set_expanded (GTK_EXPANDER (widget), TRUE);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    expand_all (c);
+}
+
+static gboolean
+label_starting_with_space (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] == ' ')
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (label_starting_with_space (c))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_every_verdict (void)
 {
@@ -102,6 +134,22 @@ test_every_verdict (void)
   g_assert_cmpuint (count_with_class (view, "validity-soon"), ==, 1);
   g_assert_cmpuint (count_with_class (view, "state-present"), ==, 2);
   g_assert_cmpuint (count_with_class (view, "key-card"), ==, 5);
+
+  /* The details read in the clerk's language: key usages by name, subject attributes named and
+   * set in by a margin, never by spaces a screen reader reads out */
+  {
+    const char *raw[] = { "digitalSignature", "nonRepudiation", "keyEncipherment", "keyCertSign", NULL };
+
+    g_autofree char *organization = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "%s (%s)"),
+                                                     g_dgettext (GETTEXT_PACKAGE, "Organization"), "O");
+
+    expand_all (view);
+    g_assert_true (label_containing (view, organization));
+    g_assert_true (label_containing (view, g_dgettext (GETTEXT_PACKAGE, "Digital signature")));
+    for (guint i = 0; raw[i] != NULL; i++)
+      g_assert_false (label_containing (view, raw[i]));
+    g_assert_false (label_starting_with_space (view));
+  }
 
   /* One picture per screenful, top to bottom */
   scroller = gtk_widget_get_first_child (view);

@@ -259,6 +259,79 @@ test_complete_when_all_ready (void)
   gtk_window_set_child (GTK_WINDOW (window), NULL);
 }
 
+static guint
+count_rows (EkMaterialsPage *page)
+{
+  static const char * const ids[] = { "application-form", "confirmation-letter", "business-licence",
+                                       "id-card", "authorisation-letter", "user-agreement",
+                                       "foreign-trade-operator-form" };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    if (ek_materials_page_get_row (page, ids[i]) != NULL)
+      n++;
+  return n;
+}
+
+/* The window keeps one materials page while the clerk changes their mind about the business:
+ * the checklist is always that of the draft's business type now */
+static void
+test_follows_business_type (void)
+{
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  EkMaterialsPage *page;
+
+  ek_application_draft_set_business_type_id (draft, "renewal");
+  page = show_page (draft);
+  g_assert_cmpuint (count_rows (page), ==, 2);
+  g_assert_null (ek_materials_page_get_row (page, "id-card"));
+
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  ek_ui_iterate (window);
+  g_assert_cmpuint (count_rows (page), ==, 6);
+  g_assert_nonnull (ek_materials_page_get_row (page, "foreign-trade-operator-form"));
+  {
+    /* What the clerk reads above the list */
+    g_autofree char *summary = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "Required materials ready: %u of %u"), 0, 6);
+    g_assert_true (ek_ui_shows_text (window, summary));
+  }
+
+  ek_application_draft_set_business_type_id (draft, "additional-key");
+  ek_ui_iterate (window);
+  g_assert_cmpuint (count_rows (page), ==, 1);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+}
+
+/* Rows with their files (five buttons each) still fit the wizard's 800 px, beside its step
+ * list (230 px and a separator) */
+static void
+test_rows_with_files_fit (void)
+{
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(EkDraftMaterials) materials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkImage) letter = ek_test_render_page (EK_TEST_PAGE_SEALED, 60, 3, NULL);
+  g_autoptr(GBytes) jpeg = ek_image_encode_jpeg (letter, 60, FALSE, NULL);
+  static const char * const ids[] = { "application-form", "confirmation-letter", "business-licence",
+                                       "id-card", "authorisation-letter", "foreign-trade-operator-form" };
+  EkMaterialsPage *page;
+  int min_width;
+
+  ek_application_draft_set_business_type_id (draft, "first-application");
+  materials = ek_draft_materials_new (draft, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    import (materials, ids[i], jpeg, "page.jpg");
+  page = show_page (draft);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    wait_until (row (page, ids[i]), is_ready);
+  ek_ui_iterate (window);
+  gtk_widget_measure (GTK_WIDGET (page), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the materials page with its files: at least %d px wide", min_width);
+  g_assert_cmpint (min_width, <=, 800 - 231);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+}
+
 /* SANE's test backend only, with a colour pattern: at 300 DPI an 80 × 100 mm page is over 1 MB
  * as a JPEG, far over the 200 KB limit */
 static char *
@@ -380,6 +453,8 @@ main (int   argc,
   g_test_add_func ("/materials-page/thumbnail-upright", test_thumbnail_upright);
   g_test_add_func ("/materials-page/complete-when-all-ready", test_complete_when_all_ready);
   g_test_add_func ("/materials-page/scan-and-fit", test_scan_and_fit);
+  g_test_add_func ("/materials-page/follows-business-type", test_follows_business_type);
+  g_test_add_func ("/materials-page/rows-with-files-fit", test_rows_with_files_fit);
   result = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -89,7 +89,7 @@ activation_code (void)
       if (g_str_equal (json_object_get_string_member (m, "to"), email) && at != NULL)
         {
           g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), 6);
+          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
         }
     }
   g_assert_nonnull (code);

@@ -56,15 +56,22 @@ show_in_window (EkPage *page)
 }
 
 static EkApplicationDraft *
-new_draft (void)
+new_draft_for (const char *business_type)
 {
   EkApplicationDraft *draft = ek_application_draft_new ();
 
-  ek_application_draft_set_business_type_id (draft, "first-application");
+  /* Chosen before the application exists on the service: from then on it is fixed */
+  ek_application_draft_set_business_type_id (draft, business_type);
   ek_application_draft_set_string (draft, "application-id", "3f2a9c1e-0000-4000-8000-000000000001");
   ek_application_draft_set_string (draft, "application-number", "3F2A9C1E");
   ek_application_draft_set_string (draft, "enterprise-name", "北京测试科技有限公司");
   return draft;
+}
+
+static EkApplicationDraft *
+new_draft (void)
+{
+  return new_draft_for ("first-application");
 }
 
 /* Noon in Beijing on that day, as Unix time */
@@ -262,14 +269,13 @@ is_drawn (gpointer widget)
 static void
 test_status_additional_key (void)
 {
-  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  g_autoptr(EkApplicationDraft) draft = new_draft_for ("additional-key");
   EkPage *page = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (page);
   g_autoptr(EkApiApplication) submitted = NULL, passed = NULL;
   const char *text;
 
   /* Right after the submission: the six paper materials of seed 001 §3 step (6), before review */
-  ek_application_draft_set_business_type_id (draft, "additional-key");
   submitted = application_with_timeline ("submitted", "submitted", NULL, beijing_noon (2026, 9, 29), NULL);
   ek_status_page_show (EK_STATUS_PAGE (page), submitted);
   ek_ui_iterate (current_window);
@@ -300,12 +306,11 @@ test_status_additional_key (void)
 static void
 test_status_unlock (void)
 {
-  g_autoptr(EkApplicationDraft) draft = new_draft ();
+  g_autoptr(EkApplicationDraft) draft = new_draft_for ("pin-unlock");
   EkPage *page = ek_status_page_new (draft);
   GtkWidget *window = show_in_window (page);
   g_autoptr(EkApiApplication) submitted = NULL, approved = NULL;
 
-  ek_application_draft_set_business_type_id (draft, "pin-unlock");
   submitted = application_with_timeline ("submitted", "submitted", NULL, beijing_noon (2026, 9, 29), NULL);
   ek_status_page_show (EK_STATUS_PAGE (page), submitted);
   ek_ui_iterate (current_window);

@@ -21,6 +21,47 @@ test_identity (void)
 }
 
 static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* Once the application exists on the registration service, it is that business for good:
+ * nothing (a row that takes the focus, a button in the key view) can make it another */
+static void
+test_business_type_fixed_once_created (void)
+{
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  guint notified = 0;
+
+  g_signal_connect_swapped (draft, "notify::business-type-id", G_CALLBACK (count_cb), &notified);
+  g_assert_true (ek_application_draft_set_business_type_id (draft, "renewal"));
+  g_assert_true (ek_application_draft_set_business_type_id (draft, "first-application"));
+  g_assert_false (ek_application_draft_get_business_type_fixed (draft));
+  g_assert_cmpuint (notified, ==, 2);
+
+  ek_application_draft_set_string (draft, "application-id", "app-1");
+  g_assert_true (ek_application_draft_get_business_type_fixed (draft));
+  g_assert_false (ek_application_draft_set_business_type_id (draft, "electronic-seal"));
+  g_object_set (draft, "business-type-id", "renewal", NULL);
+  g_assert_cmpstr (ek_application_draft_get_business_type_id (draft), ==, "first-application");
+  g_assert_cmpuint (notified, ==, 2);
+  /* Setting what it already is is no change, and says so */
+  g_assert_true (ek_application_draft_set_business_type_id (draft, "first-application"));
+
+  /* … and a saved one reads back just as fixed */
+  {
+    gsize length;
+    g_autofree char *json = ek_application_draft_to_json (draft, &length);
+    g_autoptr(EkApplicationDraft) again = ek_application_draft_new_from_json (json, length, NULL);
+
+    g_assert_nonnull (again);
+    g_assert_false (ek_application_draft_set_business_type_id (again, "electronic-seal"));
+    g_assert_cmpstr (ek_application_draft_get_business_type_id (again), ==, "first-application");
+  }
+}
+
+static void
 test_directory_is_private (void)
 {
   g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
@@ -80,6 +121,7 @@ main (int   argc,
     }
 
   g_test_add_func ("/draft/identity", test_identity);
+  g_test_add_func ("/draft/business-type/fixed", test_business_type_fixed_once_created);
   g_test_add_func ("/draft/directory/private", test_directory_is_private);
   g_test_add_func ("/draft/directory/error", test_directory_error_is_explained);
 

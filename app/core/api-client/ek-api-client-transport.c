@@ -143,6 +143,7 @@ typedef struct
   char              *request_id;    /* the service's X-Request-Id */
   char              *retry_after;
   gboolean           replayed;
+  gint64             server_time;   /* the answer's Date, Unix time; 0 when absent */
   GInputStream      *stream;        /* uploads */
   GError            *read_error;
   Progress          *progress;
@@ -233,6 +234,13 @@ on_header (char   *data,
     }
   else if (g_ascii_strcasecmp (line, "Idempotent-Replayed") == 0)
     t->replayed = g_ascii_strcasecmp (value, "true") == 0;
+  else if (g_ascii_strcasecmp (line, "Date") == 0)
+    {
+      /* For the helpdesk's clock-skew line: a clock far off breaks TLS and key log-in */
+      time_t date = curl_getdate (value, NULL);
+
+      t->server_time = date > 0 ? (gint64) date : 0;
+    }
   return len;
 }
 
@@ -945,6 +953,11 @@ ek_api_client_perform (EkApiClient  *self,
           g_mutex_lock (&self->lock);
           g_free (self->last_request_id);
           self->last_request_id = g_strdup (helpdesk_id);
+          if (t.server_time > 0)
+            {
+              self->last_server_time = t.server_time;
+              self->last_server_time_local = g_get_real_time () / G_USEC_PER_SEC;
+            }
           g_mutex_unlock (&self->lock);
 
           if (status >= 200 && status < 300)
@@ -992,8 +1005,12 @@ ek_api_client_perform (EkApiClient  *self,
           else
             {
               gint64 after = parse_retry_after (t.retry_after);
+              const EkApiProblem *problem = ek_api_error_get_problem (attempt_error);
+              /* The service says it recorded nothing (its database was busy): any request,
+               * even one that must never act twice, can be sent again as it is */
+              gboolean nothing_done = status == 503 && problem != NULL && g_strcmp0 (problem->type_slug, "service-busy") == 0;
 
-              retry = request->retryable && attempt < self->retries &&
+              retry = (request->retryable || nothing_done) && attempt < self->retries &&
                       (status == 408 || status == 429 || status == 500 || status == 502 ||
                        status == 503 || status == 504);
               if (retry && after >= 0)

@@ -323,6 +323,22 @@ ek_api_client_dup_last_request_id (EkApiClient *self)
   return id;
 }
 
+gboolean
+ek_api_client_get_clock_skew (EkApiClient *self,
+                              gint64      *skew_seconds)
+{
+  gboolean known;
+
+  g_return_val_if_fail (EK_IS_API_CLIENT (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  known = self->last_server_time > 0;
+  if (known && skew_seconds != NULL)
+    *skew_seconds = self->last_server_time - self->last_server_time_local;
+  g_mutex_unlock (&self->lock);
+  return known;
+}
+
 /* ---- Running a call ---- */
 
 /* Turns the answer's JSON into the call's result; NULL with an error on a wrong shape */

@@ -66,6 +66,10 @@ const char       *ek_api_client_get_login_name      (EkApiClient *self);
 void              ek_api_client_forget_session      (EkApiClient *self);
 /* The request id of the last request this client sent (for a helpdesk line), or NULL */
 char             *ek_api_client_dup_last_request_id (EkApiClient *self);
+/* The last answer's Date header against this computer's clock at that moment, in seconds
+ * (positive: the service's clock is ahead); FALSE when no answer carried a date */
+gboolean          ek_api_client_get_clock_skew      (EkApiClient *self,
+                                                     gint64      *skew_seconds);
 
 /* Signal "session-changed" (void): logged in, logged out, or the session expired. Emitted in the
  * main context the client was created in. */

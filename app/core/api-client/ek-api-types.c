@@ -385,8 +385,10 @@ ek_api_fields_to_draft (JsonObject         *fields,
 G_DEFINE_BOXED_TYPE (EkApiCaptcha, ek_api_captcha,
                      ek_api_captcha_copy, ek_api_captcha_free)
 
+/* A PNG (what ekey-registry sends: pixels, no text) or an SVG (another provider's) */
+#define PNG_DATA_PREFIX "data:image/png;base64,"
 #define SVG_DATA_PREFIX "data:image/svg+xml;base64,"
-#define MAX_CAPTCHA_SVG (192 * 1024)
+#define MAX_CAPTCHA_IMAGE (192 * 1024)
 
 EkApiCaptcha *
 ek_api_captcha_new_from_json (JsonNode  *node,
@@ -398,8 +400,9 @@ ek_api_captcha_new_from_json (JsonNode  *node,
   const char *b64;
   gint64 expires_at;
   JsonNode *image_node;
-  g_autofree guchar *svg = NULL;
-  gsize svg_len = 0;
+  g_autofree guchar *data = NULL;
+  gsize data_len = 0;
+  gboolean png;
   EkApiCaptcha *captcha;
 
   if (o == NULL)
@@ -415,23 +418,25 @@ ek_api_captcha_new_from_json (JsonNode  *node,
       json_node_get_value_type (image_node) != G_TYPE_STRING)
     return (invalid (error, "captcha image"), NULL);
   image = json_node_get_string (image_node);
-  if (!g_str_has_prefix (image, SVG_DATA_PREFIX))
+  png = g_str_has_prefix (image, PNG_DATA_PREFIX);
+  if (!png && !g_str_has_prefix (image, SVG_DATA_PREFIX))
     return (invalid (error, "captcha image type"), NULL);
-  b64 = image + strlen (SVG_DATA_PREFIX);
-  if (strlen (b64) > MAX_CAPTCHA_SVG / 3 * 4 + 4 || *b64 == '\0')
+  b64 = image + strlen (png ? PNG_DATA_PREFIX : SVG_DATA_PREFIX);
+  if (strlen (b64) > MAX_CAPTCHA_IMAGE / 3 * 4 + 4 || *b64 == '\0')
     return (invalid (error, "captcha image size"), NULL);
   for (const char *p = b64; *p != '\0'; p++)
     if (!(g_ascii_isalnum (*p) || *p == '+' || *p == '/' || *p == '='))
       return (invalid (error, "captcha image encoding"), NULL);
-  svg = g_base64_decode (b64, &svg_len);
-  if (svg_len == 0 || svg_len > MAX_CAPTCHA_SVG ||
-      !g_utf8_validate ((const char *) svg, svg_len, NULL) ||
-      g_strstr_len ((const char *) svg, svg_len, "<svg") == NULL)
+  data = g_base64_decode (b64, &data_len);
+  if (data_len == 0 || data_len > MAX_CAPTCHA_IMAGE ||
+      (png && (data_len < 8 || memcmp (data, "\x89PNG\r\n\x1a\n", 8) != 0)) ||
+      (!png && (!g_utf8_validate ((const char *) data, data_len, NULL) ||
+                g_strstr_len ((const char *) data, data_len, "<svg") == NULL)))
     return (invalid (error, "captcha image content"), NULL);
 
   captcha = g_new0 (EkApiCaptcha, 1);
   captcha->id = g_strdup (id);
-  captcha->svg = g_bytes_new_take (g_steal_pointer (&svg), svg_len);
+  captcha->image = g_bytes_new_take (g_steal_pointer (&data), data_len);
   captcha->expires_at = expires_at;
   return captcha;
 }
@@ -445,7 +450,7 @@ ek_api_captcha_copy (const EkApiCaptcha *captcha)
 
   copy = g_new0 (EkApiCaptcha, 1);
   copy->id = g_strdup (captcha->id);
-  copy->svg = captcha->svg != NULL ? g_bytes_ref (captcha->svg) : NULL;
+  copy->image = captcha->image != NULL ? g_bytes_ref (captcha->image) : NULL;
   copy->expires_at = captcha->expires_at;
   return copy;
 }
@@ -456,7 +461,7 @@ ek_api_captcha_free (EkApiCaptcha *captcha)
   if (captcha == NULL)
     return;
   g_free (captcha->id);
-  g_clear_pointer (&captcha->svg, g_bytes_unref);
+  g_clear_pointer (&captcha->image, g_bytes_unref);
   g_free (captcha);
 }
 

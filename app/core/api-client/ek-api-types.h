@@ -82,11 +82,11 @@ const char *ek_api_draft_field_for_api_field  (const char         *api_field);
 /* "credit-code" -> "uscc"; NULL if the API has no such field */
 const char *ek_api_field_for_draft_field  (const char         *draft_field);
 
-/* A captcha: the SVG to show, its id to send back with the answer */
+/* A captcha: the picture to show, its id to send back with the answer */
 typedef struct
 {
   char   *id;
-  GBytes *svg;
+  GBytes *image;   /* a PNG (or an SVG from another provider), for GdkTexture */
   gint64  expires_at;   /* Unix time */
 } EkApiCaptcha;
 

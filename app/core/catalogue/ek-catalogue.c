@@ -324,9 +324,15 @@ ek_catalogue_load (EkCatalogue  *self,
   if (!json_parser_load_from_data (parser, data, size, &local_error))
     {
       /* json-glib fails without an error on input that holds no value at all */
-      g_set_error (error, EK_CATALOGUE_ERROR, EK_CATALOGUE_ERROR_PARSE,
-                   _("The catalogue “%s” cannot be read: %s"), self->origin,
-                   local_error ? local_error->message : _("it holds no JSON value"));
+      if (local_error == NULL)
+        g_set_error (error, EK_CATALOGUE_ERROR, EK_CATALOGUE_ERROR_PARSE,
+                     _("The catalogue “%s” cannot be read: %s"), self->origin, _("it holds no JSON value"));
+      else
+        /* Translators: %s is the file; the parser's own words (in English) follow in brackets,
+         * for the helpdesk */
+        g_set_error (error, EK_CATALOGUE_ERROR, EK_CATALOGUE_ERROR_PARSE,
+                     _("The catalogue “%s” cannot be read: it is not well-formed JSON (details for the helpdesk: %s)."),
+                     self->origin, local_error->message);
       return FALSE;
     }
 

@@ -391,19 +391,49 @@ ek_application_draft_get_business_type_id (EkApplicationDraft *self)
   return self->business_type_id;
 }
 
-void
+/**
+ * ek_application_draft_get_business_type_fixed:
+ *
+ * An application that exists on the registration service (it has an "application-id") was
+ * created there for its business type, and is submitted as that: its business type is fixed.
+ *
+ * Returns: %TRUE when the business type can no longer change
+ */
+gboolean
+ek_application_draft_get_business_type_fixed (EkApplicationDraft *self)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), FALSE);
+  return self->business_type_id != NULL &&
+         *ek_application_draft_get_string (self, "application-id") != '\0';
+}
+
+/**
+ * ek_application_draft_set_business_type_id:
+ *
+ * Chooses the business the application is for. Refused (nothing changes) once the business
+ * type is fixed (ek_application_draft_get_business_type_fixed()).
+ *
+ * Returns: %TRUE if the draft's business type is now @id
+ */
+gboolean
 ek_application_draft_set_business_type_id (EkApplicationDraft *self,
                                            const char         *id)
 {
-  g_return_if_fail (EK_IS_APPLICATION_DRAFT (self));
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), FALSE);
 
   if (g_strcmp0 (self->business_type_id, id) == 0)
-    return;
+    return TRUE;
+  if (ek_application_draft_get_business_type_fixed (self))
+    {
+      g_debug ("The business type of application %s is fixed; not changed to %s", self->id, id);
+      return FALSE;
+    }
 
   g_free (self->business_type_id);
   self->business_type_id = g_strdup (id);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSINESS_TYPE_ID]);
   touch (self);
+  return TRUE;
 }
 
 /**

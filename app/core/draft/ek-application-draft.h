@@ -55,8 +55,9 @@ const char         *ek_application_draft_get_id                (EkApplicationDra
 char               *ek_application_draft_dup_directory         (EkApplicationDraft *self,
                                                                 GError            **error);
 const char         *ek_application_draft_get_business_type_id  (EkApplicationDraft *self);
-void                ek_application_draft_set_business_type_id  (EkApplicationDraft *self,
+gboolean            ek_application_draft_set_business_type_id  (EkApplicationDraft *self,
                                                                 const char         *id);
+gboolean            ek_application_draft_get_business_type_fixed (EkApplicationDraft *self);
 gint64              ek_application_draft_get_modified          (EkApplicationDraft *self);
 const char         *ek_application_draft_get_step              (EkApplicationDraft *self);
 void                ek_application_draft_set_step              (EkApplicationDraft *self,

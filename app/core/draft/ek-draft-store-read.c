@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "ek-draft-store-private.h"
+#include "ek-wipe.h"
 
 void
 ek_draft_summary_free (EkDraftSummary *summary)
@@ -361,6 +362,40 @@ remove_draft_folder (EkDraftStore  *self,
   g_mutex_lock (&self->lock);
   g_hash_table_remove (self->written, id);
   ok = remove_tree (directory, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+gboolean
+ek_draft_store_wipe_all (EkDraftStore  *self,
+                         GError       **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  const char *name;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (EK_IS_DRAFT_STORE (self), FALSE);
+
+  /* Nothing pending is saved any more: what is on disk goes, and nothing comes back */
+  g_hash_table_iter_init (&iter, self->tracked);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ids, g_strdup (key));
+  for (guint i = 0; i < ids->len; i++)
+    ek_draft_store_stop_tracking (self, g_ptr_array_index (ids, i));
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove_all (self->written);
+  dir = g_dir_open (self->root, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (self->root, name, NULL);
+
+      if (!ek_wipe_tree (child, ok ? error : NULL))
+        ok = FALSE;
+    }
   g_mutex_unlock (&self->lock);
   return ok;
 }

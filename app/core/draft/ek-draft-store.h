@@ -45,6 +45,11 @@ GPtrArray          *ek_draft_store_list           (EkDraftStore        *self,
 gboolean            ek_draft_store_delete         (EkDraftStore        *self,
                                                    const char          *id,
                                                    GError             **error);
+/* Kiosk mode's end of a session: every draft stops being saved (nothing pending is written)
+ * and every draft folder (drafts, scans, fitted images, rendered forms) is wiped: each file
+ * overwritten, then removed (ek-wipe.h) */
+gboolean            ek_draft_store_wipe_all       (EkDraftStore        *self,
+                                                   GError             **error);
 
 void                ek_draft_store_list_async     (EkDraftStore        *self,
                                                    GCancellable        *cancellable,

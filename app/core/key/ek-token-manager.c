@@ -227,11 +227,78 @@ ek_token_manager_new (const char * const  *module_paths,
         if (parts[i][0] != '\0')
           g_strv_builder_add (paths, parts[i]);
     }
+  /* A key forwarded into this session (a remote desktop) through p11-kit's client module */
+  {
+    g_autofree char *forwarded = ek_token_dup_forwarded_address ();
+
+    if (forwarded != NULL)
+      g_strv_builder_add (paths, ek_token_client_module_path ());
+  }
   self->extra_paths = g_strv_builder_end (paths);
   self->flags = flags;
   if (no_registered != NULL && g_str_equal (no_registered, "1"))
     self->flags |= EK_TOKEN_MANAGER_SKIP_REGISTERED;
   return self;
+}
+
+const char *
+ek_token_client_module_path (void)
+{
+  return P11_MODULE_PATH "/p11-kit-client.so";
+}
+
+char *
+ek_token_dup_forwarded_address (void)
+{
+  const char *address = g_getenv ("P11_KIT_SERVER_ADDRESS");
+  g_autofree char *conventional = NULL;
+
+  if (address != NULL && address[0] != '\0')
+    return g_strdup (address);
+  /* Where p11-kit's client module looks when the variable is unset (TOOLBOX.md §12) */
+  conventional = g_build_filename (g_get_user_runtime_dir (), "p11-kit", "pkcs11", NULL);
+  if (g_file_test (conventional, G_FILE_TEST_EXISTS) && !g_file_test (conventional, G_FILE_TEST_IS_DIR))
+    return g_strconcat ("unix:path=", conventional, NULL);
+  return NULL;
+}
+
+void
+ek_module_status_free (EkModuleStatus *status)
+{
+  if (status == NULL)
+    return;
+  g_free (status->name);
+  g_free (status->path);
+  g_free (status);
+}
+
+/**
+ * ek_token_manager_dup_module_status:
+ *
+ * Loads the modules if that was not done yet.
+ *
+ * Returns: (transfer container) (element-type EkModuleStatus): every module loaded, started or not
+ */
+GPtrArray *
+ek_token_manager_dup_module_status (EkTokenManager *self)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_module_status_free);
+
+  g_return_val_if_fail (EK_IS_TOKEN_MANAGER (self), list);
+  g_mutex_lock (&self->lock);
+  ek_token_manager_load_modules (self);
+  for (guint i = 0; i < self->modules->len; i++)
+    {
+      EkModule *module = g_ptr_array_index (self->modules, i);
+      EkModuleStatus *status = g_new0 (EkModuleStatus, 1);
+
+      status->name = g_strdup (module->name);
+      status->path = g_strdup (module->path);
+      status->started = module->initialized;
+      g_ptr_array_add (list, status);
+    }
+  g_mutex_unlock (&self->lock);
+  return list;
 }
 
 static gboolean

@@ -34,6 +34,24 @@ typedef enum
   EK_TOKEN_DIAGNOSIS_NO_TOKEN,             /* drivers loaded, no key inserted */
 } EkTokenDiagnosis;
 
+/* One module as the manager loaded it, for the helpdesk's report */
+typedef struct
+{
+  char     *name;      /* the p11-kit registration's name, or NULL when loaded by path */
+  char     *path;
+  gboolean  started;   /* C_Initialize succeeded */
+} EkModuleStatus;
+
+void ek_module_status_free (EkModuleStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkModuleStatus, ek_module_status_free)
+
+/* A key forwarded from another machine by `p11-kit server` (`ekey-tool token share`): the
+ * address in $P11_KIT_SERVER_ADDRESS, else "unix:path=$XDG_RUNTIME_DIR/p11-kit/pkcs11" when that
+ * socket exists; NULL when there is none. When there is one, every manager also loads p11-kit's
+ * client module (ek_token_client_module_path()), so the forwarded key appears like a local one. */
+char       *ek_token_dup_forwarded_address (void);
+const char *ek_token_client_module_path    (void);
+
 #define EK_TYPE_TOKEN_MANAGER (ek_token_manager_get_type ())
 G_DECLARE_FINAL_TYPE (EkTokenManager, ek_token_manager, EK, TOKEN_MANAGER, GObject)
 
@@ -56,6 +74,7 @@ GPtrArray        *ek_token_manager_list_tokens_finish (EkTokenManager       *sel
 GPtrArray        *ek_token_manager_get_tokens         (EkTokenManager       *self);
 GPtrArray        *ek_token_manager_get_module_errors  (EkTokenManager       *self);
 GStrv             ek_token_manager_dup_module_paths   (EkTokenManager       *self);
+GPtrArray        *ek_token_manager_dup_module_status  (EkTokenManager       *self);
 EkTokenDiagnosis  ek_token_manager_diagnose           (EkTokenManager       *self,
                                                        char                **message,
                                                        char                **vendor_module);

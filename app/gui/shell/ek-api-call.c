@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-application.h"
+#include "ek-error-journal.h"
 #include "ek-login-dialog.h"
 #include "ek-page.h"
 #include "ek-api-call.h"
@@ -130,6 +131,16 @@ on_call_done_cb (GObject      *source,
                                         draft_for_widget (widget));
       g_signal_connect (dialog, "done", G_CALLBACK (on_login_done_cb), g_steal_pointer (&task));
       return;
+    }
+  /* For the helpdesk's report: what the clerk was told, and the request to look up */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      const EkApiProblem *problem = ek_api_error_get_problem (error);
+      g_autofree char *request_id = problem != NULL && problem->request_id != NULL
+                                    ? g_strdup (problem->request_id)
+                                    : ek_api_client_dup_last_request_id (call->client);
+
+      ek_error_journal_note ("registry", error->message, request_id);
     }
   g_task_return_error (task, g_steal_pointer (&error));
 }

@@ -8,9 +8,13 @@
 #include <glib/gi18n.h>
 
 #include "ek-application.h"
+#include "ek-ui-helpers.h"
 #include "ek-catalogue.h"
+#include "ek-diagnostics-window.h"
 #include "ek-draft-store.h"
 #include "ek-key-view.h"
+#include "ek-kiosk.h"
+#include "ek-settings.h"
 #include "ek-api-client.h"
 #include "ek-window.h"
 
@@ -24,6 +28,9 @@ struct _EkApplication
   EkDraftStore   *draft_store;
 
   EkApiClient *api_client;
+
+  gboolean        kiosk_requested;   /* --kiosk */
+  EkKiosk        *kiosk;             /* counter mode: owns the wizard window */
 };
 
 G_DEFINE_FINAL_TYPE (EkApplication, ek_application, GTK_TYPE_APPLICATION)
@@ -46,15 +53,65 @@ load_catalogue (EkApplication *self)
     g_warning ("Failed to load the catalogue: %s", self->catalogue_error->message);
 }
 
+/**
+ * ek_application_new_window:
+ *
+ * Returns: (transfer none): a new wizard window at the first page, on the loaded catalogue
+ */
+GtkWidget *
+ek_application_new_window (EkApplication *self)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
+
+  load_catalogue (self);
+  return GTK_WIDGET (ek_window_new (GTK_APPLICATION (self), self->catalogue, self->catalogue_error));
+}
+
+/* Counter mode: --kiosk for a trial, or the kiosk-mode setting (which dconf can lock) */
+static gboolean
+wants_kiosk (EkApplication *self)
+{
+  g_autoptr(GSettings) settings = NULL;
+
+  if (self->kiosk_requested)
+    return TRUE;
+  settings = ek_settings_new_if_installed ();
+  return settings != NULL && g_settings_get_boolean (settings, "kiosk-mode");
+}
+
 static void
 ek_application_activate (GApplication *application)
 {
   EkApplication *self = EK_APPLICATION (application);
-  GtkWindow *window;
 
-  load_catalogue (self);
-  window = GTK_WINDOW (ek_window_new (GTK_APPLICATION (self), self->catalogue, self->catalogue_error));
-  gtk_window_present (window);
+  if (self->kiosk == NULL && wants_kiosk (self))
+    self->kiosk = ek_kiosk_new (GTK_APPLICATION (self));
+  if (self->kiosk != NULL)
+    {
+      ek_kiosk_start (self->kiosk);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (ek_application_new_window (self)));
+}
+
+/**
+ * ek_application_get_kiosk:
+ * Returns: (transfer none) (nullable): the counter-mode controller, when kiosk mode is on
+ */
+EkKiosk *
+ek_application_get_kiosk (EkApplication *self)
+{
+  g_return_val_if_fail (EK_IS_APPLICATION (self), NULL);
+  return self->kiosk;
+}
+
+/* For trials and tests: kiosk mode without the setting, as --kiosk does */
+void
+ek_application_set_kiosk_requested (EkApplication *self,
+                                    gboolean       kiosk)
+{
+  g_return_if_fail (EK_IS_APPLICATION (self));
+  self->kiosk_requested = kiosk;
 }
 
 static int
@@ -69,6 +126,8 @@ ek_application_handle_local_options (GApplication *application,
       return 0;
     }
   g_variant_dict_lookup (options, "catalogue", "^ay", &self->catalogue_path);
+  if (g_variant_dict_contains (options, "kiosk"))
+    self->kiosk_requested = TRUE;
 
   return G_APPLICATION_CLASS (ek_application_parent_class)->handle_local_options (application, options);
 }
@@ -123,6 +182,7 @@ ek_application_finalize (GObject *object)
   g_clear_pointer (&self->catalogue_path, g_free);
   g_clear_object (&self->catalogue);
   g_clear_error (&self->catalogue_error);
+  g_clear_object (&self->kiosk);
   g_clear_object (&self->api_client);
   g_clear_object (&self->draft_store);
 
@@ -183,13 +243,40 @@ show_key_activated (GSimpleAction *action,
       window = l->data;
   if (window == NULL)
     {
+      GtkWidget *header = gtk_header_bar_new ();
+      GtkWidget *close = ek_ui_mnemonic_button_new (_("_Close"));
+
       window = GTK_WINDOW (gtk_application_window_new (app));
       gtk_widget_set_name (GTK_WIDGET (window), "key-window");
       gtk_window_set_title (window, _("Your key"));
-      gtk_window_set_default_size (window, 760, 720);
+      gtk_window_set_default_size (window, 760, 560);
+      /* Closed from the keyboard too: its own button, Escape, Ctrl+W */
+      gtk_widget_set_name (close, "close-key-window");
+      gtk_widget_set_tooltip_text (close, _("Close this window (Escape)"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (close), "window.close");
+      gtk_header_bar_pack_start (GTK_HEADER_BAR (header), close);
+      gtk_window_set_titlebar (window, header);
+      ek_ui_window_add_close_keys (window);
       gtk_window_set_child (window, ek_key_view_new (NULL));
     }
   gtk_window_present (window);
+}
+
+/* Main menu → Diagnostics: one window, made afresh (the report is of now) */
+static void
+diagnostics_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (EK_IS_DIAGNOSTICS_WINDOW (l->data))
+      {
+        gtk_window_destroy (l->data);
+        break;
+      }
+  gtk_window_present (GTK_WINDOW (ek_diagnostics_window_new (app)));
 }
 
 /* A button elsewhere (the key view) starts a business: the wizard window switches to it */
@@ -213,6 +300,7 @@ start_business_activated (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
   { .name = "show-key", .activate = show_key_activated },
+  { .name = "diagnostics", .activate = diagnostics_activated },
   { .name = "start-business", .activate = start_business_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
 };
@@ -224,6 +312,8 @@ ek_application_init (EkApplication *self)
     { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Use this catalogue of business types instead of the bundled one"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Counter mode: full screen, and nothing kept after a session (as the kiosk-mode setting)"), NULL },
     { NULL }
   };
   static const char *quit_accels[] = { "<Control>q", NULL };

@@ -14,6 +14,10 @@ G_DECLARE_FINAL_TYPE (EkApplication, ek_application, EK, APPLICATION, GtkApplica
 EkApplication *ek_application_new             (void);
 EkDraftStore  *ek_application_get_draft_store (EkApplication *self);
 
+GtkWidget     *ek_application_new_window      (EkApplication *self);
+struct _EkKiosk *ek_application_get_kiosk     (EkApplication *self);
+void           ek_application_set_kiosk_requested (EkApplication *self,
+                                                   gboolean       kiosk);
 EkApiClient *ek_application_dup_api_client (EkApplication  *self,
                                                      GError        **error);
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ek-page.h"
+#include "ek-ui-helpers.h"
 
 typedef struct
 {
@@ -45,6 +46,15 @@ ek_page_real_apply_finish (EkPage        *self,
                            GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* What GTK 4.8 leaves unnamed inside a page's controls (the button of each drop-down) is
+ * named here, once for every page, each time the page is shown */
+static void
+ek_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ek_page_parent_class)->map (widget);
+  ek_ui_name_inner_controls (widget);
 }
 
 static void
@@ -130,6 +140,7 @@ ek_page_class_init (EkPageClass *klass)
   object_class->get_property = ek_page_get_property;
   object_class->set_property = ek_page_set_property;
 
+  widget_class->map = ek_page_map;
   klass->apply_async = ek_page_real_apply_async;
   klass->apply_finish = ek_page_real_apply_finish;
 

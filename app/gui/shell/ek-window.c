@@ -16,6 +16,7 @@
 #include "ek-draft-store.h"
 #include "ek-pages.h"
 #include "ek-step-row.h"
+#include "ek-ui-helpers.h"
 #include "ek-window.h"
 
 struct _EkWindow
@@ -31,8 +32,11 @@ struct _EkWindow
   GPtrArray            *flow_steps;      /* char* step id of each page of the flow; [0] is NULL */
   GHashTable           *pages_by_step;   /* step id → EkPage, kept alive */
   guint                 current;
+  guint                 furthest;        /* the furthest page reached in this flow */
   char                 *return_step;     /* after a jump back: where Next returns to, or NULL */
   gboolean              applying;
+  gboolean              keyboard_input;  /* the last input was a key, not the pointer */
+  guint                 focus_ring_id;
 
   GtkLabel             *banner_label;
   GtkRevealer          *banner_revealer;
@@ -56,6 +60,9 @@ flow_page (EkWindow *self,
 
 static int find_step (EkWindow   *self,
                       const char *step_id);
+static void show_draft (EkWindow           *self,
+                        EkApplicationDraft *draft,
+                        gboolean            saved);
 
 static void
 update_actions (EkWindow *self)
@@ -90,6 +97,22 @@ update_actions (EkWindow *self)
   gtk_label_set_label (self->next_label, _("_Next"));
 }
 
+/* Whether the step list can take the clerk to page @index: any page passed on the way to the
+ * furthest one reached, as long as every page before it is still complete */
+static gboolean
+can_jump_to (EkWindow *self,
+             guint     index)
+{
+  if (self->applying || index > self->furthest || index >= self->flow->len)
+    return FALSE;
+  for (guint i = self->current; i < index; i++)
+    if (!ek_page_get_complete (flow_page (self, i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Each step shows where the clerk is and has been: going back (even to the first page) keeps
+ * the steps passed "done" and reachable */
 static void
 update_steps (EkWindow *self)
 {
@@ -103,13 +126,14 @@ update_steps (EkWindow *self)
 
       if (!EK_IS_STEP_ROW (child))
         continue;
-      if (i < self->current)
-        state = EK_STEP_STATE_DONE;
-      else if (i == self->current)
+      if (i == self->current)
         state = EK_STEP_STATE_CURRENT;
+      else if (i < self->furthest)
+        state = EK_STEP_STATE_DONE;
       else
         state = EK_STEP_STATE_TODO;
       ek_step_row_set_state (EK_STEP_ROW (child), state);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (child), i != self->current && can_jump_to (self, i));
     }
 }
 
@@ -117,7 +141,9 @@ static void
 show_banner (EkWindow   *self,
              const char *message)
 {
+  /* An alert named by its message; out of the accessible tree while there is none */
   gtk_label_set_label (self->banner_label, message ? message : "");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->banner_label), GTK_ACCESSIBLE_STATE_HIDDEN, message == NULL, -1);
   gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
 }
 
@@ -130,24 +156,80 @@ show_title (EkWindow   *self,
   gtk_window_set_title (GTK_WINDOW (self), title ? title : _("EKey Assistant"));
 }
 
+static gboolean
+show_focus_ring_cb (gpointer data)
+{
+  EkWindow *self = data;
+
+  self->focus_ring_id = 0;
+  if (self->keyboard_input)
+    gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 go_to (EkWindow *self,
        guint     index)
 {
+  GtkWidget *focus;
   EkPage *page;
 
   g_assert (index < self->flow->len);
 
   self->current = index;
+  self->furthest = MAX (self->furthest, index);
   page = flow_page (self, index);
   if (index > 0)
     ek_application_draft_set_step (self->draft, g_ptr_array_index (self->flow_steps, index));
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
+  /* The pages kept for Back stay in the accessible tree: only the current one is there for a
+   * screen reader */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN, child != GTK_WIDGET (page), -1);
   show_title (self, ek_page_get_title (page));
   show_banner (self, NULL);
   update_steps (self);
   update_actions (self);
   ek_page_shown (page);
+
+  /* The keyboard lands on the new page: where the page put it, or else on its first control,
+   * never on a page that is gone or nowhere */
+  focus = gtk_window_get_focus (GTK_WINDOW (self));
+  if (focus == NULL || !gtk_widget_get_mapped (focus) ||
+      (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->stack)) && !gtk_widget_is_ancestor (focus, GTK_WIDGET (page))))
+    gtk_widget_child_focus (GTK_WIDGET (page), GTK_DIR_TAB_FORWARD);
+  /* A page changed from the keyboard (Enter, Alt+→, a mnemonic) shows where the focus is now,
+   * also when the change came after the key was released (a page that applies), and after GTK
+   * has handled that release (which hides the ring when the key did not itself move the focus) */
+  if (self->keyboard_input)
+    {
+      gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+      if (self->focus_ring_id == 0)
+        self->focus_ring_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_focus_ring_cb,
+                                               g_object_ref (self), g_object_unref);
+    }
+}
+
+/* Seen before any widget: whether the clerk works by keyboard or pointer just now */
+static gboolean
+on_input_event_cb (EkWindow *self,
+                   GdkEvent *event)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_KEY_PRESS:
+      self->keyboard_input = TRUE;
+      break;
+    case GDK_BUTTON_PRESS:
+    case GDK_TOUCH_BEGIN:
+      self->keyboard_input = FALSE;
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
 }
 
 static void
@@ -156,6 +238,7 @@ on_page_complete_cb (EkWindow   *self,
                      EkPage     *page)
 {
   update_actions (self);
+  update_steps (self);
 }
 
 static void
@@ -185,6 +268,8 @@ rebuild_flow (EkWindow *self)
   EkBusinessType *type = id ? ek_catalogue_lookup_business_type (self->catalogue, id) : NULL;
   GtkWidget *child;
 
+  /* Another business: its flow is reached from the first page afresh */
+  self->furthest = MIN (self->furthest, self->current);
   g_ptr_array_set_size (self->flow, 1);
   g_ptr_array_set_size (self->flow_steps, 1);
   while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->steps_list))) != NULL &&
@@ -228,8 +313,12 @@ on_apply_cb (GObject      *object,
   self->applying = FALSE;
   if (!ok)
     {
+      /* Announced: the banner is an alert, and the focus moves to it */
       show_banner (self, error->message);
       update_actions (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->banner_label));
+      if (self->keyboard_input)
+        gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
       return;
     }
 
@@ -289,8 +378,8 @@ on_steps_list_row_activated_cb (EkWindow      *self,
 {
   guint index = gtk_list_box_row_get_index (row);
 
-  /* Any step already passed can be revisited; later ones need the pages before them */
-  if (!self->applying && index < self->current)
+  /* Any step already reached can be revisited, while the pages before it are complete */
+  if (index != self->current && can_jump_to (self, index))
     {
       g_clear_pointer (&self->return_step, g_free);
       go_to (self, index);
@@ -323,8 +412,6 @@ on_draft_loaded_cb (GObject      *object,
   g_autoptr(EkWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(EkApplicationDraft) draft = ek_draft_store_load_finish (EK_DRAFT_STORE (object), result, &error);
-  GtkApplication *application;
-  EkWindow *window;
   EkPage *first;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -339,13 +426,11 @@ on_draft_loaded_cb (GObject      *object,
       return;
     }
 
-  /* Pages are built for one draft: the draft continues in a window of its own, this one goes */
-  application = gtk_window_get_application (GTK_WINDOW (self));
-  window = ek_window_new_for_draft (application, self->catalogue, draft);
-  gtk_window_present (GTK_WINDOW (window));
-  gtk_window_destroy (GTK_WINDOW (self));
+  /* The draft continues in this window (the same one for the screen reader and the task
+   * list): its pages replace those of the empty application */
+  show_draft (self, draft, TRUE);
   /* Shown now: the page puts the keyboard focus where the clerk continues */
-  ek_page_shown (ek_window_get_current_page (window));
+  ek_page_shown (ek_window_get_current_page (self));
 }
 
 /* "Continue" on a saved application (the first page) */
@@ -360,6 +445,17 @@ wizard_continue_draft_cb (GtkWidget  *widget,
     return;
   ek_draft_store_load_async (self->store, g_variant_get_string (parameter, NULL), self->cancellable,
                              on_draft_loaded_cb, g_object_ref (self));
+}
+
+/* The window cannot start the wizard: it says why, and offers the message to copy */
+static void
+show_catalogue_error (EkWindow   *self,
+                      const char *message)
+{
+  gtk_label_set_label (self->catalogue_error_label, message);
+  gtk_stack_set_visible_child_name (self->top_stack, "catalogue-error");
+  show_title (self, _("EKey Assistant cannot start"));
+  update_actions (self);
 }
 
 static void
@@ -394,16 +490,19 @@ ek_window_dispose (GObject *object)
   /* No gtk_widget_dispose_template() here: GtkWindow unparents its own child and titlebar,
    * and GTK 4.8 would unparent top_stack (the window's child) a second time. */
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->focus_ring_id, g_source_remove);
+  if (self->draft != NULL)
+    {
+      g_clear_signal_handler (&self->first_change_id, self->draft);
+      /* Saves what is pending, then lets the draft go */
+      if (self->store != NULL)
+        ek_draft_store_untrack (self->store, self->draft);
+    }
   g_clear_pointer (&self->flow, g_ptr_array_unref);
   g_clear_pointer (&self->flow_steps, g_ptr_array_unref);
   g_clear_pointer (&self->return_step, g_free);
   g_clear_pointer (&self->pages_by_step, g_hash_table_unref);
   g_clear_object (&self->cancellable);
-  if (self->draft != NULL)
-    g_clear_signal_handler (&self->first_change_id, self->draft);
-  /* Saves what is pending, then lets the draft go */
-  if (self->store != NULL && self->draft != NULL)
-    ek_draft_store_untrack (self->store, self->draft);
   g_clear_object (&self->draft);
   g_clear_object (&self->store);
   g_clear_object (&self->catalogue);
@@ -446,10 +545,19 @@ ek_window_class_init (EkWindowClass *klass)
 static void
 ek_window_init (EkWindow *self)
 {
+  GtkEventController *input;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  input = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (input, "event", G_CALLBACK (on_input_event_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), input);
+  /* The catalogue-error page is hidden from screen readers while the wizard shows, and back */
+  ek_ui_name_inner_controls (GTK_WIDGET (self->top_stack));
+
   self->cancellable = g_cancellable_new ();
-  self->draft = ek_application_draft_new ();
+  self->draft = ek_application_draft_new ();   /* replaced by show_draft () */
   self->flow = g_ptr_array_new ();
   self->flow_steps = g_ptr_array_new_with_free_func (g_free);
   self->pages_by_step = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -467,46 +575,51 @@ on_first_change_cb (EkWindow *self)
   ek_draft_store_track (self->store, self->draft);
 }
 
-static EkWindow *
-window_new (GtkApplication     *application,
-            EkCatalogue        *catalogue,
-            const GError       *catalogue_error,
-            EkApplicationDraft *draft)
+/* Lets the window's draft go: its pages, its steps, and the signals that tie them to it */
+static void
+release_draft (EkWindow *self)
 {
-  g_autoptr(GError) form_error = NULL;
-  EkWindow *self;
+  GHashTableIter iter;
+  gpointer page;
+
+  if (self->draft == NULL)
+    return;
+  g_clear_signal_handler (&self->first_change_id, self->draft);
+  g_signal_handlers_disconnect_by_data (self->draft, self);
+  /* Saves what is pending, then lets the draft go */
+  if (self->store != NULL)
+    ek_draft_store_untrack (self->store, self->draft);
+
+  if (self->flow->len > 0)
+    gtk_stack_remove (self->stack, GTK_WIDGET (flow_page (self, 0)));
+  g_hash_table_iter_init (&iter, self->pages_by_step);
+  while (g_hash_table_iter_next (&iter, NULL, &page))
+    gtk_stack_remove (self->stack, GTK_WIDGET (page));
+  g_hash_table_remove_all (self->pages_by_step);
+  g_ptr_array_set_size (self->flow, 0);
+  g_ptr_array_set_size (self->flow_steps, 0);
+  while (gtk_widget_get_first_child (GTK_WIDGET (self->steps_list)) != NULL)
+    gtk_list_box_remove (self->steps_list, gtk_widget_get_first_child (GTK_WIDGET (self->steps_list)));
+  g_clear_pointer (&self->return_step, g_free);
+  self->current = self->furthest = 0;
+  g_clear_object (&self->draft);
+}
+
+/* The window's pages for @draft: a saved application continues on the step the clerk was on
+ * (@saved), a new one starts on the first page, which offers those in progress */
+static void
+show_draft (EkWindow           *self,
+            EkApplicationDraft *draft,
+            gboolean            saved)
+{
   EkPage *first;
-  EkForm *form;
   const char *step;
+  int index;
 
-  self = g_object_new (EK_TYPE_WINDOW, "application", application, NULL);
-  if (draft != NULL)
-    g_set_object (&self->draft, draft);
-  if (EK_IS_APPLICATION (application))
-    self->store = g_object_ref (ek_application_get_draft_store (EK_APPLICATION (application)));
+  release_draft (self);
+  self->draft = g_object_ref (draft);
 
-  if (catalogue == NULL)
-    {
-      gtk_label_set_label (self->catalogue_error_label, catalogue_error->message);
-      gtk_stack_set_visible_child_name (self->top_stack, "catalogue-error");
-      gtk_label_set_label (self->title_label, _("EKey Assistant cannot start"));
-      update_actions (self);
-      return self;
-    }
-
-  self->catalogue = g_object_ref (catalogue);
-  form = ek_form_get_for_catalogue (catalogue, &form_error);
-  if (form == NULL)
-    {
-      gtk_label_set_label (self->catalogue_error_label, form_error->message);
-      gtk_stack_set_visible_child_name (self->top_stack, "catalogue-error");
-      gtk_label_set_label (self->title_label, _("EKey Assistant cannot start"));
-      update_actions (self);
-      return self;
-    }
-  ek_pages_set_form (form);
-
-  first = ek_business_type_page_new (catalogue, self->draft);
+  first = ek_business_type_page_new (self->catalogue, self->draft);
   add_page (self, first);
   g_ptr_array_add (self->flow, first);
   g_ptr_array_add (self->flow_steps, NULL);
@@ -518,7 +631,7 @@ window_new (GtkApplication     *application,
 
   if (self->store != NULL)
     {
-      if (draft != NULL)
+      if (saved)
         ek_draft_store_track (self->store, self->draft);
       else
         {
@@ -530,10 +643,49 @@ window_new (GtkApplication     *application,
     }
 
   go_to (self, 0);
-  /* A draft continues where the clerk was */
+  /* A draft continues where the clerk was; the steps up to there were passed on the way */
   step = ek_application_draft_get_step (self->draft);
-  if (draft != NULL && step != NULL)
-    ek_window_go_to_step (self, step);
+  index = step != NULL ? find_step (self, step) : -1;
+  if (saved && index > 0)
+    {
+      self->furthest = index;
+      ek_window_go_to_step (self, step);
+    }
+}
+
+static EkWindow *
+window_new (GtkApplication     *application,
+            EkCatalogue        *catalogue,
+            const GError       *catalogue_error,
+            EkApplicationDraft *draft)
+{
+  g_autoptr(GError) form_error = NULL;
+  g_autoptr(EkApplicationDraft) new_draft = NULL;
+  EkWindow *self;
+  EkForm *form;
+
+  self = g_object_new (EK_TYPE_WINDOW, "application", application, NULL);
+  if (EK_IS_APPLICATION (application))
+    self->store = g_object_ref (ek_application_get_draft_store (EK_APPLICATION (application)));
+
+  if (catalogue == NULL)
+    {
+      show_catalogue_error (self, catalogue_error->message);
+      return self;
+    }
+
+  self->catalogue = g_object_ref (catalogue);
+  form = ek_form_get_for_catalogue (catalogue, &form_error);
+  if (form == NULL)
+    {
+      show_catalogue_error (self, form_error->message);
+      return self;
+    }
+  ek_pages_set_form (form);
+
+  if (draft == NULL)
+    draft = new_draft = ek_application_draft_new ();
+  show_draft (self, draft, new_draft == NULL);
 
   return self;
 }

@@ -152,7 +152,7 @@ create_row (EkDraftList    *self,
       gtk_widget_set_name (button, "continue");
       /* Translators: the accessible name of a saved application's Continue button */
       continue_name = g_strdup_printf (_("Continue: %s"), text);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, continue_name, -1);
+      ek_ui_set_accessible_name (button, continue_name);
       g_object_set_data_full (G_OBJECT (button), "ek-draft-id", g_strdup (summary->id), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (on_continue_clicked_cb), self);
       gtk_box_append (GTK_BOX (buttons), button);
@@ -161,7 +161,7 @@ create_row (EkDraftList    *self,
   gtk_widget_set_name (delete, "delete");
   /* Translators: the accessible name of a saved application's Delete button */
   delete_name = g_strdup_printf (_("Delete: %s"), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (delete), GTK_ACCESSIBLE_PROPERTY_LABEL, delete_name, -1);
+  ek_ui_set_accessible_name (delete, delete_name);
   g_object_set_data (G_OBJECT (delete), "ek-stack", stack);
   g_signal_connect (delete, "clicked", G_CALLBACK (on_delete_clicked_cb), self);
   gtk_box_append (GTK_BOX (buttons), delete);
@@ -173,14 +173,12 @@ create_row (EkDraftList    *self,
   button = gtk_button_new_with_mnemonic (_("_Delete"));
   gtk_widget_add_css_class (button, "destructive-action");
   gtk_widget_set_name (button, "confirm-delete");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, delete_name, -1);
+  ek_ui_set_accessible_name (button, delete_name);
   g_object_set_data_full (G_OBJECT (button), "ek-draft-id", g_strdup (summary->id), g_free);
   g_signal_connect (button, "clicked", G_CALLBACK (on_confirm_delete_clicked_cb), self);
   gtk_box_append (GTK_BOX (confirm_box), button);
-  keep = gtk_button_new_with_mnemonic (_("_Keep It"));
+  keep = ek_ui_mnemonic_button_new (_("_Keep It"));
   gtk_widget_set_name (keep, "keep");
-  /* GTK 4.8 reads a mnemonic label's underscore into the name unless it is given */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (keep), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Keep It"), -1);
   g_object_set_data (G_OBJECT (keep), "ek-stack", stack);
   g_signal_connect (keep, "clicked", G_CALLBACK (on_keep_clicked_cb), self);
   gtk_box_append (GTK_BOX (confirm_box), keep);
@@ -296,10 +294,8 @@ ek_draft_list_init (EkDraftList *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Applications in progress"), -1);
   gtk_box_append (GTK_BOX (self->box), self->list);
 
-  start = gtk_button_new_with_mnemonic (_("_Start a New Application"));
+  start = ek_ui_mnemonic_button_new (_("_Start a New Application"));
   gtk_widget_set_name (start, "start-new");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (start), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Start a New Application"), -1);
   gtk_widget_set_halign (start, GTK_ALIGN_START);
   g_signal_connect (start, "clicked", G_CALLBACK (on_start_new_clicked_cb), self);
   gtk_box_append (GTK_BOX (self->box), start);

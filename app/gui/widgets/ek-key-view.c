@@ -122,6 +122,50 @@ add_value_row (GtkGrid    *grid,
     gtk_grid_attach (grid, make_copy_button (value, name), 2, row, 1, 1);
 }
 
+/* A subject attribute as a clerk reads it: “Organization (O)”, or its short name if unknown */
+static char *
+attribute_name (const char *short_name)
+{
+  static const struct { const char *id; const char *name; } names[] = {
+    { "C", N_("Country") },
+    { "ST", N_("State or province") },
+    { "L", N_("Locality") },
+    { "O", N_("Organization") },
+    { "OU", N_("Organizational unit") },
+    { "CN", N_("Common name") },
+    { "emailAddress", N_("Email address") },
+    { "serialNumber", N_("Serial number") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (names[i].id, short_name) == 0)
+      /* Translators: a certificate subject's attribute: “Organization (O)” */
+      return g_strdup_printf (_("%s (%s)"), _(names[i].name), short_name);
+  return g_strdup (short_name);
+}
+
+/* The key usages of X.509 (RFC 5280, 4.2.1.3), by the names core gives them */
+static const char *
+key_usage_name (const char *usage)
+{
+  static const struct { const char *id; const char *name; } names[] = {
+    { "digitalSignature", N_("Digital signature") },
+    { "nonRepudiation", N_("Non-repudiation") },
+    { "keyEncipherment", N_("Key encipherment") },
+    { "dataEncipherment", N_("Data encipherment") },
+    { "keyAgreement", N_("Key agreement") },
+    { "keyCertSign", N_("Certificate signing") },
+    { "cRLSign", N_("CRL signing") },
+    { "encipherOnly", N_("Encipher only") },
+    { "decipherOnly", N_("Decipher only") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (names[i].id, usage) == 0)
+      return _(names[i].name);
+  return usage;
+}
+
 static char *
 format_date (GDateTime *date)
 {
@@ -183,6 +227,10 @@ make_verdict (EkCertificateInfo *info)
       GtkWidget *how = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       GtkWidget *expander = gtk_expander_new (_("Domestic enterprise: how to add the code"));
 
+      /* GTK 4.8 reads an expander by its type name unless it is named */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Domestic enterprise: how to add the code"), -1);
+
       gtk_expander_set_child (GTK_EXPANDER (expander),
                               make_label (_("You hold a foreign trade operator registration form (对外贸易经营者备案登记表). Change that filing on MOFCOM’s unified platform to add the 18-digit code and wait for approval; the code is then added to the certificate at your next online renewal."), NULL));
       gtk_box_append (GTK_BOX (box), expander);
@@ -233,6 +281,7 @@ make_details (EkToken           *token,
   g_autofree char *key = NULL, *usage = NULL, *id = ek_certificate_info_dup_object_id_hex (info);
   int row = 0;
 
+  gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL, _("All details"), -1);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
   gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
   gtk_widget_set_margin_top (grid, 6);
@@ -240,9 +289,11 @@ make_details (EkToken           *token,
   for (guint i = 0; i < attributes->len; i++)
     {
       EkDnAttribute *a = g_ptr_array_index (attributes, i);
-      g_autofree char *name = g_strdup_printf ("  %s", a->name);
+      g_autofree char *name = attribute_name (a->name);
 
+      /* Under “Subject”, set in by a margin (never by spaces a screen reader would read) */
       add_value_row (GTK_GRID (grid), row++, name, a->value, FALSE);
+      gtk_widget_set_margin_start (gtk_grid_get_child_at (GTK_GRID (grid), 0, row - 1), 18);
     }
   add_value_row (GTK_GRID (grid), row++, _("Issuer"), ek_certificate_info_get_issuer (info), FALSE);
   add_value_row (GTK_GRID (grid), row++, _("Serial number"), ek_certificate_info_get_serial (info), TRUE);
@@ -254,7 +305,17 @@ make_details (EkToken           *token,
     key = g_strdup (ek_certificate_info_get_key_algorithm (info));
   add_value_row (GTK_GRID (grid), row++, _("Key"), key, FALSE);
   add_value_row (GTK_GRID (grid), row++, _("Signature"), ek_certificate_info_get_signature_algorithm (info), FALSE);
-  usage = g_strjoinv (", ", (char **) ek_certificate_info_get_key_usage (info));
+  {
+    const char * const *usages = ek_certificate_info_get_key_usage (info);
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+    g_auto(GStrv) translated = NULL;
+
+    for (guint i = 0; usages != NULL && usages[i] != NULL; i++)
+      g_strv_builder_add (names, key_usage_name (usages[i]));
+    translated = g_strv_builder_end (names);
+    /* Translators: between two key usages in a list */
+    usage = g_strjoinv (_(", "), translated);
+  }
   add_value_row (GTK_GRID (grid), row++, _("Key usage"), usage[0] != '\0' ? usage : NULL, FALSE);
   add_value_row (GTK_GRID (grid), row++, _("SHA-256 fingerprint"), ek_certificate_info_get_sha256 (info), TRUE);
   add_value_row (GTK_GRID (grid), row++, _("Label on the key"), ek_certificate_info_get_object_label (info), FALSE);

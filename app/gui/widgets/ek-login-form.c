@@ -1,8 +1,8 @@
 /* ek-login-form.c: log in with the 18-digit code, the login name and a captcha
  *
  * Used by the account step and by the log-in dialog that appears when a session expires.
- * The captcha comes from the server as SVG; it is shown through GdkTexture, whose SVG support is
- * gdk-pixbuf's librsvg loader (librsvg2-common). A wrong answer loads a new image, clears the
+ * The captcha comes from the server as a PNG (GdkTexture reads it itself; another provider's SVG
+ * needs gdk-pixbuf's librsvg loader, librsvg2-common). A wrong answer loads a new image, clears the
  * answer and puts the cursor back in it. The form is a template (ui/widgets/ek-login-form.ui).
  */
 #include "config.h"
@@ -102,7 +102,7 @@ on_captcha_cb (GObject      *source,
       return;
     }
 
-  texture = gdk_texture_new_from_bytes (captcha->svg, &error);
+  texture = gdk_texture_new_from_bytes (captcha->image, &error);
   if (texture == NULL)
     {
       g_warning ("Cannot show the captcha image: %s", error->message);

@@ -521,8 +521,14 @@ on_view_button_clicked_cb (EkMaterialRow *self)
   picture = gtk_picture_new_for_filename (path);
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), FALSE);
   gtk_picture_set_alternative_text (GTK_PICTURE (picture), self->requirement->name);
+  /* GTK 4.8 makes the alternative text a description only: the picture is named too */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->requirement->name, -1);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), picture);
-  close = gtk_button_new_with_mnemonic (_("_Close"));
+  close = ek_ui_mnemonic_button_new (_("_Close"));
+  gtk_widget_set_name (close, "close-view");
+  gtk_widget_set_tooltip_text (close, _("Close this window (Escape)"));
+  ek_ui_window_add_close_keys (GTK_WINDOW (window));
   gtk_widget_set_halign (close, GTK_ALIGN_END);
   gtk_widget_set_margin_end (close, 6);
   gtk_widget_set_margin_bottom (close, 6);
@@ -832,10 +838,17 @@ ek_material_row_new (EkDraftMaterials      *materials,
   gtk_label_set_label (self->signed_label, signed_by);
   if (requirement->exemptions != NULL && requirement->exemptions[0] != NULL)
     {
-      g_autofree char *joined = g_strjoinv ("; ", requirement->exemptions);
+      /* Translators: between two cases in a list of who needs no such material */
+      g_autofree char *joined = g_strjoinv (_("; "), requirement->exemptions);
       g_autofree char *text = g_strdup_printf (_("Not needed for us: %s"), joined);
+      GtkWidget *label = gtk_label_new (text);
 
-      gtk_check_button_set_label (self->exempt_check, text);
+      /* A long line: it wraps rather than widening the window */
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_check_button_set_child (self->exempt_check, label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->exempt_check), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
       gtk_widget_set_visible (GTK_WIDGET (self->exempt_check), TRUE);
       gtk_check_button_set_active (self->exempt_check,
                                    ek_draft_materials_get_exempt (materials, requirement->material_id));

@@ -672,6 +672,8 @@ ek_scan_dialog_init (EkScanDialog *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Once its drop-downs have built their buttons */
+  g_signal_connect (self, "map", G_CALLBACK (ek_ui_name_inner_controls), NULL);
   self->cancellable = g_cancellable_new ();
   self->preview_dpi = PREVIEW_DPI;
   gtk_drawing_area_set_draw_func (self->selection_area, draw_selection, self, NULL);

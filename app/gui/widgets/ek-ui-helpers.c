@@ -50,6 +50,101 @@ ek_ui_mnemonic_button_new (const char *text)
   return button;
 }
 
+/**
+ * ek_ui_set_accessible_name:
+ *
+ * Names @widget @name, and only that: its mnemonic labels are no longer read with it (a
+ * "Continue" button named "Continue: Trading Co" is not read "Continue: Trading Co Continue").
+ */
+void
+ek_ui_set_accessible_name (GtkWidget  *widget,
+                           const char *name)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+/* The tick GTK 4.8 puts beside the chosen item, also in the drop-down's button, is read as
+ * "GtkImage": it says nothing the button does not, so it is left out */
+static void
+hide_images (GtkWidget *widget)
+{
+  if (GTK_IS_IMAGE (widget))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    hide_images (c);
+}
+
+static void
+name_drop_down_button (GtkWidget *drop_down)
+{
+  GList *labels = gtk_widget_list_mnemonic_labels (drop_down);
+  GtkWidget *by = labels != NULL ? labels->data : NULL;
+  GtkWidget *before = gtk_widget_get_prev_sibling (drop_down);
+
+  /* By the drop-down's mnemonic label, or else by the label just before it (a form field's),
+   * or else by the drop-down itself (its own name) */
+  if (by == NULL)
+    by = before != NULL && GTK_IS_LABEL (before) ? before : drop_down;
+  for (GtkWidget *child = gtk_widget_get_first_child (drop_down); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      {
+        gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY, by, NULL, -1);
+        hide_images (child);
+      }
+  g_list_free (labels);
+}
+
+/* A stack's pages that are not shown are hidden from screen readers too (GTK 4.8 leaves them
+ * in the accessible tree as if they were there) */
+static void
+on_stack_visible_child_cb (GtkStack *stack)
+{
+  GtkWidget *shown = gtk_stack_get_visible_child (stack);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN, child != shown, -1);
+}
+
+static void
+follow_stack (GtkStack *stack)
+{
+  if (g_object_get_data (G_OBJECT (stack), "ek-hides-pages") == NULL)
+    {
+      g_object_set_data (G_OBJECT (stack), "ek-hides-pages", GINT_TO_POINTER (TRUE));
+      g_signal_connect (stack, "notify::visible-child", G_CALLBACK (on_stack_visible_child_cb), NULL);
+    }
+  on_stack_visible_child_cb (stack);
+}
+
+/**
+ * ek_ui_name_inner_controls:
+ *
+ * GTK 4.8 reads the button inside a drop-down (the part that takes the focus) by its type name,
+ * "GtkToggleButton": each such button under @root is named by the drop-down's own label. And
+ * the pages of a stack under @root that are not shown are hidden from screen readers.
+ */
+void
+ek_ui_name_inner_controls (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_DROP_DOWN (root))
+    {
+      name_drop_down_button (root);
+      return;
+    }
+  if (GTK_IS_STACK (root))
+    follow_stack (GTK_STACK (root));
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    ek_ui_name_inner_controls (child);
+}
+
 GtkWidget *
 ek_ui_wrapped_label_new (const char *text,
                          const char *css_class)
@@ -139,4 +234,24 @@ ek_ui_name_field (GtkWidget  *control,
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_REQUIRED, required, -1);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+}
+
+/**
+ * ek_ui_window_add_close_keys:
+ *
+ * Escape and Ctrl+W close @window, as they do a dialog: for the windows a keyboard user opens
+ * beside the wizard (the key view, a material at full size).
+ */
+void
+ek_ui_window_add_close_keys (GtkWindow *window)
+{
+  GtkEventController *shortcuts;
+
+  g_return_if_fail (GTK_IS_WINDOW (window));
+
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape|<Control>w"),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (GTK_WIDGET (window), shortcuts);
 }

@@ -8,6 +8,12 @@ G_BEGIN_DECLS
 /* A button with a mnemonic whose accessible name is its text without the key, once
  * (GTK 4.8 reads "_Retry Retry" otherwise) */
 GtkWidget        *ek_ui_mnemonic_button_new   (const char           *text);
+/* A control given a name of its own, read with that name only (not also its mnemonic label's) */
+void              ek_ui_set_accessible_name   (GtkWidget            *widget,
+                                               const char           *name);
+/* The button inside each drop-down under @root, named by the drop-down's label; the pages of
+ * each stack under @root that are not shown, hidden from screen readers */
+void              ek_ui_name_inner_controls   (GtkWidget            *root);
 
 /* Names a field by its visible label (text without the Alt key, or @text), saying "required" */
 void              ek_ui_name_field            (GtkWidget            *control,
@@ -30,5 +36,8 @@ GtkWidget        *ek_ui_page_box_new          (void);
 /* Puts @child in a vertical scroller, as tall as its content, as @page's own child */
 void              ek_ui_page_set_scrolled_child (GtkWidget          *page,
                                                  GtkWidget          *child);
+
+/* Escape and Ctrl+W close @window */
+void              ek_ui_window_add_close_keys (GtkWindow            *window);
 
 G_END_DECLS

@@ -386,7 +386,7 @@ build_jobs (EkUploadPanel *self,
       g_autofree char *file = ek_draft_materials_dup_file (self->materials, requirement->material_id);
       g_autoptr(GError) error = NULL;
       Job *job;
-      GtkWidget *line, *name, *list_row;
+      GtkWidget *box, *line, *name, *list_row;
 
       if (file == NULL)
         continue;   /* not needed (exempt), or optional and not given */
@@ -395,16 +395,18 @@ build_jobs (EkUploadPanel *self,
       job->file = g_steal_pointer (&file);
       job->sha256 = file_sha256 (job->file, &error);
 
-      line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      gtk_widget_set_margin_top (line, 6);
-      gtk_widget_set_margin_bottom (line, 6);
-      gtk_widget_set_margin_start (line, 12);
-      gtk_widget_set_margin_end (line, 12);
+      /* The material's name above its progress, state and Retry: narrow enough for 800 px */
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 12);
       name = gtk_label_new (requirement->name);
       gtk_label_set_xalign (GTK_LABEL (name), 0);
       gtk_label_set_wrap (GTK_LABEL (name), TRUE);
-      gtk_widget_set_size_request (name, 200, -1);
-      gtk_box_append (GTK_BOX (line), name);
+      gtk_box_append (GTK_BOX (box), name);
+      line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      gtk_box_append (GTK_BOX (box), line);
       job->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
       gtk_widget_set_hexpand (GTK_WIDGET (job->progress), TRUE);
       gtk_widget_set_valign (GTK_WIDGET (job->progress), GTK_ALIGN_CENTER);
@@ -413,9 +415,11 @@ build_jobs (EkUploadPanel *self,
       gtk_box_append (GTK_BOX (line), GTK_WIDGET (job->progress));
       job->state_label = GTK_LABEL (gtk_label_new (NULL));
       gtk_label_set_wrap (job->state_label, TRUE);
+      /* A message may name a long path: it breaks inside it rather than widen the window */
+      gtk_label_set_wrap_mode (job->state_label, PANGO_WRAP_WORD_CHAR);
       gtk_label_set_xalign (job->state_label, 0);
       gtk_label_set_selectable (job->state_label, TRUE);
-      gtk_widget_set_size_request (GTK_WIDGET (job->state_label), 160, -1);
+      gtk_widget_set_size_request (GTK_WIDGET (job->state_label), 140, -1);
       gtk_box_append (GTK_BOX (line), GTK_WIDGET (job->state_label));
       job->retry = GTK_BUTTON (ek_ui_mnemonic_button_new (_("_Retry")));
       gtk_widget_set_valign (GTK_WIDGET (job->retry), GTK_ALIGN_CENTER);
@@ -425,7 +429,7 @@ build_jobs (EkUploadPanel *self,
       gtk_box_append (GTK_BOX (line), GTK_WIDGET (job->retry));
       list_row = gtk_list_box_row_new ();
       gtk_widget_set_name (list_row, requirement->material_id);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), line);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), box);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       requirement->name, -1);
@@ -625,6 +629,7 @@ ek_upload_panel_init (EkUploadPanel *self)
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_name (GTK_WIDGET (self->status_label), "upload-status");
   gtk_label_set_wrap (self->status_label, TRUE);
+  gtk_label_set_wrap_mode (self->status_label, PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (self->status_label, 0);
   gtk_label_set_selectable (self->status_label, TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);

@@ -1,7 +1,11 @@
 /* ek-business-type-page.c: “What do you need to do?”
  *
- * Lists every business type of the catalogue with one line on whom it is for. Choosing one
- * writes it to the draft (the window then shows its steps); Enter on a row also moves on.
+ * Lists every business type of the catalogue with one line on whom it is for. The list selects
+ * nothing by itself: moving through it with Tab or the arrow keys only moves the focus. A choice
+ * is explicit: Enter, Space or a click on a row writes its business type to the draft (the
+ * window then shows its steps) and moves on. The row of the draft's business type is marked as
+ * chosen. Once the application exists on the registration service its business type is fixed
+ * (the draft refuses another): the other rows cannot be chosen, and the page says why.
  */
 #include "config.h"
 
@@ -19,6 +23,7 @@ struct _EkBusinessTypePage
   GtkWidget   *draft_list;   /* EkDraftList, or NULL without a draft store */
 
   GtkWidget   *drafts_area;
+  GtkLabel    *fixed_label;
   GtkWidget   *types_area;
   GtkListBox  *types_list;
 };
@@ -46,7 +51,7 @@ create_row (gpointer item,
             gpointer user_data)
 {
   EkBusinessType *type = item;
-  GtkWidget *row, *box, *name, *summary, *details;
+  GtkWidget *row, *outer, *box, *name, *summary, *details, *chosen;
   g_autofree char *details_text = NULL;
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
@@ -73,8 +78,19 @@ create_row (gpointer item,
   gtk_widget_add_css_class (details, "caption");
   gtk_box_append (GTK_BOX (box), details);
 
+  /* The mark of the chosen business type (see mark_chosen ()) */
+  chosen = gtk_image_new_from_icon_name ("object-select-symbolic");
+  gtk_widget_set_valign (chosen, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (chosen, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (chosen), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Chosen"), -1);
+  outer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_box_append (GTK_BOX (outer), box);
+  gtk_box_append (GTK_BOX (outer), chosen);
+
   row = gtk_list_box_row_new ();
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), outer);
+  g_object_set_data (G_OBJECT (row), "chosen-mark", chosen);
   gtk_widget_set_name (row, ek_business_type_get_id (type));
   g_object_set_data_full (G_OBJECT (row), "business-type-id",
                           g_strdup (ek_business_type_get_id (type)), g_free);
@@ -91,52 +107,71 @@ row_business_type_id (GtkListBoxRow *row)
   return row ? g_object_get_data (G_OBJECT (row), "business-type-id") : NULL;
 }
 
-static void
-on_types_list_row_selected_cb (EkBusinessTypePage *self,
-                               GtkListBoxRow      *row,
-                               GtkListBox         *list)
-{
-  /* Deselection (row == NULL) happens only while rebuilding; the choice stays in the draft */
-  if (row == NULL)
-    return;
-
-  ek_application_draft_set_business_type_id (ek_page_get_draft (EK_PAGE (self)),
-                                             row_business_type_id (row));
-}
-
+/* Enter, Space or a click: the clerk chooses this business, and goes on to its first step */
 static void
 on_types_list_row_activated_cb (EkBusinessTypePage *self,
                                 GtkListBoxRow      *row,
                                 GtkListBox         *list)
 {
-  gtk_list_box_select_row (list, row);
+  if (!ek_application_draft_set_business_type_id (ek_page_get_draft (EK_PAGE (self)),
+                                                  row_business_type_id (row)))
+    return;   /* fixed: the page says why */
   gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
 }
 
 static gboolean offers_drafts (EkBusinessTypePage *self);
 static void ek_business_type_page_shown (EkPage *page);
 
+/* The draft's business type is marked on its row (a tick, the "chosen" style and the
+ * accessible "selected" state); once it is fixed, the other rows cannot be chosen */
 static void
 sync_from_draft (EkBusinessTypePage *self)
 {
-  const char *id = ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self)));
-  GtkListBoxRow *selected = NULL;
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *id = ek_application_draft_get_business_type_id (draft);
+  gboolean fixed = ek_application_draft_get_business_type_fixed (draft);
+  GtkListBoxRow *chosen = ek_business_type_page_get_chosen_row (self);
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->types_list));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (row_business_type_id (GTK_LIST_BOX_ROW (child)), id) == 0)
-      selected = GTK_LIST_BOX_ROW (child);
-
-  if (selected != gtk_list_box_get_selected_row (self->types_list))
     {
-      if (selected)
-        gtk_list_box_select_row (self->types_list, selected);
-      else
-        gtk_list_box_unselect_all (self->types_list);
-    }
+      gboolean is_chosen;
 
-  ek_page_set_complete (EK_PAGE (self), selected != NULL && !offers_drafts (self));
+      if (!GTK_IS_LIST_BOX_ROW (child))
+        continue;
+      is_chosen = GTK_LIST_BOX_ROW (child) == chosen;
+      gtk_widget_set_visible (g_object_get_data (G_OBJECT (child), "chosen-mark"), is_chosen);
+      if (is_chosen)
+        gtk_widget_add_css_class (child, "chosen");
+      else
+        gtk_widget_remove_css_class (child, "chosen");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_SELECTED, is_chosen, -1);
+      gtk_widget_set_sensitive (child, !fixed || is_chosen);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->fixed_label), fixed);
+
+  ek_page_set_complete (EK_PAGE (self), id != NULL && chosen != NULL && !offers_drafts (self));
+}
+
+/**
+ * ek_business_type_page_get_chosen_row:
+ * Returns: (transfer none) (nullable): the row of the draft's business type
+ */
+GtkListBoxRow *
+ek_business_type_page_get_chosen_row (EkBusinessTypePage *self)
+{
+  const char *id;
+
+  g_return_val_if_fail (EK_IS_BUSINESS_TYPE_PAGE (self), NULL);
+
+  id = ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self)));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->types_list));
+       id != NULL && child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (row_business_type_id (GTK_LIST_BOX_ROW (child)), id) == 0)
+      return GTK_LIST_BOX_ROW (child);
+  return NULL;
 }
 
 static gboolean
@@ -259,7 +294,7 @@ static void
 ek_business_type_page_shown (EkPage *page)
 {
   EkBusinessTypePage *self = EK_BUSINESS_TYPE_PAGE (page);
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->types_list);
+  GtkListBoxRow *row = ek_business_type_page_get_chosen_row (self);
 
   if (offers_drafts (self))
     {
@@ -297,10 +332,10 @@ ek_business_type_page_class_init (EkBusinessTypePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ekeyassistant/EKeyAssistant/ui/ek-business-type-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, drafts_area);
+  gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, fixed_label);
   gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, types_area);
   gtk_widget_class_bind_template_child (widget_class, EkBusinessTypePage, types_list);
   gtk_widget_class_bind_template_callback (widget_class, on_types_list_row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_types_list_row_selected_cb);
 }
 
 static void
@@ -326,6 +361,8 @@ ek_business_type_page_new (EkCatalogue        *catalogue,
   gtk_list_box_bind_model (self->types_list, ek_catalogue_get_business_types (catalogue),
                            create_row, self, NULL);
   g_signal_connect_object (draft, "notify::business-type-id",
+                           G_CALLBACK (sync_from_draft), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (draft, "notify::application-id",
                            G_CALLBACK (sync_from_draft), self, G_CONNECT_SWAPPED);
   sync_from_draft (self);
 

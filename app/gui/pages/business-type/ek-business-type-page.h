@@ -15,5 +15,6 @@ EkPage *ek_business_type_page_new (EkCatalogue        *catalogue,
 void       ek_business_type_page_set_draft_store (EkBusinessTypePage *self,
                                                   EkDraftStore       *store);
 GtkWidget *ek_business_type_page_get_draft_list  (EkBusinessTypePage *self);
+GtkListBoxRow *ek_business_type_page_get_chosen_row (EkBusinessTypePage *self);
 
 G_END_DECLS

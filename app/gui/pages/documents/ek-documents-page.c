@@ -24,6 +24,7 @@
 #include "ek-documents-page.h"
 #include "ek-api-call.h"
 #include "ek-ui-helpers.h"
+#include "ek-wipe.h"
 #include "ek-window.h"
 
 static const struct
@@ -589,11 +590,9 @@ on_save_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) target = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = ek_documents_page_dup_pdf (self, index);
-      g_autoptr(GFile) source = g_file_new_for_path (path);
       g_autoptr(GError) error = NULL;
 
-      if (!g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+      if (!ek_documents_page_save_copy (self, index, target, &error))
         {
           g_autofree char *message = NULL;
           /* Translators: %s says why */
@@ -612,6 +611,35 @@ on_save_response_cb (GtkNativeDialog *dialog,
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
+}
+
+/**
+ * ek_documents_page_save_copy:
+ *
+ * Copies the rendered form @index to @target (what Save does after its dialog). The copy is
+ * remembered for the session (ek_session_files_track()), so a counter's session end wipes it.
+ */
+gboolean
+ek_documents_page_save_copy (EkDocumentsPage  *self,
+                             guint             index,
+                             GFile            *target,
+                             GError          **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *target_path = NULL;
+  g_autoptr(GFile) source = NULL;
+
+  g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), FALSE);
+  g_return_val_if_fail (index < N_DOCUMENTS, FALSE);
+
+  path = ek_documents_page_dup_pdf (self, index);
+  source = g_file_new_for_path (path);
+  if (!g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    return FALSE;
+  target_path = g_file_get_path (target);
+  if (target_path != NULL)
+    ek_session_files_track (target_path);
+  return TRUE;
 }
 
 /* “<enterprise>-<number>-<document>.pdf”, without characters a file name cannot hold */

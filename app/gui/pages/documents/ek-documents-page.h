@@ -24,4 +24,9 @@ gboolean    ek_documents_page_print     (EkDocumentsPage          *self,
                                          GError                  **error);
 
 
+gboolean     ek_documents_page_save_copy     (EkDocumentsPage  *self,
+                                              guint             index,
+                                              GFile            *target,
+                                              GError          **error);
+
 G_END_DECLS

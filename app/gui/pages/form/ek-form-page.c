@@ -466,12 +466,8 @@ create_drop_down (EkFormPage *self,
       }
 
   drop_down = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&labels)), NULL);
-  if (view->field->kind == EK_FORM_FIELD_AUTHORITY)
-    {
-      gtk_drop_down_set_expression (GTK_DROP_DOWN (drop_down),
-                                    gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
-      gtk_drop_down_set_enable_search (GTK_DROP_DOWN (drop_down), TRUE);
-    }
+  /* No search entry, not even for the long list of issuing authorities: GTK 4.8's drop-down
+   * with one takes no choice from Enter or Space, and the whole form must work by keyboard */
   gtk_widget_set_halign (drop_down, GTK_ALIGN_START);
   g_signal_connect (drop_down, "notify::selected", G_CALLBACK (on_drop_down_selected_cb), self);
   return drop_down;

@@ -11,6 +11,10 @@
  * force. When the limits change, the checklist is rebuilt on the new set, so every file already
  * added is checked again (one that fitted 1 MB but not 200 KB becomes "too large" and offers
  * Fit).
+ *
+ * The window keeps one materials page for every business type whose flow has the step: the
+ * checklist follows the draft's business type, rebuilt (and the service asked again) whenever it
+ * changes.
  */
 #include "config.h"
 
@@ -202,6 +206,7 @@ build_rows (EkMaterialsPage *self)
       /* The list row is what a screen reader announces first: name it after the material */
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), row);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
+      gtk_widget_set_name (list_row, requirement->material_id);
       gtk_accessible_update_property (GTK_ACCESSIBLE (list_row),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, requirement->name,
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, requirement->description,
@@ -282,6 +287,15 @@ on_refresh_button_clicked_cb (EkMaterialsPage *self)
 }
 
 static void
+on_business_type_changed_cb (EkMaterialsPage *self)
+{
+  if (self->rules == NULL)
+    return;   /* the page could not be set up: it says so */
+  build_rows (self);
+  ask_service (self);
+}
+
+static void
 populate (EkMaterialsPage *self)
 {
   g_autoptr(GError) error = NULL;
@@ -302,6 +316,8 @@ populate (EkMaterialsPage *self)
   self->source = EK_MATERIALS_RULES_BUILT_IN;
   show_source (self);
   build_rows (self);
+  g_signal_connect_object (draft, "notify::business-type-id",
+                           G_CALLBACK (on_business_type_changed_cb), self, G_CONNECT_SWAPPED);
 
   /* No service set up (or no application around the page) is not an error here: the
    * bundled limits are what this version of the app knows */

@@ -341,7 +341,8 @@ timeline_row (const char *title,
   GtkWidget *name = gtk_label_new (title);
   GtkWidget *status = gtk_label_new (state);
   GtkWidget *row = gtk_list_box_row_new ();
-  g_autofree char *accessible = g_strdup_printf ("%s: %s", title, state);
+  /* Translators: a step of the timeline as a screen reader reads it: “Submitted: 2026-12-06” */
+  g_autofree char *accessible = g_strdup_printf (_("%s: %s"), title, state);
 
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -364,7 +365,9 @@ timeline_row (const char *title,
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_box_append (GTK_BOX (box), label);
       g_free (accessible);
-      accessible = g_strdup_printf ("%s: %s. %s", title, state, text);
+      /* Translators: a step of the timeline with the reviewer's remark, as a screen reader
+       * reads it: “Pre-review: failed on 2026-12-06. Remark: …” */
+      accessible = g_strdup_printf (_("%s: %s. %s"), title, state, text);
     }
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);

@@ -1,0 +1,119 @@
+/* ek-registry-json.c: the request decoder (nesting bound and NUL check before json-glib) */
+#include "config.h"
+
+#include <string.h>
+
+#include "ek-registry-json.h"
+
+/**
+ * ek_registry_json_scan:
+ *
+ * One pass over the bytes, tracking strings and escapes, for what json-glib gets wrong: the
+ * nesting depth (it recurses), \u0000 (it truncates), escapes JSON does not have and lone
+ * surrogates (it stores bytes that are not UTF-8), raw control characters in strings. Whether
+ * the rest is JSON is json-glib's verdict.
+ */
+static int
+hex4 (const char *at)
+{
+  int value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (at[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value << 4 | digit;
+    }
+  return value;
+}
+
+EkRegistryJsonVerdict
+ek_registry_json_scan (const char *data,
+                       gsize       len)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  if (len == 0 || len > G_MAXSSIZE || !g_utf8_validate (data, (gssize) len, NULL))
+    return EK_REGISTRY_JSON_MALFORMED;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '"')
+            in_string = FALSE;
+          else if ((guchar) c < 0x20)
+            return EK_REGISTRY_JSON_MALFORMED;   /* a raw control character */
+          else if (c == '\\')
+            {
+              int unit;
+
+              /* json-glib also takes \q, octal and lone surrogates, which end as bytes that are
+               * not UTF-8 in a stored value: only JSON's own escapes are read */
+              if (i + 1 >= len)
+                return EK_REGISTRY_JSON_MALFORMED;
+              if (strchr ("\"\\/bfnrt", data[i + 1]) != NULL && data[i + 1] != '\0')
+                {
+                  i++;
+                  continue;
+                }
+              if (data[i + 1] != 'u' || i + 5 >= len || (unit = hex4 (data + i + 2)) < 0)
+                return EK_REGISTRY_JSON_MALFORMED;
+              if (unit == 0)
+                return EK_REGISTRY_JSON_NUL;
+              if (unit >= 0xDC00 && unit <= 0xDFFF)
+                return EK_REGISTRY_JSON_MALFORMED;
+              if (unit >= 0xD800 && unit <= 0xDBFF)
+                {
+                  int low = i + 11 < len && data[i + 6] == '\\' && data[i + 7] == 'u' ? hex4 (data + i + 8) : -1;
+
+                  if (low < 0xDC00 || low > 0xDFFF)
+                    return EK_REGISTRY_JSON_MALFORMED;
+                  i += 6;
+                }
+              i += 5;
+            }
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > EK_REGISTRY_JSON_MAX_DEPTH)
+            return EK_REGISTRY_JSON_TOO_DEEP;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return EK_REGISTRY_JSON_OK;
+}
+
+/**
+ * ek_registry_json_decode:
+ * @root: (out) (transfer full): the object, set only on %EK_REGISTRY_JSON_OK
+ *
+ * A request body: a JSON object, nested at most EK_REGISTRY_JSON_MAX_DEPTH deep, no NUL.
+ */
+EkRegistryJsonVerdict
+ek_registry_json_decode (const char  *data,
+                         gsize        len,
+                         JsonNode   **root)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  EkRegistryJsonVerdict verdict;
+
+  *root = NULL;
+  verdict = ek_registry_json_scan (data, len);
+  if (verdict != EK_REGISTRY_JSON_OK)
+    return verdict;
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL) ||
+      json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return EK_REGISTRY_JSON_MALFORMED;
+  *root = json_node_ref (json_parser_get_root (parser));
+  return EK_REGISTRY_JSON_OK;
+}

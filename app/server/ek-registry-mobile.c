@@ -128,6 +128,7 @@ in_progress (EkRegistryDb *db,
 static void
 create_request (Request *req)
 {
+  g_autoptr(GError) error = NULL;
   static const char * const allowed[] = { "kind", "mobile", "old_mobile", "licence_type", "applicant", NULL };
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *id = NULL, *target = NULL, *busy = NULL, *held = NULL, *applicant_text = NULL;
@@ -205,21 +206,20 @@ create_request (Request *req)
   if (applicant != NULL)
     applicant_text = json_to_string (json_object_get_member (req->body, "applicant"), FALSE);
   id = g_uuid_string_random ();
-  ek_registry_db_begin (req->self->db, NULL);
-  ek_registry_db_exec (req->self->db, NULL,
-                       "INSERT INTO mobile_authorizations (id, enterprise_id, kind, mobile, old_mobile, login_name, state, "
-                       "created_at, updated_at, applicant, certificate_type, target) "
-                       "VALUES (?, ?, ?, ?, ?, ?, 'pending-submit', ?, ?, ?, ?, ?)", "sissssiisss",
-                       id, req->enterprise_id, kind, mobile, old_mobile, req->login_name, now, now, applicant_text,
-                       ek_registry_get_string (req->body, "licence_type"), target);
-  node = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", id, req->enterprise_id,
-                                 mobile_node);
-  if (node == NULL || !ek_registry_idempotency_store (req, &idem, 201, NULL, node, NULL) ||
-      !ek_registry_db_commit (req->self->db, NULL))
+  if (!ek_registry_db_begin (req->self->db, &error) ||
+      !ek_registry_db_exec (req->self->db, &error,
+                            "INSERT INTO mobile_authorizations (id, enterprise_id, kind, mobile, old_mobile, login_name, state, "
+                            "created_at, updated_at, applicant, certificate_type, target) "
+                            "VALUES (?, ?, ?, ?, ?, ?, 'pending-submit', ?, ?, ?, ?, ?)", "sissssiisss",
+                            id, req->enterprise_id, kind, mobile, old_mobile, req->login_name, now, now, applicant_text,
+                            ek_registry_get_string (req->body, "licence_type"), target) ||
+      (node = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", id,
+                                      req->enterprise_id, mobile_node)) == NULL ||
+      !ek_registry_idempotency_store (req, &idem, 201, NULL, node, &error) ||
+      !ek_registry_db_commit (req->self->db, &error))
     {
-      ek_registry_db_rollback (req->self->db);
       ek_registry_idempotency_clear (&idem);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
   ek_registry_idempotency_clear (&idem);
   ek_registry_respond_json (req, 201, node);
@@ -229,6 +229,7 @@ static void
 submit_request (Request  *req,
                 JsonNode *node)
 {
+  g_autoptr(GError) error = NULL;
   JsonObject *o = json_node_get_object (node);
   const char *state = json_object_get_string_member (o, "state");
   const char *kind = json_object_get_string_member (o, "kind");
@@ -249,22 +250,19 @@ submit_request (Request  *req,
         return ek_registry_respond_problem (req, PROBLEM_MOBILE_NOT_AUTHORIZED, NULL);
     }
 
-  ek_registry_db_begin (req->self->db, NULL);
-  ek_registry_db_exec (req->self->db, NULL,
-                       "UPDATE mobile_authorizations SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'pending-submit' "
-                       "AND deleted = 0",
-                       "siis", cancellation ? "cancelled" : "submitted", now, now, req->seg[1]);
-  if (target != NULL && (cancellation || g_str_equal (kind, "number-change")))
-    /* 注销, or 手机号码变更: the certificate in use on the old number is revoked now */
-    ek_registry_db_exec (req->self->db, NULL,
-                         "UPDATE mobile_authorizations SET certificate_state = ?, updated_at = ? "
-                         "WHERE id = ? AND enterprise_id = ? AND certificate_state = 'active'", "sisi",
-                         cancellation ? "cancelled" : "revoked", now, target, req->enterprise_id);
-  if (!ek_registry_db_commit (req->self->db, NULL))
-    {
-      ek_registry_db_rollback (req->self->db);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
-    }
+  if (!ek_registry_db_begin (req->self->db, &error) ||
+      !ek_registry_db_exec (req->self->db, &error,
+                            "UPDATE mobile_authorizations SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ? "
+                            "AND state = 'pending-submit' AND deleted = 0",
+                            "siis", cancellation ? "cancelled" : "submitted", now, now, req->seg[1]) ||
+      /* 注销, or 手机号码变更: the certificate in use on the old number is revoked now */
+      (target != NULL && (cancellation || g_str_equal (kind, "number-change")) &&
+       !ek_registry_db_exec (req->self->db, &error,
+                             "UPDATE mobile_authorizations SET certificate_state = ?, updated_at = ? "
+                             "WHERE id = ? AND enterprise_id = ? AND certificate_state = 'active'", "sisi",
+                             cancellation ? "cancelled" : "revoked", now, target, req->enterprise_id)) ||
+      !ek_registry_db_commit (req->self->db, &error))
+    return ek_registry_respond_db_error (req, error);
   updated = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", req->seg[1],
                                     req->enterprise_id, mobile_node);
   ek_registry_respond_json (req, 200, updated);
@@ -307,9 +305,10 @@ ek_registry_handle_mobile_authorizations (Request *req)
       if (!g_str_equal (json_object_get_string_member (o, "state"), "pending-submit") ||
           json_object_get_boolean_member (o, "deleted"))
         return ek_registry_respond_problem (req, PROBLEM_INVALID_TRANSITION, NULL);
-      ek_registry_db_exec (req->self->db, NULL, "UPDATE mobile_authorizations SET deleted = 1, updated_at = ? "
-                                                "WHERE id = ? AND enterprise_id = ?", "isi",
-                           ek_registry_now (), req->seg[1], req->enterprise_id);
+      if (!ek_registry_db_exec (req->self->db, &error, "UPDATE mobile_authorizations SET deleted = 1, updated_at = ? "
+                                                       "WHERE id = ? AND enterprise_id = ?", "isi",
+                                ek_registry_now (), req->seg[1], req->enterprise_id))
+        return ek_registry_respond_db_error (req, error);
       updated = ek_registry_select_one (req->self->db, MOBILE_COLUMNS "WHERE id = ? AND enterprise_id = ?", req->seg[1],
                                         req->enterprise_id, mobile_node);
       return ek_registry_respond_json (req, 200, updated);

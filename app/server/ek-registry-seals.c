@@ -270,6 +270,7 @@ seal_request_problem (Request                  *req,
 static void
 create_seal_request (Request *req)
 {
+  g_autoptr(GError) error = NULL;
   static const char * const allowed[] = { "kind", "code13", "enterprise_name", "legal_representative",
                                           "legal_representative_id_type", "legal_representative_id_number",
                                           "applicant_name", "address", "mobile", "landline", "email", "postcode", NULL };
@@ -324,27 +325,27 @@ create_seal_request (Request *req)
     form_text = json_to_string (form_node, FALSE);
   }
   id = g_uuid_string_random ();
-  ek_registry_db_begin (req->self->db, NULL);
-  ek_registry_db_exec (req->self->db, NULL,
-                       "INSERT INTO seal_requests (id, enterprise_id, kind, seal_name, login_name, state, created_at, updated_at, "
-                       "form, certificate_sha256, certificate_subject, seal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       "sissssiissss", id, req->enterprise_id, kind, ek_registry_get_string (req->body, "enterprise_name"),
-                       req->login_name, renewed != NULL ? "approved" : "new", now, now, form_text, cert.sha256, cert.subject,
-                       renewed != NULL ? seal_id : NULL);
-  if (renewed != NULL)
-    /* 续绑 is done at once: the renewed certificate takes the binding of the one it renews */
-    ek_registry_db_exec (req->self->db, NULL,
-                         "UPDATE seal_bindings SET certificate_sha256 = ?, subject = ?, login_name = ?, bound_at = ? "
-                         "WHERE seal_id = ? AND certificate_sha256 = ?", "sssiss",
-                         cert.sha256, cert.subject, req->login_name, now, seal_id, renewed);
-  node = ek_registry_select_one (req->self->db, SEAL_REQUEST_COLUMNS "WHERE id = ? AND enterprise_id = ?", id,
-                                 req->enterprise_id, seal_request_node);
-  if (node == NULL || !ek_registry_idempotency_store (req, &idem, 201, NULL, node, NULL) ||
-      !ek_registry_db_commit (req->self->db, NULL))
+  if (!ek_registry_db_begin (req->self->db, &error) ||
+      !ek_registry_db_exec (req->self->db, &error,
+                            "INSERT INTO seal_requests (id, enterprise_id, kind, seal_name, login_name, state, created_at, "
+                            "updated_at, form, certificate_sha256, certificate_subject, seal_id) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "sissssiissss", id, req->enterprise_id, kind, ek_registry_get_string (req->body, "enterprise_name"),
+                            req->login_name, renewed != NULL ? "approved" : "new", now, now, form_text, cert.sha256,
+                            cert.subject, renewed != NULL ? seal_id : NULL) ||
+      /* 续绑 is done at once: the renewed certificate takes the binding of the one it renews */
+      (renewed != NULL &&
+       !ek_registry_db_exec (req->self->db, &error,
+                             "UPDATE seal_bindings SET certificate_sha256 = ?, subject = ?, login_name = ?, bound_at = ? "
+                             "WHERE seal_id = ? AND certificate_sha256 = ?", "sssiss",
+                             cert.sha256, cert.subject, req->login_name, now, seal_id, renewed)) ||
+      (node = ek_registry_select_one (req->self->db, SEAL_REQUEST_COLUMNS "WHERE id = ? AND enterprise_id = ?", id,
+                                      req->enterprise_id, seal_request_node)) == NULL ||
+      !ek_registry_idempotency_store (req, &idem, 201, NULL, node, &error) ||
+      !ek_registry_db_commit (req->self->db, &error))
     {
-      ek_registry_db_rollback (req->self->db);
       ek_registry_idempotency_clear (&idem);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
   ek_registry_idempotency_clear (&idem);
   ek_registry_respond_json (req, 201, node);
@@ -354,6 +355,7 @@ static void
 upload_letter (Request  *req,
                JsonNode *node)
 {
+  g_autoptr(GError) error = NULL;
   const char *state = json_object_get_string_member (json_node_get_object (node), "state");
   StoredFile stored = { 0 };
   g_autofree char *old_file = NULL;
@@ -365,14 +367,14 @@ upload_letter (Request  *req,
   if (!ek_registry_accept_upload (req, &stored))
     return;
   old_file = first_text (ek_registry_db_query (req->self->db, "SELECT letter_file FROM seal_requests WHERE id = ?", "s", req->seg[1]));
-  if (!ek_registry_db_exec (req->self->db, NULL,
+  if (!ek_registry_db_exec (req->self->db, &error,
                             "UPDATE seal_requests SET letter_file = ?, letter_sha256 = ?, letter_size = ?, state = 'letter-uploaded', "
                             "remark = NULL, updated_at = ? WHERE id = ?", "ssiis", stored.file, stored.sha256,
                             (gint64) stored.size, ek_registry_now (), req->seg[1]))
     {
       ek_registry_discard_file (req->self, stored.file);
       ek_registry_stored_file_clear (&stored);
-      return ek_registry_respond_problem (req, PROBLEM_INTERNAL, NULL);
+      return ek_registry_respond_db_error (req, error);
     }
   ek_registry_discard_file (req->self, old_file);
   ek_registry_stored_file_clear (&stored);

@@ -249,6 +249,32 @@ label_in (GtkWidget *widget)
   return NULL;
 }
 
+/* Which choice of a drop-down holds @label_part, and whether it is the one chosen */
+static int
+choice_index (GtkWidget  *drop_down,
+              const char *label_part)
+{
+  GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (drop_down));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (strstr (gtk_string_object_get_string (item), label_part) != NULL)
+        return (int) i;
+    }
+  return -1;
+}
+
+static gboolean
+selected_matches (GtkWidget  *drop_down,
+                  const char *label_part)
+{
+  int index = choice_index (drop_down, label_part);
+
+  return index >= 0 && gtk_drop_down_get_selected (GTK_DROP_DOWN (drop_down)) == (guint) index;
+}
+
 /* A drop-down: Space opens it, the arrows move through the choices, Enter takes one. A drop-down
  * with a search entry opens in it: typing filters the choices first. */
 static gboolean
@@ -283,7 +309,23 @@ choose_once (const char *name,
     }
   if (gtk_widget_get_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), GTK_TYPE_POPOVER) != NULL)
     press ("Escape");
-  return gtk_drop_down_get_selected (GTK_DROP_DOWN (drop_down)) != before;
+  /* The list can lag a key press behind what was read: when Enter took a neighbour, open the
+   * list again (it opens on the choice made) and step by keyboard to the one wanted */
+  for (guint attempt = 0; attempt < 3 && choice_index (drop_down, label_part) >= 0 &&
+                          !selected_matches (drop_down, label_part); attempt++)
+    {
+      int target = choice_index (drop_down, label_part);
+      int selected = (int) gtk_drop_down_get_selected (GTK_DROP_DOWN (drop_down));
+
+      press ("space");
+      for (int k = 0; k < ABS (target - selected); k++)
+        press (target > selected ? "Down" : "Up");
+      press ("Return");
+      if (gtk_widget_get_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), GTK_TYPE_POPOVER) != NULL)
+        press ("Escape");
+    }
+  return gtk_drop_down_get_selected (GTK_DROP_DOWN (drop_down)) != before &&
+         selected_matches (drop_down, label_part);
 }
 
 static void

@@ -274,8 +274,12 @@ run_session (Session *s)
                  TRUE);   /* without a window manager Xvfb may not report it; asserted below */
 
   row = ek_ui_wait_for (win (j.window), "first-application");
-  gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
-  go_next (j.window, "account");
+  /* Chosen as with Enter or a click (focus or selection alone choose nothing): on to the account */
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  {
+    StepWait wait = { j.window, "account" };
+    ek_ui_wait (win (j.window), is_on_step, &wait, "the account step");
+  }
   account (&j);
   form (&j);
   s->saved_pdf = kiosk_documents (&j);

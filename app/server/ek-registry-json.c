@@ -1,6 +1,8 @@
 /* ek-registry-json.c: the request decoder (nesting bound and NUL check before json-glib) */
 #include "config.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "ek-registry-json.h"
@@ -92,6 +94,41 @@ ek_registry_json_scan (const char *data,
   return EK_REGISTRY_JSON_OK;
 }
 
+/* Every number finite: json-glib reads 1e999 as infinity and would write it back as "inf",
+ * which is not JSON */
+static gboolean
+numbers_finite (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, NULL, &member))
+          if (!numbers_finite (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!numbers_finite (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_DOUBLE || isfinite (json_node_get_double (node));
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 /**
  * ek_registry_json_decode:
  * @root: (out) (transfer full): the object, set only on %EK_REGISTRY_JSON_OK
@@ -112,7 +149,8 @@ ek_registry_json_decode (const char  *data,
     return verdict;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, NULL) ||
-      json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
+      !numbers_finite (json_parser_get_root (parser)))
     return EK_REGISTRY_JSON_MALFORMED;
   *root = json_node_ref (json_parser_get_root (parser));
   return EK_REGISTRY_JSON_OK;

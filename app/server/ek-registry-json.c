@@ -94,8 +94,8 @@ ek_registry_json_scan (const char *data,
   return EK_REGISTRY_JSON_OK;
 }
 
-/* Every number finite: json-glib reads 1e999 as infinity and would write it back as "inf",
- * which is not JSON */
+/* Every number finite and below 10^15: json-glib reads 1e999 as infinity and writes it back as
+ * "inf", and writes 1e98 back as "1e+98.0"; neither is JSON, and no field of the API needs them */
 static gboolean
 numbers_finite (JsonNode *node)
 {
@@ -122,7 +122,8 @@ numbers_finite (JsonNode *node)
         return TRUE;
       }
     case JSON_NODE_VALUE:
-      return json_node_get_value_type (node) != G_TYPE_DOUBLE || isfinite (json_node_get_double (node));
+      return json_node_get_value_type (node) != G_TYPE_DOUBLE ||
+             (isfinite (json_node_get_double (node)) && fabs (json_node_get_double (node)) < 1e15);
     case JSON_NODE_NULL:
     default:
       return TRUE;

@@ -94,8 +94,9 @@ ek_registry_json_scan (const char *data,
   return EK_REGISTRY_JSON_OK;
 }
 
-/* Every number finite and below 10^15: json-glib reads 1e999 as infinity and writes it back as
- * "inf", and writes 1e98 back as "1e+98.0"; neither is JSON, and no field of the API needs them */
+/* Every number zero or between 10^-4 and 10^15 in size: json-glib reads 1e999 as infinity and
+ * writes it back as "inf", and writes what printf shows with an exponent (1e98, 1e-99) back as
+ * "1e+98.0"; none of that is JSON, and no field of the API needs such numbers */
 static gboolean
 numbers_finite (JsonNode *node)
 {
@@ -123,7 +124,9 @@ numbers_finite (JsonNode *node)
       }
     case JSON_NODE_VALUE:
       return json_node_get_value_type (node) != G_TYPE_DOUBLE ||
-             (isfinite (json_node_get_double (node)) && fabs (json_node_get_double (node)) < 1e15);
+             json_node_get_double (node) == 0.0 ||
+             (isfinite (json_node_get_double (node)) && fabs (json_node_get_double (node)) >= 1e-4 &&
+              fabs (json_node_get_double (node)) < 1e15);
     case JSON_NODE_NULL:
     default:
       return TRUE;

@@ -52,6 +52,8 @@ typedef struct
   gboolean                retryable;        /* safe to send again (idempotent, or keyed) */
   gboolean                gone_is_done;     /* a DELETE: 404 on a retry means the first one worked */
   gsize                   max_response;     /* largest answer accepted */
+  gboolean                want_png;         /* the answer is a PNG image, not JSON */
+  GBytes                 *png;              /* that image, once received */
 
   /* Uploads: the file is streamed from disk */
   GFile                  *upload;

@@ -253,3 +253,41 @@ ek_api_client_list_seals_sync (EkApiClient   *self,
 
   return node != NULL ? ek_seals_new_from_json (node, error) : NULL;
 }
+
+GBytes *
+ek_api_client_get_seal_image_sync (EkApiClient   *self,
+                                   const char    *image_path,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  static const guint8 png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  g_autoptr(EkApiRequest) request = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *below;
+  gsize size = 0;
+  const guint8 *data;
+
+  g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
+  g_return_val_if_fail (image_path != NULL, NULL);
+
+  /* Only a path of the seal's own image, below the API base */
+  below = g_str_has_prefix (image_path, "/seals/") ? image_path : NULL;
+  if (below == NULL || strstr (below, "..") != NULL || strchr (below, '?') != NULL)
+    {
+      ek_api_invalid_response (error, "seal image path");
+      return NULL;
+    }
+  request = ek_api_request_new ("GET", TRUE, g_strdup (below));
+  request->want_png = TRUE;
+  request->max_response = EK_API_MAX_SEAL_IMAGE;
+  node = ek_api_client_perform (self, request, cancellable, error);
+  if (node == NULL)
+    return NULL;
+  data = request->png != NULL ? g_bytes_get_data (request->png, &size) : NULL;
+  if (data == NULL || size < sizeof png_signature || memcmp (data, png_signature, sizeof png_signature) != 0)
+    {
+      ek_api_invalid_response (error, "seal image");
+      return NULL;
+    }
+  return g_bytes_ref (request->png);
+}

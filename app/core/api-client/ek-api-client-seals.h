@@ -76,6 +76,13 @@ EkSealRequest *ek_api_client_upload_seal_letter_sync  (EkApiClient   *self,
 GPtrArray     *ek_api_client_list_seals_sync          (EkApiClient   *self,
                                                        GCancellable  *cancellable,
                                                        GError       **error);
+/* The seal's image (a PNG) at @image_path, as a seal's image_path gives it; checked to be a PNG
+ * of at most EK_API_MAX_SEAL_IMAGE bytes */
+#define EK_API_MAX_SEAL_IMAGE (2 * 1024 * 1024)
+GBytes        *ek_api_client_get_seal_image_sync      (EkApiClient   *self,
+                                                       const char    *image_path,
+                                                       GCancellable  *cancellable,
+                                                       GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkSealRequest, ek_seal_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkSeal, ek_seal_free)

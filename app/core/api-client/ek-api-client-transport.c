@@ -112,6 +112,7 @@ ek_api_request_free (EkApiRequest *request)
     return;
   g_free (request->path);
   g_clear_pointer (&request->body, g_bytes_unref);
+  g_clear_pointer (&request->png, g_bytes_unref);
   g_free (request->idempotency_key);
   g_clear_object (&request->upload);
   /* The caller's data is released in the caller's context */
@@ -964,6 +965,12 @@ ek_api_client_perform (EkApiClient  *self,
             {
               if (t.body->len == 0 && (status == 204 || request->max_response == 0))
                 result = json_node_new (JSON_NODE_NULL);
+              else if (request->want_png && content_type_is (content_type, "image/png"))
+                {
+                  g_clear_pointer (&request->png, g_bytes_unref);
+                  request->png = g_bytes_new (t.body->data, t.body->len);
+                  result = json_node_new (JSON_NODE_NULL);
+                }
               else if (!content_type_is (content_type, "application/json"))
                 g_set_error (&attempt_error, EK_API_ERROR, EK_API_ERROR_INVALID_RESPONSE,
                              _("The registration service sent an answer this version cannot read. "

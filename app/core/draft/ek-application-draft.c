@@ -60,6 +60,10 @@ static const EkDraftField fields[] = {
   { "login-name", G_TYPE_STRING, FALSE, FALSE },
   /* The key to cancel (注销): its login name, from the key or typed when it is lost */
   { "key-login-name", G_TYPE_STRING, FALSE, FALSE },
+  /* The electronic seal: the subject of the certificate logged in with (证书主题), and what the
+   * clerk chose to do (apply, change, bind-user) */
+  { "certificate-subject", G_TYPE_STRING, FALSE, FALSE },
+  { "seal-kind", G_TYPE_STRING, FALSE, FALSE },
   { "key-lost", G_TYPE_BOOLEAN, FALSE, FALSE },
   /* Contact */
   { "email", G_TYPE_STRING, FALSE, FALSE },

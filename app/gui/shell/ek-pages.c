@@ -16,6 +16,9 @@
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
 #include "ek-review-page.h"
+#include "ek-seal-form-page.h"
+#include "ek-seal-letter-page.h"
+#include "ek-seal-page.h"
 #include "ek-status-page.h"
 #include "ek-visit-page.h"
 
@@ -34,6 +37,9 @@ static const struct
   { "key-login", ek_key_login_page_new },
   { "materials", ek_materials_page_new },
   { "review", ek_review_page_new },
+  { "seal", ek_seal_page_new },
+  { "seal-form", ek_seal_form_page_new },
+  { "seal-letter", ek_seal_letter_page_new },
   { "status", ek_status_page_new },
   { "visit", ek_visit_page_new },
   { NULL, NULL },

@@ -6,9 +6,13 @@
  * EkSecret that the signature's thread lets go of when done). A wrong PIN says so with the key's
  * new state; a locked key leads to PIN unlock; a key pulled out is said plainly. For a renewal
  * the service then decides whether this key can be renewed online, and the form is pre-filled
- * from what it knows; the step is complete only when it can.
+ * from what it knows; the step is complete only when it can. For the electronic seal the clerk
+ * also types the enterprise's 13-digit import/export code, which must be the one in the chosen
+ * certificate (checked as typed here, and again by the service on every seal request).
  */
 #include "config.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 #include <p11-kit/pkcs11.h>
@@ -32,6 +36,9 @@ struct _EkKeyLoginPage
   gboolean        busy;
 
   GtkListBox     *certificates_list;
+  GtkBox         *code13_box;
+  GtkEntry       *code13_entry;
+  GtkLabel       *code13_check;
   GtkLabel       *empty_label;
   GtkLabel       *error_label;
   GtkCheckButton *final_try_check;
@@ -44,6 +51,8 @@ struct _EkKeyLoginPage
   GtkLabel       *subject_label;
   GtkSpinner     *spinner;
   GtkButton      *unlock_button;
+
+  EkCertificateInfo *logged_in;   /* the certificate of the log-in under way or done */
 };
 
 G_DEFINE_FINAL_TYPE (EkKeyLoginPage, ek_key_login_page, EK_TYPE_PAGE)
@@ -60,13 +69,54 @@ row_certificate (GtkListBoxRow *row)
   return row != NULL ? g_object_get_data (G_OBJECT (row), "certificate") : NULL;
 }
 
+static gboolean
+is_seal_business (EkKeyLoginPage *self)
+{
+  return g_strcmp0 (ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self))),
+                    "electronic-seal") == 0;
+}
+
+/* The electronic seal: the typed 13-digit code against the chosen certificate's; TRUE when they
+ * match (or for another business) */
+static gboolean
+check_code13 (EkKeyLoginPage    *self,
+              EkCertificateInfo *certificate)
+{
+  const char *typed, *expected;
+  gboolean ok;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->code13_box), is_seal_business (self));
+  if (!is_seal_business (self))
+    return TRUE;
+  typed = gtk_editable_get_text (GTK_EDITABLE (self->code13_entry));
+  expected = certificate != NULL ? ek_certificate_info_get_enterprise_code_13 (certificate) : NULL;
+  ok = expected != NULL && g_strcmp0 (typed, expected) == 0;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->code13_check), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->code13_check), "success");
+  if (*typed == '\0')
+    gtk_label_set_text (self->code13_check, _("Type the enterprise’s 13-digit code."));
+  else if (ok)
+    gtk_label_set_text (self->code13_check, _("Passed the check: the code is that of the chosen certificate."));
+  else if (expected == NULL)
+    gtk_label_set_text (self->code13_check, _("The chosen certificate carries no 13-digit code: choose the enterprise’s certificate."));
+  else if (strlen (typed) < 13)
+    gtk_label_set_text (self->code13_check, _("The code has 13 digits."));
+  else
+    gtk_label_set_text (self->code13_check, _("This code is not the one in the chosen certificate: check the code, or choose the enterprise’s certificate."));
+  if (*typed != '\0')
+    gtk_widget_add_css_class (GTK_WIDGET (self->code13_check), ok ? "success" : "error");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->code13_entry), GTK_ACCESSIBLE_STATE_INVALID,
+                               *typed != '\0' && !ok ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+  return ok;
+}
+
 static void
 update_controls (EkKeyLoginPage *self)
 {
   GtkListBoxRow *row;
   EkToken *token;
   EkPinState state;
-  gboolean final_try;
+  gboolean final_try, code_ok;
   const char *pin;
 
   if (self->cancellable == NULL)   /* disposing: the list emits as it goes */
@@ -80,8 +130,9 @@ update_controls (EkKeyLoginPage *self)
   gtk_label_set_text (self->pin_state_label, token != NULL ? ek_pin_state_describe (state) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->final_try_check), final_try);
   gtk_widget_set_visible (GTK_WIDGET (self->unlock_button), state == EK_PIN_STATE_LOCKED);
+  code_ok = check_code13 (self, row_certificate (row));
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_button),
-                            !self->busy && token != NULL && state != EK_PIN_STATE_LOCKED && pin != NULL &&
+                            !self->busy && token != NULL && code_ok && state != EK_PIN_STATE_LOCKED && pin != NULL &&
                             *pin != '\0' && (!final_try || gtk_check_button_get_active (self->final_try_check)));
 }
 
@@ -280,6 +331,16 @@ login_cb (GObject      *source,
   show_error (self, NULL);
   /* a right PIN clears the token's wrong-PIN flags: show the state it reports now */
   refresh_tokens (self);
+  if (is_seal_business (self) && self->logged_in != NULL)
+    {
+      /* What the seal's form and letter take from the certificate: its code, user and subject */
+      EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+      const char *login = ek_certificate_info_get_login_name (self->logged_in);
+
+      ek_application_draft_set_string (draft, "enterprise-code", ek_certificate_info_get_enterprise_code_13 (self->logged_in));
+      ek_application_draft_set_string (draft, "certificate-subject", ek_certificate_info_get_subject (self->logged_in));
+      ek_application_draft_set_string (draft, "key-login-name", login != NULL ? login : "");
+    }
   if (g_strcmp0 (ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self))), "renewal") != 0)
     {
       set_busy (self, FALSE);
@@ -312,6 +373,7 @@ on_login_button_clicked_cb (GtkWidget      *widget,
   pin = ek_secret_new (gtk_editable_get_text (GTK_EDITABLE (self->pin_entry)), -1);
   gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
   gtk_check_button_set_active (self->final_try_check, FALSE);
+  g_set_object (&self->logged_in, row_certificate (row));
   pem = ek_certificate_info_dup_pem (row_certificate (row));
   signer = ek_key_signer_new (self->manager, row_token (row), row_certificate (row), pin);
   ek_page_set_complete (EK_PAGE (self), FALSE);
@@ -372,6 +434,7 @@ ek_key_login_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);
+  g_clear_object (&self->logged_in);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_KEY_LOGIN_PAGE);
   G_OBJECT_CLASS (ek_key_login_page_parent_class)->dispose (object);
 }
@@ -387,6 +450,9 @@ ek_key_login_page_class_init (EkKeyLoginPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/ekeyassistant/EKeyAssistant/ui/ek-key-login-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, certificates_list);
+  gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, code13_box);
+  gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, code13_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, code13_check);
   gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, empty_label);
   gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, final_try_check);

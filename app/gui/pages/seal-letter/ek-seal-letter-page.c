@@ -35,6 +35,7 @@ struct _EkSealLetterPage
   EkDraftMaterials *materials;
   EkMaterialRules  *rules;
   GtkWidget        *row;
+  char             *row_request;   /* the request the row was built for */
 
   GtkLabel         *error_label;
   GtkButton        *home_button;
@@ -532,9 +533,20 @@ static void
 ek_seal_letter_page_shown (EkPage *page)
 {
   EkSealLetterPage *self = EK_SEAL_LETTER_PAGE (page);
+  const char *id = ek_application_draft_get_string (draft_of (self), "application-id");
 
-  if (self->row == NULL && self->materials == NULL)
-    build_row (self);
+  /* Another request: a row of its own, which reads the draft's scan afresh */
+  if (g_strcmp0 (self->row_request, id) != 0)
+    {
+      if (self->row != NULL)
+        gtk_box_remove (self->material_box, self->row);
+      self->row = NULL;
+      g_clear_object (&self->materials);
+      g_clear_object (&self->rules);
+      g_free (self->row_request);
+      self->row_request = g_strdup (id);
+      build_row (self);
+    }
   load (self);
   show_preview (self);
 }
@@ -548,6 +560,7 @@ ek_seal_letter_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pdf_path, g_free);
   g_clear_pointer (&self->request, ek_seal_request_free);
+  g_clear_pointer (&self->row_request, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_SEAL_LETTER_PAGE);
   self->row = NULL;
   g_clear_object (&self->materials);

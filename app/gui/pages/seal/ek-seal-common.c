@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-api-call.h"
+#include "ek-draft-materials.h"
 #include "ek-seal-common.h"
 
 /* ---- Calls on a worker thread ---- */
@@ -139,6 +140,21 @@ ek_seal_form_to_draft (JsonObject         *form,
       if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
         ek_application_draft_set_string (draft, fields[i].draft_name, json_node_get_string (node));
     }
+}
+
+void
+ek_seal_choose_request (EkApplicationDraft *draft,
+                        const char         *request_id)
+{
+  g_autoptr(EkDraftMaterials) materials = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (ek_application_draft_get_string (draft, "application-id"), request_id) == 0)
+    return;
+  ek_application_draft_set_string (draft, "application-id", request_id);
+  materials = ek_draft_materials_new (draft, &error);
+  if (materials == NULL || !ek_draft_materials_remove (materials, "confirmation-letter", &error))
+    g_message ("The previous request's scan could not be dropped: %s", error != NULL ? error->message : "?");
 }
 
 /* ---- Words ---- */

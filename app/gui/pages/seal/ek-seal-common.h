@@ -44,6 +44,11 @@ JsonObject  *ek_seal_form_from_draft     (EkApplicationDraft  *draft);
 void         ek_seal_form_to_draft       (JsonObject          *form,
                                           EkApplicationDraft  *draft);
 
+/* Another request is taken up: the stamped scan of the previous one is dropped from the draft, so
+ * that it can never be uploaded as this one's letter */
+void         ek_seal_choose_request      (EkApplicationDraft  *draft,
+                                          const char          *request_id);
+
 /* 印章申请 · 印章变更 · 证书绑定申请 · 续绑 */
 const char  *ek_seal_kind_label          (const char          *kind);
 /* 新申请 · 确认函已上传 · 已退回 · 已审核 · 印章已制作 */

@@ -217,7 +217,7 @@ on_request_letter_clicked_cb (GtkButton  *button,
   const char *id = g_object_get_data (G_OBJECT (button), "request-id");
   EkApplicationDraft *draft = draft_of (self);
 
-  ek_application_draft_set_string (draft, "application-id", id);
+  ek_seal_choose_request (draft, id);
   ek_page_set_complete (EK_PAGE (self), TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self), "wizard.go-to-step", "s", "seal-letter");
 }
@@ -429,7 +429,7 @@ start_form (EkSealPage *self,
   EkApplicationDraft *draft = draft_of (self);
 
   ek_application_draft_set_string (draft, "seal-kind", kind);
-  ek_application_draft_set_string (draft, "application-id", "");
+  ek_seal_choose_request (draft, "");
   ek_application_draft_set_string (draft, "status", "");
   ek_application_draft_set_string (draft, "create-key", "");
   prefill (self);
@@ -546,7 +546,7 @@ on_action_clicked_cb (GtkButton  *button,
 
       if (r != NULL)
         {
-          ek_application_draft_set_string (draft_of (self), "application-id", r->id);
+          ek_seal_choose_request (draft_of (self), r->id);
           ek_page_set_complete (EK_PAGE (self), TRUE);
           gtk_widget_activate_action (GTK_WIDGET (self), "wizard.go-to-step", "s", "seal-letter");
         }

@@ -1,0 +1,518 @@
+/* test-seal.c: the electronic seal with the key, end to end, as a clerk does it (seed 003)
+ *
+ * The real wizard window, in Chinese under Xvfb, at 800×600, a SoftHSM2 key holding the
+ * certificate CN=9999400000560-LUOYUN, and a real ekey-registry over HTTPS. The clerk logs in with
+ * the key and the enterprise's 13-digit code (a wrong one first: the log-in stays closed), finds no
+ * seal and applies for one: the form checks each field as it is typed, the confirmation dialog
+ * says the details cannot be changed once submitted, the letter PDF carries the certificate's
+ * subject and the seal-collection area, the stamped scan is previewed before the upload is
+ * confirmed. The reviewer approves and makes the seal with the service's review tool; the seal
+ * home shows it 正常 with its image. Then a change (new enterprise name): once its seal is made,
+ * the old one shows 注销. Screenshots in test-artifacts/seal-NN-*.png.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ek-api-fixture.h"
+#include "ek-application.h"
+#include "ek-material-row.h"
+#include "ek-seal-letter-page.h"
+#include "ek-seal-page.h"
+#include "ek-test-common.h"
+#include "ek-ui-test.h"
+#include "ek-window.h"
+
+#define CODE13 "9999400000560"
+
+static EkApiServer *server;
+static EkApplication *app;
+static char *work_dir;
+
+static GtkWidget *
+win (EkWindow *window)
+{
+  return GTK_WIDGET (window);
+}
+
+static void
+shot (EkWindow   *window,
+      const char *name)
+{
+  static guint n = 0;
+  g_autofree char *numbered = g_strdup_printf ("seal-%02u-%s", ++n, name);
+
+  ek_ui_screenshot (win (window), numbered);
+}
+
+typedef struct
+{
+  EkWindow   *window;
+  const char *step;
+} StepWait;
+
+static gboolean
+is_on_step (gpointer data)
+{
+  StepWait *wait = data;
+
+  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
+}
+
+static void
+wait_step (EkWindow   *window,
+           const char *step)
+{
+  StepWait wait = { window, step };
+  g_autofree char *what = g_strdup_printf ("the step “%s”", step);
+
+  ek_ui_wait (win (window), is_on_step, &wait, what);
+}
+
+static gboolean
+page_complete (gpointer data)
+{
+  return ek_page_get_complete (ek_window_get_current_page (data));
+}
+
+static void
+go_next (EkWindow   *window,
+         const char *step)
+{
+  ek_ui_wait (win (window), page_complete, window, "the page to be complete");
+  gtk_widget_activate_action (win (window), "wizard.next", NULL);
+  wait_step (window, step);
+}
+
+static const char *
+label_text (EkWindow   *window,
+            const char *name)
+{
+  GtkWidget *label = ek_ui_find_any (win (window), name);
+
+  g_assert_true (GTK_IS_LABEL (label));
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+/* ---- The seal home ---- */
+
+typedef struct
+{
+  EkSealPage *page;
+  guint       after;
+} LoadWait;
+
+static gboolean
+home_loaded (gpointer data)
+{
+  LoadWait *wait = data;
+
+  return ek_seal_page_get_n_loads (wait->page) > wait->after;
+}
+
+/* Back on the home, the lists as the service now has them */
+static EkSealPage *
+home (EkWindow *window)
+{
+  EkSealPage *page;
+  LoadWait wait;
+
+  wait_step (window, "seal");
+  page = EK_SEAL_PAGE (ek_window_get_current_page (window));
+  wait.page = page;
+  wait.after = ek_seal_page_get_n_loads (page);
+  ek_seal_page_refresh (page);
+  ek_ui_wait (win (window), home_loaded, &wait, "the seal lists");
+  return page;
+}
+
+/* The rows' state labels in a list, joined */
+static char *
+states_in (EkWindow   *window,
+           const char *list_name,
+           const char *state_name)
+{
+  GtkWidget *list = ek_ui_find (win (window), list_name);
+  GString *states = g_string_new (NULL);
+
+  g_assert_nonnull (list);
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *label = ek_ui_find_any (row, state_name);
+
+      if (label != NULL)
+        g_string_append_printf (states, "%s|", gtk_label_get_text (GTK_LABEL (label)));
+    }
+  return g_string_free (states, FALSE);
+}
+
+/* ---- Log-in ---- */
+
+static gboolean
+login_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (ek_ui_find (data, "key-login-button"));
+}
+
+static void
+key_login (EkWindow *window)
+{
+  go_next (window, "key-login");
+  ek_ui_wait_for (win (window), "code13");
+  ek_ui_type (win (window), "pin", "123456");
+
+  /* Another enterprise's code does not open the log-in, and says why as it is typed */
+  ek_ui_type (win (window), "code13", "9999400000561");
+  ek_ui_iterate (win (window));
+  g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "key-login-button")));
+  g_assert_nonnull (strstr (label_text (window, "code13-check"), "不是所选证书"));
+  shot (window, "key-login-wrong-code");
+
+  ek_ui_set_text (win (window), "code13", "");
+  ek_ui_type (win (window), "code13", CODE13);
+  ek_ui_wait (win (window), login_sensitive, win (window), "the log-in to open");
+  g_assert_nonnull (strstr (label_text (window, "code13-check"), "通过信息验证"));
+  shot (window, "key-login-code");
+  ek_ui_click (win (window), "key-login-button");
+  ek_ui_wait (win (window), page_complete, window, "the log-in");
+}
+
+/* ---- The form ---- */
+
+static gboolean
+widget_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static void
+choose_id_type (EkWindow *window)
+{
+  GtkWidget *drop_down = ek_ui_find (win (window), "legal-rep-id-type");
+  GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (drop_down));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), g_dgettext (GETTEXT_PACKAGE, "Resident ID card")))
+      {
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (drop_down), i);
+        return;
+      }
+  g_error ("No resident ID card among the ID types");
+}
+
+static GtkWindow *
+find_dialog (void)
+{
+  GtkWindow *dialog = NULL;
+
+  for (guint i = 0; dialog == NULL && i < 200; i++)
+    {
+      dialog = ek_ui_find_toplevel (GTK_TYPE_MESSAGE_DIALOG);
+      if (dialog == NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_nonnull (dialog);
+  return dialog;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return ek_ui_find_toplevel (GTK_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+/* Confirm, read the dialog, and submit */
+static void
+confirm_and_submit (EkWindow   *window,
+                    const char *shot_name)
+{
+  GtkWindow *dialog;
+  g_autofree char *secondary = NULL;
+
+  ek_ui_click (win (window), "seal-confirm");
+  dialog = find_dialog ();
+  g_object_get (dialog, "secondary-text", &secondary, NULL);
+  g_assert_nonnull (strstr (secondary, "提交后信息将不能做更改"));
+  g_assert_nonnull (strstr (secondary, "CN=" CODE13 "-LUOYUN"));
+  /* the ID number is masked on a screen others may see */
+  g_assert_null (strstr (secondary, "11010519491231002X"));
+  ek_ui_iterate (GTK_WIDGET (dialog));
+  ek_ui_screenshot (GTK_WIDGET (dialog), shot_name);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ek_ui_wait (win (window), dialog_gone, NULL, "the dialog to close");
+  wait_step (window, "seal-letter");
+}
+
+static void
+application_form (EkWindow *window)
+{
+  ek_ui_click (win (window), "seal-apply");
+  wait_step (window, "seal-form");
+  /* from the certificate: the code, and the subject, which cannot be changed */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-code"))), ==, CODE13);
+  g_assert_nonnull (strstr (label_text (window, "certificate-subject"), "CN=" CODE13 "-LUOYUN"));
+
+  ek_ui_type (win (window), "enterprise-name", "北京测试企业");
+  ek_ui_type (win (window), "legal-rep-name", "李军");
+  choose_id_type (window);
+  ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
+  ek_ui_type (win (window), "user-name", "王斌");
+  ek_ui_type (win (window), "contact-address", "北京技术开发区荣华中路11号");
+  ek_ui_type (win (window), "mobile", "1891012322");
+  ek_ui_type (win (window), "landline", "010-67811021");
+  ek_ui_type (win (window), "email", "wangbing@");
+  ek_ui_type (win (window), "postcode", "100176");
+  /* each field says as it is typed whether it passed, or why not */
+  g_assert_cmpstr (label_text (window, "enterprise-name-check"), ==, "通过信息验证");
+  g_assert_cmpstr (label_text (window, "legal-rep-id-number-check"), ==, "通过信息验证");
+  g_assert_cmpstr (label_text (window, "mobile-check"), !=, "通过信息验证");
+  g_assert_cmpstr (label_text (window, "email-check"), !=, "通过信息验证");
+  g_assert_true (ek_ui_shows_text (win (window), "请留公网邮箱"));
+  shot (window, "form-problems");
+
+  /* Confirm with a wrong field: no dialog, the field says why */
+  ek_ui_click (win (window), "seal-confirm");
+  ek_ui_wait (win (window), widget_shown, ek_ui_find_any (win (window), "seal-form-error"), "the form to say what is wrong");
+  g_assert_null (ek_ui_find_toplevel (GTK_TYPE_MESSAGE_DIALOG));
+
+  ek_ui_set_text (win (window), "mobile", "");
+  ek_ui_type (win (window), "mobile", "18910123221");
+  ek_ui_set_text (win (window), "email", "");
+  ek_ui_type (win (window), "email", "wangbing@126.com");
+  g_assert_cmpstr (label_text (window, "mobile-check"), ==, "通过信息验证");
+  g_assert_cmpstr (label_text (window, "email-check"), ==, "通过信息验证");
+  shot (window, "form");
+  confirm_and_submit (window, "seal-03-confirm-dialog");
+}
+
+/* ---- The letter ---- */
+
+static gboolean
+letter_state_is (gpointer data)
+{
+  const char **wait = data;
+  EkPage *page = ek_window_get_current_page ((EkWindow *) wait[0]);
+
+  return EK_IS_SEAL_LETTER_PAGE (page) && g_str_equal (ek_seal_letter_page_get_state (EK_SEAL_LETTER_PAGE (page)), wait[1]);
+}
+
+static void
+wait_letter (EkWindow   *window,
+             const char *state)
+{
+  const char *wait[] = { (const char *) window, state };
+
+  ek_ui_wait (win (window), letter_state_is, wait, state);
+}
+
+static gboolean
+row_ready (gpointer data)
+{
+  return ek_material_row_get_state (data) == EK_MATERIAL_ROW_READY;
+}
+
+static char *
+stamped_scan (void)
+{
+  g_autoptr(GBytes) png = ek_api_png (900, 1200, FALSE);
+  g_autofree char *path = g_build_filename (work_dir, "stamped-letter.png", NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), NULL));
+  return g_steal_pointer (&path);
+}
+
+static void
+letter (EkWindow   *window,
+        const char *artefact)
+{
+  EkSealLetterPage *page;
+  g_autofree char *pdf = NULL, *text = NULL, *scan = stamped_scan ();
+  g_autofree char *kept = ek_test_artifact_path (artefact);
+  GtkWidget *row, *preview;
+  int status = -1;
+
+  wait_letter (window, "ready");
+  page = EK_SEAL_LETTER_PAGE (ek_window_get_current_page (window));
+  pdf = ek_seal_letter_page_dup_pdf (page);
+  {
+    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &text, NULL, &status, NULL));
+  }
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (text, "许可证申领系统电子印章申请确认函"));
+  g_assert_nonnull (strstr (text, "印章采集区域"));
+  g_assert_nonnull (strstr (text, "CN=" CODE13 "-LUOYUN"));
+  {
+    g_autoptr(GFile) from = g_file_new_for_path (pdf);
+    g_autoptr(GFile) to = g_file_new_for_path (kept);
+    g_assert_true (g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+  }
+
+  /* Nothing to upload, and nothing previewed, before the scan */
+  preview = ek_ui_find_any (win (window), "seal-letter-preview");
+  g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "seal-letter-upload")));
+  g_assert_false (gtk_widget_get_visible (preview));
+  shot (window, "letter");
+
+  row = ek_seal_letter_page_get_row (page);
+  ek_ui_drop_file (row, scan);
+  ek_ui_wait (win (window), row_ready, row, "the scan to be checked");
+  ek_ui_iterate (win (window));
+  /* previewed, and only then can the upload be confirmed */
+  g_assert_true (gtk_widget_get_visible (preview));
+  g_assert_nonnull (gtk_picture_get_paintable (GTK_PICTURE (preview)));
+  g_assert_true (gtk_widget_is_sensitive (ek_ui_find (win (window), "seal-letter-upload")));
+  shot (window, "letter-preview");
+
+  ek_ui_click (win (window), "seal-letter-upload");
+  wait_letter (window, "uploaded");
+  g_assert_true (gtk_widget_get_visible (ek_ui_find_any (win (window), "seal-letter-result")));
+  shot (window, "letter-uploaded");
+}
+
+static void
+review (const char *command,
+        const char *id)
+{
+  int status = -1;
+
+  g_free (ek_api_run (server, &status, "review", command, id, NULL));
+  g_assert_cmpint (status, ==, 0);
+}
+
+static gboolean
+has_image (GtkWidget *widget,
+           gconstpointer data)
+{
+  return GTK_IS_PICTURE (widget) && g_strcmp0 (gtk_widget_get_name (widget), "seal-image") == 0 &&
+         gtk_picture_get_paintable (GTK_PICTURE (widget)) != NULL;
+}
+
+static void
+test_journey (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
+  EkApplicationDraft *draft;
+  EkWindow *window;
+  GtkWidget *row;
+  g_autofree char *first_id = NULL, *states = NULL, *request_states = NULL;
+
+  g_assert_no_error (error);
+  window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  ek_ui_iterate (win (window));
+  draft = ek_window_get_draft (window);
+
+  row = ek_ui_wait_for (win (window), "electronic-seal");
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  wait_step (window, "key");
+  ek_ui_wait (win (window), page_complete, window, "the key to be read");
+  key_login (window);
+
+  /* No seal yet: only the application is offered */
+  go_next (window, "seal");
+  home (window);
+  g_assert_true (gtk_widget_get_mapped (ek_ui_find_any (win (window), "seal-apply")));
+  g_assert_null (ek_ui_find (win (window), "seal-change"));
+  shot (window, "home-empty");
+
+  application_form (window);
+  first_id = g_strdup (ek_application_draft_get_string (draft, "application-id"));
+  letter (window, "seal-confirmation-letter.pdf");
+
+  /* The reviewer approves and makes the seal */
+  review ("approve-seal", first_id);
+  review ("make-seal", first_id);
+  ek_ui_click (win (window), "seal-home");
+  home (window);
+  states = states_in (window, "seals", "seal-state");
+  g_assert_cmpstr (states, ==, "正常|");
+  g_assert_nonnull (ek_ui_find_match (ek_ui_find (win (window), "seals"), has_image, NULL));
+  request_states = states_in (window, "seal-requests", "seal-request-state");
+  g_assert_nonnull (strstr (request_states, "印章申请"));
+  /* with a seal of its own, the user may change or re-bind it; nothing to apply for */
+  g_assert_null (ek_ui_find (win (window), "seal-apply"));
+  g_assert_nonnull (ek_ui_find (win (window), "seal-change"));
+  shot (window, "home-seal");
+
+  /* 电子印章变更: a new name; the old seal is revoked once the new one is made */
+  ek_ui_click (win (window), "seal-change");
+  wait_step (window, "seal-form");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "legal-rep-name"))), ==, "李军");
+  ek_ui_set_text (win (window), "enterprise-name", "");
+  ek_ui_type (win (window), "enterprise-name", "北京测试企业股份有限公司");
+  shot (window, "change-form");
+  confirm_and_submit (window, "seal-11-change-confirm-dialog");
+  g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), !=, first_id);
+  letter (window, "seal-change-confirmation-letter.pdf");
+  review ("approve-seal", ek_application_draft_get_string (draft, "application-id"));
+  review ("make-seal", ek_application_draft_get_string (draft, "application-id"));
+  ek_ui_click (win (window), "seal-home");
+  home (window);
+  g_free (states);
+  states = states_in (window, "seals", "seal-state");
+  g_assert_cmpstr (states, ==, "正常|注销|");
+  g_assert_true (ek_ui_shows_text (win (window), "北京测试企业股份有限公司"));
+  shot (window, "home-changed");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = NULL, *script = NULL, *key_dir = NULL, *conf = NULL, *ca = NULL, *key = NULL;
+  g_autofree char *user = NULL, *err = NULL;
+  int status;
+
+  data_home = g_dir_make_tmp ("ek-seal-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  work_dir = g_build_filename (data_home, "clerk", NULL);
+  g_mkdir_with_parents (work_dir, 0700);
+
+  /* The key: CN=9999400000560-LUOYUN, through SoftHSM by path */
+  key_dir = g_build_filename (data_home, "key", NULL);
+  script = g_build_filename (ek_test_source_root (), "tests", "api", "make-renewal-token.sh", NULL);
+  {
+    const char *args[] = { script, key_dir, NULL };
+    g_spawn_sync (NULL, (char **) args, NULL, 0, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("make-renewal-token.sh failed: %s", err);
+  }
+  conf = g_build_filename (key_dir, "softhsm2.conf", NULL);
+  g_setenv ("SOFTHSM2_CONF", conf, TRUE);
+  g_setenv ("EKEY_PKCS11_MODULES", "/usr/lib/softhsm/libsofthsm2.so", TRUE);
+  g_setenv ("EKEY_PKCS11_NO_REGISTERED", "1", TRUE);
+
+  ek_ui_init (&argc, &argv);
+
+  ca = g_build_filename (key_dir, "ca.pem", NULL);
+  key = g_build_filename (key_dir, "ca.key", NULL);
+  user = g_build_filename (key_dir, "user.pem", NULL);
+  {
+    const char *args[] = { "--issuing-ca", ca, "--issuing-key", key, NULL };
+    server = ek_api_server_start_tls (args);
+  }
+  g_free (ek_api_run (server, NULL, "certificates", "add", user, NULL));
+  g_setenv ("EKEY_REGISTRY_URL", server->base_url, TRUE);
+  g_setenv ("EKEY_REGISTRY_CA", server->ca_file, TRUE);
+
+  app = ek_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/seal/journey", test_journey);
+  status = g_test_run ();
+
+  ek_api_server_free (server);
+  g_free (work_dir);
+  return status;
+}

@@ -395,6 +395,22 @@ wizard_go_to_step_cb (GtkWidget  *widget,
   ek_window_go_to_step (EK_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* A hub page's way back to it (the seal's letter to the seal home): to an earlier step, without
+ * Next returning to where the clerk came from */
+static void
+wizard_return_to_step_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  if (ek_window_go_to_step (self, g_variant_get_string (parameter, NULL)))
+    {
+      g_clear_pointer (&self->return_step, g_free);
+      update_actions (self);
+    }
+}
+
 /* A problem listed on a page that is not the field's own (the review page) */
 static void
 wizard_go_to_field_cb (GtkWidget  *widget,
@@ -537,6 +553,7 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.copy-error", NULL, window_copy_error_cb);
   gtk_widget_class_install_action (widget_class, "wizard.go-to-step", "s", wizard_go_to_step_cb);
   gtk_widget_class_install_action (widget_class, "wizard.go-to-field", "s", wizard_go_to_field_cb);
+  gtk_widget_class_install_action (widget_class, "wizard.return-to-step", "s", wizard_return_to_step_cb);
   gtk_widget_class_install_action (widget_class, "wizard.continue-draft", "s", wizard_continue_draft_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "wizard.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);

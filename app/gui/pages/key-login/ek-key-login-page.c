@@ -92,7 +92,7 @@ check_code13 (EkKeyLoginPage    *self,
   expected = certificate != NULL ? ek_certificate_info_get_enterprise_code_13 (certificate) : NULL;
   ok = expected != NULL && g_strcmp0 (typed, expected) == 0;
   gtk_widget_remove_css_class (GTK_WIDGET (self->code13_check), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->code13_check), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->code13_check), "check-passed");
   if (*typed == '\0')
     gtk_label_set_text (self->code13_check, _("Type the enterprise’s 13-digit code."));
   else if (ok)
@@ -104,7 +104,7 @@ check_code13 (EkKeyLoginPage    *self,
   else
     gtk_label_set_text (self->code13_check, _("This code is not the one in the chosen certificate: check the code, or choose the enterprise’s certificate."));
   if (*typed != '\0')
-    gtk_widget_add_css_class (GTK_WIDGET (self->code13_check), ok ? "success" : "error");
+    gtk_widget_add_css_class (GTK_WIDGET (self->code13_check), ok ? "check-passed" : "error");
   gtk_accessible_update_state (GTK_ACCESSIBLE (self->code13_entry), GTK_ACCESSIBLE_STATE_INVALID,
                                *typed != '\0' && !ok ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
   return ok;

@@ -126,8 +126,8 @@ show_check (EkSealFormPage *self,
 
   gtk_widget_remove_css_class (view->check, "error");
   gtk_widget_remove_css_class (view->check, "warning");
-  gtk_widget_remove_css_class (view->check, "success");
-  gtk_widget_add_css_class (view->check, validity == EK_VALIDITY_VALID ? "success"
+  gtk_widget_remove_css_class (view->check, "check-passed");
+  gtk_widget_add_css_class (view->check, validity == EK_VALIDITY_VALID ? "check-passed"
                                          : validity == EK_VALIDITY_WARNING ? "warning" : "error");
   gtk_label_set_text (GTK_LABEL (view->check), text);
   gtk_widget_set_visible (view->check, show);
@@ -429,10 +429,12 @@ summary_text (EkSealFormPage *self)
       const char *value = ek_application_draft_get_string (draft, view->name);
       g_autofree char *shown = NULL;
       g_autofree char *label = g_strdup (gtk_label_get_text (GTK_LABEL (view->label)));
-      char *star = strstr (label, " *");
+      char *star = strchr (label, '*');
 
+      /* without the "required" star and the mnemonic after it */
       if (star != NULL)
         *star = '\0';
+      g_strchomp (label);
       if (GTK_IS_DROP_DOWN (view->control))
         {
           GObject *item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (view->control));

@@ -36,6 +36,7 @@ struct _EkSealLetterPage
   EkMaterialRules  *rules;
   GtkWidget        *row;
   char             *row_request;   /* the request the row was built for */
+  gboolean          previewed;
 
   GtkLabel         *error_label;
   GtkButton        *home_button;
@@ -111,6 +112,10 @@ show_preview (EkSealLetterPage *self)
                                   "confirm the upload.")
                               : _("Nothing to preview yet: add the stamped scan above."));
   update_controls (self);
+  /* A new scan: the keyboard (and the view) goes to the preview's button */
+  if (scanned && !self->previewed && gtk_widget_is_sensitive (GTK_WIDGET (self->upload_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->upload_button));
+  self->previewed = scanned;
 }
 
 static void
@@ -474,7 +479,7 @@ static void
 on_home_button_clicked_cb (GtkButton        *button,
                            EkSealLetterPage *self)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.go-to-step", "s", "seal");
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.return-to-step", "s", "seal");
 }
 
 /* The row of the materials page for the stamped letter, with the bundled limits */

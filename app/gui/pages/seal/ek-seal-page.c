@@ -195,7 +195,7 @@ seal_row_new (EkSeal *seal,
         }
     }
   gtk_box_append (GTK_BOX (text), text_label_new (seal->name, "heading"));
-  state_label = text_label_new (state, g_str_equal (seal->state, "normal") ? "success" : "dim-label");
+  state_label = text_label_new (state, g_str_equal (seal->state, "normal") ? "check-passed" : "dim-label");
   gtk_widget_set_name (state_label, "seal-state");
   gtk_box_append (GTK_BOX (text), state_label);
   gtk_box_append (GTK_BOX (text), text_label_new (made, "dim-label"));

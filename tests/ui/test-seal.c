@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "ek-api-fixture.h"
 #include "ek-application.h"
@@ -188,6 +189,15 @@ key_login (EkWindow *window)
 /* ---- The form ---- */
 
 static gboolean
+file_holds (gpointer data)
+{
+  const char **wait = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (wait[0], &text, NULL, NULL) && strstr (text, wait[1]) != NULL;
+}
+
+static gboolean
 widget_shown (gpointer data)
 {
   return gtk_widget_get_visible (data);
@@ -289,7 +299,25 @@ application_form (EkWindow *window)
   ek_ui_type (win (window), "email", "wangbing@126.com");
   g_assert_cmpstr (label_text (window, "mobile-check"), ==, "通过信息验证");
   g_assert_cmpstr (label_text (window, "email-check"), ==, "通过信息验证");
+  ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "form");
+
+  /* What was typed is on disk before anything is submitted or closed (a crash loses nothing) */
+  {
+    g_autofree char *dir = ek_application_draft_dup_directory (ek_window_get_draft (window), NULL);
+    g_autofree char *path = g_build_filename (dir, "draft.json", NULL);
+    const char *wait[] = { path, "wangbing@126.com" };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *fields;
+
+    ek_ui_wait (win (window), file_holds, wait, "the form to be saved");
+
+    g_assert_true (json_parser_load_from_file (parser, path, NULL));
+    fields = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "fields");
+    g_assert_cmpstr (json_object_get_string_member (fields, "enterprise-name"), ==, "北京测试企业");
+    g_assert_cmpstr (json_object_get_string_member (fields, "seal-kind"), ==, "apply");
+    g_assert_nonnull (strstr (json_object_get_string_member (fields, "certificate-subject"), "CN=" CODE13 "-LUOYUN"));
+  }
   confirm_and_submit (window, "confirm-dialog");
 }
 
@@ -371,6 +399,7 @@ letter (EkWindow   *window,
   g_assert_true (gtk_widget_get_visible (preview));
   g_assert_nonnull (gtk_picture_get_paintable (GTK_PICTURE (preview)));
   g_assert_true (gtk_widget_is_sensitive (ek_ui_find (win (window), "seal-letter-upload")));
+  ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "letter-preview");
 
   ek_ui_click (win (window), "seal-letter-upload");
@@ -425,6 +454,7 @@ test_journey (void)
   home (window);
   g_assert_true (gtk_widget_get_mapped (ek_ui_find_any (win (window), "seal-apply")));
   g_assert_null (ek_ui_find (win (window), "seal-change"));
+  ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "home-empty");
 
   application_form (window);
@@ -444,6 +474,7 @@ test_journey (void)
   /* with a seal of its own, the user may change or re-bind it; nothing to apply for */
   g_assert_null (ek_ui_find (win (window), "seal-apply"));
   g_assert_nonnull (ek_ui_find (win (window), "seal-change"));
+  ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "home-seal");
 
   /* 电子印章变更: a new name; the old seal is revoked once the new one is made */

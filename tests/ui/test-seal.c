@@ -1,6 +1,6 @@
 /* test-seal.c: the electronic seal with the key, end to end, as a clerk does it (seed 003)
  *
- * The real wizard window, in Chinese under Xvfb, at 800×600, a SoftHSM2 key holding the
+ * The real wizard window, in Chinese and in English under Xvfb, at 800×600, a SoftHSM2 key holding the
  * certificate CN=9999400000560-LUOYUN, and a real ekey-registry over HTTPS. The clerk logs in with
  * the key and the enterprise's 13-digit code (a wrong one first: the log-in stays closed), finds no
  * seal and applies for one: the form checks each field as it is typed, the confirmation dialog
@@ -25,6 +25,8 @@
 #include "ek-window.h"
 
 #define CODE13 "9999400000560"
+/* The app's own words, in the language the test runs in */
+#define T(text) g_dgettext (GETTEXT_PACKAGE, text)
 
 static EkApiServer *server;
 static EkApplication *app;
@@ -174,13 +176,13 @@ key_login (EkWindow *window)
   ek_ui_type (win (window), "code13", "9999400000561");
   ek_ui_iterate (win (window));
   g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "key-login-button")));
-  g_assert_nonnull (strstr (label_text (window, "code13-check"), "不是所选证书"));
+  g_assert_true (g_str_equal (label_text (window, "code13-check"), T ("This code is not the one in the chosen certificate: check the code, or choose the enterprise’s certificate.")));
   shot (window, "key-login-wrong-code");
 
   ek_ui_set_text (win (window), "code13", "");
   ek_ui_type (win (window), "code13", CODE13);
   ek_ui_wait (win (window), login_sensitive, win (window), "the log-in to open");
-  g_assert_nonnull (strstr (label_text (window, "code13-check"), "通过信息验证"));
+  g_assert_true (g_str_equal (label_text (window, "code13-check"), T ("Passed the check: the code is that of the chosen certificate.")));
   shot (window, "key-login-code");
   ek_ui_click (win (window), "key-login-button");
   ek_ui_wait (win (window), page_complete, window, "the log-in");
@@ -250,7 +252,7 @@ confirm_and_submit (EkWindow   *window,
   ek_ui_click (win (window), "seal-confirm");
   dialog = find_dialog ();
   g_object_get (dialog, "secondary-text", &secondary, NULL);
-  g_assert_nonnull (strstr (secondary, "提交后信息将不能做更改"));
+  g_assert_nonnull (strstr (secondary, T ("Once submitted, the information can no longer be changed.")));
   g_assert_nonnull (strstr (secondary, "CN=" CODE13 "-LUOYUN"));
   /* the ID number is masked on a screen others may see */
   g_assert_null (strstr (secondary, "11010519491231002X"));
@@ -281,11 +283,11 @@ application_form (EkWindow *window)
   ek_ui_type (win (window), "email", "wangbing@");
   ek_ui_type (win (window), "postcode", "100176");
   /* each field says as it is typed whether it passed, or why not */
-  g_assert_cmpstr (label_text (window, "enterprise-name-check"), ==, "通过信息验证");
-  g_assert_cmpstr (label_text (window, "legal-rep-id-number-check"), ==, "通过信息验证");
-  g_assert_cmpstr (label_text (window, "mobile-check"), !=, "通过信息验证");
-  g_assert_cmpstr (label_text (window, "email-check"), !=, "通过信息验证");
-  g_assert_true (ek_ui_shows_text (win (window), "请留公网邮箱"));
+  g_assert_cmpstr (label_text (window, "enterprise-name-check"), ==, T ("Passed the check"));
+  g_assert_cmpstr (label_text (window, "legal-rep-id-number-check"), ==, T ("Passed the check"));
+  g_assert_cmpstr (label_text (window, "mobile-check"), !=, T ("Passed the check"));
+  g_assert_cmpstr (label_text (window, "email-check"), !=, T ("Passed the check"));
+  g_assert_true (ek_ui_shows_text (win (window), T ("So that the mail reaches you, give a public mailbox (not an internal one).")));
   shot (window, "form-problems");
 
   /* Confirm with a wrong field: no dialog, the field says why */
@@ -297,8 +299,8 @@ application_form (EkWindow *window)
   ek_ui_type (win (window), "mobile", "18910123221");
   ek_ui_set_text (win (window), "email", "");
   ek_ui_type (win (window), "email", "wangbing@126.com");
-  g_assert_cmpstr (label_text (window, "mobile-check"), ==, "通过信息验证");
-  g_assert_cmpstr (label_text (window, "email-check"), ==, "通过信息验证");
+  g_assert_cmpstr (label_text (window, "mobile-check"), ==, T ("Passed the check"));
+  g_assert_cmpstr (label_text (window, "email-check"), ==, T ("Passed the check"));
   ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "form");
 
@@ -435,6 +437,8 @@ test_journey (void)
   EkWindow *window;
   GtkWidget *row;
   g_autofree char *first_id = NULL, *states = NULL, *request_states = NULL;
+  g_autofree char *expected_one = g_strdup_printf ("%s|", T ("In use"));
+  g_autofree char *expected_two = g_strdup_printf ("%s|%s|", T ("In use"), T ("Revoked"));
 
   g_assert_no_error (error);
   window = ek_window_new (GTK_APPLICATION (app), catalogue, NULL);
@@ -467,10 +471,10 @@ test_journey (void)
   ek_ui_click (win (window), "seal-home");
   home (window);
   states = states_in (window, "seals", "seal-state");
-  g_assert_cmpstr (states, ==, "正常|");
+  g_assert_cmpstr (states, ==, expected_one);
   g_assert_nonnull (ek_ui_find_match (ek_ui_find (win (window), "seals"), has_image, NULL));
   request_states = states_in (window, "seal-requests", "seal-request-state");
-  g_assert_nonnull (strstr (request_states, "印章申请"));
+  g_assert_nonnull (strstr (request_states, T ("Seal application")));
   /* with a seal of its own, the user may change or re-bind it; nothing to apply for */
   g_assert_null (ek_ui_find (win (window), "seal-apply"));
   g_assert_nonnull (ek_ui_find (win (window), "seal-change"));
@@ -493,7 +497,7 @@ test_journey (void)
   home (window);
   g_free (states);
   states = states_in (window, "seals", "seal-state");
-  g_assert_cmpstr (states, ==, "正常|注销|");
+  g_assert_cmpstr (states, ==, expected_two);
   g_assert_true (ek_ui_shows_text (win (window), "北京测试企业股份有限公司"));
   shot (window, "home-changed");
 

@@ -277,6 +277,8 @@ application_form (EkWindow *window)
   choose_id_type (window);
   ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
   ek_ui_type (win (window), "user-name", "王斌");
+  /* the ID number is masked once its field is left: the screen is seen by others */
+  g_assert_null (strstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "legal-rep-id-number"))), "19491231"));
   ek_ui_type (win (window), "contact-address", "北京技术开发区荣华中路11号");
   ek_ui_type (win (window), "mobile", "1891012322");
   ek_ui_type (win (window), "landline", "010-67811021");

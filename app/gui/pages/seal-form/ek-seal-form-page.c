@@ -7,7 +7,8 @@
  * so it survives a crash). Confirm shows everything once more with the seed's warning that it
  * cannot be changed after submission; "I have checked it" sends the request (with an idempotency
  * key kept in the draft, so a retry or a restart never sends two) and goes on to the letter.
- * Fields the service refuses get its message under them.
+ * Fields the service refuses get its message under them. The ID number shows in full only while
+ * its field has the focus, masked otherwise (as on the application form).
  *
  * The page is a template (ui/pages/seal-form/ek-seal-form-page.ui): the fields are fixed.
  */
@@ -241,6 +242,34 @@ update_header (EkSealFormPage *self)
   gtk_label_set_text (self->intro_label, intro);
 }
 
+/* An ID number shows in full only while its field has the focus (the screen is seen by others) */
+static void
+show_id_number (EkSealFormPage *self,
+                gboolean        focused)
+{
+  const char *value = ek_application_draft_get_string (draft_of (self), "legal-rep-id-number");
+  g_autofree char *shown = focused || *value == '\0' ? g_strdup (value) : ek_mask_id_number (value);
+
+  self->filling = TRUE;
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->legal_rep_id_number)), shown) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->legal_rep_id_number), shown);
+  self->filling = FALSE;
+}
+
+static void
+on_id_number_focus_enter_cb (GtkEventControllerFocus *controller,
+                             EkSealFormPage          *self)
+{
+  show_id_number (self, TRUE);
+}
+
+static void
+on_id_number_focus_leave_cb (GtkEventControllerFocus *controller,
+                             EkSealFormPage          *self)
+{
+  show_id_number (self, FALSE);
+}
+
 /* The draft into the controls */
 static void
 fill (EkSealFormPage *self)
@@ -273,6 +302,13 @@ fill (EkSealFormPage *self)
         }
     }
   self->filling = FALSE;
+  {
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+    show_id_number (self, focus != NULL && (focus == self->legal_rep_id_number ||
+                                            gtk_widget_is_ancestor (focus, self->legal_rep_id_number)));
+  }
   for (guint i = 0; i < G_N_ELEMENTS (self->views); i++)
     show_check (self, &self->views[i], *ek_application_draft_get_string (draft, self->views[i].name) != '\0');
   gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("Log in with the key first: the subject is read from its certificate."));
@@ -575,6 +611,13 @@ ek_seal_form_page_init (EkSealFormPage *self)
     memcpy (controls, c, sizeof controls);
     memcpy (checks, k, sizeof checks);
     memcpy (labels, l, sizeof labels);
+  }
+  {
+    GtkEventController *focus = gtk_event_controller_focus_new ();
+
+    g_signal_connect (focus, "enter", G_CALLBACK (on_id_number_focus_enter_cb), self);
+    g_signal_connect (focus, "leave", G_CALLBACK (on_id_number_focus_leave_cb), self);
+    gtk_widget_add_controller (self->legal_rep_id_number, focus);
   }
   for (guint i = 0; i < G_N_ELEMENTS (self->views); i++)
     {

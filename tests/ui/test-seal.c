@@ -483,6 +483,22 @@ test_journey (void)
   ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "home-seal");
 
+  /* 续绑 with the very certificate the seal is bound to: asked once, then refused by the service
+   * (a re-binding follows a renewal), and said plainly */
+  {
+    GtkWindow *dialog;
+    g_autofree char *secondary = NULL;
+
+    ek_ui_click (win (window), "seal-rebind");
+    dialog = find_dialog ();
+    g_object_get (dialog, "secondary-text", &secondary, NULL);
+    g_assert_nonnull (strstr (secondary, "CN=" CODE13 "-LUOYUN"));
+    gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+    ek_ui_wait (win (window), widget_shown, ek_ui_find_any (win (window), "seal-error"), "the re-binding to be refused");
+    g_assert_cmpstr (label_text (window, "seal-error"), !=, "");
+    shot (window, "rebind-refused");
+  }
+
   /* 电子印章变更: a new name; the old seal is revoked once the new one is made */
   ek_ui_click (win (window), "seal-change");
   wait_step (window, "seal-form");

@@ -6,6 +6,7 @@
  * the key can be renewed online and the form comes pre-filled, the two documents and the
  * renewal's two materials, the provider's check passes, and the online update writes the new
  * certificate to the key: it holds one certificate, with the new expiry and the 18-digit code.
+ * On the way the session ends and is started again with the key, in the dialog over the page.
  * Screenshots in test-artifacts/renewal-NN-*.png.
  */
 #include "config.h"
@@ -259,6 +260,57 @@ form (EkWindow *window)
   shot (window, "review");
 }
 
+static gboolean
+login_dialog_up (gpointer window)
+{
+  return g_object_get_data (G_OBJECT (window), "ek-login-dialog") != NULL;
+}
+
+static gboolean
+login_dialog_gone (gpointer window)
+{
+  return !login_dialog_up (window);
+}
+
+static gboolean
+key_relogin_ready (gpointer dialog)
+{
+  return gtk_widget_is_sensitive (ek_ui_find_any (dialog, "key-relogin-button"));
+}
+
+/* The session ends (as when the app is started again on this draft, or the clerk was away): the
+ * next call brings the log-in dialog over the page with the key, not the code and captcha a key
+ * business never had; the certificate of the key log-in is chosen, a wrong PIN is said plainly,
+ * and with the right one the same call is made again and the page carries on */
+static void
+session_ends_then_key_login (EkWindow *window)
+{
+  g_autoptr(EkApiClient) client = ek_application_dup_api_client (app, NULL);
+  GtkWidget *dialog, *error_label;
+
+  ek_api_client_forget_session (client);
+  go_next (window, "documents");
+  ek_ui_wait (win (window), login_dialog_up, window, "the log-in dialog over the page");
+  dialog = g_object_get_data (G_OBJECT (window), "ek-login-dialog");
+  g_assert_true (gtk_widget_get_mapped (ek_ui_find_any (dialog, "key-relogin-pin")));
+  g_assert_false (gtk_widget_get_mapped (ek_ui_find_any (dialog, "login-code")));
+  g_assert_true (ek_ui_shows_text (dialog, "9999400000560-LUOYUN"));
+  ek_ui_type (dialog, "key-relogin-pin", "000000");
+  ek_ui_wait (win (window), key_relogin_ready, dialog, "the key's certificates in the dialog");
+  ek_ui_click (dialog, "key-relogin-button");
+  error_label = ek_ui_find_any (dialog, "key-relogin-error");
+  ek_ui_wait (win (window), label_shown, error_label, "the wrong PIN to be said");
+  g_test_message ("the dialog says: %s", gtk_label_get_text (GTK_LABEL (error_label)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "PIN"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (dialog, "key-relogin-pin"))), ==, "");
+  ek_ui_screenshot (dialog, "renewal-session-ended-key-login");
+  ek_ui_type (dialog, "key-relogin-pin", "123456");
+  ek_ui_wait (win (window), key_relogin_ready, dialog, "the log-in button");
+  ek_ui_click (dialog, "key-relogin-button");
+  ek_ui_wait (win (window), login_dialog_gone, window, "the key log-in to be done");
+  g_assert_true (ek_api_client_has_session (client));
+}
+
 static void
 documents_and_materials (EkWindow *window)
 {
@@ -268,7 +320,7 @@ documents_and_materials (EkWindow *window)
   const char *files[] = { form_png, letter_png };
   StatusWait submitted = { window, "submitted" };
 
-  go_next (window, "documents");
+  session_ends_then_key_login (window);
   ek_ui_wait (win (window), documents_ready, ek_window_get_current_page (window), "the documents");
   shot (window, "documents");
   /* the form says what this is (重新申领, 更新 ticked): kept to be looked at */

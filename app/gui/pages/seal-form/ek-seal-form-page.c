@@ -436,7 +436,7 @@ submit (EkSealFormPage *self)
   d->key = g_strdup (ek_application_draft_get_string (draft, "create-key"));
   set_busy (self, TRUE);
   show_error (self, NULL);
-  ek_seal_call_async (create_call, d, (GDestroyNotify) create_data_free, (GDestroyNotify) ek_seal_request_free,
+  ek_seal_call_async (GTK_WIDGET (self), create_call, d, (GDestroyNotify) create_data_free, (GDestroyNotify) ek_seal_request_free,
                       self->cancellable, created_cb, g_object_ref (self));
 }
 

@@ -301,7 +301,7 @@ load (EkSealLetterPage *self)
       return;
     }
   set_state (self, "loading", NULL);
-  ek_seal_call_async (list_call, NULL, NULL, (GDestroyNotify) g_ptr_array_unref, self->cancellable,
+  ek_seal_call_async (GTK_WIDGET (self), list_call, NULL, NULL, (GDestroyNotify) g_ptr_array_unref, self->cancellable,
                       listed_cb, g_object_ref (self));
 }
 
@@ -471,7 +471,7 @@ on_upload_button_clicked_cb (GtkButton        *button,
   d->id = g_strdup (self->request->id);
   d->file = g_file_new_for_path (path);
   set_state (self, "uploading", NULL);
-  ek_seal_call_async (upload_call, d, (GDestroyNotify) upload_data_free, (GDestroyNotify) ek_seal_request_free,
+  ek_seal_call_async (GTK_WIDGET (self), upload_call, d, (GDestroyNotify) upload_data_free, (GDestroyNotify) ek_seal_request_free,
                       self->cancellable, uploaded_cb, g_object_ref (self));
 }
 

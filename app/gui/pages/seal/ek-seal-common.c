@@ -12,7 +12,6 @@
 typedef struct
 {
   EkSealCall      call;
-  EkApiClient    *client;
   gpointer        data;
   GDestroyNotify  data_free;
   GDestroyNotify  result_free;
@@ -21,7 +20,6 @@ typedef struct
 static void
 call_data_free (CallData *c)
 {
-  g_clear_object (&c->client);
   if (c->data_free != NULL && c->data != NULL)
     c->data_free (c->data);
   g_free (c);
@@ -35,7 +33,7 @@ run_call (GTask        *task,
 {
   CallData *c = task_data;
   GError *error = NULL;
-  gpointer result = c->call (c->client, c->data, cancellable, &error);
+  gpointer result = c->call (EK_API_CLIENT (source), c->data, cancellable, &error);
 
   if (result == NULL)
     g_task_return_error (task, error);
@@ -43,15 +41,41 @@ run_call (GTask        *task,
     g_task_return_pointer (task, result, c->result_free);
 }
 
+/* ek_api_call_run()'s start: the synchronous call on a worker thread (made again as it is after
+ * a new log-in, so @data stays with the caller's call) */
+static void
+start_call (EkApiClient         *client,
+            gpointer             data,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, start_call);
+  g_task_set_task_data (task, data, NULL);
+  g_task_run_in_thread (task, run_call);
+}
+
+static gpointer
+finish_call (EkApiClient   *client,
+             GAsyncResult  *result,
+             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * ek_seal_call_async:
+ * @widget: the page making the call (the log-in dialog appears over its window)
  * @data: (transfer full): what @call needs, freed with @data_free when done
  *
- * Runs @call with the application's API client on a worker thread. Without a client (no
- * service set up) the callback gets that error.
+ * Runs @call with the application's API client on a worker thread, through ek_api_call_run():
+ * when the session has expired, the clerk logs in again with the key and the call is made again.
  */
 void
-ek_seal_call_async (EkSealCall           call,
+ek_seal_call_async (GtkWidget           *widget,
+                    EkSealCall           call,
                     gpointer             data,
                     GDestroyNotify       data_free,
                     GDestroyNotify       result_free,
@@ -59,32 +83,21 @@ ek_seal_call_async (EkSealCall           call,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   CallData *c = g_new0 (CallData, 1);
-  GError *error = NULL;
 
   c->call = call;
   c->data = data;
   c->data_free = data_free;
   c->result_free = result_free;
-  c->client = ek_api_call_get_client (&error);
-  g_task_set_source_tag (task, ek_seal_call_async);
-  g_task_set_task_data (task, c, (GDestroyNotify) call_data_free);
-  if (c->client == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_run_in_thread (task, run_call);
+  ek_api_call_run (widget, start_call, finish_call, result_free, c, (GDestroyNotify) call_data_free,
+                   cancellable, callback, user_data);
 }
 
 gpointer
 ek_seal_call_finish (GAsyncResult  *result,
                      GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ek_api_call_run_finish (result, error);
 }
 
 /* ---- The form ---- */

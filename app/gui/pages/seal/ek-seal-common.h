@@ -1,7 +1,7 @@
 /* ek-seal-common.h: what the electronic seal's pages share
  *
  * The seal's calls are synchronous (ek-api-client-seals.h): here they run on a worker thread for
- * a page. The form's fields (the draft's names, the API's names), and the words the seed uses for
+ * a page, through ek_api_call_run() (a new log-in with the key when the session has expired). The form's fields (the draft's names, the API's names), and the words the seed uses for
  * a request's kind and state and a seal's state.
  */
 #pragma once
@@ -20,7 +20,8 @@ typedef gpointer (*EkSealCall) (EkApiClient   *client,
                                 GCancellable  *cancellable,
                                 GError       **error);
 
-void         ek_seal_call_async          (EkSealCall           call,
+void         ek_seal_call_async          (GtkWidget           *widget,
+                                          EkSealCall           call,
                                           gpointer             data,
                                           GDestroyNotify       data_free,
                                           GDestroyNotify       result_free,

@@ -384,7 +384,7 @@ ek_seal_page_refresh (EkSealPage *self)
   if (self->busy)
     return;
   set_busy (self, TRUE);
-  ek_seal_call_async (load_call, NULL, NULL, (GDestroyNotify) lists_free, self->cancellable,
+  ek_seal_call_async (GTK_WIDGET (self), load_call, NULL, NULL, (GDestroyNotify) lists_free, self->cancellable,
                       loaded_cb, g_object_ref (self));
 }
 
@@ -500,7 +500,7 @@ on_rebind_response_cb (GtkDialog  *dialog,
   d->key = g_uuid_string_random ();
   set_busy (self, TRUE);
   show_error (self, NULL);
-  ek_seal_call_async (rebind_call, d, (GDestroyNotify) rebind_data_free, (GDestroyNotify) ek_seal_request_free,
+  ek_seal_call_async (GTK_WIDGET (self), rebind_call, d, (GDestroyNotify) rebind_data_free, (GDestroyNotify) ek_seal_request_free,
                       self->cancellable, rebound_cb, g_object_ref (self));
 }
 

@@ -239,6 +239,8 @@ request_row_new (EkSealPage    *self,
   state = text_label_new (title, "heading");
   gtk_widget_set_name (state, "seal-request-state");
   gtk_box_append (GTK_BOX (text), state);
+  if (r->enterprise_name != NULL && *r->enterprise_name != '\0')
+    gtk_box_append (GTK_BOX (text), text_label_new (r->enterprise_name, NULL));
   gtk_box_append (GTK_BOX (text), text_label_new (detail, "dim-label"));
   if (r->certificate_subject != NULL)
     gtk_box_append (GTK_BOX (text), text_label_new (r->certificate_subject, "dim-label"));

@@ -409,6 +409,8 @@ letter (EkWindow   *window,
   ek_ui_click (win (window), "seal-letter-upload");
   wait_letter (window, "uploaded");
   g_assert_true (gtk_widget_get_visible (ek_ui_find_any (win (window), "seal-letter-result")));
+  /* the same scan is not sent twice */
+  g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "seal-letter-upload")));
   shot (window, "letter-uploaded");
 }
 

@@ -37,6 +37,7 @@ struct _EkSealLetterPage
   GtkWidget        *row;
   char             *row_request;   /* the request the row was built for */
   gboolean          previewed;
+  gboolean          sent;           /* the scan in the row is the one uploaded */
 
   GtkLabel         *error_label;
   GtkButton        *home_button;
@@ -82,7 +83,7 @@ update_controls (EkSealLetterPage *self)
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->print_button), self->pdf_path != NULL && !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), self->pdf_path != NULL && !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->upload_button), !busy && scanned && can_upload_letter (self));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->upload_button), !busy && scanned && !self->sent && can_upload_letter (self));
   if (self->row != NULL)
     gtk_widget_set_sensitive (self->row, !busy && can_upload_letter (self));
 }
@@ -123,6 +124,8 @@ on_row_changed_cb (GObject          *row,
                    GParamSpec       *pspec,
                    EkSealLetterPage *self)
 {
+  /* another scan (or the same one replaced) may be uploaded in place of the one sent */
+  self->sent = FALSE;
   show_preview (self);
 }
 
@@ -453,6 +456,7 @@ uploaded_cb (GObject      *source,
                       _("The confirmation letter was uploaded. Wait for the review and the making of the seal; "
                         "follow them with “Seal status” on the seal home."));
   gtk_widget_set_visible (GTK_WIDGET (self->result_label), TRUE);
+  self->sent = TRUE;
   set_state (self, "uploaded", NULL);
   ek_page_set_complete (EK_PAGE (self), TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->home_button));
@@ -550,6 +554,7 @@ ek_seal_letter_page_shown (EkPage *page)
       g_clear_object (&self->rules);
       g_free (self->row_request);
       self->row_request = g_strdup (id);
+      self->sent = FALSE;
       build_row (self);
     }
   load (self);

@@ -364,9 +364,10 @@ test_service_killed_after_issuing (void)
 }
 
 /* SoftHSM's file store rewrites its token file (label, PIN data, flags) in place on every
- * log-in, so a kill at that moment can cut or tear the token file itself: something a hardware key does
- * not do, and not what this test is about. The file is put back from the copy taken before the
- * kill, and each time is reported; the key objects are never touched. */
+ * log-in, so a kill at that moment can cut or tear the token file itself: something a hardware
+ * key does not do, and not what this test is about. A torn file can keep its length, and a whole
+ * one cannot be told from it, so whenever a killed run changed the file it is put back from the
+ * copy taken before, and each time is reported; the key objects are never touched. */
 static char *
 token_file (void)
 {
@@ -442,7 +443,7 @@ test_random_kills (void)
     while (g_hash_table_iter_next (&iter, &key, &value))
       g_test_message ("kills that left the journal at %s: %d", (char *) key, GPOINTER_TO_INT (value));
   }
-  g_test_message ("SoftHSM's own token file cut by a kill and put back: %u times", token_file_restored);
+  g_test_message ("SoftHSM's own token file changed by a killed run and put back: %u times", token_file_restored);
   g_assert_cmpuint (kills, >=, wanted_kills);
   g_hash_table_unref (landed);
   g_rand_free (rand);

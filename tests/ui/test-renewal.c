@@ -22,8 +22,7 @@
 #include "ek-status-page.h"
 #include "ek-test-common.h"
 #include "ek-token-manager.h"
-#include "ek-ui-test.h"
-#include "ek-window.h"
+#include "ek-ui-wizard.h"
 
 #define USCC "91350100M000100Y43"
 
@@ -45,81 +44,6 @@ shot (EkWindow   *window,
   g_autofree char *numbered = g_strdup_printf ("renewal-%02u-%s", ++n, name);
 
   ek_ui_screenshot (win (window), numbered);
-}
-
-static GtkWidget *
-next_button (EkWindow *window)
-{
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
-  GtkWidget *stack[64] = { titlebar };
-  guint n = 1;
-
-  while (n > 0)
-    {
-      GtkWidget *widget = stack[--n];
-
-      if (GTK_IS_ACTIONABLE (widget) &&
-          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "wizard.next") == 0)
-        return widget;
-      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL && n < G_N_ELEMENTS (stack); c = gtk_widget_get_next_sibling (c))
-        stack[n++] = c;
-    }
-  g_error ("No Next button");
-}
-
-typedef struct
-{
-  EkWindow   *window;
-  const char *step;
-} StepWait;
-
-static gboolean
-is_on_step (gpointer data)
-{
-  StepWait *wait = data;
-
-  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
-}
-
-static gboolean
-next_is_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (next_button (data));
-}
-
-static void
-go_next (EkWindow   *window,
-         const char *expected_step)
-{
-  StepWait wait = { window, expected_step };
-  g_autofree char *what = g_strdup_printf ("the step “%s”", expected_step);
-
-  ek_ui_wait (win (window), next_is_enabled, window, "Next to be enabled");
-  gtk_widget_activate (next_button (window));
-  ek_ui_wait (win (window), is_on_step, &wait, what);
-}
-
-static void
-choose_in (EkWindow   *window,
-           const char *name,
-           const char *label_part)
-{
-  GtkWidget *widget = ek_ui_find (win (window), name);
-  GListModel *model;
-
-  g_assert_true (GTK_IS_DROP_DOWN (widget));
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
-
-      if (label != NULL && (label_part[0] == '=' ? g_str_equal (label, label_part + 1) : strstr (label, label_part) != NULL))
-        {
-          gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
-          return;
-        }
-    }
-  g_error ("“%s” offers no “%s”", name, label_part);
 }
 
 static gboolean
@@ -144,12 +68,6 @@ label_changed (gpointer data)
   const char *now = gtk_label_get_text (GTK_LABEL (change->label));
 
   return gtk_widget_get_visible (change->label) && *now != '\0' && g_strcmp0 (now, change->previous) != 0;
-}
-
-static gboolean
-page_complete (gpointer data)
-{
-  return ek_page_get_complete (ek_window_get_current_page (data));
 }
 
 static gboolean
@@ -205,7 +123,7 @@ key_login (EkWindow *window)
   GtkWidget *error_label, *result;
   LabelChange change = { NULL };
 
-  go_next (window, "key-login");
+  ek_ui_go_next (window, "key-login");
   ek_ui_wait_for (win (window), "key-login-button");
   shot (window, "key-login");
 
@@ -225,7 +143,7 @@ key_login (EkWindow *window)
   result = ek_ui_find_any (win (window), "key-login-result");
   change.label = result;
   ek_ui_wait (win (window), label_changed, &change, "the service's decision");
-  ek_ui_wait (win (window), page_complete, window, "the key to be eligible");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key to be eligible");
   g_assert_true (ek_ui_shows_text (win (window), USCC));
   shot (window, "key-login-eligible");
 }
@@ -234,29 +152,29 @@ static void
 form (EkWindow *window)
 {
   /* Pre-filled from the certificate and the service's data */
-  go_next (window, "form-enterprise");
+  ek_ui_go_next (window, "form-enterprise");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "credit-code"))), ==, USCC);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-code"))), ==, "9999400000560");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-name"))), ==, "北京测试科技有限公司");
   /* An older key's login name (LUOYUN) is an electromechanical account, not an e-mail address */
-  choose_in (window, "licence-type", "=机电类");
+  ek_ui_choose (win (window), "licence-type", "=机电类");
   shot (window, "form-enterprise");
 
-  go_next (window, "form-people");
+  ek_ui_go_next (window, "form-people");
   ek_ui_type (win (window), "legal-rep-name", "罗云");
-  choose_in (window, "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
   ek_ui_type (win (window), "user-name", "王兵");
-  choose_in (window, "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "user-id-number", "110102199101010078");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "login-name"))), ==, "LUOYUN");
 
-  go_next (window, "form-contact");
+  ek_ui_go_next (window, "form-contact");
   ek_ui_type (win (window), "email", "wangbing@126.com");
   ek_ui_type (win (window), "mobile", "18910123221");
   ek_ui_type (win (window), "contact-address", "北京市北京经济技术开发区荣华中路11号");
   ek_ui_type (win (window), "postcode", "100176");
-  go_next (window, "review");
+  ek_ui_go_next (window, "review");
   shot (window, "review");
 }
 
@@ -289,7 +207,7 @@ session_ends_then_key_login (EkWindow *window)
   GtkWidget *dialog, *error_label;
 
   ek_api_client_forget_session (client);
-  go_next (window, "documents");
+  ek_ui_go_next (window, "documents");
   ek_ui_wait (win (window), login_dialog_up, window, "the log-in dialog over the page");
   dialog = g_object_get_data (G_OBJECT (window), "ek-login-dialog");
   g_assert_true (gtk_widget_get_mapped (ek_ui_find_any (dialog, "key-relogin-pin")));
@@ -333,7 +251,7 @@ documents_and_materials (EkWindow *window)
     g_assert_true (g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
   }
 
-  go_next (window, "materials");
+  ek_ui_go_next (window, "materials");
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       GtkWidget *row = ek_materials_page_get_row (EK_MATERIALS_PAGE (ek_window_get_current_page (window)), kinds[i]);
@@ -347,7 +265,7 @@ documents_and_materials (EkWindow *window)
   g_assert_null (ek_materials_page_get_row (EK_MATERIALS_PAGE (ek_window_get_current_page (window)), "business-licence"));
   shot (window, "materials");
 
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   ek_ui_wait (win (window), status_is, &submitted, "the status “submitted”");
   /* the provider checks in 3 working days; nothing is made or shipped */
   g_assert_true (ek_ui_shows_text (win (window), "3"));
@@ -372,11 +290,11 @@ approval_and_update (EkWindow *window)
   g_assert_true (ek_ui_shows_text (win (window), "审核通过"));
   shot (window, "status-approved");
 
-  go_next (window, "download");
+  ek_ui_go_next (window, "download");
   shot (window, "download");
   ek_ui_type (win (window), "pin", "123456");
   ek_ui_click (win (window), "renewal-start-button");
-  ek_ui_wait (win (window), page_complete, window, "the update to finish");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the update to finish");
   g_assert_true (label_shown (ek_ui_find_any (win (window), "renewal-done")));
   /* the key view: the new certificate, with the 18-digit code now in it */
   ek_ui_wait_for_text (win (window), USCC);
@@ -417,11 +335,8 @@ test_journey (void)
   row = ek_ui_wait_for (win (window), "renewal");
   /* Chosen as with Enter or a click: the wizard goes on to its first step */
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { window, "key" };
-    ek_ui_wait (win (window), is_on_step, &wait, "the step “key”");
-  }
-  ek_ui_wait (win (window), page_complete, window, "the key to be read");
+  ek_ui_wait_step (window, "key");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key to be read");
   shot (window, "key");
 
   key_login (window);
@@ -449,20 +364,17 @@ test_credit_code_path (void)
   ek_ui_click (win (window), ek_ui_wait_for (win (window), "start-new") != NULL ? "start-new" : NULL);
   row = ek_ui_wait_for (win (window), "add-credit-code");
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { window, "key" };
-    ek_ui_wait (win (window), is_on_step, &wait, "the step “key”");
-  }
-  go_next (window, "credit-code-path");
+  ek_ui_wait_step (window, "key");
+  ek_ui_go_next (window, "credit-code-path");
   draft = ek_window_get_draft (window);
 
   gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-domestic")), TRUE);
   ek_ui_wait_for_text (win (window), "ecomp.mofcom.gov.cn");
-  g_assert_false (gtk_widget_is_sensitive (next_button (window)));
+  g_assert_false (gtk_widget_is_sensitive (ek_ui_next_button (window)));
   shot (window, "credit-code-path-domestic");
 
   gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-foreign-invested")), TRUE);
-  ek_ui_wait (win (window), next_is_enabled, window, "Next for a foreign-invested enterprise");
+  ek_ui_wait (win (window), ek_ui_next_enabled, window, "Next for a foreign-invested enterprise");
   g_assert_cmpstr (ek_application_draft_get_business_type_id (draft), ==, "add-credit-code");
   shot (window, "credit-code-path-foreign-invested");
   gtk_window_destroy (GTK_WINDOW (window));

@@ -22,6 +22,7 @@
 #include "ek-seal-page.h"
 #include "ek-test-common.h"
 #include "ek-ui-test.h"
+#include "ek-ui-wizard.h"
 #include "ek-window.h"
 
 #define CODE13 "9999400000560"
@@ -54,45 +55,6 @@ shot (EkWindow   *window,
       const char *name)
 {
   shot_of (win (window), name);
-}
-
-typedef struct
-{
-  EkWindow   *window;
-  const char *step;
-} StepWait;
-
-static gboolean
-is_on_step (gpointer data)
-{
-  StepWait *wait = data;
-
-  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
-}
-
-static void
-wait_step (EkWindow   *window,
-           const char *step)
-{
-  StepWait wait = { window, step };
-  g_autofree char *what = g_strdup_printf ("the step “%s”", step);
-
-  ek_ui_wait (win (window), is_on_step, &wait, what);
-}
-
-static gboolean
-page_complete (gpointer data)
-{
-  return ek_page_get_complete (ek_window_get_current_page (data));
-}
-
-static void
-go_next (EkWindow   *window,
-         const char *step)
-{
-  ek_ui_wait (win (window), page_complete, window, "the page to be complete");
-  gtk_widget_activate_action (win (window), "wizard.next", NULL);
-  wait_step (window, step);
 }
 
 static const char *
@@ -128,7 +90,7 @@ home (EkWindow *window)
   EkSealPage *page;
   LoadWait wait;
 
-  wait_step (window, "seal");
+  ek_ui_wait_step (window, "seal");
   page = EK_SEAL_PAGE (ek_window_get_current_page (window));
   wait.page = page;
   wait.after = ek_seal_page_get_n_loads (page);
@@ -168,7 +130,7 @@ login_sensitive (gpointer data)
 static void
 key_login (EkWindow *window)
 {
-  go_next (window, "key-login");
+  ek_ui_go_next (window, "key-login");
   ek_ui_wait_for (win (window), "code13");
   ek_ui_type (win (window), "pin", "123456");
 
@@ -185,7 +147,7 @@ key_login (EkWindow *window)
   g_assert_true (g_str_equal (label_text (window, "code13-check"), T ("Passed the check: the code is that of the chosen certificate.")));
   shot (window, "key-login-code");
   ek_ui_click (win (window), "key-login-button");
-  ek_ui_wait (win (window), page_complete, window, "the log-in");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the log-in");
 }
 
 /* ---- The form ---- */
@@ -260,14 +222,14 @@ confirm_and_submit (EkWindow   *window,
   shot_of (GTK_WIDGET (dialog), shot_name);
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   ek_ui_wait (win (window), dialog_gone, NULL, "the dialog to close");
-  wait_step (window, "seal-letter");
+  ek_ui_wait_step (window, "seal-letter");
 }
 
 static void
 application_form (EkWindow *window)
 {
   ek_ui_click (win (window), "seal-apply");
-  wait_step (window, "seal-form");
+  ek_ui_wait_step (window, "seal-form");
   /* from the certificate: the code, and the subject, which cannot be changed */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-code"))), ==, CODE13);
   g_assert_nonnull (strstr (label_text (window, "certificate-subject"), "CN=" CODE13 "-LUOYUN"));
@@ -453,12 +415,12 @@ test_journey (void)
 
   row = ek_ui_wait_for (win (window), "electronic-seal");
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  wait_step (window, "key");
-  ek_ui_wait (win (window), page_complete, window, "the key to be read");
+  ek_ui_wait_step (window, "key");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key to be read");
   key_login (window);
 
   /* No seal yet: only the application is offered */
-  go_next (window, "seal");
+  ek_ui_go_next (window, "seal");
   home (window);
   g_assert_true (gtk_widget_get_mapped (ek_ui_find_any (win (window), "seal-apply")));
   g_assert_null (ek_ui_find (win (window), "seal-change"));
@@ -503,7 +465,7 @@ test_journey (void)
 
   /* 电子印章变更: a new name; the old seal is revoked once the new one is made */
   ek_ui_click (win (window), "seal-change");
-  wait_step (window, "seal-form");
+  ek_ui_wait_step (window, "seal-form");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "legal-rep-name"))), ==, "李军");
   ek_ui_set_text (win (window), "enterprise-name", "");
   ek_ui_type (win (window), "enterprise-name", "北京测试企业股份有限公司");

@@ -144,6 +144,13 @@ key_login (EkWindow *window)
   ek_ui_set_text (win (window), "code13", "");
   ek_ui_type (win (window), "code13", CODE13);
   ek_ui_wait (win (window), login_sensitive, win (window), "the log-in to open");
+  /* Enter in the code goes on to the PIN, where Enter logs in */
+  g_signal_emit_by_name (ek_ui_find (win (window), "code13"), "activate");
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+    GtkWidget *pin = ek_ui_find (win (window), "pin");
+    g_assert_true (focus == pin || gtk_widget_is_ancestor (focus, pin));
+  }
   g_assert_true (g_str_equal (label_text (window, "code13-check"), T ("Passed the check: the code is that of the chosen certificate.")));
   shot (window, "key-login-code");
   ek_ui_click (win (window), "key-login-button");
@@ -235,6 +242,13 @@ application_form (EkWindow *window)
   g_assert_nonnull (strstr (label_text (window, "certificate-subject"), "CN=" CODE13 "-LUOYUN"));
 
   ek_ui_type (win (window), "enterprise-name", "北京测试企业");
+  /* Enter goes on to the next field, as Tab does */
+  g_signal_emit_by_name (ek_ui_find (win (window), "enterprise-name"), "activate");
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+    GtkWidget *code = ek_ui_find (win (window), "enterprise-code");
+    g_assert_true (focus == code || gtk_widget_is_ancestor (focus, code));
+  }
   ek_ui_type (win (window), "legal-rep-name", "李军");
   choose_id_type (window);
   ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");

@@ -391,6 +391,14 @@ on_pin_entry_changed_cb (GtkWidget      *widget,
   update_controls (self);
 }
 
+/* Enter in the 13-digit code goes on to the PIN */
+static void
+on_code13_entry_activate_cb (GtkWidget      *widget,
+                             EkKeyLoginPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
+}
+
 static void
 on_certificates_list_row_selected_cb (GtkListBox     *list,
                                       GtkListBoxRow  *row,
@@ -466,6 +474,7 @@ ek_key_login_page_class_init (EkKeyLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, subject_label);
   gtk_widget_class_bind_template_child (widget_class, EkKeyLoginPage, unlock_button);
   gtk_widget_class_bind_template_callback (widget_class, on_certificates_list_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_code13_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_login_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_pin_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_button_clicked_cb);

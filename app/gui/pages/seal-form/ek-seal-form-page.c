@@ -182,6 +182,21 @@ on_field_changed_cb (GtkEditable    *editable,
     show_check (self, view_for_name (self, "legal-rep-id-number"), TRUE);
 }
 
+/* Enter goes on to the next field, and on the last one to Confirm */
+static void
+on_field_activate_cb (GtkEntry       *entry,
+                      EkSealFormPage *self)
+{
+  if (GTK_WIDGET (entry) == self->postcode)
+    {
+      if (gtk_widget_get_visible (GTK_WIDGET (self->confirm_button)) &&
+          gtk_widget_is_sensitive (GTK_WIDGET (self->confirm_button)))
+        gtk_widget_activate (GTK_WIDGET (self->confirm_button));
+      return;
+    }
+  gtk_widget_child_focus (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self))), GTK_DIR_TAB_FORWARD);
+}
+
 static void
 on_id_type_selected_cb (GtkDropDown    *drop_down,
                         GParamSpec     *pspec,
@@ -582,6 +597,7 @@ ek_seal_form_page_class_init (EkSealFormPageClass *klass)
   BIND_FIELD (email);
   BIND_FIELD (postcode);
   gtk_widget_class_bind_template_callback (widget_class, on_confirm_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_field_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_id_type_selected_cb);
 }

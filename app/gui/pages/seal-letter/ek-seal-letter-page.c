@@ -22,7 +22,7 @@
 #include "ek-seal-common.h"
 #include "ek-seal-letter-page.h"
 
-#define LETTER_MATERIAL "confirmation-letter"
+#define LETTER_MATERIAL "seal-confirmation-letter"
 
 struct _EkSealLetterPage
 {

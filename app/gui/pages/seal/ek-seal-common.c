@@ -166,7 +166,7 @@ ek_seal_choose_request (EkApplicationDraft *draft,
     return;
   ek_application_draft_set_string (draft, "application-id", request_id);
   materials = ek_draft_materials_new (draft, &error);
-  if (materials == NULL || !ek_draft_materials_remove (materials, "confirmation-letter", &error))
+  if (materials == NULL || !ek_draft_materials_remove (materials, "seal-confirmation-letter", &error))
     g_message ("The previous request's scan could not be dropped: %s", error != NULL ? error->message : "?");
 }
 

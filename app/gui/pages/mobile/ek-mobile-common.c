@@ -174,7 +174,7 @@ ek_mobile_certificate_label (EkMobileAuthorization *a)
   if (g_str_equal (a->certificate_state, "renewed"))
     return g_strdup (_("Replaced by its renewal"));
   if (g_str_equal (a->certificate_state, "cancelled"))
-    return g_strdup (_("Cancelled"));
+    return g_strdup (C_("mobile certificate", "Cancelled"));
   return g_strdup (a->certificate_state);
 }
 

@@ -304,11 +304,26 @@ ask (EkMobilePage *self,
                      confirmed_cb, pending, pending_free);
 }
 
+/* 手机授权: a new request, stamped with its request time */
+static void
+start_authorisation (EkMobilePage *self)
+{
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+  ek_application_draft_set_string (draft, "mobile-request-time", stamp);
+  ek_mobile_lock_field (draft, "mobile-request-time");
+  ek_application_draft_set_string (draft, "mobile-request-id", "");
+}
+
+/* Straight to the information page, even when the clerk came back here from the history */
 static void
 on_authorize_button_clicked_cb (GtkButton    *button,
                                 EkMobilePage *self)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+  start_authorisation (self);
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.go-to-step", "s", "mobile-information");
 }
 
 static void
@@ -332,21 +347,16 @@ on_history_button_clicked_cb (GtkButton    *button,
   gtk_widget_activate_action (GTK_WIDGET (self), "wizard.go-to-step", "s", "mobile-history");
 }
 
-/* Next is 手机授权: a new request, stamped with its request time */
+/* Next is 手机授权 too */
 static void
 ek_mobile_page_apply_async (EkPage              *page,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  EkApplicationDraft *draft = ek_page_get_draft (page);
   g_autoptr(GTask) task = g_task_new (page, cancellable, callback, user_data);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *time = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
 
-  ek_application_draft_set_string (draft, "mobile-request-time", time);
-  ek_mobile_lock_field (draft, "mobile-request-time");
-  ek_application_draft_set_string (draft, "mobile-request-id", "");
+  start_authorisation (EK_MOBILE_PAGE (page));
   g_task_return_boolean (task, TRUE);
 }
 

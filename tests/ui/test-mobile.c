@@ -242,12 +242,20 @@ information (EkWindow *window,
       ek_ui_type (win (window), "postcode", "100176");
       ek_ui_wait (win (window), next_is_disabled, window, "Next to be disabled by the short number");
       ek_ui_type (win (window), "mobile", "18910123221");
+      ek_ui_wait (win (window), next_is_enabled, window, "Next once the number is right");
+      gtk_widget_grab_focus (ek_ui_find (win (window), "credit-code"));
       shot (window, "information");
+      gtk_widget_grab_focus (ek_ui_find (win (window), "postcode"));
+      shot (window, "information-contact");
     }
   else
     {
       /* the last request's details come back: what the seed shows as text is locked */
       g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "user-name"))), ==, "王兵");
+      g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (ek_ui_find (win (window), "user-name"))));
+      g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "gender")));
+      /* what the seed lets the clerk type stays editable */
+      g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (ek_ui_find (win (window), "email"))));
       shot (window, "information-again");
     }
 }
@@ -281,6 +289,14 @@ submit_from_history (EkWindow   *window,
 
   ek_ui_wait (win (window), shows, &pending, "the request to be pending");
   wait_sensitive (window, "mobile-submit");
+  {
+    static gboolean shown = FALSE;
+
+    /* the pending request, with its 提交 and 删除 */
+    if (!shown)
+      shot (window, "history-pending");
+    shown = TRUE;
+  }
   ek_ui_click (win (window), "mobile-submit");
   answer_dialog (window, "确定要提交申请吗？", "确认提交", NULL);
   ek_ui_wait (win (window), shows, &done, done_text);
@@ -345,6 +361,7 @@ test_journey (void)
   submit_from_history (window, "登录商务部网站app下载");
   g_assert_true (ek_ui_shows_text (win (window), "请求提交成功，请登录手机APP现在安装证书！"));
   g_assert_true (gtk_widget_get_visible (ek_ui_find_any (win (window), "mobile-install")));
+  ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "history-submitted");
   install (window);
   shot (window, "history-issued");
@@ -354,6 +371,7 @@ test_journey (void)
   g_assert_true (ek_ui_shows_text (win (window), first_line));
   g_assert_true (ek_ui_shows_text (win (window), "证书到期时间："));
   g_assert_true (gtk_widget_is_sensitive (ek_ui_find (win (window), "mobile-cancel")));
+  ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "home-authorised");
 
   /* 手机号码变更: the old number's certificate is revoked once submitted */

@@ -294,6 +294,10 @@ sync_view (EkFormPage *self,
       if (GTK_IS_EDITABLE (view->control))
         {
           gtk_editable_set_editable (GTK_EDITABLE (view->control), !locked);
+          if (locked)
+            gtk_widget_add_css_class (view->control, "flat");
+          else
+            gtk_widget_remove_css_class (view->control, "flat");
           gtk_accessible_update_property (GTK_ACCESSIBLE (view->control), GTK_ACCESSIBLE_PROPERTY_READ_ONLY, locked, -1);
         }
       else

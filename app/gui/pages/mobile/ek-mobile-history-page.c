@@ -56,16 +56,23 @@ set_busy (EkMobileHistoryPage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->table), !busy);
 }
 
+/* A cell of the table: @wrap_chars > 0 lets a long state wrap at about that many characters;
+ * the others keep their width (the table scrolls sideways when the window is narrow) */
 static GtkWidget *
 cell (const char *text,
-      const char *css_class)
+      const char *css_class,
+      int         wrap_chars)
 {
   GtkWidget *label = gtk_label_new (text);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
+  if (wrap_chars > 0)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_width_chars (GTK_LABEL (label), wrap_chars);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), wrap_chars);
+    }
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
@@ -196,12 +203,15 @@ enterprise_code (EkMobileHistoryPage   *self,
   return code;
 }
 
+/* The seed's columns, two lines to a request so that the table fits a small window:
+ *   请求时间   请求类型   手机号码   请求状态
+ *   企业代码   是否删除   证书详情   操作 */
 static void
 show_list (EkMobileHistoryPage *self)
 {
   const char *headings[] = {
-    N_("Request time"), N_("Request type"), N_("Enterprise code"), N_("Phone number"), N_("Deleted?"),
-    N_("Request state"), N_("Certificate"), N_("Action"),
+    N_("Request time"), N_("Request type"), N_("Phone number"), N_("Request state"),
+    N_("Enterprise code"), N_("Deleted?"), N_("Certificate"), N_("Action"),
   };
   GtkWidget *child;
   gboolean any_submitted = FALSE;
@@ -213,33 +223,34 @@ show_list (EkMobileHistoryPage *self)
   if (self->list->len == 0)
     return;
   for (guint c = 0; c < G_N_ELEMENTS (headings); c++)
-    gtk_grid_attach (self->table, cell (_(headings[c]), "heading"), (int) c, 0, 1, 1);
+    gtk_grid_attach (self->table, cell (_(headings[c]), "heading", 0), (int) c % 4, (int) c / 4, 1, 1);
   for (guint i = 0; i < self->list->len; i++)
     {
       EkMobileAuthorization *a = g_ptr_array_index (self->list, i);
-      g_autofree char *time = ek_mobile_format_time (a->created_at, TRUE);
+      g_autofree char *date = ek_mobile_format_time (a->created_at, FALSE);
       g_autofree char *certificate = ek_mobile_certificate_label (a);
       gboolean pending = g_str_equal (a->state, "pending-submit") && !a->deleted;
-      int row = (int) i + 1;
+      int row = 2 + (int) i * 3;
       GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
 
       any_submitted |= g_str_equal (a->state, "submitted");
-      gtk_grid_attach (self->table, cell (time, NULL), 0, row, 1, 1);
-      gtk_grid_attach (self->table, cell (ek_mobile_kind_label (a->kind), NULL), 1, row, 1, 1);
-      gtk_grid_attach (self->table, cell (enterprise_code (self, a), NULL), 2, row, 1, 1);
-      gtk_grid_attach (self->table, cell (a->mobile, NULL), 3, row, 1, 1);
-      gtk_grid_attach (self->table, cell (a->deleted ? _("Deleted") : _("Not deleted"), NULL), 4, row, 1, 1);
+      gtk_grid_attach (self->table, gtk_separator_new (GTK_ORIENTATION_HORIZONTAL), 0, row, 4, 1);
+      gtk_grid_attach (self->table, cell (date, NULL, 0), 0, row + 1, 1, 1);
+      gtk_grid_attach (self->table, cell (ek_mobile_kind_label (a->kind), NULL, 0), 1, row + 1, 1, 1);
+      gtk_grid_attach (self->table, cell (a->mobile, NULL, 0), 2, row + 1, 1, 1);
       /* the seed writes 登录商务部网站app下载 in red */
       gtk_grid_attach (self->table, cell (ek_mobile_state_label (a->state),
-                                          g_str_equal (a->state, "submitted") ? "error" : NULL), 5, row, 1, 1);
-      gtk_grid_attach (self->table, cell (certificate, NULL), 6, row, 1, 1);
+                                          g_str_equal (a->state, "submitted") ? "error" : NULL, 10), 3, row + 1, 1, 1);
+      gtk_grid_attach (self->table, cell (enterprise_code (self, a), NULL, 0), 0, row + 2, 1, 1);
+      gtk_grid_attach (self->table, cell (a->deleted ? _("Deleted") : _("Not deleted"), NULL, 0), 1, row + 2, 1, 1);
+      gtk_grid_attach (self->table, cell (certificate, NULL, 10), 2, row + 2, 1, 1);
       if (pending)
         {
           gtk_box_append (GTK_BOX (actions), row_button (self, a, _("Submit"), _("Submit"), TRUE));
           gtk_box_append (GTK_BOX (actions), row_button (self, a, _("Delete"), _("Delete"), FALSE));
         }
       gtk_widget_set_valign (actions, GTK_ALIGN_CENTER);
-      gtk_grid_attach (self->table, actions, 7, row, 1, 1);
+      gtk_grid_attach (self->table, actions, 3, row + 2, 1, 1);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->install_label), any_submitted || gtk_widget_get_visible (GTK_WIDGET (self->notice_label)));
 }

@@ -4,9 +4,9 @@
  * certificate's expiry, at the top (the seed's red line), and the four actions: 手机授权 (Next:
  * the information page, then the authorisation), 手机证书续签 and 手机证书注销 of the phone chosen
  * in the list (each, once confirmed, a request saved as 请求待提交 and submitted from the
- * history), and 历史信息. The information page is pre-filled here, once per draft, from what the
- * service knows: the enterprise's last application and its last mobile request; what the seed
- * shows as text rather than as a box is locked once the service filled it.
+ * history), and 历史信息. The information page is pre-filled here from what the service knows:
+ * the enterprise's last application and its last mobile request (empty fields only); what the
+ * seed shows as text rather than as a box is locked once the service holds it.
  */
 #include "config.h"
 
@@ -26,10 +26,11 @@ struct _EkMobilePage
   GCancellable *cancellable;
   GPtrArray    *list;        /* EkMobileAuthorization*, the history */
   gboolean      busy;
+  gboolean      asked_service;   /* the enterprise's last application, asked once */
 
   GtkButton    *authorize_button;
   GtkButton    *cancel_button;
-  GtkListBox   *certificates_list;
+  GtkBox       *certificates_box;
   GtkLabel     *error_label;
   GtkButton    *history_button;
   GtkWidget    *loading_box;
@@ -59,9 +60,11 @@ show_error (EkMobilePage *self,
 static const char *
 selected_mobile (EkMobilePage *self)
 {
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->certificates_list);
-
-  return row != NULL ? g_object_get_data (G_OBJECT (row), "mobile") : NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->certificates_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (child)))
+      return g_object_get_data (G_OBJECT (child), "mobile");
+  return NULL;
 }
 
 static void
@@ -80,42 +83,44 @@ update_controls (EkMobilePage *self)
 }
 
 static void
-on_row_selected_cb (GtkListBox    *list,
-                    GtkListBoxRow *row,
-                    EkMobilePage  *self)
+on_phone_toggled_cb (GtkCheckButton *button,
+                     EkMobilePage   *self)
 {
   update_controls (self);
 }
 
+/* The seed's red line for each phone in use, one to choose for renewal or cancellation */
 static void
 show_list (EkMobilePage *self)
 {
   g_autoptr(GPtrArray) active = ek_mobile_active (self->list);
+  GtkCheckButton *first = NULL;
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->certificates_list))) != NULL)
-    gtk_list_box_remove (self->certificates_list, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->certificates_box))) != NULL)
+    gtk_box_remove (self->certificates_box, child);
   for (guint i = 0; i < active->len; i++)
     {
       EkMobileAuthorization *a = g_ptr_array_index (active, i);
       g_autofree char *date = ek_mobile_format_time (a->certificate_expires_at, FALSE);
       /* Translators: the seed's red line at the top: a phone number and its certificate's expiry */
       g_autofree char *text = g_strdup_printf (_("Authorised phone: %s    Certificate expires: %s"), a->mobile, date);
-      GtkWidget *row = gtk_list_box_row_new ();
-      GtkWidget *label = ek_ui_wrapped_label_new (text, "error");
+      GtkWidget *button = gtk_check_button_new ();
 
-      gtk_widget_set_margin_top (label, 6);
-      gtk_widget_set_margin_bottom (label, 6);
-      gtk_widget_set_margin_start (label, 12);
-      gtk_widget_set_margin_end (label, 12);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-      g_object_set_data_full (G_OBJECT (row), "mobile", g_strdup (a->mobile), g_free);
-      gtk_list_box_append (self->certificates_list, row);
-      if (i == 0)
-        gtk_list_box_select_row (self->certificates_list, GTK_LIST_BOX_ROW (row));
+      gtk_check_button_set_child (GTK_CHECK_BUTTON (button), ek_ui_wrapped_label_new (text, "error"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+      gtk_widget_set_name (button, "mobile-phone");
+      if (first != NULL)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (button), first);
+      else
+        first = GTK_CHECK_BUTTON (button);
+      g_object_set_data_full (G_OBJECT (button), "mobile", g_strdup (a->mobile), g_free);
+      g_signal_connect (button, "toggled", G_CALLBACK (on_phone_toggled_cb), self);
+      gtk_box_append (self->certificates_box, button);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->certificates_list), active->len > 0);
+  if (first != NULL)
+    gtk_check_button_set_active (first, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->certificates_box), active->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->none_label), active->len == 0);
 }
 
@@ -162,9 +167,7 @@ prefill (EkMobilePage *self)
   EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
   g_autoptr(EkApiClient) client = NULL;
 
-  /* Once per draft: before the clerk starts an authorisation */
-  if (*ek_application_draft_get_string (draft, "mobile-request-time") != '\0')
-    return;
+  /* The last request's details: empty fields filled, what the seed shows as text locked */
   for (guint i = 0; self->list != NULL && i < self->list->len; i++)
     {
       EkMobileAuthorization *a = g_ptr_array_index (self->list, i);
@@ -176,6 +179,9 @@ prefill (EkMobilePage *self)
         ek_application_draft_set_string (draft, "licence-type", a->licence_type);
       break;
     }
+  if (self->asked_service)
+    return;
+  self->asked_service = TRUE;
   client = ek_api_call_get_client (NULL);
   if (client != NULL)
     ek_api_client_get_renewal_eligibility_async (client, self->cancellable, eligibility_cb, g_object_ref (self));
@@ -400,7 +406,7 @@ ek_mobile_page_class_init (EkMobilePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/ekeyassistant/EKeyAssistant/ui/ek-mobile-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkMobilePage, authorize_button);
   gtk_widget_class_bind_template_child (widget_class, EkMobilePage, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, EkMobilePage, certificates_list);
+  gtk_widget_class_bind_template_child (widget_class, EkMobilePage, certificates_box);
   gtk_widget_class_bind_template_child (widget_class, EkMobilePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, EkMobilePage, history_button);
   gtk_widget_class_bind_template_child (widget_class, EkMobilePage, loading_box);
@@ -411,7 +417,6 @@ ek_mobile_page_class_init (EkMobilePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_history_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_renew_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_selected_cb);
 }
 
 static void

@@ -16,8 +16,10 @@
 
 #include "ek-api-fixture.h"
 #include "ek-application.h"
+#include "ek-draft-store.h"
 #include "ek-test-common.h"
 #include "ek-ui-test.h"
+#include "ek-ui-wizard.h"
 #include "ek-window.h"
 
 #define USCC "91350100M000100Y43"
@@ -43,75 +45,10 @@ shot (EkWindow   *window,
   ek_ui_screenshot (win (window), numbered);
 }
 
-static GtkWidget *
-next_button (EkWindow *window)
-{
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
-  GtkWidget *stack[64] = { titlebar };
-  guint n = 1;
-
-  while (n > 0)
-    {
-      GtkWidget *widget = stack[--n];
-
-      if (GTK_IS_ACTIONABLE (widget) &&
-          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "wizard.next") == 0)
-        return widget;
-      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL && n < G_N_ELEMENTS (stack); c = gtk_widget_get_next_sibling (c))
-        stack[n++] = c;
-    }
-  g_error ("No Next button");
-}
-
-typedef struct
-{
-  EkWindow   *window;
-  const char *step;
-} StepWait;
-
-static gboolean
-is_on_step (gpointer data)
-{
-  StepWait *wait = data;
-
-  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
-}
-
-static void
-wait_step (EkWindow   *window,
-           const char *step)
-{
-  StepWait wait = { window, step };
-  g_autofree char *what = g_strdup_printf ("the step “%s”", step);
-
-  ek_ui_wait (win (window), is_on_step, &wait, what);
-}
-
-static gboolean
-next_is_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (next_button (data));
-}
-
-static void
-go_next (EkWindow   *window,
-         const char *expected_step)
-{
-  ek_ui_wait (win (window), next_is_enabled, window, "Next to be enabled");
-  gtk_widget_activate (next_button (window));
-  wait_step (window, expected_step);
-}
-
 static gboolean
 next_is_disabled (gpointer data)
 {
-  return !gtk_widget_is_sensitive (next_button (data));
-}
-
-static gboolean
-page_complete (gpointer data)
-{
-  return ek_page_get_complete (ek_window_get_current_page (data));
+  return !ek_ui_next_enabled (data);
 }
 
 static gboolean
@@ -130,23 +67,53 @@ wait_sensitive (EkWindow   *window,
   ek_ui_wait (win (window), is_sensitive, widget, what);
 }
 
-static void
-choose_in (EkWindow   *window,
-           const char *name,
-           const char *label)
+typedef struct
 {
-  GtkWidget *widget = ek_ui_find (win (window), name);
-  GListModel *model;
+  gboolean  done;
+  gboolean  ok;
+  char     *out;
+} Run;
 
-  g_assert_true (GTK_IS_DROP_DOWN (widget));
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
-      {
-        gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
-        return;
-      }
-  g_error ("“%s” offers no “%s”", name, label);
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *r = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &r->out, NULL, NULL);
+  r->ok = g_subprocess_get_successful (G_SUBPROCESS (source));
+  r->done = TRUE;
+}
+
+/* The page shown holds at 800 × 600, and the AT-SPI audit (as Orca reads it) finds every control
+ * named; the main loop runs meanwhile, so the window answers the audit */
+static void
+audit (EkWindow   *window,
+       const char *where)
+{
+  g_autofree char *script = g_build_filename (ek_test_source_root (), "tests", "ui", "a11y-audit.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, "--running", g_get_prgname (), where, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  Run r = { FALSE, FALSE, NULL };
+  int min_width, min_height;
+
+  ek_ui_iterate (win (window));
+  gtk_widget_measure (win (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (win (window), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_height, <=, 600);
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_run_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!r.ok)
+    g_error ("The audit of %s failed:\n%s", where, r.out);
+  g_test_message ("audit of %s: passed", where);
+  g_free (r.out);
 }
 
 static gboolean
@@ -203,11 +170,11 @@ home_loaded (gpointer data)
 static void
 key_login (EkWindow *window)
 {
-  go_next (window, "key-login");
+  ek_ui_go_next (window, "key-login");
   ek_ui_wait_for (win (window), "key-login-button");
   ek_ui_type (win (window), "pin", "123456");
   ek_ui_click (win (window), "key-login-button");
-  ek_ui_wait (win (window), page_complete, window, "the key log-in");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key log-in");
   shot (window, "key-login");
 }
 
@@ -217,7 +184,7 @@ information (EkWindow *window,
 {
   GtkWidget *name;
 
-  wait_step (window, "mobile-information");
+  ek_ui_wait_step (window, "mobile-information");
   ek_ui_wait_for (win (window), "enterprise-name");
   name = ek_ui_find (win (window), "enterprise-name");
   /* From the certificate and the service: the enterprise's name is shown, not typed */
@@ -232,8 +199,8 @@ information (EkWindow *window,
     {
       ek_ui_type (win (window), "registered-address", "北京市北京经济技术开发区荣华中路11号");
       ek_ui_type (win (window), "user-name", "王兵");
-      choose_in (window, "gender", "男");
-      choose_in (window, "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+      ek_ui_choose (win (window), "gender", "=男");
+      ek_ui_choose (win (window), "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
       ek_ui_type (win (window), "user-id-number", "110102199101010078");
       ek_ui_type (win (window), "email", "wangbing@126.com");
       ek_ui_type (win (window), "contact-address", "北京市北京经济技术开发区荣华中路11号");
@@ -242,7 +209,8 @@ information (EkWindow *window,
       ek_ui_type (win (window), "postcode", "100176");
       ek_ui_wait (win (window), next_is_disabled, window, "Next to be disabled by the short number");
       ek_ui_type (win (window), "mobile", "18910123221");
-      ek_ui_wait (win (window), next_is_enabled, window, "Next once the number is right");
+      ek_ui_wait (win (window), ek_ui_next_enabled, window, "Next once the number is right");
+      audit (window, "mobile information");
       gtk_widget_grab_focus (ek_ui_find (win (window), "credit-code"));
       shot (window, "information");
       gtk_widget_grab_focus (ek_ui_find (win (window), "postcode"));
@@ -267,17 +235,19 @@ authorise (EkWindow   *window,
            const char *screenshot)
 {
   if (g_strcmp0 (ek_window_get_current_step (window), "mobile-authorization") != 0)
-    go_next (window, "mobile-authorization");
+    ek_ui_go_next (window, "mobile-authorization");
   wait_sensitive (window, kind_widget);
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), kind_widget))));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ek_ui_find (win (window), "mobile-credit-code"))), ==, USCC);
   ek_ui_type (win (window), "mobile-new", number);
   wait_sensitive (window, "mobile-authorize-button");
+  if (g_str_equal (kind_widget, "mobile-kind-number-change"))
+    audit (window, "mobile authorisation");
   shot (window, screenshot);
   ek_ui_click (win (window), "mobile-authorize-button");
   answer_dialog (window, "请您重新检查信息是否正确，提交后信息将不能做更改。确定要保存并提交吗？", "我已检查并确认提交",
                  g_str_equal (kind_widget, "mobile-kind-new") ? "submit-application" : NULL);
-  wait_step (window, "mobile-history");
+  ek_ui_wait_step (window, "mobile-history");
 }
 
 /* The pending request of the history is submitted from the list */
@@ -294,7 +264,11 @@ submit_from_history (EkWindow   *window,
 
     /* the pending request, with its 提交 and 删除 */
     if (!shown)
-      shot (window, "history-pending");
+      {
+        g_assert_true (ek_ui_shows_text (win (window), "授权请求已保存"));
+        audit (window, "mobile history");
+        shot (window, "history-pending");
+      }
     shown = TRUE;
   }
   ek_ui_click (win (window), "mobile-submit");
@@ -342,16 +316,17 @@ test_journey (void)
 
   row = ek_ui_wait_for (win (window), "mobile-authorization");
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  wait_step (window, "key");
-  ek_ui_wait (win (window), page_complete, window, "the key to be read");
+  ek_ui_wait_step (window, "key");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key to be read");
   key_login (window);
 
   /* The home: no phone yet */
-  go_next (window, "mobile");
+  ek_ui_go_next (window, "mobile");
   ek_ui_wait (win (window), home_loaded, window, "the home to load");
   g_assert_true (gtk_widget_get_visible (ek_ui_find_any (win (window), "mobile-none")));
   g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "mobile-cancel")));
   ek_ui_assert_mnemonics_unique (win (window));
+  audit (window, "mobile home");
   shot (window, "home-empty");
 
   /* 手机授权: 新授权 of the first number */
@@ -377,7 +352,7 @@ test_journey (void)
   /* 手机号码变更: the old number's certificate is revoked once submitted */
   ek_ui_click (win (window), "mobile-authorize");
   information (window, FALSE);
-  go_next (window, "mobile-authorization");
+  ek_ui_go_next (window, "mobile-authorization");
   wait_sensitive (window, "mobile-kind-number-change");
   g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "mobile-kind-new")));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "mobile-old"))), ==, FIRST_NUMBER);
@@ -398,14 +373,36 @@ test_journey (void)
   /* 手机证书注销 of the phone in use */
   ek_ui_click (win (window), "mobile-cancel");
   answer_dialog (window, "注销", "注销证书", "cancel");
-  wait_step (window, "mobile-history");
+  ek_ui_wait_step (window, "mobile-history");
   submit_from_history (window, "的手机证书已注销");
   shot (window, "history-cancelled");
   home (window);
   g_assert_true (gtk_widget_get_visible (ek_ui_find_any (win (window), "mobile-none")));
   shot (window, "home-cancelled");
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  /* Closed and continued: the saved application comes back with what was typed and locked */
+  {
+    EkDraftStore *store = ek_application_get_draft_store (app);
+    g_autofree char *id = g_strdup (ek_application_draft_get_id (ek_window_get_draft (window)));
+    g_autoptr(EkApplicationDraft) saved = NULL;
+
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (ek_draft_store_flush (store, &error));
+    saved = ek_draft_store_load (store, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ek_application_draft_get_business_type_id (saved), ==, "mobile-authorization");
+    g_assert_cmpstr (ek_application_draft_get_string (saved, "mobile-new"), ==, SECOND_NUMBER);
+    g_assert_cmpstr (ek_application_draft_get_string (saved, "gender"), ==, "male");
+    window = ek_window_new_for_draft (GTK_APPLICATION (app), catalogue, saved);
+    gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+    gtk_window_present (GTK_WINDOW (window));
+    ek_ui_wait_step (window, "mobile");
+    g_assert_true (ek_window_go_to_step (window, "mobile-information"));
+    ek_ui_wait_for (win (window), "user-id-number");
+    g_assert_cmpstr (ek_application_draft_get_string (ek_window_get_draft (window), "user-id-number"), ==, "110102199101010078");
+    g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (ek_ui_find (win (window), "user-name"))));
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
 }
 
 int

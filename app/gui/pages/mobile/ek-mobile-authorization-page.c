@@ -227,6 +227,12 @@ sync_from_draft (EkMobileAuthorizationPage *self)
     gtk_editable_set_text (GTK_EDITABLE (self->old_entry), ((EkMobileAuthorization *) g_ptr_array_index (active, 0))->mobile);
   gtk_editable_set_text (GTK_EDITABLE (self->new_entry), ek_application_draft_get_string (draft, "mobile-new"));
   self->syncing = FALSE;
+  /* Until the enterprise's phones are known, the kinds offered are not: keep the draft's */
+  if (self->list == NULL)
+    {
+      validate (self);
+      return;
+    }
   /* what the controls now say, without forgetting a request already saved */
   ek_application_draft_set_string (draft, "mobile-kind", kind (self));
   ek_application_draft_set_string (draft, "mobile-old", gtk_editable_get_text (GTK_EDITABLE (self->old_entry)));
@@ -336,7 +342,7 @@ confirmed_cb (gpointer data)
   self->busy = TRUE;
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   validate (self);
-  ek_mobile_call_run_async (call, self->cancellable, created_cb, g_object_ref (self));
+  ek_mobile_call_run_async (GTK_WIDGET (self), call, self->cancellable, created_cb, g_object_ref (self));
 }
 
 static void
@@ -359,7 +365,7 @@ ek_mobile_authorization_page_shown (EkPage *page)
   sync_from_draft (self);
   self->busy = TRUE;
   validate (self);
-  ek_mobile_call_run_async (ek_mobile_call_new (EK_MOBILE_CALL_LIST), self->cancellable, list_cb, g_object_ref (self));
+  ek_mobile_call_run_async (GTK_WIDGET (self), ek_mobile_call_new (EK_MOBILE_CALL_LIST), self->cancellable, list_cb, g_object_ref (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->new_entry));
 }
 
@@ -417,6 +423,9 @@ static void
 ek_mobile_authorization_page_init (EkMobileAuthorizationPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* GTK 4.8 reads a mnemonic button's label and then its own name: the name (the template's,
+   * without the Alt key) only */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->authorize_button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
   self->cancellable = g_cancellable_new ();
   ek_ui_name_field (GTK_WIDGET (self->licence_drop), GTK_WIDGET (self->licence_label), NULL, TRUE);
   ek_ui_name_field (GTK_WIDGET (self->old_entry), GTK_WIDGET (self->old_label), NULL, TRUE);

@@ -63,13 +63,11 @@ run_in_thread (GTask        *task,
                GCancellable *cancellable)
 {
   EkMobileCall *call = task_data;
+  EkApiClient *client = EK_API_CLIENT (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(EkApiClient) client = ek_api_call_get_client (&error);
   gpointer result = NULL;
   GDestroyNotify result_free = (GDestroyNotify) ek_mobile_authorization_free;
 
-  if (client == NULL)
-    return g_task_return_error (task, g_steal_pointer (&error));
   switch (call->kind)
     {
     case EK_MOBILE_CALL_LIST:
@@ -96,24 +94,49 @@ run_in_thread (GTask        *task,
     g_task_return_pointer (task, result, result_free);
 }
 
+/* One try of @data (an EkMobileCall, kept by ek_api_call_run() for a try after a new log-in) */
+static void
+call_start (EkApiClient         *client,
+            gpointer             data,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, data, NULL);
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+static gpointer
+call_finish (EkApiClient   *client,
+             GAsyncResult  *result,
+             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Through ek_api_call_run(): a key session that has ended is started again with the key (the
+ * clerk types the PIN), then the same call is made again */
 void
-ek_mobile_call_run_async (EkMobileCall        *call,
+ek_mobile_call_run_async (GtkWidget           *widget,
+                          EkMobileCall        *call,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GDestroyNotify result_free = call->kind == EK_MOBILE_CALL_LIST ? (GDestroyNotify) g_ptr_array_unref
+                                                                 : (GDestroyNotify) ek_mobile_authorization_free;
 
-  g_task_set_source_tag (task, ek_mobile_call_run_async);
-  g_task_set_task_data (task, call, (GDestroyNotify) ek_mobile_call_free);
-  g_task_run_in_thread (task, run_in_thread);
+  ek_api_call_run (widget, call_start, call_finish, result_free, call, (GDestroyNotify) ek_mobile_call_free,
+                   cancellable, callback, user_data);
 }
 
 gpointer
 ek_mobile_call_run_finish (GAsyncResult  *result,
                            GError       **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ek_api_call_run_finish (result, error);
 }
 
 const char *

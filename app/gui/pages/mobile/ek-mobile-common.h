@@ -34,8 +34,9 @@ typedef struct
 
 EkMobileCall *ek_mobile_call_new           (EkMobileCallKind     kind);
 void          ek_mobile_call_free          (EkMobileCall        *call);
-/* Takes @call */
-void          ek_mobile_call_run_async     (EkMobileCall        *call,
+/* Takes @call; @widget is the page the call is made for */
+void          ek_mobile_call_run_async     (GtkWidget           *widget,
+                                            EkMobileCall        *call,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);

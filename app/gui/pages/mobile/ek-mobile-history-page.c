@@ -142,7 +142,7 @@ action_confirmed_cb (gpointer data)
   call->id = g_strdup (action->id);
   set_busy (action->self, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (action->self->notice_label), FALSE);
-  ek_mobile_call_run_async (call, action->self->cancellable, answered_cb, g_object_ref (action->self));
+  ek_mobile_call_run_async (GTK_WIDGET (action->self), call, action->self->cancellable, answered_cb, g_object_ref (action->self));
 }
 
 static void
@@ -252,7 +252,23 @@ show_list (EkMobileHistoryPage *self)
       gtk_widget_set_valign (actions, GTK_ALIGN_CENTER);
       gtk_grid_attach (self->table, actions, 3, row + 2, 1, 1);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->install_label), any_submitted || gtk_widget_get_visible (GTK_WIDGET (self->notice_label)));
+  /* Just saved on the authorisation page: what to do with it */
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->notice_label)))
+    {
+      const char *just_saved = ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "mobile-request-id");
+
+      for (guint i = 0; *just_saved != '\0' && i < self->list->len; i++)
+        {
+          EkMobileAuthorization *a = g_ptr_array_index (self->list, i);
+
+          if (g_str_equal (a->id, just_saved) && g_str_equal (a->state, "pending-submit") && !a->deleted)
+            {
+              gtk_label_set_text (self->notice_label, _("Your request is saved, not yet submitted: press Submit on its line to send it."));
+              gtk_widget_set_visible (GTK_WIDGET (self->notice_label), TRUE);
+            }
+        }
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->install_label), any_submitted);
 }
 
 static void
@@ -284,7 +300,7 @@ static void
 load (EkMobileHistoryPage *self)
 {
   set_busy (self, TRUE);
-  ek_mobile_call_run_async (ek_mobile_call_new (EK_MOBILE_CALL_LIST), self->cancellable, list_cb, g_object_ref (self));
+  ek_mobile_call_run_async (GTK_WIDGET (self), ek_mobile_call_new (EK_MOBILE_CALL_LIST), self->cancellable, list_cb, g_object_ref (self));
 }
 
 static void
@@ -340,6 +356,9 @@ static void
 ek_mobile_history_page_init (EkMobileHistoryPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* GTK 4.8 reads a mnemonic button's label and then its own name: the name (the template's,
+   * without the Alt key) only */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->refresh_button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
   self->cancellable = g_cancellable_new ();
   ek_page_set_complete (EK_PAGE (self), TRUE);
 }

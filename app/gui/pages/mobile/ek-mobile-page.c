@@ -62,7 +62,7 @@ selected_mobile (EkMobilePage *self)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->certificates_box)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (child)))
+    if (!GTK_IS_CHECK_BUTTON (child) || gtk_check_button_get_active (GTK_CHECK_BUTTON (child)))
       return g_object_get_data (G_OBJECT (child), "mobile");
   return NULL;
 }
@@ -105,8 +105,19 @@ show_list (EkMobilePage *self)
       g_autofree char *date = ek_mobile_format_time (a->certificate_expires_at, FALSE);
       /* Translators: the seed's red line at the top: a phone number and its certificate's expiry */
       g_autofree char *text = g_strdup_printf (_("Authorised phone: %s    Certificate expires: %s"), a->mobile, date);
-      GtkWidget *button = gtk_check_button_new ();
+      GtkWidget *button;
 
+      /* One phone: nothing to choose */
+      if (active->len == 1)
+        {
+          GtkWidget *label = ek_ui_wrapped_label_new (text, "error");
+
+          gtk_widget_set_name (label, "mobile-phone");
+          g_object_set_data_full (G_OBJECT (label), "mobile", g_strdup (a->mobile), g_free);
+          gtk_box_append (self->certificates_box, label);
+          break;
+        }
+      button = gtk_check_button_new ();
       gtk_check_button_set_child (GTK_CHECK_BUTTON (button), ek_ui_wrapped_label_new (text, "error"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
       gtk_widget_set_name (button, "mobile-phone");
@@ -221,7 +232,7 @@ load (EkMobilePage *self)
 {
   self->busy = TRUE;
   update_controls (self);
-  ek_mobile_call_run_async (ek_mobile_call_new (EK_MOBILE_CALL_LIST), self->cancellable, list_cb, g_object_ref (self));
+  ek_mobile_call_run_async (GTK_WIDGET (self), ek_mobile_call_new (EK_MOBILE_CALL_LIST), self->cancellable, list_cb, g_object_ref (self));
 }
 
 static void
@@ -282,7 +293,7 @@ confirmed_cb (gpointer data)
   self->busy = TRUE;
   show_error (self, NULL);
   update_controls (self);
-  ek_mobile_call_run_async (call, self->cancellable, created_cb, g_object_ref (self));
+  ek_mobile_call_run_async (GTK_WIDGET (self), call, self->cancellable, created_cb, g_object_ref (self));
 }
 
 static void
@@ -423,6 +434,15 @@ static void
 ek_mobile_page_init (EkMobilePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* GTK 4.8 reads a mnemonic button's label and then its own name: the name (the template's,
+   * without the Alt key) only */
+  {
+    GtkWidget *buttons[] = { GTK_WIDGET (self->authorize_button), GTK_WIDGET (self->renew_button),
+                             GTK_WIDGET (self->cancel_button), GTK_WIDGET (self->history_button) };
+
+    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (buttons[i]), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  }
   self->cancellable = g_cancellable_new ();
 }
 

@@ -199,7 +199,7 @@ information (EkWindow *window,
     {
       ek_ui_type (win (window), "registered-address", "北京市北京经济技术开发区荣华中路11号");
       ek_ui_type (win (window), "user-name", "王兵");
-      ek_ui_choose (win (window), "gender", "=男");
+      ek_ui_choose (win (window), "gender", g_str_has_prefix (g_getenv ("LANGUAGE"), "zh") ? "=男" : "=Male");
       ek_ui_choose (win (window), "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
       ek_ui_type (win (window), "user-id-number", "110102199101010078");
       ek_ui_type (win (window), "email", "wangbing@126.com");

@@ -211,7 +211,7 @@ information (EkWindow *window,
       ek_ui_type (win (window), "mobile", "18910123221");
       ek_ui_wait (win (window), ek_ui_next_enabled, window, "Next once the number is right");
       audit (window, "mobile information");
-      gtk_widget_grab_focus (ek_ui_find (win (window), "credit-code"));
+      gtk_widget_grab_focus (ek_ui_find (win (window), "enterprise-name"));
       shot (window, "information");
       gtk_widget_grab_focus (ek_ui_find (win (window), "postcode"));
       shot (window, "information-contact");

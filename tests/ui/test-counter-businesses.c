@@ -111,7 +111,11 @@ walk_to_visit (EkApplicationDraft *draft,
 
   g_assert_no_error (error);
   window = ek_window_new_for_draft (GTK_APPLICATION (app), catalogue, draft);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  /* The cancellation at the smallest size the layouts must hold (800 × 600) */
+  if (g_str_equal (ek_application_draft_get_business_type_id (draft), "cancellation"))
+    gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  else
+    gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
   gtk_window_present (GTK_WINDOW (window));
   current_window = GTK_WIDGET (window);
   ek_ui_iterate (current_window);
@@ -161,6 +165,9 @@ walk_to_visit (EkApplicationDraft *draft,
     g_autofree char *letter = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (page), 1);
     g_assert_false (g_file_test (letter, G_FILE_TEST_EXISTS));
   }
+
+  ek_ui_screenshot (current_window, g_str_equal (ek_application_draft_get_business_type_id (draft), "reissue")
+                                    ? "documents-reissue" : "documents-cancellation");
 
   form_pdf = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (page), 0);
   text = pdf_text (form_pdf);

@@ -46,7 +46,6 @@ struct _EkVisitPage
   GtkButton    *save_button;
   GtkCalendar  *visit_calendar;
   GtkMenuButton *visit_day_button;
-  GtkPopover   *visit_day_popover;
   gboolean      choosing;     /* the calendar is being set from the draft, not by the clerk */
 };
 
@@ -330,7 +329,8 @@ on_day_selected_cb (EkVisitPage *self)
   chosen = gtk_calendar_get_date (self->visit_calendar);
   text = g_date_time_format (chosen, "%Y-%m-%d");
   ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "visit-date", text);
-  gtk_popover_popdown (self->visit_day_popover);
+  /* The calendar stays open (the arrow keys move the chosen day too): the dates behind it follow,
+   * and Escape or a click elsewhere closes it */
   refresh (self);
 }
 
@@ -572,7 +572,6 @@ ek_visit_page_class_init (EkVisitPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkVisitPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, EkVisitPage, visit_calendar);
   gtk_widget_class_bind_template_child (widget_class, EkVisitPage, visit_day_button);
-  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, visit_day_popover);
   gtk_widget_class_bind_template_callback (widget_class, on_day_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_print_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_save_button_clicked_cb);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <gtk/gtk.h>
+#include <gdk/x11/gdkx.h>
 
 #include "ek-application.h"
 #include "ek-calendar.h"
@@ -55,6 +56,57 @@ save_png (const char *pdf,
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
+}
+
+/* The keyboard, through the X server (xdotool), as the clerk's own keys */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+} Run;
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, NULL);
+  run->done = TRUE;
+}
+
+static void
+xdotool (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  Run r = { FALSE, FALSE };
+
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (proc, NULL, on_run_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (r.ok);
+  ek_ui_iterate (current_window);
+}
+
+static void
+press (const char *key)
+{
+  const char *argv[] = { "xdotool", "key", "--delay", "30", key, NULL };
+
+  xdotool (argv);
+}
+
+static void
+x_focus (GtkWindow *toplevel)
+{
+  g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (toplevel))));
+  const char *argv[] = { "xdotool", "windowfocus", "--sync", xid, NULL };
+
+  xdotool (argv);
 }
 
 static EkApplicationDraft *
@@ -199,6 +251,32 @@ walk_to_visit (EkApplicationDraft *draft,
     g_assert_cmpstr (ek_application_draft_get_string (draft, "visit-date"), ==, expected);
     g_assert_true (ek_ui_shows_text (current_window, expected));
   }
+  /* By keyboard: Space opens the calendar (it takes the focus), the arrows move over the days,
+   * Space picks one: it becomes the planned day and the dates follow; Escape closes it */
+  {
+    g_autoptr(GDateTime) picked = NULL;
+    g_autofree char *expected = NULL;
+    GtkWidget *button = ek_ui_find (current_window, "visit-day");
+    GtkWidget *calendar = ek_ui_find_any (current_window, "visit-calendar");
+
+    x_focus (GTK_WINDOW (current_window));
+    g_assert_true (gtk_widget_grab_focus (button));
+    press ("space");
+    g_assert_true (gtk_widget_is_drawable (calendar));
+    g_assert_true (gtk_root_get_focus (GTK_ROOT (current_window)) == calendar);
+    press ("Right");
+    press ("Down");
+    press ("space");
+    picked = gtk_calendar_get_date (GTK_CALENDAR (calendar));
+    expected = g_date_time_format (picked, "%Y-%m-%d");
+    g_test_message ("picked by keyboard: %s", expected);
+    g_assert_cmpstr (ek_visit_page_get_day (EK_VISIT_PAGE (page)), ==, expected);
+    g_assert_cmpstr (ek_application_draft_get_string (draft, "visit-date"), ==, expected);
+    g_assert_true (ek_ui_shows_text (current_window, expected));
+    press ("Escape");
+    g_assert_false (gtk_widget_is_drawable (calendar));
+  }
+
   /* Handed in on Wednesday 2026-09-30, just before the National Day holiday, chosen on the
    * page's calendar: the dates and the printed checklist count from it */
   ek_visit_page_choose_day (EK_VISIT_PAGE (page), "2026-09-30");

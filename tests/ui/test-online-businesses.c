@@ -35,6 +35,7 @@
 #include "ek-test-common.h"
 #include "ek-test-images.h"
 #include "ek-ui-test.h"
+#include "ek-ui-wizard.h"
 #include "ek-window.h"
 
 /* The enterprise of tests/token/certificates/token-valid.der (CN=9999400000560-LUOYUN) */
@@ -52,56 +53,11 @@ win (EkWindow *window)
   return GTK_WIDGET (window);
 }
 
-static GtkWidget *
-next_button (EkWindow *window)
-{
-  GtkWidget *stack[64] = { gtk_window_get_titlebar (GTK_WINDOW (window)) };
-  guint n = 1;
-
-  while (n > 0)
-    {
-      GtkWidget *widget = stack[--n];
-
-      if (GTK_IS_ACTIONABLE (widget) &&
-          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "wizard.next") == 0)
-        return widget;
-      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL && n < G_N_ELEMENTS (stack); c = gtk_widget_get_next_sibling (c))
-        stack[n++] = c;
-    }
-  g_error ("No Next button");
-}
-
 typedef struct
 {
   EkWindow   *window;
   const char *step;
 } StepWait;
-
-static gboolean
-is_on_step (gpointer data)
-{
-  StepWait *wait = data;
-
-  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
-}
-
-static gboolean
-next_is_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (next_button (data));
-}
-
-static void
-go_next (EkWindow   *window,
-         const char *expected_step)
-{
-  StepWait wait = { window, expected_step };
-  g_autofree char *what = g_strdup_printf ("the step “%s”", expected_step);
-
-  ek_ui_wait (win (window), next_is_enabled, window, "Next to be enabled");
-  gtk_widget_activate (next_button (window));
-  ek_ui_wait (win (window), is_on_step, &wait, what);
-}
 
 static EkPage *
 current_page (EkWindow *window)
@@ -120,36 +76,6 @@ review (const char *step,
   out = ek_api_run (server, &status, "review", step, id, verdict, NULL);
   g_test_message ("review %s: %s", step, out);
   g_assert_cmpint (status, ==, 0);
-}
-
-static void
-choose_in (EkWindow   *window,
-           const char *name,
-           const char *label_part)
-{
-  GtkWidget *widget = ek_ui_find (win (window), name);
-  GListModel *model;
-
-  g_assert_true (GTK_IS_DROP_DOWN (widget));
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  /* The very label first: “机电类” is part of “非机电类” */
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label_part) == 0)
-      {
-        gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
-        return;
-      }
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
-
-      if (label != NULL && strstr (label, label_part) != NULL)
-        {
-          gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
-          return;
-        }
-    }
-  g_error ("“%s” offers no “%s”", name, label_part);
 }
 
 /* A scan of a stamped page, small enough for the 200 KB limit */
@@ -237,17 +163,17 @@ fill_form (EkWindow   *window,
            const char *email,
            gboolean    with_authority)
 {
-  go_next (window, "form-enterprise");
+  ek_ui_go_next (window, "form-enterprise");
   ek_ui_type (win (window), "enterprise-name", ENTERPRISE);
   ek_ui_type (win (window), "credit-code", USCC);
-  choose_in (window, "licence-type", licence);
+  ek_ui_choose (win (window), "licence-type", licence);
 
-  go_next (window, "form-people");
+  ek_ui_go_next (window, "form-people");
   ek_ui_type (win (window), "legal-rep-name", "罗云");
-  choose_in (window, "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
   ek_ui_type (win (window), "user-name", "王兵");
-  choose_in (window, "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "user-id-number", "110102199101010078");
   ek_ui_type (win (window), "login-name", login_name);
   /* The additional key's own word where the login name is typed (seed 001 §3) */
@@ -255,7 +181,7 @@ fill_form (EkWindow   *window,
     g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ek_ui_find (win (window), "login-name-hint"))),
                               "不与已经申领的证书用户名重名"));
 
-  go_next (window, "form-contact");
+  ek_ui_go_next (window, "form-contact");
   ek_ui_type (win (window), "email", email);
   ek_ui_type (win (window), "mobile", "18910123221");
   ek_ui_type (win (window), "contact-address", "福州市鼓楼区五四路1号");
@@ -263,7 +189,7 @@ fill_form (EkWindow   *window,
 
   if (with_authority)
     {
-      go_next (window, "form-authority");
+      ek_ui_go_next (window, "form-authority");
       /* The section is named “reason” too: the entry is the editable one */
       {
         GtkWidget *reason = ek_ui_find_match (win (window), is_reason_entry, NULL);
@@ -272,9 +198,9 @@ fill_form (EkWindow   *window,
         gtk_widget_grab_focus (reason);
         gtk_editable_set_text (GTK_EDITABLE (reason), "新增经办人办理许可证业务");
       }
-      choose_in (window, "authority-id", "福建");
+      ek_ui_choose (win (window), "authority-id", "福建");
     }
-  go_next (window, "review");
+  ek_ui_go_next (window, "review");
   g_assert_true (ek_ui_shows_text (win (window), ENTERPRISE));
 }
 
@@ -397,7 +323,7 @@ test_unlock (void)
   gtk_window_destroy (GTK_WINDOW (keys));
 
   /* Log in with the account the enterprise has */
-  go_next (window, "account");
+  ek_ui_go_next (window, "account");
   ek_ui_wait_for (win (window), "choose-login");
   ek_ui_click (win (window), "choose-login");
   ek_ui_wait_for (win (window), "login-code");
@@ -406,11 +332,11 @@ test_unlock (void)
   log_in (window);
 
   /* The form: no reason, no collecting authority (the seed asks for neither) */
-  fill_form (window, "非机电类", email, email, FALSE);
+  fill_form (window, "=非机电类", email, email, FALSE);
   g_assert_false (ek_ui_shows_text (win (window), "申请原因"));
 
   /* The form is printed alone, with 解锁 ticked */
-  go_next (window, "documents");
+  ek_ui_go_next (window, "documents");
   ek_ui_wait (win (window), documents_ready, current_page (window), "the documents");
   g_assert_true (ek_documents_page_offers (EK_DOCUMENTS_PAGE (current_page (window)), 0));
   g_assert_false (ek_documents_page_offers (EK_DOCUMENTS_PAGE (current_page (window)), 1));
@@ -418,10 +344,10 @@ test_unlock (void)
   g_assert_true (*id != '\0');
 
   /* The two materials of seed 001 §4.2, then submit */
-  go_next (window, "materials");
+  ek_ui_go_next (window, "materials");
   add_material (window, "application-form");
   add_material (window, "business-licence");
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   wait_for_status (window, "submitted");
 
   /* The provider approves: the status ends at the unlock mail */
@@ -505,10 +431,7 @@ test_additional_key (void)
     ek_ui_click (win (window), "start-new");
   row = ek_ui_wait_for (win (window), "additional-key");
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { window, "account" };
-    ek_ui_wait (win (window), is_on_step, &wait, "the account step");
-  }
+  ek_ui_wait_step (window, "account");
 
   /* Still logged in as the unlock's clerk: log out, a new login name is registered here */
   ek_ui_wait (win (window), chooser_or_logged_in, window, "the account step");
@@ -527,7 +450,7 @@ test_additional_key (void)
   ek_ui_type (win (window), "uscc", USCC);
   ek_ui_type (win (window), "enterprise_name", ENTERPRISE);
   /* Electromechanical documents: the login name is one of the clerk's choosing */
-  choose_in (window, "licence_type", "机电产品");
+  ek_ui_choose (win (window), "licence_type", "=机电产品");
   ek_ui_type (win (window), "email", email);
   ek_ui_type (win (window), "login_name", CERT_LOGIN);
   ek_ui_type (win (window), "mobile", "18910123221");
@@ -549,15 +472,15 @@ test_additional_key (void)
   g_assert_cmpstr (ek_application_draft_get_string (draft, "login-name"), ==, "ZHANGSAN");
 
   /* The form, with the new login name */
-  fill_form (window, "机电类", "ZHANGSAN", email, TRUE);
-  go_next (window, "documents");
+  fill_form (window, "=机电类", "ZHANGSAN", email, TRUE);
+  ek_ui_go_next (window, "documents");
   ek_ui_wait (win (window), documents_ready, current_page (window), "the documents");
   g_assert_true (ek_documents_page_offers (EK_DOCUMENTS_PAGE (current_page (window)), 1));
 
   /* Only the confirmation letter goes online, then submit */
-  go_next (window, "materials");
+  ek_ui_go_next (window, "materials");
   add_material (window, "confirmation-letter");
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   wait_for_status (window, "submitted");
 
   /* Right after submission, before any review: the six paper materials of step (6) */

@@ -29,7 +29,7 @@ if [ -n "$missing" ]; then
 fi
 
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top" >/dev/null
-ninja -C "$build" app/cli/ekey-tool app/cli/ekey-tool-material tests/bench/bench-materials >/dev/null
+ninja -C "$build" app/cli/ekey-tool tests/bench/bench-materials >/dev/null
 [ $# -gt 0 ] || set -- 3
 # The machine may be shared: its load before and after, beside the timings
 echo "# load before: $(uptime)"

@@ -27,7 +27,8 @@
  * second pass where the budget is rich, with the luma DC step moved so that the paper sits in
  * the middle of a bin (ek_image_jpeg_paper_dc_step: otherwise blank paper turns into a
  * checkerboard at one table in four). Colour pages keep 4:2:0 chroma; below luma quality 50
- * its table is held at quality 70's, at 80's when the sample says a seal would fade.
+ * its table is held at quality 60's, at 80's when the sample says a seal would fade, and a
+ * seal that fades even so gets 4:4:4.
  *
  * A JPEG kept at its own size (a clean scan at 1 MB) is re-encoded clear of tables at 2–2.2
  * times its own (off_even_multiple): there its smallest levels sit on the edges of the new
@@ -53,7 +54,7 @@
 #define MIN_QUALITY       10     /* at 150 DPI; below, 8 pt strokes dissolve into blocks */
 #define MIN_QUALITY_FINE  5      /* at 300 DPI and more */
 #define MAX_QUALITY       95
-#define CHROMA_FACTOR     60     /* chroma table no coarser than quality 70's: a seal stays red… */
+#define CHROMA_FACTOR     80     /* chroma table no coarser than quality 60's: a seal stays red… */
 #define CHROMA_FACTOR_SEAL 40    /* …or quality 80's where the sample says it would not */
 #define A4_LONG_INCHES    11.69
 #define MAX_DPI           400.0  /* more than any office scan needs; a phone photo keeps its pixels */

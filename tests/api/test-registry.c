@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ek-api-fixture.h"
+#include "ek-api-certs.h"
 #include "ek-catalogue.h"
 #include "ek-test-common.h"
 
@@ -994,121 +994,27 @@ test_hostile_text_verbatim (void)
 
 /* ---- Key log-in, mobile authorisations, seals ---- */
 
-typedef struct
-{
-  gnutls_x509_privkey_t key;
-  gnutls_x509_crt_t     crt;
-} TestCert;
-
+/* Valid from an hour ago for a day */
 static void
-make_cert (TestCert       *out,
-           const char     *dn,
-           const TestCert *issuer)
+make_cert (EkTestCert       *out,
+           const char       *dn,
+           const EkTestCert *issuer)
 {
-  const char *err = NULL;
-  unsigned char serial[8];
-  time_t now = time (NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  gnutls_rnd (GNUTLS_RND_NONCE, serial, sizeof serial);
-  serial[0] &= 0x7f;
-  g_assert_cmpint (gnutls_x509_privkey_init (&out->key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_generate (out->key, GNUTLS_PK_ECDSA,
-                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_init (&out->crt), ==, 0);
-  gnutls_x509_crt_set_version (out->crt, 3);
-  gnutls_x509_crt_set_serial (out->crt, serial, sizeof serial);
-  gnutls_x509_crt_set_activation_time (out->crt, now - 3600);
-  gnutls_x509_crt_set_expiration_time (out->crt, now + 86400);
-  g_assert_cmpint (gnutls_x509_crt_set_dn (out->crt, dn, &err), ==, 0);
-  gnutls_x509_crt_set_key (out->crt, out->key);
-  if (issuer == NULL)
-    {
-      gnutls_x509_crt_set_basic_constraints (out->crt, 1, -1);
-      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN);
-      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, out->crt, out->key, GNUTLS_DIG_SHA256, 0), ==, 0);
-    }
-  else
-    {
-      gnutls_x509_crt_set_basic_constraints (out->crt, 0, -1);
-      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_DIGITAL_SIGNATURE);
-      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA256, 0), ==, 0);
-    }
+  ek_test_cert_make (out, dn, issuer, now - 3600, now + 86400);
 }
 
-static char *
-cert_pem (const TestCert *cert)
-{
-  gnutls_datum_t out = { NULL, 0 };
-  char *pem;
-
-  g_assert_cmpint (gnutls_x509_crt_export2 (cert->crt, GNUTLS_X509_FMT_PEM, &out), ==, 0);
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  return pem;
-}
-
-static void
-cert_clear (TestCert *cert)
-{
-  gnutls_x509_crt_deinit (cert->crt);
-  gnutls_x509_privkey_deinit (cert->key);
-}
-
-static TestCert test_ca, user_cert, rogue_ca, rogue_user, old_user;
-
-static EkApiResponse *
-key_login (const TestCert *cert,
-           gboolean        sign_other_data,
-           char          **challenge_out)
-{
-  g_autoptr(EkApiResponse) challenge = ek_api_call (server, "POST", "/sessions/challenges", NULL, NULL, NULL);
-  g_autofree guchar *nonce = NULL;
-  gsize nonce_len;
-  gnutls_privkey_t priv;
-  gnutls_datum_t data, sig = { NULL, 0 };
-  g_autofree char *sig_b64 = NULL, *pem = cert_pem (cert), *body = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  g_assert_cmpint (challenge->status, ==, 201);
-  nonce = g_base64_decode (json_object_get_string_member (ek_api_object (challenge), "nonce"), &nonce_len);
-  g_assert_cmpuint (nonce_len, ==, 32);
-  if (sign_other_data)
-    nonce[0] ^= 1;
-  data.data = nonce;
-  data.size = (unsigned int) nonce_len;
-  gnutls_privkey_init (&priv);
-  g_assert_cmpint (gnutls_privkey_import_x509 (priv, cert->key, 0), ==, 0);
-  g_assert_cmpint (gnutls_privkey_sign_data (priv, GNUTLS_DIG_SHA256, 0, &data, &sig), ==, 0);
-  gnutls_privkey_deinit (priv);
-  sig_b64 = g_base64_encode (sig.data, sig.size);
-  gnutls_free (sig.data);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, "key");
-  json_builder_set_member_name (builder, "challenge_id");
-  json_builder_add_string_value (builder, json_object_get_string_member (ek_api_object (challenge), "id"));
-  json_builder_set_member_name (builder, "certificate");
-  json_builder_add_string_value (builder, pem);
-  json_builder_set_member_name (builder, "signature");
-  json_builder_add_string_value (builder, sig_b64);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
-  if (challenge_out != NULL)
-    *challenge_out = g_strdup (body);
-  return ek_api_call (server, "POST", "/sessions", NULL, body, NULL);
-}
+static EkTestCert test_ca, user_cert, rogue_ca, rogue_user, old_user;
 
 static void
 test_key_login (void)
 {
   g_autofree char *body = NULL;
-  g_autoptr(EkApiResponse) good = key_login (&user_cert, FALSE, &body);
+  g_autoptr(EkApiResponse) good = ek_api_key_login (server, &user_cert, FALSE, &body);
   g_autoptr(EkApiResponse) replayed = ek_api_call (server, "POST", "/sessions", NULL, body, NULL);
-  g_autoptr(EkApiResponse) forged = key_login (&user_cert, TRUE, NULL);
-  g_autoptr(EkApiResponse) rogue = key_login (&rogue_user, FALSE, NULL);
+  g_autoptr(EkApiResponse) forged = ek_api_key_login (server, &user_cert, TRUE, NULL);
+  g_autoptr(EkApiResponse) rogue = ek_api_key_login (server, &rogue_user, FALSE, NULL);
   g_autoptr(EkApiResponse) apps = NULL;
 
   g_assert_cmpint (good->status, ==, 201);
@@ -1146,7 +1052,7 @@ test_key_login (void)
 
   /* An older key without the 18-digit code logs in by its 13-digit code (renewal users do not register) */
   {
-    g_autoptr(EkApiResponse) old = key_login (&old_user, FALSE, NULL);
+    g_autoptr(EkApiResponse) old = ek_api_key_login (server, &old_user, FALSE, NULL);
     g_assert_cmpint (old->status, ==, 201);
     g_assert_cmpstr (json_object_get_string_member (ek_api_object (old), "login_name"), ==, "OLDKEY");
   }
@@ -1206,7 +1112,7 @@ test_access_model (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (list->json)), ==, 1);
 
   /* Log-in with the enterprise's key sees all of it; it may vouch, a code login may not */
-  key = key_login (&user_cert, FALSE, NULL);
+  key = ek_api_key_login (server, &user_cert, FALSE, NULL);
   g_assert_cmpstr (json_object_get_string_member (ek_api_object (key), "scope"), ==, "enterprise");
   {
     g_autoptr(EkApiResponse) all = ek_api_call (server, "GET", "/applications", json_object_get_string_member (ek_api_object (key), "token"),
@@ -1281,8 +1187,8 @@ test_additional_key (void)
 {
   own_server_begin ();
   {
-  static TestCert second, third;
-  g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
+  static EkTestCert second, third;
+  g_autoptr(EkApiResponse) login = ek_api_key_login (server, &user_cert, FALSE, NULL);
   const char *token = json_object_get_string_member (ek_api_object (login), "token");
 #define ACCOUNT "{\"uscc\":\"91310115MA1K3BTP2B\",\"enterprise_name\":\"上海测试贸易有限公司\",\"login_name\":\"%s\"," \
                 "\"licence_type\":\"electromechanical\",\"email\":\"%s@example.cn\"}"
@@ -1304,7 +1210,7 @@ test_additional_key (void)
   /* Two keys held: an additional key may be asked for */
   make_cert (&second, "CN=9999400000560-USER2,O=91310115MA1K3BTP2B,C=CN", &test_ca);
   {
-    g_autoptr(EkApiResponse) l2 = key_login (&second, FALSE, NULL);
+    g_autoptr(EkApiResponse) l2 = ek_api_key_login (server, &second, FALSE, NULL);
     g_assert_cmpint (l2->status, ==, 201);
   }
   allowed = call_idem (server, "POST", "/applications", token, "{\"business_type\":\"additional-key\"}", "add-1");
@@ -1313,7 +1219,7 @@ test_additional_key (void)
   /* Three held, the most the 2017 notice allows (catalogue data): a clear refusal */
   make_cert (&third, "CN=9999400000560-USER3,O=91310115MA1K3BTP2B,C=CN", &test_ca);
   {
-    g_autoptr(EkApiResponse) l3 = key_login (&third, FALSE, NULL);
+    g_autoptr(EkApiResponse) l3 = ek_api_key_login (server, &third, FALSE, NULL);
     g_assert_cmpint (l3->status, ==, 201);
   }
   refused = call_idem (server, "POST", "/applications", token, "{\"business_type\":\"additional-key\"}", "add-2");
@@ -1329,8 +1235,8 @@ test_additional_key (void)
   }
   first = call_idem (server, "POST", "/applications", token, "{\"business_type\":\"pin-unlock\"}", "unlock-any");
   g_assert_cmpint (first->status, ==, 201);
-  cert_clear (&second);
-  cert_clear (&third);
+  ek_test_cert_clear (&second);
+  ek_test_cert_clear (&third);
   }
   own_server_end ();
 }
@@ -1342,7 +1248,7 @@ test_unlock_and_activation_mails (void)
   {
   /* The enterprise of the key (its log-in adds no captcha log-in to the rate limits) */
   const char *uscc = "91310115MA1K3BTP2B";
-  g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
+  g_autoptr(EkApiResponse) login = ek_api_key_login (server, &user_cert, FALSE, NULL);
   const char *token = json_object_get_string_member (ek_api_object (login), "token");
   g_autofree char *fields = full_fields_json (uscc);
   g_autofree char *body = g_strdup_printf ("{\"business_type\":\"pin-unlock\",\"fields\":%s}", fields);
@@ -1434,7 +1340,7 @@ test_seal_mobile_need_the_key (void)
 
   /* With the key each of them answers (every operation of the contract is exercised here too) */
   {
-    g_autoptr(EkApiResponse) login = key_login (&user_cert, FALSE, NULL);
+    g_autoptr(EkApiResponse) login = ek_api_key_login (server, &user_cert, FALSE, NULL);
     const char *token = json_object_get_string_member (ek_api_object (login), "token");
     g_autoptr(EkApiResponse) seal = call_idem (server, "POST", "/seal-requests", token,
                                                "{\"kind\":\"apply\",\"code13\":\"9999400000560\",\"enterprise_name\":\"北京测试企业\","
@@ -1481,7 +1387,7 @@ test_seal_mobile_need_the_key (void)
 /* ---- HTTPS: the service's certificate is verified against our CA; never without ---- */
 
 static char *
-key_pem (const TestCert *cert)
+key_pem (const EkTestCert *cert)
 {
   gnutls_datum_t out = { NULL, 0 };
   char *pem;
@@ -1516,7 +1422,7 @@ https_get (const char *url,
 static void
 test_https (void)
 {
-  TestCert server_cert;
+  EkTestCert server_cert;
   unsigned char loopback[4] = { 127, 0, 0, 1 };
   g_autofree char *cert_text = NULL, *key_text = NULL, *cert_path = NULL, *key_path = NULL, *url = NULL;
   const char *args[5] = { "--tls-cert", NULL, "--tls-key", NULL, NULL };
@@ -1528,7 +1434,7 @@ test_https (void)
   g_assert_cmpint (gnutls_x509_crt_set_subject_alt_name (server_cert.crt, GNUTLS_SAN_IPADDRESS, loopback, 4, GNUTLS_FSAN_SET), ==, 0);
   g_assert_cmpint (gnutls_x509_crt_set_key_purpose_oid (server_cert.crt, GNUTLS_KP_TLS_WWW_SERVER, 0), ==, 0);
   g_assert_cmpint (gnutls_x509_crt_sign2 (server_cert.crt, test_ca.crt, test_ca.key, GNUTLS_DIG_SHA256, 0), ==, 0);
-  cert_text = cert_pem (&server_cert);
+  cert_text = ek_test_cert_pem (&server_cert);
   key_text = key_pem (&server_cert);
   cert_path = ek_test_write_temp_file ("server.pem", cert_text, -1);
   key_path = ek_test_write_temp_file ("server.key", key_text, -1);
@@ -1544,7 +1450,7 @@ test_https (void)
   https_get (url, NULL, &rc);
   g_assert_cmpint (rc, ==, CURLE_PEER_FAILED_VERIFICATION);
   ek_api_server_stop (tls);
-  cert_clear (&server_cert);
+  ek_test_cert_clear (&server_cert);
 }
 
 /* ---- Crash: kill -9 during uploads and submissions ---- */
@@ -1794,7 +1700,7 @@ main (int   argc,
   make_cert (&rogue_ca, "CN=Rogue CA,C=CN", NULL);
   make_cert (&rogue_user, "CN=9999400000560-LUOYUN,O=91310115MA1K3BTP2B,C=CN", &rogue_ca);
   make_cert (&old_user, "CN=9999400000999-OLDKEY,O=IELIC,O=123123123123123-YUN,L=dongcheng,C=CN", &test_ca);
-  ca = cert_pem (&test_ca);
+  ca = ek_test_cert_pem (&test_ca);
   ca_pem_path = ek_test_write_temp_file ("ca.pem", ca, -1);
   args[1] = ca_pem_path;
   server = ek_api_server_start (args);
@@ -1830,11 +1736,11 @@ main (int   argc,
   status = g_test_run ();
 
   ek_api_server_free (server);
-  cert_clear (&old_user);
-  cert_clear (&rogue_user);
-  cert_clear (&rogue_ca);
-  cert_clear (&user_cert);
-  cert_clear (&test_ca);
+  ek_test_cert_clear (&old_user);
+  ek_test_cert_clear (&rogue_user);
+  ek_test_cert_clear (&rogue_ca);
+  ek_test_cert_clear (&user_cert);
+  ek_test_cert_clear (&test_ca);
   g_free (ca_pem_path);
   gnutls_global_deinit ();
   curl_global_cleanup ();

@@ -12,99 +12,15 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "ek-api-fixture.h"
+#include "ek-api-certs.h"
 #include "ek-test-common.h"
-
-typedef struct
-{
-  gnutls_x509_crt_t     crt;
-  gnutls_x509_privkey_t key;
-} TestCert;
 
 static EkApiServer *server;
 static char *dir;
-static TestCert issuing_ca, rogue_ca;
-
-static void
-make_cert (TestCert       *out,
-           const char     *dn,
-           const TestCert *issuer,
-           gint64          not_before,
-           gint64          not_after)
-{
-  static guint8 counter = 1;
-  guint8 serial[8] = { 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, counter++ };
-  const char *err = NULL;
-
-  g_assert_cmpint (gnutls_x509_privkey_init (&out->key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_generate (out->key, GNUTLS_PK_ECDSA,
-                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_init (&out->crt), ==, 0);
-  gnutls_x509_crt_set_version (out->crt, 3);
-  gnutls_x509_crt_set_serial (out->crt, serial, sizeof serial);
-  gnutls_x509_crt_set_activation_time (out->crt, (time_t) not_before);
-  gnutls_x509_crt_set_expiration_time (out->crt, (time_t) not_after);
-  g_assert_cmpint (gnutls_x509_crt_set_dn (out->crt, dn, &err), ==, 0);
-  gnutls_x509_crt_set_key (out->crt, out->key);
-  if (issuer == NULL)
-    {
-      gnutls_x509_crt_set_basic_constraints (out->crt, 1, -1);
-      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN);
-      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, out->crt, out->key, GNUTLS_DIG_SHA256, 0), ==, 0);
-    }
-  else
-    {
-      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_DIGITAL_SIGNATURE);
-      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA256, 0), ==, 0);
-    }
-}
-
-static void
-make_user (TestCert   *out,
-           const char *dn,
-           int         days_left)
-{
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  make_cert (out, dn, &issuing_ca, now - 700 * 86400, now + (gint64) days_left * 86400);
-}
+static EkTestCert issuing_ca, rogue_ca;
 
 static char *
-cert_pem (const TestCert *cert)
-{
-  gnutls_datum_t out = { NULL, 0 };
-  char *pem;
-
-  g_assert_cmpint (gnutls_x509_crt_export2 (cert->crt, GNUTLS_X509_FMT_PEM, &out), ==, 0);
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  return pem;
-}
-
-static void
-cert_clear (TestCert *cert)
-{
-  gnutls_x509_crt_deinit (cert->crt);
-  gnutls_x509_privkey_deinit (cert->key);
-}
-
-/* The operator records a certificate the service issued before (the demo and the key's first issue) */
-static void
-record (const TestCert *cert,
-        const char     *uscc)
-{
-  g_autofree char *pem = cert_pem (cert);
-  g_autofree char *path = g_build_filename (dir, "record.pem", NULL);
-  g_autofree char *out = NULL;
-
-  g_assert_true (g_file_set_contents (path, pem, -1, NULL));
-  out = uscc != NULL ? ek_api_run (server, NULL, "certificates", "add", path, "--uscc", uscc, NULL)
-                     : ek_api_run (server, NULL, "certificates", "add", path, NULL);
-  g_assert_true (g_str_has_suffix (out, "recorded\n"));
-}
-
-static char *
-serial_of (const TestCert *cert)
+serial_of (const EkTestCert *cert)
 {
   guint8 serial[32];
   size_t size = sizeof serial;
@@ -116,170 +32,44 @@ serial_of (const TestCert *cert)
   return g_string_free (hex, FALSE);
 }
 
-static EkApiResponse *
-key_login (const TestCert *cert)
-{
-  g_autoptr(EkApiResponse) challenge = ek_api_call (server, "POST", "/sessions/challenges", NULL, NULL, NULL);
-  g_autofree guchar *nonce = NULL;
-  gsize nonce_len;
-  gnutls_privkey_t priv;
-  gnutls_datum_t data, sig = { NULL, 0 };
-  g_autofree char *sig_b64 = NULL, *pem = cert_pem (cert), *body = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  g_assert_cmpint (challenge->status, ==, 201);
-  nonce = g_base64_decode (json_object_get_string_member (ek_api_object (challenge), "nonce"), &nonce_len);
-  data.data = nonce;
-  data.size = (unsigned int) nonce_len;
-  gnutls_privkey_init (&priv);
-  g_assert_cmpint (gnutls_privkey_import_x509 (priv, cert->key, 0), ==, 0);
-  g_assert_cmpint (gnutls_privkey_sign_data (priv, GNUTLS_DIG_SHA256, 0, &data, &sig), ==, 0);
-  gnutls_privkey_deinit (priv);
-  sig_b64 = g_base64_encode (sig.data, sig.size);
-  gnutls_free (sig.data);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, "key");
-  json_builder_set_member_name (builder, "challenge_id");
-  json_builder_add_string_value (builder, json_object_get_string_member (ek_api_object (challenge), "id"));
-  json_builder_set_member_name (builder, "certificate");
-  json_builder_add_string_value (builder, pem);
-  json_builder_set_member_name (builder, "signature");
-  json_builder_add_string_value (builder, sig_b64);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
-  return ek_api_call (server, "POST", "/sessions", NULL, body, NULL);
-}
-
-static char *
-key_token (const TestCert *cert)
-{
-  g_autoptr(EkApiResponse) login = key_login (cert);
-
-  g_assert_cmpint (login->status, ==, 201);
-  return g_strdup (json_object_get_string_member (ek_api_object (login), "token"));
-}
-
-static EkApiResponse *
-call_idem (const char *method,
-           const char *path,
-           const char *token,
-           const char *body)
-{
-  g_autofree char *uuid = g_uuid_string_random ();
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
-  const char *headers[] = { key, NULL };
-
-  return ek_api_call (server, method, path, token, body, headers);
-}
-
-/* A PKCS#10 request signed by @key; its subject says something the service must not copy */
-static char *
-csr_body (gnutls_x509_privkey_t key)
-{
-  gnutls_x509_crq_t crq;
-  gnutls_datum_t out = { NULL, 0 };
-  const char *err = NULL;
-  g_autofree char *pem = NULL, *escaped = NULL;
-
-  g_assert_cmpint (gnutls_x509_crq_init (&crq), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_set_dn (crq, "CN=1111111111111-MALLORY,O=91350100M000100Y43", &err), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_set_key (crq, key), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_sign2 (crq, key, GNUTLS_DIG_SHA256, 0), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_export2 (crq, GNUTLS_X509_FMT_PEM, &out), ==, 0);
-  gnutls_x509_crq_deinit (crq);
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  escaped = g_strescape (pem, NULL);
-  return g_strdup_printf ("{\"csr\":\"%s\"}", escaped);
-}
-
-static gnutls_x509_privkey_t
-new_key (gnutls_pk_algorithm_t algo)
-{
-  gnutls_x509_privkey_t key;
-
-  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_generate (key, algo, algo == GNUTLS_PK_RSA ? 2048 :
-                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
-  return key;
-}
-
-static const char *fields_json =
-  "{\"enterprise_name\":\"北京测试科技有限公司\",\"uscc\":\"91350100M000100Y43\",\"legal_representative\":\"罗云\","
-  "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"11010519491231002X\","
-  "\"applicant_id_type\":\"resident-id\",\"login_name\":\"LUOYUN\",\"licence_type\":\"electromechanical\","
-  "\"contact_address\":\"北京市北京经济技术开发区荣华中路11号\","
-  "\"applicant_name\":\"王兵\",\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
-  "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}";
-
-/* Creates, fills, uploads renewal's two materials and submits; returns the application id */
-static char *
-submit_renewal (const char *token)
-{
-  g_autofree char *body = g_strdup_printf ("{\"business_type\":\"renewal\",\"fields\":%s}", fields_json);
-  g_autoptr(EkApiResponse) created = call_idem ("POST", "/applications", token, body);
-  g_autoptr(GBytes) png = ek_api_png (400, 300, FALSE);
-  g_autofree char *id = NULL, *submit = NULL;
-  const char *kinds[] = { "application-form", "confirmation-letter" };
-
-  g_assert_cmpint (created->status, ==, 201);
-  id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/applications/%s/materials/%s", id, kinds[i]);
-      g_autoptr(EkApiResponse) up = ek_api_upload (server, path, token, png, "image/png", FALSE);
-      g_assert_cmpint (up->status, ==, 201);
-    }
-  submit = g_strdup_printf ("/applications/%s/submit", id);
-  {
-    g_autoptr(EkApiResponse) sub = call_idem ("POST", submit, token, NULL);
-    g_assert_cmpint (sub->status, ==, 200);
-  }
-  return g_steal_pointer (&id);
-}
-
 static void
 test_key_login_refusals (void)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  TestCert rogue, long_expired, just_expired, revoked;
+  EkTestCert rogue, long_expired, just_expired, revoked;
   g_autofree char *serial = NULL, *out = NULL;
 
-  make_cert (&rogue, "CN=9999400000561-ROGUE,C=CN", &rogue_ca, now - 86400, now + 86400 * 20);
-  make_cert (&long_expired, "CN=9999400000562-OLD,C=CN", &issuing_ca, now - 800 * 86400, now - 40 * 86400);
-  make_cert (&just_expired, "CN=9999400000563-LATE,C=CN", &issuing_ca, now - 800 * 86400, now - 5 * 86400);
-  make_user (&revoked, "CN=9999400000564-GONE,C=CN", 20);
+  ek_test_cert_make (&rogue, "CN=9999400000561-ROGUE,C=CN", &rogue_ca, now - 86400, now + 86400 * 20);
+  ek_test_cert_make (&long_expired, "CN=9999400000562-OLD,C=CN", &issuing_ca, now - 800 * 86400, now - 40 * 86400);
+  ek_test_cert_make (&just_expired, "CN=9999400000563-LATE,C=CN", &issuing_ca, now - 800 * 86400, now - 5 * 86400);
+  ek_test_cert_make_user (&revoked, "CN=9999400000564-GONE,C=CN", &issuing_ca, 20);
   serial = serial_of (&revoked);
   out = ek_api_run (server, NULL, "certificates", "revoke", serial, NULL);
 
   {
-    g_autoptr(EkApiResponse) r = key_login (&rogue);
+    g_autoptr(EkApiResponse) r = ek_api_key_login (server, &rogue, FALSE, NULL);
     g_assert_cmpint (r->status, ==, 401);
     g_assert_cmpstr (ek_api_problem_type (r), ==, "certificate-not-issued-by-service");
   }
   {
-    g_autoptr(EkApiResponse) r = key_login (&long_expired);
+    g_autoptr(EkApiResponse) r = ek_api_key_login (server, &long_expired, FALSE, NULL);
     g_assert_cmpint (r->status, ==, 401);
     g_assert_cmpstr (ek_api_problem_type (r), ==, "certificate-expired");
   }
   {
     /* Within the grace the service allows (30 days), an expired key still logs in to renew */
-    g_autoptr(EkApiResponse) r = key_login (&just_expired);
+    g_autoptr(EkApiResponse) r = ek_api_key_login (server, &just_expired, FALSE, NULL);
     g_assert_cmpint (r->status, ==, 201);
   }
   {
-    g_autoptr(EkApiResponse) r = key_login (&revoked);
+    g_autoptr(EkApiResponse) r = ek_api_key_login (server, &revoked, FALSE, NULL);
     g_assert_cmpint (r->status, ==, 401);
     g_assert_cmpstr (ek_api_problem_type (r), ==, "certificate-revoked");
   }
-  cert_clear (&rogue);
-  cert_clear (&long_expired);
-  cert_clear (&just_expired);
-  cert_clear (&revoked);
+  ek_test_cert_clear (&rogue);
+  ek_test_cert_clear (&long_expired);
+  ek_test_cert_clear (&just_expired);
+  ek_test_cert_clear (&revoked);
 }
 
 static void
@@ -287,8 +77,8 @@ test_renewal_needs_the_key (void)
 {
   g_autofree char *uscc = ek_api_make_uscc ();
   g_autofree char *token = ek_api_register_and_login (server, uscc, "code-session@example.cn");
-  g_autoptr(EkApiResponse) renewal = call_idem ("POST", "/applications", token, "{\"business_type\":\"renewal\"}");
-  g_autoptr(EkApiResponse) first = call_idem ("POST", "/applications", token, "{\"business_type\":\"first-application\"}");
+  g_autoptr(EkApiResponse) renewal = ek_api_call_idem (server, "POST", "/applications", token, "{\"business_type\":\"renewal\"}");
+  g_autoptr(EkApiResponse) first = ek_api_call_idem (server, "POST", "/applications", token, "{\"business_type\":\"first-application\"}");
   g_autoptr(EkApiResponse) eligibility = ek_api_call (server, "GET", "/renewal-eligibility", token, NULL, NULL);
   g_autofree char *path = NULL;
 
@@ -310,21 +100,21 @@ test_renewal_needs_the_key (void)
 static void
 test_eligibility (void)
 {
-  TestCert unrecorded, early, due;
+  EkTestCert unrecorded, early, due;
   g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL;
 
-  make_user (&unrecorded, "CN=9999400000570-NOREC,C=CN", 20);
-  make_user (&early, "CN=9999400000571-EARLY,C=CN", 200);
-  make_user (&due, "CN=9999400000572-DUE,O=IELIC,C=CN", 20);
-  record (&early, NULL);
-  record (&due, "91350100M000100Y43");
-  t1 = key_token (&unrecorded);
-  t2 = key_token (&early);
-  t3 = key_token (&due);
+  ek_test_cert_make_user (&unrecorded, "CN=9999400000570-NOREC,C=CN", &issuing_ca, 20);
+  ek_test_cert_make_user (&early, "CN=9999400000571-EARLY,C=CN", &issuing_ca, 200);
+  ek_test_cert_make_user (&due, "CN=9999400000572-DUE,O=IELIC,C=CN", &issuing_ca, 20);
+  ek_test_cert_record (server, &early, NULL);
+  ek_test_cert_record (server, &due, "91350100M000100Y43");
+  t1 = ek_api_key_token (server, &unrecorded);
+  t2 = ek_api_key_token (server, &early);
+  t3 = ek_api_key_token (server, &due);
 
   {
     g_autoptr(EkApiResponse) r = ek_api_call (server, "GET", "/renewal-eligibility", t1, NULL, NULL);
-    g_autoptr(EkApiResponse) create = call_idem ("POST", "/applications", t1, "{\"business_type\":\"renewal\"}");
+    g_autoptr(EkApiResponse) create = ek_api_call_idem (server, "POST", "/applications", t1, "{\"business_type\":\"renewal\"}");
     g_assert_cmpint (r->status, ==, 200);
     g_assert_false (json_object_get_boolean_member (ek_api_object (r), "eligible"));
     g_assert_cmpstr (json_object_get_string_member (ek_api_object (r), "reason"), ==, "not-issued-by-service");
@@ -347,44 +137,33 @@ test_eligibility (void)
     g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "fields"), "code13"), ==, "9999400000572");
     g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "fields"), "uscc"), ==, "91350100M000100Y43");
   }
-  cert_clear (&unrecorded);
-  cert_clear (&early);
-  cert_clear (&due);
-}
-
-static gnutls_x509_crt_t
-import_pem (const char *pem)
-{
-  gnutls_x509_crt_t crt;
-  gnutls_datum_t d = { (unsigned char *) pem, (unsigned int) strlen (pem) };
-
-  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_import (crt, &d, GNUTLS_X509_FMT_PEM), ==, 0);
-  return crt;
+  ek_test_cert_clear (&unrecorded);
+  ek_test_cert_clear (&early);
+  ek_test_cert_clear (&due);
 }
 
 static void
 test_issue_once (void)
 {
-  TestCert old, colleague, other;
+  EkTestCert old, colleague, other;
   g_autofree char *token = NULL, *colleague_token = NULL, *other_token = NULL, *id = NULL, *path = NULL;
   g_autofree char *body = NULL, *other_body = NULL, *first_pem = NULL, *out = NULL;
-  gnutls_x509_privkey_t key = new_key (GNUTLS_PK_RSA), stray = new_key (GNUTLS_PK_ECDSA);
+  gnutls_x509_privkey_t key = ek_test_new_key (GNUTLS_PK_RSA), stray = ek_test_new_key (GNUTLS_PK_ECDSA);
   int exit_status;
 
-  make_user (&old, "CN=9999400000580-LUOYUN,O=IELIC,C=CN", 20);
-  make_user (&colleague, "CN=9999400000580-XUKE,O=IELIC,C=CN", 20);
-  make_user (&other, "CN=9999400000581-OTHER,C=CN", 20);
-  record (&old, "91110000600037341L");
-  record (&colleague, NULL);
-  record (&other, NULL);
-  token = key_token (&old);
-  colleague_token = key_token (&colleague);
-  other_token = key_token (&other);
-  id = submit_renewal (token);
+  ek_test_cert_make_user (&old, "CN=9999400000580-LUOYUN,O=IELIC,C=CN", &issuing_ca, 20);
+  ek_test_cert_make_user (&colleague, "CN=9999400000580-XUKE,O=IELIC,C=CN", &issuing_ca, 20);
+  ek_test_cert_make_user (&other, "CN=9999400000581-OTHER,C=CN", &issuing_ca, 20);
+  ek_test_cert_record (server, &old, "91110000600037341L");
+  ek_test_cert_record (server, &colleague, NULL);
+  ek_test_cert_record (server, &other, NULL);
+  token = ek_api_key_token (server, &old);
+  colleague_token = ek_api_key_token (server, &colleague);
+  other_token = ek_api_key_token (server, &other);
+  id = ek_api_submit_renewal (server, token);
   path = g_strdup_printf ("/applications/%s/certificate", id);
-  body = csr_body (key);
-  other_body = csr_body (stray);
+  body = ek_test_csr_body (key);
+  other_body = ek_test_csr_body (stray);
 
   /* Not before the provider's check passed; and a renewal has no authority pre-review */
   {
@@ -425,7 +204,7 @@ test_issue_once (void)
 
     g_assert_cmpint (issued->status, ==, 201);
     first_pem = g_strdup (json_object_get_string_member (ek_api_object (issued), "certificate"));
-    crt = import_pem (first_pem);
+    crt = ek_test_import_pem (first_pem);
     /* chains to the issuing CA */
     gnutls_x509_trust_list_init (&trust, 0);
     gnutls_x509_crt_init (&ca_copy);
@@ -473,7 +252,7 @@ test_issue_once (void)
   ek_api_server_kill (server);
   ek_api_server_restart (server);
   {
-    g_autofree char *again_token = key_token (&old);
+    g_autofree char *again_token = ek_api_key_token (server, &old);
     g_autoptr(EkApiResponse) got = ek_api_call (server, "GET", path, again_token, NULL, NULL);
     g_autoptr(EkApiResponse) eligibility = ek_api_call (server, "GET", "/renewal-eligibility", again_token, NULL, NULL);
     g_autofree char *escaped = g_strescape (first_pem, NULL);
@@ -483,9 +262,9 @@ test_issue_once (void)
     g_assert_cmpstr (json_object_get_string_member (ek_api_object (eligibility), "reason"), ==, "renewed");
   }
 
-  cert_clear (&old);
-  cert_clear (&colleague);
-  cert_clear (&other);
+  ek_test_cert_clear (&old);
+  ek_test_cert_clear (&colleague);
+  ek_test_cert_clear (&other);
   gnutls_x509_privkey_deinit (key);
   gnutls_x509_privkey_deinit (stray);
 }
@@ -532,9 +311,9 @@ main (int   argc,
   gnutls_global_init ();
   now = g_get_real_time () / G_USEC_PER_SEC;
   dir = g_dir_make_tmp ("ek-renewal-service-XXXXXX", NULL);
-  make_cert (&issuing_ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
-  make_cert (&rogue_ca, "CN=Rogue CA,C=CN", NULL, now - 3600, now + 3650 * 86400);
-  ca_pem = cert_pem (&issuing_ca);
+  ek_test_cert_make (&issuing_ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
+  ek_test_cert_make (&rogue_ca, "CN=Rogue CA,C=CN", NULL, now - 3600, now + 3650 * 86400);
+  ca_pem = ek_test_cert_pem (&issuing_ca);
   g_assert_cmpint (gnutls_x509_privkey_export2 (issuing_ca.key, GNUTLS_X509_FMT_PEM, &out), ==, 0);
   key_pem = g_strndup ((const char *) out.data, out.size);
   gnutls_free (out.data);
@@ -553,8 +332,8 @@ main (int   argc,
   status = g_test_run ();
 
   ek_api_server_free (server);
-  cert_clear (&issuing_ca);
-  cert_clear (&rogue_ca);
+  ek_test_cert_clear (&issuing_ca);
+  ek_test_cert_clear (&rogue_ca);
   g_unlink (ca_path);
   g_unlink (key_path);
   {

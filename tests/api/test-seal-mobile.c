@@ -18,238 +18,16 @@
 #include "ek-api-client-mobile.h"
 #include "ek-api-client-renewal.h"
 #include "ek-api-client-seals.h"
-#include "ek-api-fixture.h"
+#include "ek-api-certs.h"
 #include "ek-api-types.h"
 #include "ek-document.h"
 #include "ek-test-common.h"
 
 #include <cairo.h>
 
-typedef struct
-{
-  gnutls_x509_crt_t     crt;
-  gnutls_x509_privkey_t key;
-} TestCert;
-
 static EkApiServer *server;
 static char *dir;
-static TestCert issuing_ca;
-
-static void
-make_cert (TestCert       *out,
-           const char     *dn,
-           const TestCert *issuer,
-           gint64          not_before,
-           gint64          not_after)
-{
-  static guint8 counter = 1;
-  guint8 serial[8] = { 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, counter++ };
-  const char *err = NULL;
-
-  g_assert_cmpint (gnutls_x509_privkey_init (&out->key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_generate (out->key, GNUTLS_PK_ECDSA,
-                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_init (&out->crt), ==, 0);
-  gnutls_x509_crt_set_version (out->crt, 3);
-  gnutls_x509_crt_set_serial (out->crt, serial, sizeof serial);
-  gnutls_x509_crt_set_activation_time (out->crt, (time_t) not_before);
-  gnutls_x509_crt_set_expiration_time (out->crt, (time_t) not_after);
-  g_assert_cmpint (gnutls_x509_crt_set_dn (out->crt, dn, &err), ==, 0);
-  gnutls_x509_crt_set_key (out->crt, out->key);
-  if (issuer == NULL)
-    {
-      gnutls_x509_crt_set_basic_constraints (out->crt, 1, -1);
-      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN);
-      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, out->crt, out->key, GNUTLS_DIG_SHA256, 0), ==, 0);
-    }
-  else
-    {
-      gnutls_x509_crt_set_key_usage (out->crt, GNUTLS_KEY_DIGITAL_SIGNATURE);
-      g_assert_cmpint (gnutls_x509_crt_sign2 (out->crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA256, 0), ==, 0);
-    }
-}
-
-static void
-make_user (TestCert   *out,
-           const char *dn,
-           int         days_left)
-{
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  make_cert (out, dn, &issuing_ca, now - 700 * 86400, now + (gint64) days_left * 86400);
-}
-
-static char *
-cert_pem (const TestCert *cert)
-{
-  gnutls_datum_t out = { NULL, 0 };
-  char *pem;
-
-  g_assert_cmpint (gnutls_x509_crt_export2 (cert->crt, GNUTLS_X509_FMT_PEM, &out), ==, 0);
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  return pem;
-}
-
-static void
-cert_clear (TestCert *cert)
-{
-  gnutls_x509_crt_deinit (cert->crt);
-  gnutls_x509_privkey_deinit (cert->key);
-}
-
-/* The operator records a certificate the service issued before (the demo and the key's first issue) */
-static void
-record (const TestCert *cert,
-        const char     *uscc)
-{
-  g_autofree char *pem = cert_pem (cert);
-  g_autofree char *path = g_build_filename (dir, "record.pem", NULL);
-  g_autofree char *out = NULL;
-
-  g_assert_true (g_file_set_contents (path, pem, -1, NULL));
-  out = uscc != NULL ? ek_api_run (server, NULL, "certificates", "add", path, "--uscc", uscc, NULL)
-                     : ek_api_run (server, NULL, "certificates", "add", path, NULL);
-  g_assert_true (g_str_has_suffix (out, "recorded\n"));
-}
-
-static EkApiResponse *
-key_login (const TestCert *cert)
-{
-  g_autoptr(EkApiResponse) challenge = ek_api_call (server, "POST", "/sessions/challenges", NULL, NULL, NULL);
-  g_autofree guchar *nonce = NULL;
-  gsize nonce_len;
-  gnutls_privkey_t priv;
-  gnutls_datum_t data, sig = { NULL, 0 };
-  g_autofree char *sig_b64 = NULL, *pem = cert_pem (cert), *body = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  g_assert_cmpint (challenge->status, ==, 201);
-  nonce = g_base64_decode (json_object_get_string_member (ek_api_object (challenge), "nonce"), &nonce_len);
-  data.data = nonce;
-  data.size = (unsigned int) nonce_len;
-  gnutls_privkey_init (&priv);
-  g_assert_cmpint (gnutls_privkey_import_x509 (priv, cert->key, 0), ==, 0);
-  g_assert_cmpint (gnutls_privkey_sign_data (priv, GNUTLS_DIG_SHA256, 0, &data, &sig), ==, 0);
-  gnutls_privkey_deinit (priv);
-  sig_b64 = g_base64_encode (sig.data, sig.size);
-  gnutls_free (sig.data);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, "key");
-  json_builder_set_member_name (builder, "challenge_id");
-  json_builder_add_string_value (builder, json_object_get_string_member (ek_api_object (challenge), "id"));
-  json_builder_set_member_name (builder, "certificate");
-  json_builder_add_string_value (builder, pem);
-  json_builder_set_member_name (builder, "signature");
-  json_builder_add_string_value (builder, sig_b64);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
-  return ek_api_call (server, "POST", "/sessions", NULL, body, NULL);
-}
-
-static char *
-key_token (const TestCert *cert)
-{
-  g_autoptr(EkApiResponse) login = key_login (cert);
-
-  g_assert_cmpint (login->status, ==, 201);
-  return g_strdup (json_object_get_string_member (ek_api_object (login), "token"));
-}
-
-static EkApiResponse *
-call_idem (const char *method,
-           const char *path,
-           const char *token,
-           const char *body)
-{
-  g_autofree char *uuid = g_uuid_string_random ();
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
-  const char *headers[] = { key, NULL };
-
-  return ek_api_call (server, method, path, token, body, headers);
-}
-
-/* A PKCS#10 request signed by @key; its subject says something the service must not copy */
-static char *
-csr_body (gnutls_x509_privkey_t key)
-{
-  gnutls_x509_crq_t crq;
-  gnutls_datum_t out = { NULL, 0 };
-  const char *err = NULL;
-  g_autofree char *pem = NULL, *escaped = NULL;
-
-  g_assert_cmpint (gnutls_x509_crq_init (&crq), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_set_dn (crq, "CN=1111111111111-MALLORY,O=91350100M000100Y43", &err), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_set_key (crq, key), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_sign2 (crq, key, GNUTLS_DIG_SHA256, 0), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_export2 (crq, GNUTLS_X509_FMT_PEM, &out), ==, 0);
-  gnutls_x509_crq_deinit (crq);
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  escaped = g_strescape (pem, NULL);
-  return g_strdup_printf ("{\"csr\":\"%s\"}", escaped);
-}
-
-static gnutls_x509_privkey_t
-new_key (gnutls_pk_algorithm_t algo)
-{
-  gnutls_x509_privkey_t key;
-
-  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_generate (key, algo, algo == GNUTLS_PK_RSA ? 2048 :
-                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
-  return key;
-}
-
-static const char *fields_json =
-  "{\"enterprise_name\":\"北京测试科技有限公司\",\"uscc\":\"91350100M000100Y43\",\"legal_representative\":\"罗云\","
-  "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"11010519491231002X\","
-  "\"applicant_id_type\":\"resident-id\",\"login_name\":\"LUOYUN\",\"licence_type\":\"electromechanical\","
-  "\"contact_address\":\"北京市北京经济技术开发区荣华中路11号\","
-  "\"applicant_name\":\"王兵\",\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
-  "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}";
-
-/* Creates, fills, uploads renewal's two materials and submits; returns the application id */
-static char *
-submit_renewal (const char *token)
-{
-  g_autofree char *body = g_strdup_printf ("{\"business_type\":\"renewal\",\"fields\":%s}", fields_json);
-  g_autoptr(EkApiResponse) created = call_idem ("POST", "/applications", token, body);
-  g_autoptr(GBytes) png = ek_api_png (400, 300, FALSE);
-  g_autofree char *id = NULL, *submit = NULL;
-  const char *kinds[] = { "application-form", "confirmation-letter" };
-
-  g_assert_cmpint (created->status, ==, 201);
-  id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/applications/%s/materials/%s", id, kinds[i]);
-      g_autoptr(EkApiResponse) up = ek_api_upload (server, path, token, png, "image/png", FALSE);
-      g_assert_cmpint (up->status, ==, 201);
-    }
-  submit = g_strdup_printf ("/applications/%s/submit", id);
-  {
-    g_autoptr(EkApiResponse) sub = call_idem ("POST", submit, token, NULL);
-    g_assert_cmpint (sub->status, ==, 200);
-  }
-  return g_steal_pointer (&id);
-}
-
-
-static gnutls_x509_crt_t
-import_pem (const char *pem)
-{
-  gnutls_x509_crt_t crt;
-  gnutls_datum_t datum = { (unsigned char *) pem, (unsigned int) strlen (pem) };
-
-  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_PEM), ==, 0);
-  return crt;
-}
+static EkTestCert issuing_ca;
 
 static JsonArray *
 list_of (EkApiResponse *r)
@@ -287,7 +65,7 @@ seal_request (const char *token,
 {
   g_autofree char *body = seal_body (kind, "9999400000560", name, "wangbing@126.com");
 
-  return call_idem ("POST", "/seal-requests", token, body);
+  return ek_api_call_idem (server, "POST", "/seal-requests", token, body);
 }
 
 static void
@@ -402,38 +180,38 @@ assert_red_seal (const char *token,
 static void
 test_seal (void)
 {
-  TestCert clerk, colleague, third, other, renewed;
+  EkTestCert clerk, colleague, third, other, renewed;
   g_autofree char *token = NULL, *colleague_token = NULL, *third_token = NULL, *other_token = NULL;
   g_autofree char *renewed_token = NULL, *apply_id = NULL, *seal_id = NULL, *image_url = NULL;
 
-  make_user (&clerk, "CN=9999400000560-LUOYUN,O=IELIC,C=CN", 20);
-  make_user (&colleague, "CN=9999400000560-XUKE,O=IELIC,C=CN", 300);
-  make_user (&third, "CN=9999400000560-ZHAO,O=IELIC,C=CN", 300);
-  make_user (&other, "CN=9999400000561-OTHER,C=CN", 300);
-  record (&clerk, "91110000600037341L");
-  record (&colleague, NULL);
-  record (&third, NULL);
-  record (&other, NULL);
-  token = key_token (&clerk);
-  colleague_token = key_token (&colleague);
-  third_token = key_token (&third);
-  other_token = key_token (&other);
+  ek_test_cert_make_user (&clerk, "CN=9999400000560-LUOYUN,O=IELIC,C=CN", &issuing_ca, 20);
+  ek_test_cert_make_user (&colleague, "CN=9999400000560-XUKE,O=IELIC,C=CN", &issuing_ca, 300);
+  ek_test_cert_make_user (&third, "CN=9999400000560-ZHAO,O=IELIC,C=CN", &issuing_ca, 300);
+  ek_test_cert_make_user (&other, "CN=9999400000561-OTHER,C=CN", &issuing_ca, 300);
+  ek_test_cert_record (server, &clerk, "91110000600037341L");
+  ek_test_cert_record (server, &colleague, NULL);
+  ek_test_cert_record (server, &third, NULL);
+  ek_test_cert_record (server, &other, NULL);
+  token = ek_api_key_token (server, &clerk);
+  colleague_token = ek_api_key_token (server, &colleague);
+  third_token = ek_api_key_token (server, &third);
+  other_token = ek_api_key_token (server, &other);
 
   /* The 13-digit code must be the certificate's; every field is checked again by the service */
   {
     g_autofree char *body = seal_body ("apply", "9999400000561", "北京测试企业", "wangbing@126.com");
-    g_autoptr(EkApiResponse) r = call_idem ("POST", "/seal-requests", token, body);
+    g_autoptr(EkApiResponse) r = ek_api_call_idem (server, "POST", "/seal-requests", token, body);
     g_assert_cmpint (r->status, ==, 422);
     g_assert_true (ek_api_has_field_error (r, "code13", "certificate-mismatch"));
   }
   {
     g_autofree char *body = seal_body ("apply", "9999400000560", "北京测试企业", "wangbing@126");
-    g_autoptr(EkApiResponse) r = call_idem ("POST", "/seal-requests", token, body);
+    g_autoptr(EkApiResponse) r = ek_api_call_idem (server, "POST", "/seal-requests", token, body);
     g_assert_cmpint (r->status, ==, 422);
     g_assert_true (ek_api_has_field_error (r, "email", "email"));
   }
   {
-    g_autoptr(EkApiResponse) r = call_idem ("POST", "/seal-requests", token, "{\"kind\":\"apply\",\"code13\":\"9999400000560\"}");
+    g_autoptr(EkApiResponse) r = ek_api_call_idem (server, "POST", "/seal-requests", token, "{\"kind\":\"apply\",\"code13\":\"9999400000560\"}");
     g_assert_cmpint (r->status, ==, 422);
     g_assert_true (ek_api_has_field_error (r, "legal_representative", "required"));
     g_assert_true (ek_api_has_field_error (r, "postcode", "required"));
@@ -551,9 +329,9 @@ test_seal (void)
 
     g_assert_cmpint (mine->status, ==, 409);
     g_assert_cmpstr (ek_api_problem_type (mine), ==, "already-bound");
-    r = call_idem ("POST", "/seal-requests", colleague_token, body);
+    r = ek_api_call_idem (server, "POST", "/seal-requests", colleague_token, body);
     g_assert_cmpint (r->status, ==, 201);
-    twice = call_idem ("POST", "/seal-requests", colleague_token, body);
+    twice = ek_api_call_idem (server, "POST", "/seal-requests", colleague_token, body);
     g_assert_cmpint (twice->status, ==, 409);
     g_assert_cmpstr (ek_api_problem_type (twice), ==, "request-open");
     upload_letter (colleague_token, str (r, "id"));
@@ -573,11 +351,11 @@ test_seal (void)
   }
   /* The clerk's certificate is renewed through the service; the new one re-binds at once */
   {
-    g_autofree char *id = submit_renewal (token);
+    g_autofree char *id = ek_api_submit_renewal (server, token);
     g_autofree char *path = g_strdup_printf ("/applications/%s/certificate", id);
     gnutls_x509_privkey_t key = (g_free (ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL)),
-                                 new_key (GNUTLS_PK_ECDSA));
-    g_autofree char *body = csr_body (key);
+                                 ek_test_new_key (GNUTLS_PK_ECDSA));
+    g_autofree char *body = ek_test_csr_body (key);
     g_autoptr(EkApiResponse) issued = ek_api_call (server, "POST", path, token, body, NULL);
     g_autoptr(EkApiResponse) r = NULL, again = NULL, seals = NULL, requests = NULL;
     JsonArray *bindings;
@@ -585,8 +363,8 @@ test_seal (void)
 
     g_assert_cmpint (issued->status, ==, 201);
     renewed.key = key;
-    renewed.crt = import_pem (str (issued, "certificate"));
-    renewed_token = key_token (&renewed);
+    renewed.crt = ek_test_import_pem (str (issued, "certificate"));
+    renewed_token = ek_api_key_token (server, &renewed);
     r = seal_request (renewed_token, "rebind", "北京测试企业");
     g_assert_cmpint (r->status, ==, 201);
     g_assert_cmpstr (str (r, "state"), ==, "approved");
@@ -647,11 +425,11 @@ test_seal (void)
     assert_red_seal (token, json_object_get_string_member (normal, "image_url"), "seal-image-change.png");
   }
 
-  cert_clear (&clerk);
-  cert_clear (&colleague);
-  cert_clear (&third);
-  cert_clear (&other);
-  cert_clear (&renewed);
+  ek_test_cert_clear (&clerk);
+  ek_test_cert_clear (&colleague);
+  ek_test_cert_clear (&third);
+  ek_test_cert_clear (&other);
+  ek_test_cert_clear (&renewed);
 }
 
 /* ---- Mobile authorisation ---- */
@@ -683,7 +461,7 @@ mobile_request (const char *token,
   gboolean applicant = !g_str_equal (kind, "renewal") && !g_str_equal (kind, "cancellation");
   g_autofree char *body = mobile_body (kind, mobile, old_mobile, applicant);
 
-  return call_idem ("POST", "/mobile-authorizations", token, body);
+  return ek_api_call_idem (server, "POST", "/mobile-authorizations", token, body);
 }
 
 static EkApiResponse *
@@ -715,21 +493,21 @@ certificate_state (EkApiResponse *r)
 static void
 test_mobile (void)
 {
-  TestCert clerk, other;
+  EkTestCert clerk, other;
   g_autofree char *token = NULL, *other_token = NULL, *first = NULL, *changed = NULL, *renewal = NULL;
 
-  make_user (&clerk, "CN=9999400000570-ZHANGXIN,O=IELIC,C=CN", 300);
-  make_user (&other, "CN=9999400000571-OTHER,C=CN", 300);
-  record (&clerk, NULL);
-  record (&other, NULL);
-  token = key_token (&clerk);
-  other_token = key_token (&other);
+  ek_test_cert_make_user (&clerk, "CN=9999400000570-ZHANGXIN,O=IELIC,C=CN", &issuing_ca, 300);
+  ek_test_cert_make_user (&other, "CN=9999400000571-OTHER,C=CN", &issuing_ca, 300);
+  ek_test_cert_record (server, &clerk, NULL);
+  ek_test_cert_record (server, &other, NULL);
+  token = ek_api_key_token (server, &clerk);
+  other_token = ek_api_key_token (server, &other);
 
   /* The confirmed information goes with a new authorisation; its fields are checked by the service */
   {
     g_autofree char *bare = mobile_body ("new", "13800138000", NULL, FALSE);
     g_autofree char *wrong = NULL;
-    g_autoptr(EkApiResponse) r = call_idem ("POST", "/mobile-authorizations", token, bare);
+    g_autoptr(EkApiResponse) r = ek_api_call_idem (server, "POST", "/mobile-authorizations", token, bare);
     g_autoptr(EkApiResponse) w = NULL;
 
     g_assert_cmpint (r->status, ==, 422);
@@ -740,7 +518,7 @@ test_mobile (void)
       GString *s = g_string_new (wrong);
       g_string_replace (s, "9999400000570", "9999400000571", 1);
       g_string_replace (s, "\"postcode\":\"100176\"", "\"postcode\":\"10017\"", 1);
-      w = call_idem ("POST", "/mobile-authorizations", token, s->str);
+      w = ek_api_call_idem (server, "POST", "/mobile-authorizations", token, s->str);
       g_string_free (s, TRUE);
     }
     g_assert_cmpint (w->status, ==, 422);
@@ -874,8 +652,8 @@ test_mobile (void)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 5), "kind"), ==, "new");
   }
 
-  cert_clear (&clerk);
-  cert_clear (&other);
+  ek_test_cert_clear (&clerk);
+  ek_test_cert_clear (&other);
 }
 
 /* ---- The client's calls, on the same service ---- */
@@ -885,7 +663,7 @@ sign_nonce (GBytes    *nonce,
             gpointer   user_data,
             GError   **error)
 {
-  const TestCert *cert = user_data;
+  const EkTestCert *cert = user_data;
   gnutls_privkey_t priv;
   gsize len;
   gnutls_datum_t data, sig = { NULL, 0 };
@@ -903,10 +681,10 @@ sign_nonce (GBytes    *nonce,
 }
 
 static EkApiClient *
-client_for (const TestCert *cert)
+client_for (const EkTestCert *cert)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *pem = cert_pem (cert);
+  g_autofree char *pem = ek_test_cert_pem (cert);
   EkApiClient *client = ek_api_client_new (server->base_url, server->ca_file, &error);
 
   g_assert_no_error (error);
@@ -943,7 +721,7 @@ seal_form (const char *code13)
 static void
 test_client (void)
 {
-  TestCert clerk;
+  EkTestCert clerk;
   g_autoptr(EkApiClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) wrong = NULL, form = NULL;
@@ -953,8 +731,8 @@ test_client (void)
   g_autoptr(GFile) letter = g_file_new_for_path (letter_path);
   g_autoptr(GBytes) png = ek_api_png (600, 800, FALSE);
 
-  make_user (&clerk, "CN=9999400000590-LIMING,O=IELIC,C=CN", 300);
-  record (&clerk, NULL);
+  ek_test_cert_make_user (&clerk, "CN=9999400000590-LIMING,O=IELIC,C=CN", &issuing_ca, 300);
+  ek_test_cert_record (server, &clerk, NULL);
   client = client_for (&clerk);
 
   /* A code that is not the certificate's comes back as the field's error, in the clerk's language */
@@ -1103,7 +881,7 @@ test_client (void)
     g_clear_error (&error);
   }
   g_unlink (letter_path);
-  cert_clear (&clerk);
+  ek_test_cert_clear (&clerk);
 }
 
 static void
@@ -1148,8 +926,8 @@ main (int   argc,
   gnutls_global_init ();
   now = g_get_real_time () / G_USEC_PER_SEC;
   dir = g_dir_make_tmp ("ek-seal-mobile-XXXXXX", NULL);
-  make_cert (&issuing_ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
-  ca_pem = cert_pem (&issuing_ca);
+  ek_test_cert_make (&issuing_ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
+  ca_pem = ek_test_cert_pem (&issuing_ca);
   g_assert_cmpint (gnutls_x509_privkey_export2 (issuing_ca.key, GNUTLS_X509_FMT_PEM, &out), ==, 0);
   key_pem = g_strndup ((const char *) out.data, out.size);
   gnutls_free (out.data);
@@ -1167,7 +945,7 @@ main (int   argc,
   status = g_test_run ();
 
   ek_api_server_free (server);
-  cert_clear (&issuing_ca);
+  ek_test_cert_clear (&issuing_ca);
   g_unlink (ca_path);
   g_unlink (key_path);
   {

@@ -24,7 +24,7 @@
 #include "ek-status-page.h"
 #include "ek-test-common.h"
 #include "ek-test-images.h"
-#include "ek-ui-test.h"
+#include "ek-ui-wizard.h"
 #include "ek-window.h"
 
 #ifndef EK_JOURNEY_SHOT_PREFIX
@@ -53,60 +53,11 @@ shot (EkWindow   *window,
   ek_ui_screenshot (win (window), numbered);
 }
 
-static GtkWidget *
-next_button (EkWindow *window)
-{
-  /* In kiosk mode (test-kiosk.c) the header bar sits inside the full-screen window */
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window)) != NULL
-                        ? gtk_window_get_titlebar (GTK_WINDOW (window)) : GTK_WIDGET (window);
-  GtkWidget *stack[64] = { titlebar };
-  guint n = 1;
-
-  while (n > 0)
-    {
-      GtkWidget *widget = stack[--n];
-
-      if (GTK_IS_ACTIONABLE (widget) &&
-          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "wizard.next") == 0)
-        return widget;
-      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL && n < G_N_ELEMENTS (stack); c = gtk_widget_get_next_sibling (c))
-        stack[n++] = c;
-    }
-  g_error ("No Next button");
-}
-
 typedef struct
 {
   EkWindow   *window;
   const char *step;
 } StepWait;
-
-static gboolean
-is_on_step (gpointer data)
-{
-  StepWait *wait = data;
-
-  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
-}
-
-static gboolean
-next_is_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (next_button (data));
-}
-
-/* Press Next as the clerk does (Alt+→ or the button), and wait for the step to come */
-static void
-go_next (EkWindow   *window,
-         const char *expected_step)
-{
-  StepWait wait = { window, expected_step };
-  g_autofree char *what = g_strdup_printf ("the step “%s”", expected_step);
-
-  ek_ui_wait (win (window), next_is_enabled, window, "Next to be enabled");
-  gtk_widget_activate (next_button (window));
-  ek_ui_wait (win (window), is_on_step, &wait, what);
-}
 
 static EkPage *
 current_page (EkWindow *window)
@@ -298,29 +249,6 @@ account (Journey *j)
   shot (window, "logged-in");
 }
 
-static void
-choose_in (EkWindow   *window,
-           const char *name,
-           const char *label_part)
-{
-  GtkWidget *widget = ek_ui_find (win (window), name);
-  GListModel *model;
-
-  g_assert_true (GTK_IS_DROP_DOWN (widget));
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
-
-      if (label != NULL && strstr (label, label_part) != NULL)
-        {
-          gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
-          return;
-        }
-    }
-  g_error ("“%s” offers no “%s”", name, label_part);
-}
-
 typedef struct
 {
   EkWindow   *window;
@@ -348,23 +276,23 @@ form (Journey *j)
   GtkWidget *credit_code;
 
   /* What the account step learnt is already in the form */
-  go_next (window, "form-enterprise");
+  ek_ui_go_next (window, "form-enterprise");
   credit_code = ek_ui_find (win (window), "credit-code");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (credit_code)), ==, j->uscc);
   ek_ui_type (win (window), "registered-address", "北京市北京经济技术开发区荣华中路11号");
   shot (window, "form-enterprise");
 
-  go_next (window, "form-people");
+  ek_ui_go_next (window, "form-people");
   ek_ui_type (win (window), "legal-rep-name", "罗云");
-  choose_in (window, "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
   ek_ui_type (win (window), "user-name", "王兵");
-  choose_in (window, "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "user-id-number", "110102199101010078");
   shot (window, "form-people");
 
   /* One digit short: the clerk is told beside the field, and cannot go on until it is right */
-  go_next (window, "form-contact");
+  ek_ui_go_next (window, "form-contact");
   ek_ui_type (win (window), "mobile", "1891012322");
   ek_ui_type (win (window), "landline", "67811021");
   ek_ui_type (win (window), "contact-address", "北京市北京经济技术开发区荣华中路11号");
@@ -372,18 +300,18 @@ form (Journey *j)
   ek_ui_type (win (window), "job-title", "经理");
   ek_ui_type (win (window), "postcode", "100176");
   ek_ui_wait (win (window), message_is, &mobile, "the message under the mobile number");
-  g_assert_false (gtk_widget_is_sensitive (next_button (window)));
+  g_assert_false (gtk_widget_is_sensitive (ek_ui_next_button (window)));
   shot (window, "form-contact-wrong-mobile");
   ek_ui_type (win (window), "mobile", "18910123221");
   mobile.shown = FALSE;
   ek_ui_wait (win (window), message_is, &mobile, "the message under the mobile number to go");
   shot (window, "form-contact");
 
-  go_next (window, "form-authority");
-  choose_in (window, "authority-id", "北京");
+  ek_ui_go_next (window, "form-authority");
+  ek_ui_choose (win (window), "authority-id", "北京");
   shot (window, "form-authority");
 
-  go_next (window, "review");
+  ek_ui_go_next (window, "review");
   g_assert_true (ek_ui_shows_text (win (window), "北京测试科技有限公司"));
   g_assert_true (ek_ui_shows_text (win (window), "18910123221"));
   g_assert_true (ek_ui_shows_text (win (window), "北京市商务局"));
@@ -426,7 +354,7 @@ documents (Journey *j)
   EkPage *page;
 
   /* Submitting the answers creates the application on the service; its forms come back as PDF */
-  go_next (window, "documents");
+  ek_ui_go_next (window, "documents");
   page = current_page (window);
   ek_ui_wait (win (window), documents_ready, page, "the documents");
   j->application_id = g_strdup (ek_application_draft_get_string (draft, "application-id"));
@@ -499,7 +427,7 @@ materials (Journey *j)
   g_assert_no_error (error);
   id_card = write_material ("id-card.jpg", card_jpeg);
 
-  go_next (window, "materials");
+  ek_ui_go_next (window, "materials");
   shot (window, "materials");
 
   /* The signed and stamped form, scanned at 300 DPI, is too large: fitted automatically */
@@ -522,7 +450,7 @@ materials (Journey *j)
   shot (window, "materials-ready");
 
   /* Upload and confirm: the application is submitted and its status shows */
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   wait_for_status (window, "submitted");
   shot (window, "status-submitted");
 }
@@ -550,13 +478,10 @@ failed_review_and_resubmit (Journey *j)
 
   /* The way back: replace the licence, then upload and resubmit */
   ek_ui_click (win (window), "status-resubmit");
-  {
-    StepWait wait = { window, "materials" };
-    ek_ui_wait (win (window), is_on_step, &wait, "the materials step");
-  }
+  ek_ui_wait_step (window, "materials");
   add_material (window, "business-licence", clearer, EK_MATERIAL_ROW_READY);
   shot (window, "materials-replaced");
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   wait_for_status (window, "submitted");
   shot (window, "status-resubmitted");
 }
@@ -603,10 +528,7 @@ test_journey (void)
   shot (j.window, "business-type");
   /* Chosen as with Enter or a click: the wizard goes on to its first step */
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { j.window, "account" };
-    ek_ui_wait (win (j.window), is_on_step, &wait, "the account step");
-  }
+  ek_ui_wait_step (j.window, "account");
 
   account (&j);
   form (&j);

@@ -197,7 +197,7 @@ kiosk_materials (Journey *j)
   g_assert_no_error (error);
   id_card = write_material ("id-card.jpg", card_jpeg);
 
-  go_next (window, "materials");
+  ek_ui_go_next (window, "materials");
   shot (window, "materials");
   add_material (window, "application-form", form_scan, EK_MATERIAL_ROW_TOO_LARGE);
   form_row = material_row (window, "application-form");
@@ -213,7 +213,7 @@ kiosk_materials (Journey *j)
   add_material (window, "foreign-trade-operator-form", operator_form, EK_MATERIAL_ROW_READY);
 
   shot (window, "materials-ready");
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   wait_for_status (window, "submitted");
   shot (window, "status-submitted");
 }
@@ -230,7 +230,7 @@ kiosk_documents (Journey *j)
   g_autoptr(GError) error = NULL;
   char *saved;
 
-  go_next (window, "documents");
+  ek_ui_go_next (window, "documents");
   page = current_page (window);
   ek_ui_wait (win (window), documents_ready, page, "the documents");
   shot (window, "documents");
@@ -275,10 +275,7 @@ run_session (Session *s)
   row = ek_ui_wait_for (win (j.window), "first-application");
   /* Chosen as with Enter or a click (focus or selection alone choose nothing): on to the account */
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { j.window, "account" };
-    ek_ui_wait (win (j.window), is_on_step, &wait, "the account step");
-  }
+  ek_ui_wait_step (j.window, "account");
   account (&j);
   form (&j);
   s->saved_pdf = kiosk_documents (&j);

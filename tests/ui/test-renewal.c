@@ -6,6 +6,7 @@
  * the key can be renewed online and the form comes pre-filled, the two documents and the
  * renewal's two materials, the provider's check passes, and the online update writes the new
  * certificate to the key: it holds one certificate, with the new expiry and the 18-digit code.
+ * On the way the session ends and is started again with the key, in the dialog over the page.
  * Screenshots in test-artifacts/renewal-NN-*.png.
  */
 #include "config.h"
@@ -21,8 +22,7 @@
 #include "ek-status-page.h"
 #include "ek-test-common.h"
 #include "ek-token-manager.h"
-#include "ek-ui-test.h"
-#include "ek-window.h"
+#include "ek-ui-wizard.h"
 
 #define USCC "91350100M000100Y43"
 
@@ -44,81 +44,6 @@ shot (EkWindow   *window,
   g_autofree char *numbered = g_strdup_printf ("renewal-%02u-%s", ++n, name);
 
   ek_ui_screenshot (win (window), numbered);
-}
-
-static GtkWidget *
-next_button (EkWindow *window)
-{
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
-  GtkWidget *stack[64] = { titlebar };
-  guint n = 1;
-
-  while (n > 0)
-    {
-      GtkWidget *widget = stack[--n];
-
-      if (GTK_IS_ACTIONABLE (widget) &&
-          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "wizard.next") == 0)
-        return widget;
-      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL && n < G_N_ELEMENTS (stack); c = gtk_widget_get_next_sibling (c))
-        stack[n++] = c;
-    }
-  g_error ("No Next button");
-}
-
-typedef struct
-{
-  EkWindow   *window;
-  const char *step;
-} StepWait;
-
-static gboolean
-is_on_step (gpointer data)
-{
-  StepWait *wait = data;
-
-  return g_strcmp0 (ek_window_get_current_step (wait->window), wait->step) == 0;
-}
-
-static gboolean
-next_is_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (next_button (data));
-}
-
-static void
-go_next (EkWindow   *window,
-         const char *expected_step)
-{
-  StepWait wait = { window, expected_step };
-  g_autofree char *what = g_strdup_printf ("the step “%s”", expected_step);
-
-  ek_ui_wait (win (window), next_is_enabled, window, "Next to be enabled");
-  gtk_widget_activate (next_button (window));
-  ek_ui_wait (win (window), is_on_step, &wait, what);
-}
-
-static void
-choose_in (EkWindow   *window,
-           const char *name,
-           const char *label_part)
-{
-  GtkWidget *widget = ek_ui_find (win (window), name);
-  GListModel *model;
-
-  g_assert_true (GTK_IS_DROP_DOWN (widget));
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
-
-      if (label != NULL && (label_part[0] == '=' ? g_str_equal (label, label_part + 1) : strstr (label, label_part) != NULL))
-        {
-          gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), i);
-          return;
-        }
-    }
-  g_error ("“%s” offers no “%s”", name, label_part);
 }
 
 static gboolean
@@ -143,12 +68,6 @@ label_changed (gpointer data)
   const char *now = gtk_label_get_text (GTK_LABEL (change->label));
 
   return gtk_widget_get_visible (change->label) && *now != '\0' && g_strcmp0 (now, change->previous) != 0;
-}
-
-static gboolean
-page_complete (gpointer data)
-{
-  return ek_page_get_complete (ek_window_get_current_page (data));
 }
 
 static gboolean
@@ -204,7 +123,7 @@ key_login (EkWindow *window)
   GtkWidget *error_label, *result;
   LabelChange change = { NULL };
 
-  go_next (window, "key-login");
+  ek_ui_go_next (window, "key-login");
   ek_ui_wait_for (win (window), "key-login-button");
   shot (window, "key-login");
 
@@ -224,7 +143,7 @@ key_login (EkWindow *window)
   result = ek_ui_find_any (win (window), "key-login-result");
   change.label = result;
   ek_ui_wait (win (window), label_changed, &change, "the service's decision");
-  ek_ui_wait (win (window), page_complete, window, "the key to be eligible");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key to be eligible");
   g_assert_true (ek_ui_shows_text (win (window), USCC));
   shot (window, "key-login-eligible");
 }
@@ -233,30 +152,81 @@ static void
 form (EkWindow *window)
 {
   /* Pre-filled from the certificate and the service's data */
-  go_next (window, "form-enterprise");
+  ek_ui_go_next (window, "form-enterprise");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "credit-code"))), ==, USCC);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-code"))), ==, "9999400000560");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "enterprise-name"))), ==, "北京测试科技有限公司");
   /* An older key's login name (LUOYUN) is an electromechanical account, not an e-mail address */
-  choose_in (window, "licence-type", "=机电类");
+  ek_ui_choose (win (window), "licence-type", "=机电类");
   shot (window, "form-enterprise");
 
-  go_next (window, "form-people");
+  ek_ui_go_next (window, "form-people");
   ek_ui_type (win (window), "legal-rep-name", "罗云");
-  choose_in (window, "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "legal-rep-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "legal-rep-id-number", "11010519491231002X");
   ek_ui_type (win (window), "user-name", "王兵");
-  choose_in (window, "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
+  ek_ui_choose (win (window), "user-id-type", g_dgettext (GETTEXT_PACKAGE, "Resident ID card"));
   ek_ui_type (win (window), "user-id-number", "110102199101010078");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find (win (window), "login-name"))), ==, "LUOYUN");
 
-  go_next (window, "form-contact");
+  ek_ui_go_next (window, "form-contact");
   ek_ui_type (win (window), "email", "wangbing@126.com");
   ek_ui_type (win (window), "mobile", "18910123221");
   ek_ui_type (win (window), "contact-address", "北京市北京经济技术开发区荣华中路11号");
   ek_ui_type (win (window), "postcode", "100176");
-  go_next (window, "review");
+  ek_ui_go_next (window, "review");
   shot (window, "review");
+}
+
+static gboolean
+login_dialog_up (gpointer window)
+{
+  return g_object_get_data (G_OBJECT (window), "ek-login-dialog") != NULL;
+}
+
+static gboolean
+login_dialog_gone (gpointer window)
+{
+  return !login_dialog_up (window);
+}
+
+static gboolean
+key_relogin_ready (gpointer dialog)
+{
+  return gtk_widget_is_sensitive (ek_ui_find_any (dialog, "key-relogin-button"));
+}
+
+/* The session ends (as when the app is started again on this draft, or the clerk was away): the
+ * next call brings the log-in dialog over the page with the key, not the code and captcha a key
+ * business never had; the certificate of the key log-in is chosen, a wrong PIN is said plainly,
+ * and with the right one the same call is made again and the page carries on */
+static void
+session_ends_then_key_login (EkWindow *window)
+{
+  g_autoptr(EkApiClient) client = ek_application_dup_api_client (app, NULL);
+  GtkWidget *dialog, *error_label;
+
+  ek_api_client_forget_session (client);
+  ek_ui_go_next (window, "documents");
+  ek_ui_wait (win (window), login_dialog_up, window, "the log-in dialog over the page");
+  dialog = g_object_get_data (G_OBJECT (window), "ek-login-dialog");
+  g_assert_true (gtk_widget_get_mapped (ek_ui_find_any (dialog, "key-relogin-pin")));
+  g_assert_false (gtk_widget_get_mapped (ek_ui_find_any (dialog, "login-code")));
+  g_assert_true (ek_ui_shows_text (dialog, "9999400000560-LUOYUN"));
+  ek_ui_type (dialog, "key-relogin-pin", "000000");
+  ek_ui_wait (win (window), key_relogin_ready, dialog, "the key's certificates in the dialog");
+  ek_ui_click (dialog, "key-relogin-button");
+  error_label = ek_ui_find_any (dialog, "key-relogin-error");
+  ek_ui_wait (win (window), label_shown, error_label, "the wrong PIN to be said");
+  g_test_message ("the dialog says: %s", gtk_label_get_text (GTK_LABEL (error_label)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "PIN"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ek_ui_find_any (dialog, "key-relogin-pin"))), ==, "");
+  ek_ui_screenshot (dialog, "renewal-session-ended-key-login");
+  ek_ui_type (dialog, "key-relogin-pin", "123456");
+  ek_ui_wait (win (window), key_relogin_ready, dialog, "the log-in button");
+  ek_ui_click (dialog, "key-relogin-button");
+  ek_ui_wait (win (window), login_dialog_gone, window, "the key log-in to be done");
+  g_assert_true (ek_api_client_has_session (client));
 }
 
 static void
@@ -268,7 +238,7 @@ documents_and_materials (EkWindow *window)
   const char *files[] = { form_png, letter_png };
   StatusWait submitted = { window, "submitted" };
 
-  go_next (window, "documents");
+  session_ends_then_key_login (window);
   ek_ui_wait (win (window), documents_ready, ek_window_get_current_page (window), "the documents");
   shot (window, "documents");
   /* the form says what this is (重新申领, 更新 ticked): kept to be looked at */
@@ -281,7 +251,7 @@ documents_and_materials (EkWindow *window)
     g_assert_true (g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
   }
 
-  go_next (window, "materials");
+  ek_ui_go_next (window, "materials");
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       GtkWidget *row = ek_materials_page_get_row (EK_MATERIALS_PAGE (ek_window_get_current_page (window)), kinds[i]);
@@ -295,7 +265,7 @@ documents_and_materials (EkWindow *window)
   g_assert_null (ek_materials_page_get_row (EK_MATERIALS_PAGE (ek_window_get_current_page (window)), "business-licence"));
   shot (window, "materials");
 
-  go_next (window, "status");
+  ek_ui_go_next (window, "status");
   ek_ui_wait (win (window), status_is, &submitted, "the status “submitted”");
   /* the provider checks in 3 working days; nothing is made or shipped */
   g_assert_true (ek_ui_shows_text (win (window), "3"));
@@ -320,11 +290,11 @@ approval_and_update (EkWindow *window)
   g_assert_true (ek_ui_shows_text (win (window), "审核通过"));
   shot (window, "status-approved");
 
-  go_next (window, "download");
+  ek_ui_go_next (window, "download");
   shot (window, "download");
   ek_ui_type (win (window), "pin", "123456");
   ek_ui_click (win (window), "renewal-start-button");
-  ek_ui_wait (win (window), page_complete, window, "the update to finish");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the update to finish");
   g_assert_true (label_shown (ek_ui_find_any (win (window), "renewal-done")));
   /* the key view: the new certificate, with the 18-digit code now in it */
   ek_ui_wait_for_text (win (window), USCC);
@@ -365,11 +335,8 @@ test_journey (void)
   row = ek_ui_wait_for (win (window), "renewal");
   /* Chosen as with Enter or a click: the wizard goes on to its first step */
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { window, "key" };
-    ek_ui_wait (win (window), is_on_step, &wait, "the step “key”");
-  }
-  ek_ui_wait (win (window), page_complete, window, "the key to be read");
+  ek_ui_wait_step (window, "key");
+  ek_ui_wait (win (window), ek_ui_page_complete, window, "the key to be read");
   shot (window, "key");
 
   key_login (window);
@@ -397,20 +364,17 @@ test_credit_code_path (void)
   ek_ui_click (win (window), ek_ui_wait_for (win (window), "start-new") != NULL ? "start-new" : NULL);
   row = ek_ui_wait_for (win (window), "add-credit-code");
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
-  {
-    StepWait wait = { window, "key" };
-    ek_ui_wait (win (window), is_on_step, &wait, "the step “key”");
-  }
-  go_next (window, "credit-code-path");
+  ek_ui_wait_step (window, "key");
+  ek_ui_go_next (window, "credit-code-path");
   draft = ek_window_get_draft (window);
 
   gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-domestic")), TRUE);
   ek_ui_wait_for_text (win (window), "ecomp.mofcom.gov.cn");
-  g_assert_false (gtk_widget_is_sensitive (next_button (window)));
+  g_assert_false (gtk_widget_is_sensitive (ek_ui_next_button (window)));
   shot (window, "credit-code-path-domestic");
 
   gtk_check_button_set_active (GTK_CHECK_BUTTON (ek_ui_find (win (window), "path-foreign-invested")), TRUE);
-  ek_ui_wait (win (window), next_is_enabled, window, "Next for a foreign-invested enterprise");
+  ek_ui_wait (win (window), ek_ui_next_enabled, window, "Next for a foreign-invested enterprise");
   g_assert_cmpstr (ek_application_draft_get_business_type_id (draft), ==, "add-credit-code");
   shot (window, "credit-code-path-foreign-invested");
   gtk_window_destroy (GTK_WINDOW (window));

@@ -34,6 +34,8 @@ struct _EkApiClient
   char          *session_login_name;  /* set with the token; copied to login_name in the
                                        * client's context before "session-changed" */
   char          *last_request_id;
+  char          *key_certificate;         /* PEM of the last key log-in's certificate (not a
+                                           * secret): how to log in again; NULL after a code log-in */
   gint64         last_server_time;        /* the last answer's Date (Unix time), 0 if none */
   gint64         last_server_time_local;  /* our clock when it came */
   guint          session_serial; /* bumped on each log-in and log-out */

@@ -158,9 +158,31 @@ ek_api_client_login_with_key_sync (EkApiClient     *self,
   login_request = request_new ("POST", FALSE, g_strdup ("/sessions"));
   request_set_json (login_request, builder);
   session = ek_api_client_perform (self, login_request, cancellable, error);
-  if (session == NULL)
+  if (session == NULL || !ek_api_client_adopt_session (self, session, error))
     return FALSE;
-  return ek_api_client_adopt_session (self, session, error);
+  g_mutex_lock (&self->lock);
+  g_free (self->key_certificate);
+  self->key_certificate = g_strdup (certificate_pem);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/**
+ * ek_api_client_dup_key_certificate:
+ * Returns: (transfer full) (nullable): the certificate (PEM) of the last log-in with the key, kept
+ *   after the session ends so that the clerk can log in again with the same key; %NULL when the
+ *   last log-in was with the code and login name, or none
+ */
+char *
+ek_api_client_dup_key_certificate (EkApiClient *self)
+{
+  char *pem;
+
+  g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
+  g_mutex_lock (&self->lock);
+  pem = g_strdup (self->key_certificate);
+  g_mutex_unlock (&self->lock);
+  return pem;
 }
 
 typedef struct

@@ -37,6 +37,7 @@ void     ek_api_client_login_with_key_async  (EkApiClient         *self,
 gboolean ek_api_client_login_with_key_finish (EkApiClient         *self,
                                               GAsyncResult        *result,
                                               GError             **error);
+char    *ek_api_client_dup_key_certificate   (EkApiClient         *self);
 
 /* Whether the key of this session can be renewed online, decided by the service */
 typedef struct

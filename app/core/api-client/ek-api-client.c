@@ -41,6 +41,7 @@ ek_api_client_finalize (GObject *object)
   g_clear_pointer (&self->token, wipe_string);
   g_clear_pointer (&self->login_name, g_free);
   g_clear_pointer (&self->session_login_name, g_free);
+  g_clear_pointer (&self->key_certificate, g_free);
   g_clear_pointer (&self->last_request_id, g_free);
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->ca_file, g_free);
@@ -598,6 +599,7 @@ parse_session (EkApiClient *self,
   self->token = g_strdup (token);
   g_free (self->session_login_name);
   self->session_login_name = g_strdup (login_name);
+  g_clear_pointer (&self->key_certificate, g_free);
   self->session_serial++;
   g_mutex_unlock (&self->lock);
   emit_session_changed (self);

@@ -1,8 +1,9 @@
 /* ek-api-call.c: calls to the registration service from a page or a widget
  *
  * Every page goes through ek_api_call_run(): when the server says the session has expired,
- * the log-in dialog appears over the current window, and once the clerk has logged in again the
- * very same call is made again, so the page carries on where it was and nothing typed is lost.
+ * the log-in dialog appears over the current window (with the key for the businesses done with
+ * it), and once the clerk has logged in again the very same call is made again, so the page
+ * carries on where it was and nothing typed is lost.
  */
 #include "config.h"
 
@@ -122,13 +123,14 @@ on_call_done_cb (GObject      *source,
   if (needs_login (error) &&
       call->logins < 3 && widget != NULL && GTK_IS_WINDOW (gtk_widget_get_root (widget)))
     {
+      GtkRoot *root = gtk_widget_get_root (widget);
       EkLoginDialog *dialog;
 
       call->logins++;
       g_object_set_data_full (G_OBJECT (task), "expired-error", g_steal_pointer (&error),
                               (GDestroyNotify) g_error_free);
-      dialog = ek_login_dialog_present (GTK_WINDOW (gtk_widget_get_root (widget)), call->client,
-                                        draft_for_widget (widget));
+      dialog = ek_login_dialog_present (GTK_WINDOW (root), call->client, draft_for_widget (widget),
+                                        EK_IS_WINDOW (root) && ek_window_logs_in_with_key (EK_WINDOW (root)));
       g_signal_connect (dialog, "done", G_CALLBACK (on_login_done_cb), g_steal_pointer (&task));
       return;
     }

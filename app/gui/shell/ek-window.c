@@ -731,6 +731,23 @@ ek_window_new_for_draft (GtkApplication     *application,
  * ek_window_get_draft:
  * Returns: (transfer none): the application being prepared in this window
  */
+/**
+ * ek_window_logs_in_with_key:
+ * Returns: whether the chosen business logs in to the service with the key (its flow has the key
+ *   log-in step), so that a session that ends is started again with the key, not the code
+ */
+gboolean
+ek_window_logs_in_with_key (EkWindow *self)
+{
+  const char *id;
+  EkBusinessType *type;
+
+  g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
+  id = ek_application_draft_get_business_type_id (self->draft);
+  type = id != NULL && self->catalogue != NULL ? ek_catalogue_lookup_business_type (self->catalogue, id) : NULL;
+  return type != NULL && ek_business_type_has_step (type, "key-login");
+}
+
 EkApplicationDraft *
 ek_window_get_draft (EkWindow *self)
 {

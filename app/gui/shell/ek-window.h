@@ -19,6 +19,7 @@ EkWindow           *ek_window_new_for_draft      (GtkApplication     *applicatio
                                                   EkCatalogue        *catalogue,
                                                   EkApplicationDraft *draft);
 EkApplicationDraft *ek_window_get_draft          (EkWindow       *self);
+gboolean            ek_window_logs_in_with_key   (EkWindow       *self);
 EkPage             *ek_window_get_current_page   (EkWindow       *self);
 guint               ek_window_get_current_index  (EkWindow       *self);
 guint               ek_window_get_n_pages        (EkWindow       *self);

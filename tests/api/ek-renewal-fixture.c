@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "ek-key-login.h"
+#include "ek-api-certs.h"
 #include "ek-renewal-fixture.h"
 #include "ek-test-common.h"
 
@@ -104,38 +105,9 @@ char *
 ek_renewal_fixture_approved (EkApiServer *server)
 {
   g_autofree char *token = ek_renewal_fixture_clerk_session (server);
-  g_autofree char *uuid = g_uuid_string_random ();
-  g_autofree char *key = g_strdup_printf ("Idempotency-Key: %s", uuid);
-  const char *headers[] = { key, NULL };
-  const char *body = "{\"business_type\":\"renewal\",\"fields\":{\"enterprise_name\":\"北京测试科技有限公司\","
-                     "\"uscc\":\"" EK_RENEWAL_FIXTURE_USCC "\",\"legal_representative\":\"罗云\",\"applicant_name\":\"王兵\","
-                     "\"legal_representative_id_type\":\"resident-id\",\"legal_representative_id_number\":\"11010519491231002X\","
-                     "\"applicant_id_type\":\"resident-id\",\"login_name\":\"LUOYUN\",\"licence_type\":\"electromechanical\","
-                     "\"contact_address\":\"北京市北京经济技术开发区荣华中路11号\","
-                     "\"applicant_id_number\":\"110102199101010078\",\"email\":\"wangbing@126.com\","
-                     "\"mobile\":\"18910123221\",\"postcode\":\"100176\"}}";
-  g_autoptr(EkApiResponse) created = ek_api_call (server, "POST", "/applications", token, body, headers);
-  g_autoptr(GBytes) png = ek_api_png (300, 200, FALSE);
-  const char *kinds[] = { "application-form", "confirmation-letter" };
-  g_autofree char *id = NULL, *submit = NULL, *out = NULL;
+  g_autofree char *id = ek_api_submit_renewal (server, token);
+  g_autofree char *out = ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL);
 
-  g_assert_cmpint (created->status, ==, 201);
-  id = g_strdup (json_object_get_string_member (ek_api_object (created), "id"));
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/applications/%s/materials/%s", id, kinds[i]);
-      g_autoptr(EkApiResponse) up = ek_api_upload (server, path, token, png, "image/png", FALSE);
-      g_assert_cmpint (up->status, ==, 201);
-    }
-  submit = g_strdup_printf ("/applications/%s/submit", id);
-  {
-    g_autofree char *uuid2 = g_uuid_string_random ();
-    g_autofree char *key2 = g_strdup_printf ("Idempotency-Key: %s", uuid2);
-    const char *headers2[] = { key2, NULL };
-    g_autoptr(EkApiResponse) sub = ek_api_call (server, "POST", submit, token, NULL, headers2);
-    g_assert_cmpint (sub->status, ==, 200);
-  }
-  out = ek_api_run (server, NULL, "review", "re-review", id, "pass", NULL);
   return g_steal_pointer (&id);
 }
 

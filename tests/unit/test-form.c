@@ -268,6 +268,88 @@ test_invalid (void)
     }
 }
 
+#define ONE_AUTHORITY "{\"authorities\": {\"list\": [{\"id\": \"a\", \"name\": {\"en\": \"A\"}}]}, "
+#define SECTION(id, step, fields) "{\"id\": \"" id "\", \"step\": \"" step "\", \"title\": {\"en\": \"S\"}, \"fields\": [" fields "]}"
+#define MOBILE_FIELD(extra) "{\"name\": \"mobile\", \"kind\": \"text\", \"label\": {\"en\": \"T\"}" extra "}"
+
+static EkForm *
+form_from (const char *json,
+           GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  return ek_form_new_from_json (json_node_get_object (json_parser_get_root (parser)), error);
+}
+
+/* A field asked again on another step (mobile authorisation's own information page), never twice
+ * on one; a "fixed" field is locked only once the service filled it in */
+static void
+test_asked_again (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkForm) twice = form_from (ONE_AUTHORITY "\"forms\": {\"sections\": ["
+                                       SECTION ("s", "x", MOBILE_FIELD ("")) ", " SECTION ("t", "x", MOBILE_FIELD ("")) "], "
+                                       "\"business_types\": {}}}", &error);
+  g_autoptr(EkForm) again = NULL;
+  g_autoptr(EkApplicationDraft) draft = ek_application_draft_new ();
+  g_autoptr(GPtrArray) sections = NULL;
+  EkForm *form = default_form ();
+  const EkFormSection *section;
+  const EkFormField *fixed = NULL, *typed = NULL;
+
+  g_assert_null (twice);
+  g_assert_error (error, EK_FORM_ERROR, EK_FORM_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "appears twice"));
+  g_clear_error (&error);
+  again = form_from (ONE_AUTHORITY "\"forms\": {\"sections\": ["
+                     SECTION ("s", "x", MOBILE_FIELD ("")) ", " SECTION ("t", "y", MOBILE_FIELD (", \"fixed\": true")) "], "
+                     "\"business_types\": {\"b\": [\"t\"]}}}", &error);
+  g_assert_no_error (error);
+  /* the first section holding it answers look-ups; the business's own sections its pages */
+  g_assert_cmpstr (ek_form_step_for_field (again, "mobile"), ==, "x");
+  sections = ek_form_get_sections (again, "b", NULL);
+  g_assert_cmpuint (sections->len, ==, 1);
+  g_assert_true (((EkFormField *) g_ptr_array_index (((EkFormSection *) g_ptr_array_index (sections, 0))->fields, 0))->fixed);
+  g_assert_false (ek_form_lookup_field (again, "mobile")->fixed);
+  g_clear_pointer (&sections, g_ptr_array_unref);
+
+  /* The catalogue's mobile information page: the seed's fields, on its own step */
+  sections = ek_form_get_sections (form, "mobile-authorization", NULL);
+  g_assert_cmpuint (sections->len, ==, 2);
+  for (guint i = 0; i < sections->len; i++)
+    {
+      section = g_ptr_array_index (sections, i);
+      g_assert_cmpstr (section->step, ==, "mobile-information");
+      for (guint j = 0; j < section->fields->len; j++)
+        {
+          const EkFormField *field = g_ptr_array_index (section->fields, j);
+
+          if (g_str_equal (field->name, "user-name"))
+            fixed = field;
+          if (g_str_equal (field->name, "email"))
+            typed = field;
+        }
+    }
+  g_assert_nonnull (fixed);
+  g_assert_nonnull (typed);
+  g_assert_true (fixed->fixed);
+  g_assert_false (typed->fixed);
+  /* the renewal's form still finds the same fields on its own pages */
+  g_assert_cmpstr (ek_form_step_for_field (form, "user-name"), ==, "form-people");
+
+  ek_application_draft_set_string (draft, "user-name", "王兵");
+  g_assert_false (ek_form_field_is_locked (fixed, draft));          /* typed by the clerk */
+  ek_application_draft_set_string (draft, "locked-fields", "enterprise-name user-name");
+  g_assert_true (ek_form_field_is_locked (fixed, draft));           /* the service filled it */
+  ek_application_draft_set_string (draft, "email", "wangbing@126.com");
+  ek_application_draft_set_string (draft, "locked-fields", "email");
+  g_assert_false (ek_form_field_is_locked (typed, draft));          /* not a fixed field */
+  ek_application_draft_set_string (draft, "user-name", "");
+  ek_application_draft_set_string (draft, "locked-fields", "user-name");
+  g_assert_false (ek_form_field_is_locked (fixed, draft));          /* empty: the clerk types it */
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +367,7 @@ main (int   argc,
   g_test_add_func ("/form/server-error", test_server_error);
   g_test_add_func ("/form/check-draft", test_check_draft);
   g_test_add_func ("/form/invalid", test_invalid);
+  g_test_add_func ("/form/asked-again", test_asked_again);
 
   status = g_test_run ();
   g_clear_object (&catalogue);

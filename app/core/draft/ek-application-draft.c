@@ -69,6 +69,13 @@ static const EkDraftField fields[] = {
   { "department", G_TYPE_STRING, FALSE, FALSE },
   { "job-title", G_TYPE_STRING, FALSE, FALSE },
   { "postcode", G_TYPE_STRING, FALSE, FALSE },
+  /* Mobile authorisation (手机授权): what its information page adds, the request being made */
+  { "gender", G_TYPE_STRING, FALSE, FALSE },
+  { "work-address", G_TYPE_STRING, FALSE, FALSE },
+  { "mobile-request-time", G_TYPE_STRING, FALSE, FALSE },
+  { "mobile-kind", G_TYPE_STRING, FALSE, FALSE },               /* new · number-change · phone-change */
+  { "mobile-old", G_TYPE_STRING, FALSE, FALSE },                /* 旧授权手机号码 */
+  { "mobile-new", G_TYPE_STRING, FALSE, FALSE },                /* 新授权手机号码 */
   /* Why (reissue, additional key, change) and where the key is collected */
   { "reason", G_TYPE_STRING, FALSE, FALSE },
   { "authority-id", G_TYPE_STRING, FALSE, FALSE },
@@ -81,6 +88,10 @@ static const EkDraftField fields[] = {
   { "status", G_TYPE_STRING, FALSE, TRUE },
   { "status-remark", G_TYPE_STRING, FALSE, TRUE },
   { "submitted-at", G_TYPE_STRING, FALSE, TRUE },
+  /* The fields the service filled in whose value the form shows but does not let the clerk
+   * change (a form field marked "fixed"), separated by spaces */
+  { "locked-fields", G_TYPE_STRING, FALSE, TRUE },
+  { "mobile-request-id", G_TYPE_STRING, FALSE, TRUE },
   /* Idempotency keys, made before the first try so a retry or a restart never creates or
    * submits twice; the submit key is cleared once the submission is accepted */
   { "create-key", G_TYPE_STRING, FALSE, TRUE },

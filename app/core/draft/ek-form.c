@@ -240,6 +240,27 @@ optional_l10n (JsonObject  *object,
   return TRUE;
 }
 
+static gboolean
+optional_boolean (JsonObject *object,
+                  const char *name,
+                  gboolean   *out)
+{
+  JsonNode *node = member (object, name);
+
+  *out = FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return FALSE;
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static const EkFormField *find_field (EkForm               *self,
+                                      const char           *name,
+                                      gboolean              server,
+                                      const EkFormSection **section_out);
+
 static EkFormField *
 parse_field (EkForm      *self,
              JsonNode    *node,
@@ -280,6 +301,9 @@ parse_field (EkForm      *self,
   if (index < 0 || (index != EK_FORM_CHECK_NONE && field->kind != EK_FORM_FIELD_TEXT))
     goto bad;
   field->check = index;
+
+  if (!optional_boolean (object, "fixed", &field->fixed))
+    goto bad;
 
   required = member (object, "required");
   if (required != NULL && (!JSON_NODE_HOLDS_VALUE (required) ||
@@ -388,10 +412,12 @@ parse_section (EkForm      *self,
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       EkFormField *field = parse_field (self, json_array_get_element (array, i), id, error);
+      const EkFormSection *other = NULL;
 
       if (field == NULL)
         return NULL;
-      if (ek_form_lookup_field (self, field->name) != NULL)
+      /* Once per step: another step may ask it again */
+      if (find_field (self, field->name, FALSE, &other) != NULL && g_strcmp0 (other->step, step) == 0)
         {
           g_autofree char *name = g_strdup (field->name);
 
@@ -959,4 +985,25 @@ ek_form_dup_display_value (EkForm             *self,
         return g_strdup (authority->name);
     }
   return g_strdup (value);
+}
+
+/**
+ * ek_form_field_is_locked:
+ *
+ * Whether the clerk may not change @field: a "fixed" field the service filled in (named in the
+ * draft's "locked-fields") that holds a value.
+ */
+gboolean
+ek_form_field_is_locked (const EkFormField  *field,
+                         EkApplicationDraft *draft)
+{
+  g_auto(GStrv) locked = NULL;
+
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (draft), FALSE);
+
+  if (!field->fixed || field->kind == EK_FORM_FIELD_TICK || is_blank (ek_application_draft_get_string (draft, field->name)))
+    return FALSE;
+  locked = g_strsplit (ek_application_draft_get_string (draft, "locked-fields"), " ", -1);
+  return g_strv_contains ((const char * const *) locked, field->name);
 }

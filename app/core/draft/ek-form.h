@@ -1,7 +1,9 @@
 /* ek-form.h: the application form as data (the catalogue's "forms" and "authorities")
  *
  * Sections of fields, the flow step that shows each section, which sections each business
- * type uses, and the checks each field runs as the clerk types: the same checks as the
+ * type uses (a field of the draft may be shown again by a section of another step, with its own
+ * label, for a business that asks the same things on a page of its own: the first section
+ * holding it is the one ek_form_lookup_field() and ek_form_step_for_field() answer), and the checks each field runs as the clerk types: the same checks as the
  * server (ek-validators.c). Pages are built from this, so another business type reuses them
  * by naming its sections in the catalogue.
  */
@@ -65,6 +67,8 @@ typedef struct
   char            *id_type_field; /* for an ID number: the field holding its type, or NULL */
   GPtrArray       *choices;       /* EkFormChoice*, for CHOICE, ID_TYPE and AUTHORITY */
   gboolean         sensitive;     /* an ID number: masked when shown, never logged */
+  gboolean         fixed;         /* shown, not changed, once the service filled it in (the draft's
+                                   * "locked-fields"); typed like any other while it is empty */
 } EkFormField;
 
 typedef struct
@@ -128,6 +132,8 @@ GPtrArray           *ek_form_check_draft            (EkForm             *self,
                                                      const char         *step);
 char                *ek_form_dup_display_value      (EkForm             *self,
                                                      const EkFormField  *field,
+                                                     EkApplicationDraft *draft);
+gboolean             ek_form_field_is_locked        (const EkFormField  *field,
                                                      EkApplicationDraft *draft);
 
 G_END_DECLS

@@ -13,6 +13,9 @@
 #include "ek-key-login-page.h"
 #include "ek-key-page.h"
 #include "ek-materials-page.h"
+#include "ek-mobile-authorization-page.h"
+#include "ek-mobile-history-page.h"
+#include "ek-mobile-page.h"
 #include "ek-pages.h"
 #include "ek-placeholder-page.h"
 #include "ek-review-page.h"
@@ -33,6 +36,9 @@ static const struct
   { "key", ek_key_page_new },
   { "key-login", ek_key_login_page_new },
   { "materials", ek_materials_page_new },
+  { "mobile", ek_mobile_page_new },
+  { "mobile-authorization", ek_mobile_authorization_page_new },
+  { "mobile-history", ek_mobile_history_page_new },
   { "review", ek_review_page_new },
   { "status", ek_status_page_new },
   { "visit", ek_visit_page_new },

@@ -285,6 +285,24 @@ sync_view (EkFormPage *self,
       if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (view->control)), value) != 0)
         gtk_editable_set_text (GTK_EDITABLE (view->control), value);
     }
+  /* What the service filled in of a "fixed" field is shown, not changed: an entry stays in the
+   * keyboard's path, read-only; a drop-down cannot be read-only, so it is made insensitive */
+  if (view->field->fixed)
+    {
+      gboolean locked = ek_form_field_is_locked (view->field, draft);
+
+      if (GTK_IS_EDITABLE (view->control))
+        {
+          gtk_editable_set_editable (GTK_EDITABLE (view->control), !locked);
+          if (locked)
+            gtk_widget_add_css_class (view->control, "flat");
+          else
+            gtk_widget_remove_css_class (view->control, "flat");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (view->control), GTK_ACCESSIBLE_PROPERTY_READ_ONLY, locked, -1);
+        }
+      else
+        gtk_widget_set_sensitive (view->control, !locked);
+    }
   self->syncing = FALSE;
 }
 
@@ -295,6 +313,12 @@ on_draft_notify_cb (EkApplicationDraft *draft,
 {
   FieldView *view = find_view (self, g_param_spec_get_name (pspec));
 
+  if (g_str_equal (g_param_spec_get_name (pspec), "locked-fields"))
+    {
+      for (guint i = 0; i < self->views->len; i++)
+        sync_view (self, g_ptr_array_index (self->views, i));
+      return;
+    }
   if (view == NULL || self->syncing)
     return;
   sync_view (self, view);

@@ -910,6 +910,12 @@ ek_registry_cmd_certificates (int    argc,
           gnutls_x509_crt_deinit (crt);
           return 1;
         }
+      /* The enterprise holds a certificate with this login name: an additional key may not take
+       * it again, and it counts towards the keys held */
+      if (login != NULL && *login != '\0')
+        ek_registry_db_exec (db, NULL,
+                             "INSERT OR IGNORE INTO certificate_logins (enterprise_id, login_name, seen_at) VALUES (?, ?, ?)",
+                             "isi", enterprise_id, login, ek_registry_now ());
       gnutls_x509_crt_deinit (crt);
       printf ("%s recorded\n", serial);
       return 0;

@@ -66,6 +66,41 @@ test_vectors (void)
 }
 
 static void
+assert_counter_day (EkCalendar *calendar,
+                    int         year,
+                    int         month,
+                    int         day,
+                    int         hour,
+                    int         minute,
+                    const char *expected)
+{
+  /* The local time of the clerk's clock, whatever its zone */
+  g_autoptr(GTimeZone) tz = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) now = g_date_time_new (tz, year, month, day, hour, minute, 0);
+  g_autofree char *text = NULL;
+  GDate result;
+
+  ek_calendar_next_counter_day (calendar, now, &result);
+  text = ek_date_format_iso (&result);
+  g_test_message ("%04d-%02d-%02d %02d:%02d → %s", year, month, day, hour, minute, text);
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* The day the visit page proposes: today before the counter opens on a working day, else the
+ * next working day (an adjusted working Sunday counts, a holiday does not) */
+static void
+test_counter_day (void)
+{
+  g_autoptr(EkCalendar) calendar = bundled ();
+
+  assert_counter_day (calendar, 2026, 9, 30, 8, 59, "2026-09-30");
+  assert_counter_day (calendar, 2026, 9, 30, 9, 0, "2026-10-08");    /* across National Day */
+  assert_counter_day (calendar, 2026, 10, 3, 7, 0, "2026-10-08");    /* a holiday morning */
+  assert_counter_day (calendar, 2025, 1, 24, 16, 0, "2025-01-26");   /* Sunday 01-26 is worked */
+  assert_counter_day (calendar, 2026, 12, 4, 23, 0, "2026-12-07");   /* Friday night → Monday */
+}
+
+static void
 test_edges (void)
 {
   g_autoptr(EkCalendar) calendar = bundled ();
@@ -204,6 +239,7 @@ main (int   argc,
   ek_test_init (&argc, &argv);
 
   g_test_add_func ("/calendar/vectors", test_vectors);
+  g_test_add_func ("/calendar/counter-day", test_counter_day);
   g_test_add_func ("/calendar/edges", test_edges);
   g_test_add_func ("/calendar/working-day", test_working_day);
   g_test_add_func ("/calendar/dates", test_dates);

@@ -3,17 +3,21 @@
  * Reissue (补办) and cancellation (注销, with the key lost and with it) in zh_CN, in the real
  * window: the documents step renders the filled form with the business's box ticked and no
  * server call (the service's address points at a closed port: any call would fail the step),
- * the printed form is read back with pdftotext, and the counter step shows the seed's paper
- * checklist, the authority and its address, the dates in working days from a planned hand-in
- * day, and what happens next; its printable checklist is read back with pdftotext too.
+ * the printed form is read back with pdftotext (no confirmation letter: the seeds ask for none at
+ * the counter), and the counter step shows the seed's paper checklist, the authority and its
+ * address, the dates in working days from the next day the counter is open and then from a day
+ * picked on its calendar, and what happens next; its printable checklist is read back with
+ * pdftotext too. The reissue's form says where the login name is typed that it is the original.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include <gtk/gtk.h>
+#include <gdk/x11/gdkx.h>
 
 #include "ek-application.h"
+#include "ek-calendar.h"
 #include "ek-catalogue.h"
 #include "ek-documents-page.h"
 #include "ek-draft-store.h"
@@ -54,6 +58,57 @@ save_png (const char *pdf,
   g_assert_no_error (error);
 }
 
+/* The keyboard, through the X server (xdotool), as the clerk's own keys */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+} Run;
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, NULL);
+  run->done = TRUE;
+}
+
+static void
+xdotool (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  Run r = { FALSE, FALSE };
+
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (proc, NULL, on_run_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (r.ok);
+  ek_ui_iterate (current_window);
+}
+
+static void
+press (const char *key)
+{
+  const char *argv[] = { "xdotool", "key", "--delay", "30", key, NULL };
+
+  xdotool (argv);
+}
+
+static void
+x_focus (GtkWindow *toplevel)
+{
+  g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (toplevel))));
+  const char *argv[] = { "xdotool", "windowfocus", "--sync", xid, NULL };
+
+  xdotool (argv);
+}
+
 static EkApplicationDraft *
 counter_draft (const char *business)
 {
@@ -75,8 +130,6 @@ counter_draft (const char *business)
   ek_application_draft_set_string (draft, "postcode", "518000");
   ek_application_draft_set_string (draft, "authority-id", "shenzhen");
   ek_application_draft_set_string (draft, "authority-name", "深圳市商务局");
-  /* Handed in on Wednesday 2026-09-30, just before the National Day holiday */
-  ek_application_draft_set_string (draft, "visit-date", "2026-09-30");
   return draft;
 }
 
@@ -99,7 +152,8 @@ visit_ready (gpointer data)
 static EkVisitPage *
 walk_to_visit (EkApplicationDraft *draft,
                const char         *ticked,
-               const char         *must_print)
+               const char         *must_print,
+               const char         *form_step)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (&error);
@@ -109,7 +163,11 @@ walk_to_visit (EkApplicationDraft *draft,
 
   g_assert_no_error (error);
   window = ek_window_new_for_draft (GTK_APPLICATION (app), catalogue, draft);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  /* The cancellation at the smallest size the layouts must hold (800 × 600) */
+  if (g_str_equal (ek_application_draft_get_business_type_id (draft), "cancellation"))
+    gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  else
+    gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
   gtk_window_present (GTK_WINDOW (window));
   current_window = GTK_WIDGET (window);
   ek_ui_iterate (current_window);
@@ -124,6 +182,25 @@ walk_to_visit (EkApplicationDraft *draft,
       ek_ui_iterate (current_window);
       g_assert_cmpstr (ek_window_get_current_step (window), ==, "form-enterprise");
     }
+  /* Reissue: where the login name is typed, the seed's word that it is the ORIGINAL one (§2) */
+  if (form_step != NULL)
+    {
+      GtkWidget *hint;
+
+      g_assert_true (ek_window_go_to_step (window, form_step));
+      ek_ui_iterate (current_window);
+      hint = ek_ui_find (current_window, "login-name-hint");
+      g_assert_nonnull (hint);
+      g_assert_true (gtk_widget_is_drawable (hint));
+      g_test_message ("hint: %s", gtk_label_get_text (GTK_LABEL (hint)));
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (hint)), "补办证书的原用户名"));
+      /* The next widget after the entry: shown where the name is typed */
+      g_assert_true (gtk_widget_get_prev_sibling (hint) == ek_ui_find (current_window, "login-name"));
+      /* Where the clerk types it: the page scrolls to the focused entry */
+      gtk_widget_grab_focus (ek_ui_find (current_window, "login-name"));
+      ek_ui_iterate (current_window);
+      ek_ui_screenshot (current_window, "form-reissue-login-name");
+    }
   g_assert_true (ek_window_go_to_step (window, "documents"));
   page = ek_window_get_current_page (window);
   g_assert_true (EK_IS_DOCUMENTS_PAGE (page));
@@ -131,6 +208,18 @@ walk_to_visit (EkApplicationDraft *draft,
   /* Ready without the service: nothing was sent */
   g_assert_cmpstr (ek_documents_page_get_state (EK_DOCUMENTS_PAGE (page)), ==, "ready");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), ==, "");
+
+  /* The seed's counter businesses print the application form alone: no confirmation letter */
+  g_assert_true (ek_documents_page_offers (EK_DOCUMENTS_PAGE (page), 0));
+  g_assert_false (ek_documents_page_offers (EK_DOCUMENTS_PAGE (page), 1));
+  g_assert_false (ek_ui_shows_text (current_window, "《电子签章申请确认函》"));
+  {
+    g_autofree char *letter = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (page), 1);
+    g_assert_false (g_file_test (letter, G_FILE_TEST_EXISTS));
+  }
+
+  ek_ui_screenshot (current_window, g_str_equal (ek_application_draft_get_business_type_id (draft), "reissue")
+                                    ? "documents-reissue" : "documents-cancellation");
 
   form_pdf = ek_documents_page_dup_pdf (EK_DOCUMENTS_PAGE (page), 0);
   text = pdf_text (form_pdf);
@@ -148,6 +237,53 @@ walk_to_visit (EkApplicationDraft *draft,
   g_assert_true (EK_IS_VISIT_PAGE (page));
   ek_ui_wait (current_window, visit_ready, page, "the checklist to be rendered");
   g_assert_true (ek_page_get_complete (page));
+
+  /* The dates count from the next day the counter is open, until the clerk picks a day */
+  {
+    g_autoptr(EkCalendar) calendar = ek_calendar_new_default (NULL);
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *expected = NULL, *heading = NULL;
+    GDate day;
+
+    ek_calendar_next_counter_day (calendar, now, &day);
+    expected = ek_date_format_iso (&day);
+    g_assert_cmpstr (ek_visit_page_get_day (EK_VISIT_PAGE (page)), ==, expected);
+    g_assert_cmpstr (ek_application_draft_get_string (draft, "visit-date"), ==, expected);
+    g_assert_true (ek_ui_shows_text (current_window, expected));
+  }
+  /* By keyboard: Space opens the calendar (it takes the focus), the arrows move over the days,
+   * Space picks one: it becomes the planned day and the dates follow; Escape closes it */
+  {
+    g_autoptr(GDateTime) picked = NULL;
+    g_autofree char *expected = NULL;
+    GtkWidget *button = ek_ui_find (current_window, "visit-day");
+    GtkWidget *calendar = ek_ui_find_any (current_window, "visit-calendar");
+
+    x_focus (GTK_WINDOW (current_window));
+    g_assert_true (gtk_widget_grab_focus (button));
+    press ("space");
+    g_assert_true (gtk_widget_is_drawable (calendar));
+    g_assert_true (gtk_root_get_focus (GTK_ROOT (current_window)) == calendar);
+    press ("Right");
+    press ("Down");
+    press ("space");
+    picked = gtk_calendar_get_date (GTK_CALENDAR (calendar));
+    expected = g_date_time_format (picked, "%Y-%m-%d");
+    g_test_message ("picked by keyboard: %s", expected);
+    g_assert_cmpstr (ek_visit_page_get_day (EK_VISIT_PAGE (page)), ==, expected);
+    g_assert_cmpstr (ek_application_draft_get_string (draft, "visit-date"), ==, expected);
+    g_assert_true (ek_ui_shows_text (current_window, expected));
+    press ("Escape");
+    g_assert_false (gtk_widget_is_drawable (calendar));
+  }
+
+  /* Handed in on Wednesday 2026-09-30, just before the National Day holiday, chosen on the
+   * page's calendar: the dates and the printed checklist count from it */
+  ek_visit_page_choose_day (EK_VISIT_PAGE (page), "2026-09-30");
+  ek_ui_iterate (current_window);
+  g_assert_cmpstr (ek_visit_page_get_day (EK_VISIT_PAGE (page)), ==, "2026-09-30");
+  g_assert_cmpstr (ek_application_draft_get_string (draft, "visit-date"), ==, "2026-09-30");
+  ek_ui_wait (current_window, visit_ready, page, "the checklist to be rendered again");
   return EK_VISIT_PAGE (page);
 }
 
@@ -176,7 +312,7 @@ test_reissue (void)
   /* The original login name, and the reason the seed asks for */
   ek_application_draft_set_string (draft, "login-name", "wangbing@126.com");
   ek_application_draft_set_string (draft, "reason", "原电子钥匙丢失，申请补办");
-  page = walk_to_visit (draft, "√补办", "原电子钥匙丢失，申请补办");
+  page = walk_to_visit (draft, "√补办", "原电子钥匙丢失，申请补办", "form-people");
 
   /* Seed 001 §2 step (3): five paper materials, each with who signs and stamps */
   g_assert_cmpuint (ek_visit_page_get_n_items (page), ==, 5);
@@ -245,7 +381,7 @@ test_cancellation (gconstpointer data)
   /* The key to cancel, typed since it is lost (or read from it) */
   ek_application_draft_set_string (draft, "key-login-name", "许可证测试用户");
   ek_application_draft_set_boolean (draft, "key-lost", lost);
-  page = walk_to_visit (draft, "√注销", "许可证测试用户");
+  page = walk_to_visit (draft, "√注销", "许可证测试用户", NULL);
 
   /* Seed 001 §5 step (3): the form, and the key unless it is lost */
   g_assert_cmpuint (ek_visit_page_get_n_items (page), ==, lost ? 1 : 2);

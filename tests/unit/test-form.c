@@ -227,6 +227,23 @@ test_check_draft (void)
   g_assert_cmpstr (masked, ==, "110*************2X");
 }
 
+/* Where the login name is typed, what the business's seed section says of it: the reissue
+ * the original one (seed 001 §2), the additional key a new one (§3); others the general hint */
+static void
+test_business_hints (void)
+{
+  EkForm *form = default_form ();
+  const EkFormField *field = ek_form_lookup_field (form, "login-name");
+
+  g_assert_nonnull (field);
+  g_assert_nonnull (strstr (ek_form_field_get_hint (field, "reissue"), "ORIGINAL"));
+  g_assert_nonnull (strstr (ek_form_field_get_hint (field, "additional-key"), "NEW login name"));
+  g_assert_cmpstr (ek_form_field_get_hint (field, "first-application"), ==, field->hint);
+  g_assert_cmpstr (ek_form_field_get_hint (field, NULL), ==, field->hint);
+  g_assert_cmpstr (ek_form_field_get_hint (ek_form_lookup_field (form, "mobile"), "reissue"), ==,
+                   ek_form_lookup_field (form, "mobile")->hint);
+}
+
 static void
 test_invalid (void)
 {
@@ -251,6 +268,9 @@ test_invalid (void)
     { "{\"authorities\": {\"list\": [{\"id\": \"a\", \"name\": {\"en\": \"A\"}}]}, \"forms\": {\"sections\": "
       "[{\"id\": \"s\", \"step\": \"x\", \"title\": {\"en\": \"S\"}, \"fields\": [{\"name\": \"mobile\", \"kind\": \"text\", "
       "\"label\": {\"en\": \"T\"}}]}], \"business_types\": {\"b\": [\"nope\"]}}}", "names a section that does not exist" },
+    { "{\"authorities\": {\"list\": [{\"id\": \"a\", \"name\": {\"en\": \"A\"}}]}, \"forms\": {\"sections\": "
+      "[{\"id\": \"s\", \"step\": \"x\", \"title\": {\"en\": \"S\"}, \"fields\": [{\"name\": \"mobile\", \"kind\": \"text\", "
+      "\"label\": {\"en\": \"T\"}, \"business_hints\": {\"reissue\": 3}}]}], \"business_types\": {}}}", "field “mobile” of section “s”" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -367,6 +387,7 @@ main (int   argc,
   g_test_add_func ("/form/server-error", test_server_error);
   g_test_add_func ("/form/check-draft", test_check_draft);
   g_test_add_func ("/form/invalid", test_invalid);
+  g_test_add_func ("/form/business-hints", test_business_hints);
   g_test_add_func ("/form/asked-again", test_asked_again);
 
   status = g_test_run ();

@@ -208,6 +208,39 @@ test_form_ticks (void)
     }
 }
 
+/* The forms each business prints, as its seed section asks: the 《电子签章申请确认函》 for the
+ * online first application (§1.1), the additional key (§3 step 3) and the renewal (§4.1); the
+ * application form alone at the counter (§1.2, §2, §5) and for the PIN unlock (§4.2) */
+static void
+test_printed_forms (void)
+{
+  g_autoptr(EkCatalogue) cat = catalogue ();
+  const struct { const char *business; gboolean letter; } cases[] = {
+    { "first-application", TRUE }, { "additional-key", TRUE }, { "renewal", TRUE },
+    { "first-application-offline", FALSE }, { "reissue", FALSE }, { "cancellation", FALSE },
+    { "pin-unlock", FALSE },
+  };
+  const char *broken =
+    "{\"format\":1,\"steps\":{\"status\":{\"title\":{\"en\":\"S\"}}},\"business_types\":[{\"id\":\"x\","
+    "\"name\":{\"en\":\"X\"},\"summary\":{\"en\":\"X\"},\"mode\":\"online\",\"key_required\":false,"
+    "\"flow\":[\"status\"],\"printed_forms\":[\"poster\"]}]}";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (broken, strlen (broken));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkCatalogue) refused = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      EkBusinessType *type = ek_catalogue_lookup_business_type (cat, cases[i].business);
+
+      g_assert_nonnull (type);
+      g_assert_true (ek_business_type_prints_form (type, "application-form"));
+      g_assert_cmpint (ek_business_type_prints_form (type, "seal-confirmation"), ==, cases[i].letter);
+    }
+  refused = ek_catalogue_new_from_bytes (bytes, "broken.json", &error);
+  g_assert_null (refused);
+  g_assert_error (error, EK_CATALOGUE_ERROR, EK_CATALOGUE_ERROR_INVALID);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -221,6 +254,7 @@ main (int   argc,
   g_test_add_func ("/stages/key-issuing-transitions-and-mail", test_key_issuing_transitions_and_mail);
   g_test_add_func ("/stages/broken-stages-refused", test_broken_stages_refused);
   g_test_add_func ("/stages/form-ticks", test_form_ticks);
+  g_test_add_func ("/stages/printed-forms", test_printed_forms);
 
   return g_test_run ();
 }

@@ -16,6 +16,7 @@ struct _EkBusinessType
   GPtrArray      *steps;
   char           *stages_id;    /* the catalogue's stage set, or NULL */
   char          **form_ticks;   /* the form's boxes this business ticks */
+  char          **printed_forms; /* the forms its documents step prints, or NULL: both */
 };
 
 G_DEFINE_FINAL_TYPE (EkBusinessType, ek_business_type, G_TYPE_OBJECT)
@@ -43,6 +44,7 @@ ek_business_type_finalize (GObject *object)
   g_clear_pointer (&self->steps, g_ptr_array_unref);
   g_clear_pointer (&self->stages_id, g_free);
   g_clear_pointer (&self->form_ticks, g_strfreev);
+  g_clear_pointer (&self->printed_forms, g_strfreev);
 
   G_OBJECT_CLASS (ek_business_type_parent_class)->finalize (object);
 }
@@ -241,4 +243,32 @@ ek_business_type_set_course (EkBusinessType     *self,
   self->stages_id = g_strdup (stages_id);
   g_strfreev (self->form_ticks);
   self->form_ticks = form_ticks != NULL ? g_strdupv ((char **) form_ticks) : NULL;
+}
+
+/**
+ * ek_business_type_set_printed_forms:
+ * @forms: (nullable): "application-form", "seal-confirmation", or NULL for both
+ *
+ * The forms the business's seed section has the clerk print: the confirmation letter
+ * 《电子签章申请确认函》 only where the seed asks for it.
+ */
+void
+ek_business_type_set_printed_forms (EkBusinessType     *self,
+                                    const char * const *forms)
+{
+  g_return_if_fail (EK_IS_BUSINESS_TYPE (self));
+
+  g_strfreev (self->printed_forms);
+  self->printed_forms = forms != NULL ? g_strdupv ((char **) forms) : NULL;
+}
+
+/* Whether the documents step prints @form ("application-form" or "seal-confirmation") */
+gboolean
+ek_business_type_prints_form (EkBusinessType *self,
+                              const char     *form)
+{
+  g_return_val_if_fail (EK_IS_BUSINESS_TYPE (self), FALSE);
+  g_return_val_if_fail (form != NULL, FALSE);
+
+  return self->printed_forms == NULL || g_strv_contains ((const char * const *) self->printed_forms, form);
 }

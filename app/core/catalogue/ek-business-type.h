@@ -38,5 +38,9 @@ gboolean        ek_business_type_has_step     (EkBusinessType *self,
 void            ek_business_type_set_course   (EkBusinessType *self,
                                                const char     *stages_id,
                                                const char * const *form_ticks);
+void            ek_business_type_set_printed_forms (EkBusinessType     *self,
+                                                    const char * const *forms);
+gboolean        ek_business_type_prints_form  (EkBusinessType *self,
+                                               const char     *form);
 
 G_END_DECLS

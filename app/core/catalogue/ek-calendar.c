@@ -394,3 +394,32 @@ ek_calendar_count_working_days (EkCalendar *self,
       count++;
   return count;
 }
+
+/**
+ * ek_calendar_next_counter_day:
+ * @now: the local time now
+ * @result: (out): the first day the clerk can hand papers in at the counter
+ *
+ * Today if today is a working day and @now is before the counter opens (09:00: the seeds
+ * give no hours, government counters open at nine), else the next working day.
+ */
+void
+ek_calendar_next_counter_day (EkCalendar *self,
+                              GDateTime  *now,
+                              GDate      *result)
+{
+  GDate today;
+
+  g_return_if_fail (EK_IS_CALENDAR (self));
+  g_return_if_fail (now != NULL && result != NULL);
+
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+  if (g_date_time_get_hour (now) < EK_COUNTER_OPENS_HOUR && ek_calendar_is_working_day (self, &today))
+    {
+      *result = today;
+      return;
+    }
+  ek_calendar_add_working_days (self, &today, 1, result, NULL);
+}

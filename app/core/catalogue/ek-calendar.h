@@ -35,6 +35,11 @@ void        ek_calendar_add_working_days    (EkCalendar   *self,
                                              gboolean     *estimate);
 guint       ek_calendar_count_working_days  (EkCalendar   *self,
                                              guint         year);
+/* The hour the issuing authorities' counters open (the seeds give none: nine, as is usual) */
+#define EK_COUNTER_OPENS_HOUR 9
+void        ek_calendar_next_counter_day    (EkCalendar   *self,
+                                             GDateTime    *now,
+                                             GDate        *result);
 
 gboolean    ek_date_parse_iso               (const char   *text,
                                              GDate        *date,

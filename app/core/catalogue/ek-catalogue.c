@@ -184,7 +184,7 @@ parse_business_type (JsonNode    *node,
   JsonObject *object;
   g_autoptr(EkBusinessType) type = NULL;
   g_autoptr(GStrvBuilder) ticks = g_strv_builder_new ();
-  JsonNode *name, *summary, *mode_node, *key_node, *flow_node, *stages_node, *ticks_node;
+  JsonNode *name, *summary, *mode_node, *key_node, *flow_node, *stages_node, *ticks_node, *printed_node;
   EkBusinessMode mode;
   const char *id;
   JsonArray *flow_array;
@@ -291,6 +291,33 @@ parse_business_type (JsonNode    *node,
           invalid (error, origin, _("business type “%s” has “form_ticks” that are not a list of names"), id);
           return NULL;
         }
+    }
+  /* The forms the documents step prints: only those the seed section asks for */
+  printed_node = get_member (object, "printed_forms");
+  if (printed_node != NULL)
+    {
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (printed_node) ? json_node_get_array (printed_node) : NULL;
+      g_autoptr(GStrvBuilder) printed = g_strv_builder_new ();
+      g_auto(GStrv) forms = NULL;
+
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        {
+          JsonNode *form = json_array_get_element (array, i);
+          const char *form_name = JSON_NODE_HOLDS_VALUE (form) && json_node_get_value_type (form) == G_TYPE_STRING
+                             ? json_node_get_string (form) : NULL;
+
+          if (form_name == NULL || !(g_str_equal (form_name, "application-form") || g_str_equal (form_name, "seal-confirmation")))
+            array = NULL;
+          else
+            g_strv_builder_add (printed, form_name);
+        }
+      if (array == NULL || json_array_get_length (array) == 0)
+        {
+          invalid (error, origin, _("business type “%s” has “printed_forms” that are not a list of application-form and seal-confirmation"), id);
+          return NULL;
+        }
+      forms = g_strv_builder_end (printed);
+      ek_business_type_set_printed_forms (type, (const char * const *) forms);
     }
   {
     g_auto(GStrv) tick_names = g_strv_builder_end (ticks);

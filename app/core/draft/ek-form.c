@@ -91,6 +91,7 @@ field_free (gpointer data)
   g_free (field->server_name);
   g_free (field->label);
   g_free (field->hint);
+  g_clear_pointer (&field->business_hints, g_hash_table_unref);
   g_free (field->id_type_field);
   g_clear_pointer (&field->choices, g_ptr_array_unref);
   g_free (field);
@@ -317,6 +318,26 @@ parse_field (EkForm      *self,
   field->label = g_strdup (ek_l10n_pick (label));
   if (!optional_l10n (object, "hint", &field->hint))
     goto bad;
+  /* What a business's seed section says about this field instead, e.g. the reissue's
+   * original login name (seed 001 §2) */
+  if (member (object, "business_hints") != NULL)
+    {
+      JsonNode *hints = member (object, "business_hints");
+      g_autoptr(GList) ids = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (hints))
+        goto bad;
+      field->business_hints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      ids = json_object_get_members (json_node_get_object (hints));
+      for (GList *l = ids; l != NULL; l = l->next)
+        {
+          JsonNode *hint = json_object_get_member (json_node_get_object (hints), l->data);
+
+          if (!ek_l10n_is_valid (hint))
+            goto bad;
+          g_hash_table_insert (field->business_hints, g_strdup (l->data), g_strdup (ek_l10n_pick (hint)));
+        }
+    }
 
   if (member (object, "server") != NULL)
     {
@@ -985,6 +1006,26 @@ ek_form_dup_display_value (EkForm             *self,
         return g_strdup (authority->name);
     }
   return g_strdup (value);
+}
+
+/**
+ * ek_form_field_get_hint:
+ * @business_type_id: (nullable): the draft's business
+ *
+ * Returns: (nullable): the hint shown with @field for that business: its own where the catalogue
+ *   gives one ("business_hints"), else the field's hint
+ */
+const char *
+ek_form_field_get_hint (const EkFormField *field,
+                        const char        *business_type_id)
+{
+  const char *hint = NULL;
+
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (field->business_hints != NULL && business_type_id != NULL)
+    hint = g_hash_table_lookup (field->business_hints, business_type_id);
+  return hint != NULL ? hint : field->hint;
 }
 
 /**

@@ -64,6 +64,7 @@ typedef struct
   EkFormCheck      check;
   char            *label;         /* localized */
   char            *hint;          /* localized, or NULL */
+  GHashTable      *business_hints; /* business type id → localized hint in its place, or NULL */
   char            *id_type_field; /* for an ID number: the field holding its type, or NULL */
   GPtrArray       *choices;       /* EkFormChoice*, for CHOICE, ID_TYPE and AUTHORITY */
   gboolean         sensitive;     /* an ID number: masked when shown, never logged */
@@ -130,6 +131,8 @@ EkFormProblem       *ek_form_check_field            (EkForm             *self,
 GPtrArray           *ek_form_check_draft            (EkForm             *self,
                                                      EkApplicationDraft *draft,
                                                      const char         *step);
+const char          *ek_form_field_get_hint         (const EkFormField  *field,
+                                                     const char         *business_type_id);
 char                *ek_form_dup_display_value      (EkForm             *self,
                                                      const EkFormField  *field,
                                                      EkApplicationDraft *draft);

@@ -488,6 +488,8 @@ ek_image_encode_jpeg_with (const EkImage         *image,
   jpeg_set_linear_quality (&cinfo, MAX (settings->luma_factor, 1), TRUE);
   cinfo.optimize_coding = TRUE;
   cinfo.dct_method = JDCT_ISLOW;
+  if (image->channels == 3 && settings->full_chroma)
+    cinfo.comp_info[0].h_samp_factor = cinfo.comp_info[0].v_samp_factor = 1;
   if (settings->luma_dc > 0)
     cinfo.quant_tbl_ptrs[0]->quantval[0] = (UINT16) CLAMP (settings->luma_dc, 1, 255);
   if (image->channels == 3 && settings->chroma_factor > 0 && settings->chroma_factor != settings->luma_factor)

@@ -107,6 +107,7 @@ typedef struct
   int      luma_dc;         /* 0: the table's; else the DC step of the luma table */
   gboolean progressive;
   gboolean refine_luma;     /* progressive: luma's AC in two passes, smaller from ~0.5 bit/pixel */
+  gboolean full_chroma;     /* 4:4:4: chroma at luma's resolution (a thin red stroke stays red) */
 } EkJpegSettings;
 
 int            ek_image_jpeg_quality_factor (int             quality);

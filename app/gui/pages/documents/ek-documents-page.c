@@ -4,7 +4,8 @@
  * in the draft before the first try, so a retry or a restart never creates two) or, if it
  * exists and can still be changed, updated with the draft's values. Fields the server rejects
  * go onto their fields in the draft, and the page offers "Go to the field". Then the filled
- * 《进出口企业电子钥匙与电子认证证书办理申请表》 and 《电子签章申请确认函》 are rendered (on a worker
+ * 《进出口企业电子钥匙与电子认证证书办理申请表》 and, where the business's seed section asks for it
+ * (its "printed_forms" in the catalogue), the 《电子签章申请确认函》 are rendered (on a worker
  * thread) into the draft's folder; each can be printed (the PDF pages drawn by poppler into the
  * print context) or saved as a PDF. The reminder says what the seeds tell the clerk: print,
  * have the legal representative sign, stamp, scan for the next step.
@@ -30,11 +31,12 @@
 static const struct
 {
   EkDocumentKind kind;
+  const char    *id;      /* the catalogue's name for it (a business's "printed_forms") */
   const char    *file;
   const char    *name;    /* as printed on the form */
 } documents[] = {
-  { EK_DOCUMENT_APPLICATION_FORM, "application-form.pdf", "进出口企业电子钥匙与电子认证证书办理申请表" },
-  { EK_DOCUMENT_SEAL_CONFIRMATION, "seal-confirmation.pdf", "电子签章申请确认函" },
+  { EK_DOCUMENT_APPLICATION_FORM, "application-form", "application-form.pdf", "进出口企业电子钥匙与电子认证证书办理申请表" },
+  { EK_DOCUMENT_SEAL_CONFIRMATION, "seal-confirmation", "seal-confirmation.pdf", "电子签章申请确认函" },
 };
 #define N_DOCUMENTS G_N_ELEMENTS (documents)
 
@@ -45,6 +47,8 @@ struct _EkDocumentsPage
   GCancellable *cancellable;
   char         *state;
   guint         rendered;
+  guint         to_render;
+  gboolean      offered[N_DOCUMENTS];  /* the forms this business's seed section asks for */
 
   GtkLabel     *doc_labels[N_DOCUMENTS];
 
@@ -53,6 +57,10 @@ struct _EkDocumentsPage
   GtkBox       *field_errors_box;
   GtkLabel     *form_label;
   GtkLabel     *letter_label;
+  GtkWidget    *letter_row;
+  GtkWidget    *reminder_both;
+  GtkWidget    *reminder_counter;
+  GtkWidget    *reminder_online;
   GtkLabel     *number_label;
   GtkButton    *print_form_button;
   GtkButton    *retry_button;
@@ -172,9 +180,47 @@ on_rendered_cb (GObject      *source,
         set_state (self, "error", error->message);
       return;
     }
-  if (++self->rendered < N_DOCUMENTS)
+  if (++self->rendered < self->to_render)
     return;
   set_state (self, "ready", NULL);
+}
+
+static EkBusinessType *
+lookup_business (EkApplicationDraft *draft)
+{
+  const char *id = ek_application_draft_get_business_type_id (draft);
+  g_autoptr(EkCatalogue) catalogue = id != NULL ? ek_catalogue_new_default (NULL) : NULL;
+  EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, id) : NULL;
+
+  return type != NULL ? g_object_ref (type) : NULL;
+}
+
+/* Only the forms the business's seed section asks for: the counter businesses and the PIN
+ * unlock print the application form alone, with no 《电子签章申请确认函》 */
+static void
+choose_documents (EkDocumentsPage *self)
+{
+  g_autoptr(EkBusinessType) type = lookup_business (ek_page_get_draft (EK_PAGE (self)));
+  gboolean counter = type != NULL && ek_business_type_get_mode (type) == EK_BUSINESS_MODE_OFFLINE;
+
+  for (guint i = 0; i < N_DOCUMENTS; i++)
+    self->offered[i] = type == NULL || ek_business_type_prints_form (type, documents[i].id);
+  /* The application form is what every business hands in */
+  self->offered[0] = TRUE;
+  gtk_widget_set_visible (self->letter_row, self->offered[1]);
+  gtk_widget_set_visible (self->reminder_both, self->offered[1]);
+  gtk_widget_set_visible (self->reminder_counter, !self->offered[1] && counter);
+  gtk_widget_set_visible (self->reminder_online, !self->offered[1] && !counter);
+}
+
+gboolean
+ek_documents_page_offers (EkDocumentsPage *self,
+                          guint            index)
+{
+  g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), FALSE);
+  g_return_val_if_fail (index < N_DOCUMENTS, FALSE);
+
+  return self->offered[index] && gtk_widget_get_visible (index == 0 ? GTK_WIDGET (self->print_form_button) : self->letter_row);
 }
 
 static void
@@ -188,11 +234,19 @@ render_documents (EkDocumentsPage *self)
       set_state (self, "error", error->message);
       return;
     }
+  choose_documents (self);
   set_state (self, "rendering", _("Preparing the documents…"));
   self->rendered = 0;
+  self->to_render = 0;
+  for (guint i = 0; i < N_DOCUMENTS; i++)
+    self->to_render += self->offered[i] ? 1 : 0;
   for (guint i = 0; i < N_DOCUMENTS; i++)
     {
-      g_autofree char *path = g_build_filename (dir, documents[i].file, NULL);
+      g_autofree char *path = NULL;
+
+      if (!self->offered[i])
+        continue;
+      path = g_build_filename (dir, documents[i].file, NULL);
 
       ek_document_render_pdf_async (ek_page_get_draft (EK_PAGE (self)), documents[i].kind, path,
                                     self->cancellable, on_rendered_cb, g_object_ref (self));
@@ -407,9 +461,7 @@ on_updated_cb (GObject      *source,
 static gboolean
 is_counter_business (EkApplicationDraft *draft)
 {
-  const char *id = ek_application_draft_get_business_type_id (draft);
-  g_autoptr(EkCatalogue) catalogue = id != NULL ? ek_catalogue_new_default (NULL) : NULL;
-  EkBusinessType *type = catalogue != NULL ? ek_catalogue_lookup_business_type (catalogue, id) : NULL;
+  g_autoptr(EkBusinessType) type = lookup_business (draft);
 
   return type != NULL && ek_business_type_get_mode (type) == EK_BUSINESS_MODE_OFFLINE;
 }
@@ -724,6 +776,10 @@ ek_documents_page_class_init (EkDocumentsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, field_errors_box);
   gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, form_label);
   gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, letter_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, letter_row);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, reminder_both);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, reminder_counter);
+  gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, reminder_online);
   gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, number_label);
   gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, print_form_button);
   gtk_widget_class_bind_template_child (widget_class, EkDocumentsPage, retry_button);

@@ -1,4 +1,4 @@
-/* ek-documents-page.h: the documents step: the application is sent, then its two forms printed */
+/* ek-documents-page.h: the documents step: the application is sent, then its forms printed */
 #pragma once
 
 #include "ek-page.h"
@@ -14,6 +14,9 @@ const char *ek_documents_page_get_state (EkDocumentsPage    *self);
 char       *ek_documents_page_dup_pdf   (EkDocumentsPage    *self,
                                          guint               index);
 void        ek_documents_page_retry     (EkDocumentsPage    *self);
+/* Whether form @index (0 the application form, 1 the confirmation letter) is offered */
+gboolean    ek_documents_page_offers    (EkDocumentsPage    *self,
+                                         guint               index);
 char       *ek_documents_page_default_name (EkDocumentsPage *self,
                                             guint            index);
 

@@ -38,6 +38,7 @@ typedef struct
   GtkWidget         *message;
   GPtrArray         *values;    /* for a drop-down: the value of each item; [0] is "" */
   GtkWidget         *details;   /* for an authority: its counter's address and phone */
+  const char        *hint;      /* for this business (ek_form_field_get_hint()), or NULL */
   gboolean           touched;
   gboolean           focused;   /* the keyboard focus is in the control */
 } FieldView;
@@ -374,9 +375,9 @@ set_message (FieldView     *view,
   if (text != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (view->control),
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-  else if (view->field->hint != NULL)
+  else if (view->hint != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (view->control),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, view->field->hint, -1);
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, view->hint, -1);
   else
     gtk_accessible_reset_property (GTK_ACCESSIBLE (view->control), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
@@ -509,6 +510,7 @@ add_field (EkFormPage        *self,
   GtkEventController *focus;
 
   view->field = field;
+  view->hint = ek_form_field_get_hint (field, ek_application_draft_get_business_type_id (ek_page_get_draft (EK_PAGE (self))));
   field_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_add_css_class (field_box, "form-field");
 
@@ -567,9 +569,12 @@ add_field (EkFormPage        *self,
       gtk_box_append (GTK_BOX (field_box), view->control);
     }
 
-  if (field->hint != NULL)
+  if (view->hint != NULL)
     {
-      hint = ek_ui_wrapped_label_new_word_char (field->hint, "dim-label");
+      g_autofree char *hint_name = g_strconcat (field->name, "-hint", NULL);
+
+      hint = ek_ui_wrapped_label_new_word_char (view->hint, "dim-label");
+      gtk_widget_set_name (hint, hint_name);
       gtk_widget_add_css_class (hint, "caption");
       gtk_box_append (GTK_BOX (field_box), hint);
     }

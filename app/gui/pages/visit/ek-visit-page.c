@@ -5,8 +5,10 @@
  * and hands it in with the paper materials of the seed's own list. This page shows that list as
  * a checklist with who signs and stamps each item (the catalogue's "visits"; the key to cancel
  * is left out when it is lost), the chosen authority with its address, the dates the seed's
- * working days give when the papers are handed in today (the business's stages), and what
- * happens next. The same is rendered as a one-page PDF in the draft's folder, to print or save.
+ * working days give from the day the clerk plans to hand the papers in (the business's stages;
+ * the day is chosen on a calendar and kept in the draft; until then it is the next day the
+ * counter is open: today before nine on a working day, else the next working day), and what happens
+ * next. The same is rendered as a one-page PDF in the draft's folder, to print or save.
  * No account and no server are involved.
  */
 #include "config.h"
@@ -42,6 +44,9 @@ struct _EkVisitPage
   GtkLabel     *next_label;
   GtkButton    *print_button;
   GtkButton    *save_button;
+  GtkCalendar  *visit_calendar;
+  GtkMenuButton *visit_day_button;
+  gboolean      choosing;     /* the calendar is being set from the draft, not by the clerk */
 };
 
 G_DEFINE_FINAL_TYPE (EkVisitPage, ek_visit_page, EK_TYPE_PAGE)
@@ -141,7 +146,7 @@ show_dates (EkVisitPage *self,
     g_date_clear (&ended[i], 1);
   g_date_set_dmy (&ended[0], g_date_time_get_day_of_month (now), g_date_time_get_month (now),
                   g_date_time_get_year (now));
-  /* A day the clerk planned, else today */
+  /* The day the clerk plans (planned_day() has put it in the draft) */
   if (*ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "visit-date") != '\0')
     ek_date_parse_iso (ek_application_draft_get_string (ek_page_get_draft (EK_PAGE (self)), "visit-date"), &ended[0], NULL);
   today = ek_date_format_iso (&ended[0]);
@@ -167,7 +172,7 @@ show_dates (EkVisitPage *self,
     }
   if (estimate)
     g_string_append_printf (text, "\n%s", _("Dates in a year whose official holidays are not known yet are estimates."));
-  /* Translators: %s is the day the papers are handed in (today unless planned) */
+  /* Translators: %s is the day the clerk plans to hand the papers in */
   heading = g_strdup_printf (_("When, if you hand them in on %s, counted in working days"), today);
   gtk_label_set_label (self->dates_heading, heading);
   gtk_label_set_label (self->dates_label, text->str);
@@ -229,10 +234,45 @@ on_rendered_cb (GObject      *source,
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
 }
 
+/* The day the dates count from: the one the clerk chose (kept as chosen: a reprint says what
+ * was planned), else the next day the counter is open. Kept in the draft, so that the printed
+ * checklist says the same. */
 static void
-ek_visit_page_shown (EkPage *page)
+planned_day (EkVisitPage *self)
 {
-  EkVisitPage *self = EK_VISIT_PAGE (page);
+  EkApplicationDraft *draft = ek_page_get_draft (EK_PAGE (self));
+  const char *kept = ek_application_draft_get_string (draft, "visit-date");
+  g_autoptr(EkCalendar) calendar = ek_calendar_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) shown = NULL;
+  g_autofree char *text = NULL;
+  GDate day;
+
+  g_date_clear (&day, 1);
+  if (*kept == '\0' || !ek_date_parse_iso (kept, &day, NULL))
+    {
+      if (calendar != NULL)
+        ek_calendar_next_counter_day (calendar, now, &day);
+      else
+        g_date_set_dmy (&day, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                        g_date_time_get_year (now));
+      text = ek_date_format_iso (&day);
+      ek_application_draft_set_string (draft, "visit-date", text);
+    }
+  else
+    text = ek_date_format_iso (&day);
+
+  gtk_menu_button_set_label (self->visit_day_button, text);
+  shown = g_date_time_new_local (g_date_get_year (&day), g_date_get_month (&day), g_date_get_day (&day), 12, 0, 0);
+  self->choosing = TRUE;
+  gtk_calendar_select_day (self->visit_calendar, shown);
+  self->choosing = FALSE;
+}
+
+static void
+refresh (EkVisitPage *self)
+{
+  EkPage *page = EK_PAGE (self);
   EkApplicationDraft *draft = ek_page_get_draft (page);
   const char *type = ek_application_draft_get_business_type_id (draft);
   g_autoptr(EkCatalogue) catalogue = ek_catalogue_new_default (NULL);
@@ -241,7 +281,7 @@ ek_visit_page_shown (EkPage *page)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *path = NULL;
 
-  /* Every time: the answers may have changed since (Change on the review page), and so has today */
+  planned_day (self);
   if (catalogue != NULL && type != NULL)
     {
       visit = ek_visit_new_for_business (catalogue, type, &error);
@@ -268,6 +308,57 @@ ek_visit_page_shown (EkPage *page)
   ek_ui_restart_cancellable (&self->cancellable);
   ek_document_render_pdf_async (draft, EK_DOCUMENT_VISIT_CHECKLIST, path, self->cancellable, on_rendered_cb,
                                 g_object_ref (self));
+}
+
+static void
+ek_visit_page_shown (EkPage *page)
+{
+  /* Every time: the answers may have changed since (Change on the review page), and so has today */
+  refresh (EK_VISIT_PAGE (page));
+}
+
+/* The clerk picks another day: the dates and the printed checklist count from it */
+static void
+on_day_selected_cb (EkVisitPage *self)
+{
+  g_autoptr(GDateTime) chosen = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->choosing)
+    return;
+  chosen = gtk_calendar_get_date (self->visit_calendar);
+  text = g_date_time_format (chosen, "%Y-%m-%d");
+  ek_application_draft_set_string (ek_page_get_draft (EK_PAGE (self)), "visit-date", text);
+  /* The calendar stays open (the arrow keys move the chosen day too): the dates behind it follow,
+   * and Escape or a click elsewhere closes it */
+  refresh (self);
+}
+
+/**
+ * ek_visit_page_choose_day:
+ * @iso_date: YYYY-MM-DD
+ *
+ * Picks @iso_date on the page's calendar, as the clerk does (for tests).
+ */
+void
+ek_visit_page_choose_day (EkVisitPage *self,
+                          const char  *iso_date)
+{
+  g_autoptr(GDateTime) day = NULL;
+  GDate date;
+
+  g_return_if_fail (EK_IS_VISIT_PAGE (self));
+  g_return_if_fail (ek_date_parse_iso (iso_date, &date, NULL));
+
+  day = g_date_time_new_local (g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date), 12, 0, 0);
+  gtk_calendar_select_day (self->visit_calendar, day);
+}
+
+const char *
+ek_visit_page_get_day (EkVisitPage *self)
+{
+  g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
+  return gtk_menu_button_get_label (self->visit_day_button);
 }
 
 /* Printing: poppler draws the PDF into the print context, scaled to the paper */
@@ -479,6 +570,9 @@ ek_visit_page_class_init (EkVisitPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkVisitPage, next_label);
   gtk_widget_class_bind_template_child (widget_class, EkVisitPage, print_button);
   gtk_widget_class_bind_template_child (widget_class, EkVisitPage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, visit_calendar);
+  gtk_widget_class_bind_template_child (widget_class, EkVisitPage, visit_day_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_day_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_print_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_save_button_clicked_cb);
 }

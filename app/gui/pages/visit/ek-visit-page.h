@@ -22,6 +22,10 @@ const char *ek_visit_page_get_item          (EkVisitPage             *self,
                                              guint                    index);
 const char *ek_visit_page_get_authority     (EkVisitPage             *self);
 const char *ek_visit_page_get_dates         (EkVisitPage             *self);
+/* The planned day (YYYY-MM-DD) the dates count from, and choosing another on the calendar */
+const char *ek_visit_page_get_day           (EkVisitPage             *self);
+void        ek_visit_page_choose_day        (EkVisitPage             *self,
+                                             const char              *iso_date);
 const char *ek_visit_page_get_next          (EkVisitPage             *self);
 gboolean    ek_visit_page_is_ready          (EkVisitPage             *self);
 

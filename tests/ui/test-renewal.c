@@ -22,6 +22,7 @@
 #include "ek-status-page.h"
 #include "ek-test-common.h"
 #include "ek-token-manager.h"
+#include "ek-ui-key-fixture.h"
 #include "ek-ui-wizard.h"
 
 #define USCC "91350100M000100Y43"
@@ -384,55 +385,17 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data_home = NULL, *script = NULL, *key_dir = NULL, *conf = NULL, *ca = NULL, *key = NULL;
-  g_autofree char *user = NULL, *out = NULL, *err = NULL;
+  EkUiKeyFixture *fixture = ek_ui_key_fixture_start (&argc, &argv, USCC, "北京测试科技有限公司");
   int status;
 
-  data_home = g_dir_make_tmp ("ek-renewal-ui-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  work_dir = g_build_filename (data_home, "clerk", NULL);
-  g_mkdir_with_parents (work_dir, 0700);
-
-  /* The key: only it, through SoftHSM by path */
-  key_dir = g_build_filename (data_home, "key", NULL);
-  script = g_build_filename (ek_test_source_root (), "tests", "api", "make-renewal-token.sh", NULL);
-  {
-    const char *args[] = { script, key_dir, NULL };
-    g_spawn_sync (NULL, (char **) args, NULL, 0, NULL, NULL, NULL, &err, &status, &error);
-    g_assert_no_error (error);
-    if (!g_spawn_check_wait_status (status, NULL))
-      g_error ("make-renewal-token.sh failed: %s", err);
-  }
-  conf = g_build_filename (key_dir, "softhsm2.conf", NULL);
-  g_setenv ("SOFTHSM2_CONF", conf, TRUE);
-  g_setenv ("EKEY_PKCS11_MODULES", "/usr/lib/softhsm/libsofthsm2.so", TRUE);
-  g_setenv ("EKEY_PKCS11_NO_REGISTERED", "1", TRUE);
-
-  ek_ui_init (&argc, &argv);
-
-  ca = g_build_filename (key_dir, "ca.pem", NULL);
-  key = g_build_filename (key_dir, "ca.key", NULL);
-  user = g_build_filename (key_dir, "user.pem", NULL);
-  {
-    const char *args[] = { "--issuing-ca", ca, "--issuing-key", key, NULL };
-    server = ek_api_server_start_tls (args);
-  }
-  out = ek_api_run (server, NULL, "certificates", "add", user, "--uscc", USCC, "--name", "北京测试科技有限公司", NULL);
-  g_setenv ("EKEY_REGISTRY_URL", server->base_url, TRUE);
-  g_setenv ("EKEY_REGISTRY_CA", server->ca_file, TRUE);
-
-  app = ek_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  server = fixture->server;
+  app = fixture->app;
+  work_dir = fixture->work_dir;
 
   g_test_add_func ("/renewal/journey", test_journey);
   g_test_add_func ("/renewal/credit-code-path", test_credit_code_path);
   status = g_test_run ();
 
-  ek_api_server_free (server);
-  g_free (work_dir);
+  ek_ui_key_fixture_stop (fixture);
   return status;
 }

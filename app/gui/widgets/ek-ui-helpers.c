@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <poppler.h>
 
 #include "ek-ui-helpers.h"
 
@@ -254,4 +255,76 @@ ek_ui_window_add_close_keys (GtkWindow *window)
                                         gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape|<Control>w"),
                                                           gtk_named_action_new ("window.close")));
   gtk_widget_add_controller (GTK_WIDGET (window), shortcuts);
+}
+
+/* ---- Printing a PDF: poppler draws each page into the print context, scaled to the paper ---- */
+
+static void
+begin_print_cb (GtkPrintOperation *operation,
+                GtkPrintContext   *context,
+                PopplerDocument   *document)
+{
+  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
+}
+
+static void
+draw_page_cb (GtkPrintOperation *operation,
+              GtkPrintContext   *context,
+              int                page_nr,
+              PopplerDocument   *document)
+{
+  PopplerPage *page = poppler_document_get_page (document, page_nr);
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  double width, height, scale;
+
+  if (page == NULL)
+    return;
+  poppler_page_get_size (page, &width, &height);
+  scale = MIN (gtk_print_context_get_width (context) / width, gtk_print_context_get_height (context) / height);
+  cairo_save (cr);
+  cairo_scale (cr, scale, scale);
+  poppler_page_render_for_printing (page, cr);
+  cairo_restore (cr);
+  g_object_unref (page);
+}
+
+gboolean
+ek_ui_print_pdf (GtkWidget               *widget,
+                 const char              *path,
+                 const char              *job_name,
+                 GtkPrintOperationAction  action,
+                 const char              *export_path,
+                 GError                 **error)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+  PopplerDocument *document;
+  GtkPrintOperationResult result;
+  GtkRoot *root;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+
+  uri = path != NULL ? g_filename_to_uri (path, NULL, error) : NULL;
+  if (uri == NULL)
+    return FALSE;
+  document = poppler_document_new_from_file (uri, NULL, error);
+  if (document == NULL)
+    return FALSE;
+
+  operation = gtk_print_operation_new ();
+  gtk_page_setup_set_paper_size (setup, a4);
+  gtk_print_operation_set_default_page_setup (operation, setup);
+  gtk_print_operation_set_job_name (operation, job_name);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
+  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
+  /* Run to the end here: the document lives until the operation is done */
+  root = gtk_widget_get_root (widget);
+  result = gtk_print_operation_run (operation, action, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, error);
+  g_object_unref (document);
+  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
 }

@@ -40,4 +40,14 @@ void              ek_ui_page_set_scrolled_child (GtkWidget          *page,
 /* Escape and Ctrl+W close @window */
 void              ek_ui_window_add_close_keys (GtkWindow            *window);
 
+/* Prints the PDF at @path on A4, each page scaled to the paper, over @widget's window.
+ * GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG for the clerk; EXPORT (with @export_path) runs the very
+ * same drawing into a PDF file, without a dialog. FALSE with @error if it cannot be read or printed. */
+gboolean          ek_ui_print_pdf             (GtkWidget               *widget,
+                                               const char              *path,
+                                               const char              *job_name,
+                                               GtkPrintOperationAction  action,
+                                               const char              *export_path,
+                                               GError                 **error);
+
 G_END_DECLS

@@ -18,7 +18,6 @@
 #include <errno.h>
 
 #include <glib/gi18n.h>
-#include <poppler.h>
 
 #include "ek-catalogue.h"
 #include "ek-document.h"
@@ -528,37 +527,6 @@ ek_documents_page_get_state (EkDocumentsPage *self)
   return self->state;
 }
 
-/* Printing: poppler draws each PDF page into the print context, scaled to the paper */
-
-static void
-begin_print_cb (GtkPrintOperation *operation,
-                GtkPrintContext   *context,
-                PopplerDocument   *document)
-{
-  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
-}
-
-static void
-draw_page_cb (GtkPrintOperation *operation,
-              GtkPrintContext   *context,
-              int                page_nr,
-              PopplerDocument   *document)
-{
-  PopplerPage *page = poppler_document_get_page (document, page_nr);
-  cairo_t *cr = gtk_print_context_get_cairo_context (context);
-  double width, height, scale;
-
-  if (page == NULL)
-    return;
-  poppler_page_get_size (page, &width, &height);
-  scale = MIN (gtk_print_context_get_width (context) / width, gtk_print_context_get_height (context) / height);
-  cairo_save (cr);
-  cairo_scale (cr, scale, scale);
-  poppler_page_render_for_printing (page, cr);
-  cairo_restore (cr);
-  g_object_unref (page);
-}
-
 /**
  * ek_documents_page_print:
  * @index: 0 for the application form, 1 for the confirmation letter
@@ -575,37 +543,12 @@ ek_documents_page_print (EkDocumentsPage          *self,
                          GError                  **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *uri = NULL;
-  g_autoptr(GtkPrintOperation) operation = NULL;
-  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
-  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
-  PopplerDocument *document;
-  GtkPrintOperationResult result;
 
   g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), FALSE);
   g_return_val_if_fail (index < N_DOCUMENTS, FALSE);
 
   path = ek_documents_page_dup_pdf (self, index);
-  uri = path != NULL ? g_filename_to_uri (path, NULL, error) : NULL;
-  if (uri == NULL)
-    return FALSE;
-  document = poppler_document_new_from_file (uri, NULL, error);
-  if (document == NULL)
-    return FALSE;
-
-  operation = gtk_print_operation_new ();
-  gtk_page_setup_set_paper_size (setup, a4);
-  gtk_print_operation_set_default_page_setup (operation, setup);
-  gtk_print_operation_set_job_name (operation, documents[index].name);
-  gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  if (export_path != NULL)
-    gtk_print_operation_set_export_filename (operation, export_path);
-  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
-  /* Run to the end here: the document lives until the operation is done */
-  result = gtk_print_operation_run (operation, action, GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), error);
-  g_object_unref (document);
-  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+  return ek_ui_print_pdf (GTK_WIDGET (self), path, documents[index].name, action, export_path, error);
 }
 
 static void

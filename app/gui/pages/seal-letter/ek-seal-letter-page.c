@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <poppler.h>
 
 #include "ek-catalogue.h"
 #include "ek-document.h"
@@ -21,6 +20,7 @@
 #include "ek-material-rules.h"
 #include "ek-seal-common.h"
 #include "ek-seal-letter-page.h"
+#include "ek-ui-helpers.h"
 
 #define LETTER_MATERIAL "seal-confirmation-letter"
 
@@ -308,63 +308,17 @@ load (EkSealLetterPage *self)
                       listed_cb, g_object_ref (self));
 }
 
-/* ---- Printing and saving, as on the documents page ---- */
-
-static void
-begin_print_cb (GtkPrintOperation *operation,
-                GtkPrintContext   *context,
-                PopplerDocument   *document)
-{
-  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
-}
-
-static void
-draw_page_cb (GtkPrintOperation *operation,
-              GtkPrintContext   *context,
-              int                page_nr,
-              PopplerDocument   *document)
-{
-  PopplerPage *page = poppler_document_get_page (document, page_nr);
-  cairo_t *cr = gtk_print_context_get_cairo_context (context);
-  double width, height, scale;
-
-  if (page == NULL)
-    return;
-  poppler_page_get_size (page, &width, &height);
-  scale = MIN (gtk_print_context_get_width (context) / width, gtk_print_context_get_height (context) / height);
-  cairo_save (cr);
-  cairo_scale (cr, scale, scale);
-  poppler_page_render_for_printing (page, cr);
-  cairo_restore (cr);
-  g_object_unref (page);
-}
+/* ---- Printing and saving ---- */
 
 static void
 on_print_button_clicked_cb (GtkButton        *button,
                             EkSealLetterPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *uri = self->pdf_path != NULL ? g_filename_to_uri (self->pdf_path, NULL, &error) : NULL;
-  g_autoptr(GtkPrintOperation) operation = NULL;
-  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
-  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
-  PopplerDocument *document = uri != NULL ? poppler_document_new_from_file (uri, NULL, &error) : NULL;
 
-  if (document == NULL)
-    {
-      set_state (self, "error", error != NULL ? error->message : NULL);
-      return;
-    }
-  operation = gtk_print_operation_new ();
-  gtk_page_setup_set_paper_size (setup, a4);
-  gtk_print_operation_set_default_page_setup (operation, setup);
-  gtk_print_operation_set_job_name (operation, "许可证申领系统电子印章申请确认函");
-  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
-  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                               GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
-    set_state (self, "error", error->message);
-  g_object_unref (document);
+  if (!ek_ui_print_pdf (GTK_WIDGET (self), self->pdf_path, "许可证申领系统电子印章申请确认函",
+                        GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error))
+    set_state (self, "error", error != NULL ? error->message : NULL);
 }
 
 static void

@@ -16,7 +16,6 @@
 #include <errno.h>
 
 #include <glib/gi18n.h>
-#include <poppler.h>
 
 #include "ek-calendar.h"
 #include "ek-catalogue.h"
@@ -361,37 +360,6 @@ ek_visit_page_get_day (EkVisitPage *self)
   return gtk_menu_button_get_label (self->visit_day_button);
 }
 
-/* Printing: poppler draws the PDF into the print context, scaled to the paper */
-
-static void
-begin_print_cb (GtkPrintOperation *operation,
-                GtkPrintContext   *context,
-                PopplerDocument   *document)
-{
-  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
-}
-
-static void
-draw_page_cb (GtkPrintOperation *operation,
-              GtkPrintContext   *context,
-              int                page_nr,
-              PopplerDocument   *document)
-{
-  PopplerPage *page = poppler_document_get_page (document, page_nr);
-  cairo_t *cr = gtk_print_context_get_cairo_context (context);
-  double width, height, scale;
-
-  if (page == NULL)
-    return;
-  poppler_page_get_size (page, &width, &height);
-  scale = MIN (gtk_print_context_get_width (context) / width, gtk_print_context_get_height (context) / height);
-  cairo_save (cr);
-  cairo_scale (cr, scale, scale);
-  poppler_page_render_for_printing (page, cr);
-  cairo_restore (cr);
-  g_object_unref (page);
-}
-
 /**
  * ek_visit_page_print:
  * @action: GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG for the clerk; EXPORT (with @export_path)
@@ -403,35 +371,12 @@ ek_visit_page_print (EkVisitPage              *self,
                      const char               *export_path,
                      GError                  **error)
 {
-  g_autofree char *path = NULL, *uri = NULL;
-  g_autoptr(GtkPrintOperation) operation = NULL;
-  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
-  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
-  PopplerDocument *document;
-  GtkPrintOperationResult result;
+  g_autofree char *path = NULL;
 
   g_return_val_if_fail (EK_IS_VISIT_PAGE (self), FALSE);
 
   path = ek_visit_page_dup_pdf (self);
-  uri = path != NULL ? g_filename_to_uri (path, NULL, error) : NULL;
-  if (uri == NULL)
-    return FALSE;
-  document = poppler_document_new_from_file (uri, NULL, error);
-  if (document == NULL)
-    return FALSE;
-
-  operation = gtk_print_operation_new ();
-  gtk_page_setup_set_paper_size (setup, a4);
-  gtk_print_operation_set_default_page_setup (operation, setup);
-  gtk_print_operation_set_job_name (operation, "前往发证机构（审批机关）办理清单");
-  gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  if (export_path != NULL)
-    gtk_print_operation_set_export_filename (operation, export_path);
-  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), document);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), document);
-  result = gtk_print_operation_run (operation, action, GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), error);
-  g_object_unref (document);
-  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+  return ek_ui_print_pdf (GTK_WIDGET (self), path, "前往发证机构（审批机关）办理清单", action, export_path, error);
 }
 
 static void

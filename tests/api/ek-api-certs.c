@@ -74,6 +74,26 @@ ek_test_cert_clear (EkTestCert *cert)
   gnutls_x509_privkey_deinit (cert->key);
 }
 
+EkApiServer *
+ek_api_server_start_issuing (EkTestCert *ca,
+                             const char *dir,
+                             gboolean    tls)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gnutls_datum_t out = { NULL, 0 };
+  g_autofree char *ca_pem = NULL, *ca_path = g_build_filename (dir, "issuing-ca.pem", NULL);
+  g_autofree char *key_path = g_build_filename (dir, "issuing-ca.key", NULL);
+  const char *args[] = { "--issuing-ca", ca_path, "--issuing-key", key_path, NULL };
+
+  ek_test_cert_make (ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
+  ca_pem = ek_test_cert_pem (ca);
+  g_assert_true (g_file_set_contents (ca_path, ca_pem, -1, NULL));
+  g_assert_cmpint (gnutls_x509_privkey_export2 (ca->key, GNUTLS_X509_FMT_PEM, &out), ==, 0);
+  g_assert_true (g_file_set_contents (key_path, (const char *) out.data, (gssize) out.size, NULL));
+  gnutls_free (out.data);
+  return tls ? ek_api_server_start_tls (args) : ek_api_server_start (args);
+}
+
 void
 ek_test_cert_record (EkApiServer      *server,
                      const EkTestCert *cert,

@@ -31,6 +31,11 @@ void                  ek_test_cert_make_user (EkTestCert       *out,
                                               int               days_left);
 char                 *ek_test_cert_pem       (const EkTestCert *cert);
 void                  ek_test_cert_clear     (EkTestCert       *cert);
+/* A service (over HTTPS when @tls) that issues certificates: its issuing CA is made into @ca
+ * (P-256, ten years), its certificate and key written into @dir */
+EkApiServer          *ek_api_server_start_issuing (EkTestCert *ca,
+                                                   const char *dir,
+                                                   gboolean    tls);
 /* The operator records a certificate the service issued before (`certificates add`) */
 void                  ek_test_cert_record    (EkApiServer      *server,
                                               const EkTestCert *cert,

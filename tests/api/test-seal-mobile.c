@@ -887,56 +887,19 @@ test_client (void)
 static void
 test_traffic_matches_contract (void)
 {
-  g_autofree char *script = g_build_filename (ek_test_source_root (), "tools", "api-contract", "check.js", NULL);
-  g_autofree char *spec = g_build_filename (ek_test_source_root (), "data", "api", "openapi.yaml", NULL);
-  g_autoptr(GSubprocess) node = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-
-  node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           "node", script, spec, ek_api_traffic_path (), NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (node, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_test_message ("%s%s", out, err);
-  if (g_subprocess_get_exit_status (node) != 0)
-    g_error ("Traffic does not match the contract:\n%s%s", out, err);
-}
-
-static char *
-write_pem (const char *name,
-           const char *text)
-{
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  return path;
+  ek_api_check_traffic (FALSE);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *ca_pem = NULL, *ca_path = NULL, *key_path = NULL, *key_pem = NULL;
-  gnutls_datum_t out = { NULL, 0 };
-  gint64 now;
   int status;
 
   ek_test_init (&argc, &argv);
   gnutls_global_init ();
-  now = g_get_real_time () / G_USEC_PER_SEC;
   dir = g_dir_make_tmp ("ek-seal-mobile-XXXXXX", NULL);
-  ek_test_cert_make (&issuing_ca, "CN=EKey Test Issuing CA,O=EKey Assistant tests,C=CN", NULL, now - 3600, now + 3650 * 86400);
-  ca_pem = ek_test_cert_pem (&issuing_ca);
-  g_assert_cmpint (gnutls_x509_privkey_export2 (issuing_ca.key, GNUTLS_X509_FMT_PEM, &out), ==, 0);
-  key_pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  ca_path = write_pem ("issuing-ca.pem", ca_pem);
-  key_path = write_pem ("issuing-ca.key", key_pem);
-  {
-    const char *args[] = { "--issuing-ca", ca_path, "--issuing-key", key_path, NULL };
-    server = ek_api_server_start_tls (args);
-  }
+  server = ek_api_server_start_issuing (&issuing_ca, dir, TRUE);
 
   g_test_add_func ("/seal-mobile/seal", test_seal);
   g_test_add_func ("/seal-mobile/mobile", test_mobile);
@@ -946,11 +909,13 @@ main (int   argc,
 
   ek_api_server_free (server);
   ek_test_cert_clear (&issuing_ca);
-  g_unlink (ca_path);
-  g_unlink (key_path);
   {
-    g_autofree char *rec = g_build_filename (dir, "record.pem", NULL);
-    g_unlink (rec);
+    const char *files[] = { "issuing-ca.pem", "issuing-ca.key", NULL };
+    for (guint i = 0; files[i] != NULL; i++)
+      {
+        g_autofree char *path = g_build_filename (dir, files[i], NULL);
+        g_unlink (path);
+      }
   }
   g_rmdir (dir);
   g_free (dir);

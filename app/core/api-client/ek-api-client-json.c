@@ -59,6 +59,20 @@ ek_api_member_string (JsonObject *o,
 }
 
 gboolean
+ek_api_member_choice (JsonObject         *o,
+                      const char         *name,
+                      const char * const *choices,
+                      char              **out)
+{
+  const char *s = ek_api_member_string (o, name, 64);
+
+  if (s == NULL || !g_strv_contains (choices, s))
+    return FALSE;
+  *out = g_strdup (s);
+  return TRUE;
+}
+
+gboolean
 ek_api_member_optional_string (JsonObject  *o,
                                const char  *name,
                                gsize        max,

@@ -31,20 +31,6 @@ ek_mobile_authorization_free (EkMobileAuthorization *a)
   g_free (a);
 }
 
-static gboolean
-member_choice (JsonObject         *o,
-               const char         *name,
-               const char * const *choices,
-               char              **out)
-{
-  const char *s = ek_api_member_string (o, name, 64);
-
-  if (s == NULL || !g_strv_contains (choices, s))
-    return FALSE;
-  *out = g_strdup (s);
-  return TRUE;
-}
-
 EkMobileAuthorization *
 ek_mobile_authorization_new_from_json (JsonNode  *node,
                                        GError   **error)
@@ -65,7 +51,7 @@ ek_mobile_authorization_new_from_json (JsonNode  *node,
   if ((id = ek_api_member_string (o, "id", MAX_ID)) == NULL || *id == '\0' ||
       (mobile = ek_api_member_string (o, "mobile", 32)) == NULL ||
       (login = ek_api_member_string (o, "login_name", MAX_TEXT)) == NULL ||
-      !member_choice (o, "kind", kinds, &a->kind) || !member_choice (o, "state", states, &a->state) ||
+      !ek_api_member_choice (o, "kind", kinds, &a->kind) || !ek_api_member_choice (o, "state", states, &a->state) ||
       !ek_api_member_optional_string (o, "old_mobile", 32, &a->old_mobile) ||
       !ek_api_member_optional_string (o, "licence_type", 64, &a->licence_type) ||
       !ek_api_member_int (o, "created_at", &a->created_at) ||
@@ -74,7 +60,7 @@ ek_mobile_authorization_new_from_json (JsonNode  *node,
     return (ek_api_invalid_response (error, "mobile authorisation"), NULL);
   if (certificate != NULL &&
       (!JSON_NODE_HOLDS_OBJECT (certificate) ||
-       !member_choice (json_node_get_object (certificate), "state", certificate_states, &a->certificate_state) ||
+       !ek_api_member_choice (json_node_get_object (certificate), "state", certificate_states, &a->certificate_state) ||
        !ek_api_member_int (json_node_get_object (certificate), "expires_at", &a->certificate_expires_at)))
     return (ek_api_invalid_response (error, "mobile certificate"), NULL);
   a->id = g_strdup (id);

@@ -97,6 +97,11 @@ gboolean      ek_api_invalid_response       (GError       **error,
 const char   *ek_api_member_string          (JsonObject    *o,
                                              const char    *name,
                                              gsize          max);
+/* A string member that must be one of @choices (a NULL-terminated list) */
+gboolean      ek_api_member_choice          (JsonObject    *o,
+                                             const char    *name,
+                                             const char * const *choices,
+                                             char         **out);
 gboolean      ek_api_member_optional_string (JsonObject    *o,
                                              const char    *name,
                                              gsize          max,

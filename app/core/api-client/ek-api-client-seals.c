@@ -31,20 +31,6 @@ ek_seal_request_free (EkSealRequest *r)
   g_free (r);
 }
 
-static gboolean
-member_choice (JsonObject         *o,
-               const char         *name,
-               const char * const *choices,
-               char              **out)
-{
-  const char *s = ek_api_member_string (o, name, 64);
-
-  if (s == NULL || !g_strv_contains (choices, s))
-    return FALSE;
-  *out = g_strdup (s);
-  return TRUE;
-}
-
 EkSealRequest *
 ek_seal_request_new_from_json (JsonNode  *node,
                                GError   **error)
@@ -61,7 +47,7 @@ ek_seal_request_new_from_json (JsonNode  *node,
   if ((id = ek_api_member_string (o, "id", MAX_ID)) == NULL || *id == '\0' ||
       (name = ek_api_member_string (o, "enterprise_name", MAX_TEXT)) == NULL ||
       (login = ek_api_member_string (o, "login_name", MAX_TEXT)) == NULL ||
-      !member_choice (o, "kind", request_kinds, &r->kind) || !member_choice (o, "state", request_states, &r->state) ||
+      !ek_api_member_choice (o, "kind", request_kinds, &r->kind) || !ek_api_member_choice (o, "state", request_states, &r->state) ||
       !ek_api_member_int (o, "created_at", &r->created_at) || !ek_api_member_int (o, "updated_at", &r->updated_at) ||
       !ek_api_member_optional_string (o, "certificate_subject", MAX_TEXT, &r->certificate_subject) ||
       !ek_api_member_optional_string (o, "remark", MAX_TEXT, &r->remark) ||
@@ -106,7 +92,7 @@ ek_seal_new_from_json (JsonNode  *node,
   users = json_object_get_member (o, "users");
   if ((id = ek_api_member_string (o, "id", MAX_ID)) == NULL || *id == '\0' ||
       (name = ek_api_member_string (o, "name", MAX_TEXT)) == NULL ||
-      !member_choice (o, "state", seal_states, &seal->state) ||
+      !ek_api_member_choice (o, "state", seal_states, &seal->state) ||
       !ek_api_member_int (o, "created_at", &seal->created_at) ||
       !ek_api_member_optional_int (o, "revoked_at", &seal->revoked_at) ||
       !ek_api_member_optional_string (o, "image_url", 512, &url) ||

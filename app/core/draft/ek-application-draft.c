@@ -368,24 +368,26 @@ ek_application_draft_get_id (EkApplicationDraft *self)
 }
 
 /**
- * ek_application_draft_dup_directory:
+ * ek_application_draft_dup_subdirectory:
+ * @name: (nullable): a folder inside the draft's, such as "documents"; %NULL for the draft's own
  *
  * The draft's own folder, where everything it holds on disk lives (scanned materials, the
- * rendered forms): `$XDG_DATA_HOME/ekey-assistant/drafts/<id>`, created private (0700) on
- * first use. Deleting the draft deletes the folder.
+ * rendered forms): `$XDG_DATA_HOME/ekey-assistant/drafts/<id>[/<name>]`, created private (0700)
+ * on first use. Deleting the draft deletes the folder.
  *
  * Returns: (transfer full) (nullable): the path, or %NULL if it cannot be created
  */
 char *
-ek_application_draft_dup_directory (EkApplicationDraft  *self,
-                                    GError             **error)
+ek_application_draft_dup_subdirectory (EkApplicationDraft  *self,
+                                       const char          *name,
+                                       GError             **error)
 {
   g_autofree char *path = NULL;
 
   g_return_val_if_fail (EK_IS_APPLICATION_DRAFT (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  path = g_build_filename (g_get_user_data_dir (), "ekey-assistant", "drafts", self->id, NULL);
+  path = g_build_filename (g_get_user_data_dir (), "ekey-assistant", "drafts", self->id, name, NULL);
   if (g_mkdir_with_parents (path, 0700) != 0)
     {
       int saved_errno = errno;
@@ -397,6 +399,18 @@ ek_application_draft_dup_directory (EkApplicationDraft  *self,
     }
 
   return g_steal_pointer (&path);
+}
+
+/**
+ * ek_application_draft_dup_directory:
+ * Returns: (transfer full) (nullable): the draft's own folder (see
+ *   ek_application_draft_dup_subdirectory())
+ */
+char *
+ek_application_draft_dup_directory (EkApplicationDraft  *self,
+                                    GError             **error)
+{
+  return ek_application_draft_dup_subdirectory (self, NULL, error);
 }
 
 const char *

@@ -54,6 +54,9 @@ char               *ek_application_draft_to_json               (EkApplicationDra
 const char         *ek_application_draft_get_id                (EkApplicationDraft *self);
 char               *ek_application_draft_dup_directory         (EkApplicationDraft *self,
                                                                 GError            **error);
+char               *ek_application_draft_dup_subdirectory      (EkApplicationDraft *self,
+                                                                const char         *name,
+                                                                GError            **error);
 const char         *ek_application_draft_get_business_type_id  (EkApplicationDraft *self);
 gboolean            ek_application_draft_set_business_type_id  (EkApplicationDraft *self,
                                                                 const char         *id);

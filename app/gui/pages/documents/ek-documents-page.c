@@ -129,27 +129,6 @@ show_number (EkDocumentsPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->number_label), known);
 }
 
-static char *
-documents_dir (EkDocumentsPage *self,
-               GError         **error)
-{
-  g_autofree char *dir = ek_application_draft_dup_directory (ek_page_get_draft (EK_PAGE (self)), error);
-  char *path;
-
-  if (dir == NULL)
-    return NULL;
-  path = g_build_filename (dir, "documents", NULL);
-  if (g_mkdir_with_parents (path, 0700) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Cannot make the folder for the documents (%s): %s"), path, g_strerror (saved));
-      g_free (path);
-      return NULL;
-    }
-  return path;
-}
-
 char *
 ek_documents_page_dup_pdf (EkDocumentsPage *self,
                            guint            index)
@@ -159,7 +138,7 @@ ek_documents_page_dup_pdf (EkDocumentsPage *self,
   g_return_val_if_fail (EK_IS_DOCUMENTS_PAGE (self), NULL);
   g_return_val_if_fail (index < N_DOCUMENTS, NULL);
 
-  dir = documents_dir (self, NULL);
+  dir = ek_application_draft_dup_subdirectory (ek_page_get_draft (EK_PAGE (self)), "documents", NULL);
   return dir != NULL ? g_build_filename (dir, documents[index].file, NULL) : NULL;
 }
 
@@ -226,7 +205,7 @@ static void
 render_documents (EkDocumentsPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = documents_dir (self, &error);
+  g_autofree char *dir = ek_application_draft_dup_subdirectory (ek_page_get_draft (EK_PAGE (self)), "documents", &error);
 
   if (dir == NULL)
     {

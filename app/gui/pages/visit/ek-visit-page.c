@@ -177,28 +177,6 @@ show_dates (EkVisitPage *self,
   gtk_label_set_label (self->dates_label, text->str);
 }
 
-static char *
-documents_dir (EkVisitPage  *self,
-               GError      **error)
-{
-  g_autofree char *dir = ek_application_draft_dup_directory (ek_page_get_draft (EK_PAGE (self)), error);
-  char *path;
-
-  if (dir == NULL)
-    return NULL;
-  path = g_build_filename (dir, "documents", NULL);
-  if (g_mkdir_with_parents (path, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Cannot make the folder for the documents (%s): %s"), path, g_strerror (saved));
-      g_free (path);
-      return NULL;
-    }
-  return path;
-}
-
 /**
  * ek_visit_page_dup_pdf:
  * Returns: (nullable): where the checklist PDF is rendered, in the draft's folder
@@ -210,7 +188,7 @@ ek_visit_page_dup_pdf (EkVisitPage *self)
 
   g_return_val_if_fail (EK_IS_VISIT_PAGE (self), NULL);
 
-  dir = documents_dir (self, NULL);
+  dir = ek_application_draft_dup_subdirectory (ek_page_get_draft (EK_PAGE (self)), "documents", NULL);
   return dir != NULL ? g_build_filename (dir, CHECKLIST_FILE, NULL) : NULL;
 }
 
@@ -297,7 +275,7 @@ refresh (EkVisitPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->print_button), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
   g_clear_error (&error);
-  dir = documents_dir (self, &error);
+  dir = ek_application_draft_dup_subdirectory (ek_page_get_draft (EK_PAGE (self)), "documents", &error);
   if (dir == NULL)
     {
       show_error (self, error->message);

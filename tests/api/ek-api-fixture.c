@@ -412,7 +412,14 @@ record (const char    *method,
 
   file = fopen (ek_api_traffic_path (), "a");
   g_assert_nonnull (file);
-  fprintf (file, "%s\n", line);
+  /* json-glib 1.6 escapes every control character in a string but U+001F, which it writes raw
+   * (a request that carries one is what the service must refuse) */
+  for (const char *p = line; *p != '\0'; p++)
+    if (*p == '\x1f')
+      fputs ("\\u001f", file);
+    else
+      fputc (*p, file);
+  fputc ('\n', file);
   fclose (file);
 }
 

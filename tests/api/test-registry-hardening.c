@@ -195,10 +195,11 @@ test_nul_refused (void)
   g_assert_cmpstr (json_object_get_string_member (ek_api_object (r3), "enterprise_name"), ==, "北京\\u0000");
 
   /* What json-glib takes but JSON has not (found by the fuzz target): \q, octal \615, a lone
-   * surrogate; each was stored as bytes that are not UTF-8 */
+   * surrogate; each was stored as bytes that are not UTF-8. And \u001f, which json-glib writes
+   * back as a raw control character (the one it forgets to escape) */
   {
     const char *bodies[] = { "{\"enterprise_name\":\"a\\qb\"}", "{\"enterprise_name\":\"a\\615b\"}",
-                             "{\"enterprise_name\":\"a\\ud800b\"}" };
+                             "{\"enterprise_name\":\"a\\ud800b\"}", "{\"enterprise_name\":\"a\\u001fb\"}" };
 
     for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
       {

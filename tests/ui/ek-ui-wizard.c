@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ek-test-common.h"
 #include "ek-ui-wizard.h"
 
 GtkWidget *
@@ -93,4 +94,53 @@ ek_ui_choose (GtkWidget  *root,
         }
     }
   g_error ("“%s” offers no “%s”", name, label_part);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  char     *out;
+} AuditRun;
+
+static void
+on_audit_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AuditRun *r = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &r->out, NULL, NULL);
+  r->ok = g_subprocess_get_successful (G_SUBPROCESS (source));
+  r->done = TRUE;
+}
+
+/* The page shown holds at 800 × 600, and the AT-SPI audit (as Orca reads it) finds every control
+ * named; the main loop runs meanwhile, so the window answers the audit */
+void
+ek_ui_audit_page (EkWindow   *window,
+                  const char *where)
+{
+  g_autofree char *script = g_build_filename (ek_test_source_root (), "tests", "ui", "a11y-audit.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, "--running", g_get_prgname (), where, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  AuditRun r = { FALSE, FALSE, NULL };
+  int min_width, min_height;
+
+  ek_ui_iterate (GTK_WIDGET (window));
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_height, <=, 600);
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_audit_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!r.ok)
+    g_error ("The audit of %s failed:\n%s", where, r.out);
+  g_test_message ("audit of %s: passed", where);
+  g_free (r.out);
 }

@@ -26,4 +26,9 @@ void       ek_ui_choose        (GtkWidget  *root,
                                 const char *name,
                                 const char *label_part);
 
+/* The page shown holds at 800 × 600, and the AT-SPI audit (tests/ui/a11y-audit.py --running, as
+ * Orca reads it) finds every control named; @where names the page in the messages */
+void       ek_ui_audit_page    (EkWindow   *window,
+                                const char *where);
+
 G_END_DECLS

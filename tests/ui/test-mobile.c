@@ -68,55 +68,6 @@ wait_sensitive (EkWindow   *window,
   ek_ui_wait (win (window), is_sensitive, widget, what);
 }
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  char     *out;
-} Run;
-
-static void
-on_run_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Run *r = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &r->out, NULL, NULL);
-  r->ok = g_subprocess_get_successful (G_SUBPROCESS (source));
-  r->done = TRUE;
-}
-
-/* The page shown holds at 800 × 600, and the AT-SPI audit (as Orca reads it) finds every control
- * named; the main loop runs meanwhile, so the window answers the audit */
-static void
-audit (EkWindow   *window,
-       const char *where)
-{
-  g_autofree char *script = g_build_filename (ek_test_source_root (), "tests", "ui", "a11y-audit.py", NULL);
-  const char *argv[] = { "/usr/bin/python3", script, "--running", g_get_prgname (), where, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  Run r = { FALSE, FALSE, NULL };
-  int min_width, min_height;
-
-  ek_ui_iterate (win (window));
-  gtk_widget_measure (win (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
-  gtk_widget_measure (win (window), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL, NULL);
-  g_assert_cmpint (min_width, <=, 800);
-  g_assert_cmpint (min_height, <=, 600);
-
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_run_done, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (!r.ok)
-    g_error ("The audit of %s failed:\n%s", where, r.out);
-  g_test_message ("audit of %s: passed", where);
-  g_free (r.out);
-}
-
 static gboolean
 dialog_open (gpointer data)
 {
@@ -211,7 +162,7 @@ information (EkWindow *window,
       ek_ui_wait (win (window), next_is_disabled, window, "Next to be disabled by the short number");
       ek_ui_type (win (window), "mobile", "18910123221");
       ek_ui_wait (win (window), ek_ui_next_enabled, window, "Next once the number is right");
-      audit (window, "mobile information");
+      ek_ui_audit_page (window, "mobile information");
       gtk_widget_grab_focus (ek_ui_find (win (window), "enterprise-name"));
       shot (window, "information");
       gtk_widget_grab_focus (ek_ui_find (win (window), "postcode"));
@@ -243,7 +194,7 @@ authorise (EkWindow   *window,
   ek_ui_type (win (window), "mobile-new", number);
   wait_sensitive (window, "mobile-authorize-button");
   if (g_str_equal (kind_widget, "mobile-kind-number-change"))
-    audit (window, "mobile authorisation");
+    ek_ui_audit_page (window, "mobile authorisation");
   shot (window, screenshot);
   ek_ui_click (win (window), "mobile-authorize-button");
   answer_dialog (window, "请您重新检查信息是否正确，提交后信息将不能做更改。确定要保存并提交吗？", "我已检查并确认提交",
@@ -267,7 +218,7 @@ submit_from_history (EkWindow   *window,
     if (!shown)
       {
         g_assert_true (ek_ui_shows_text (win (window), "授权请求已保存"));
-        audit (window, "mobile history");
+        ek_ui_audit_page (window, "mobile history");
         shot (window, "history-pending");
       }
     shown = TRUE;
@@ -327,7 +278,7 @@ test_journey (void)
   g_assert_true (gtk_widget_get_visible (ek_ui_find_any (win (window), "mobile-none")));
   g_assert_false (gtk_widget_is_sensitive (ek_ui_find (win (window), "mobile-cancel")));
   ek_ui_assert_mnemonics_unique (win (window));
-  audit (window, "mobile home");
+  ek_ui_audit_page (window, "mobile home");
   shot (window, "home-empty");
 
   /* 手机授权: 新授权 of the first number */

@@ -282,6 +282,7 @@ application_form (EkWindow *window)
   g_assert_cmpstr (label_text (window, "email-check"), ==, T ("Passed the check"));
   ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "form");
+  ek_ui_audit_page (window, "seal form");
 
   /* What was typed is on disk before anything is submitted or closed (a crash loses nothing) */
   {
@@ -382,6 +383,7 @@ letter (EkWindow   *window,
   g_assert_true (gtk_widget_is_sensitive (ek_ui_find (win (window), "seal-letter-upload")));
   ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "letter-preview");
+  ek_ui_audit_page (window, "seal letter");
 
   ek_ui_click (win (window), "seal-letter-upload");
   wait_letter (window, "uploaded");
@@ -441,6 +443,7 @@ test_journey (void)
   g_assert_null (ek_ui_find (win (window), "seal-change"));
   ek_ui_assert_mnemonics_unique (win (window));
   shot (window, "home-empty");
+  ek_ui_audit_page (window, "seal home");
 
   application_form (window);
   first_id = g_strdup (ek_application_draft_get_string (draft, "application-id"));

@@ -67,6 +67,18 @@ ek_ui_set_accessible_name (GtkWidget  *widget,
   gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 }
 
+void
+ek_ui_read_names_once (GtkWidget *first,
+                       ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  for (GtkWidget *w = first; w != NULL; w = va_arg (args, GtkWidget *))
+    gtk_accessible_reset_relation (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  va_end (args);
+}
+
 /* The tick GTK 4.8 puts beside the chosen item, also in the drop-down's button, is read as
  * "GtkImage": it says nothing the button does not, so it is left out */
 static void

@@ -14,6 +14,10 @@ void              ek_ui_set_accessible_name   (GtkWidget            *widget,
 /* The button inside each drop-down under @root, named by the drop-down's label; the pages of
  * each stack under @root that are not shown, hidden from screen readers */
 void              ek_ui_name_inner_controls   (GtkWidget            *root);
+/* Mnemonic buttons of a template, each with its accessible name there, read with that name only
+ * (GTK 4.8 reads the mnemonic label and then the name); a NULL-terminated list */
+void              ek_ui_read_names_once       (GtkWidget            *first,
+                                               ...) G_GNUC_NULL_TERMINATED;
 
 /* Names a field by its visible label (text without the Alt key, or @text), saying "required" */
 void              ek_ui_name_field            (GtkWidget            *control,

@@ -434,15 +434,8 @@ static void
 ek_mobile_page_init (EkMobilePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* GTK 4.8 reads a mnemonic button's label and then its own name: the name (the template's,
-   * without the Alt key) only */
-  {
-    GtkWidget *buttons[] = { GTK_WIDGET (self->authorize_button), GTK_WIDGET (self->renew_button),
-                             GTK_WIDGET (self->cancel_button), GTK_WIDGET (self->history_button) };
-
-    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
-      gtk_accessible_reset_relation (GTK_ACCESSIBLE (buttons[i]), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
-  }
+  ek_ui_read_names_once (GTK_WIDGET (self->authorize_button), GTK_WIDGET (self->renew_button),
+                         GTK_WIDGET (self->cancel_button), GTK_WIDGET (self->history_button), NULL);
   self->cancellable = g_cancellable_new ();
 }
 

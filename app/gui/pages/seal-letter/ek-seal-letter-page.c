@@ -563,6 +563,8 @@ static void
 ek_seal_letter_page_init (EkSealLetterPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ek_ui_read_names_once (GTK_WIDGET (self->print_button), GTK_WIDGET (self->save_button), GTK_WIDGET (self->upload_button),
+                         GTK_WIDGET (self->home_button), NULL);
   self->cancellable = g_cancellable_new ();
   self->state = "loading";
 }

@@ -15,6 +15,7 @@
 
 #include "ek-seal-common.h"
 #include "ek-seal-page.h"
+#include "ek-ui-helpers.h"
 
 struct _EkSealPage
 {
@@ -621,6 +622,9 @@ static void
 ek_seal_page_init (EkSealPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ek_ui_read_names_once (GTK_WIDGET (self->apply_button), GTK_WIDGET (self->change_button), GTK_WIDGET (self->bind_button),
+                         GTK_WIDGET (self->rebind_button), GTK_WIDGET (self->letter_button),
+                         GTK_WIDGET (self->refresh_button), NULL);
   self->cancellable = g_cancellable_new ();
   /* nothing is offered before the service has said what the enterprise has */
   gtk_widget_set_visible (self->apply_button_box, FALSE);

@@ -673,13 +673,17 @@ ek_api_make_uscc (void)
 
 char *
 ek_api_activation_code_for (EkApiServer *server,
-                     const char  *email)
+                            const char  *email)
 {
-  g_autofree char *out = ek_api_run (server, NULL, "outbox", "--json", NULL);
+  int status = -1;
+  g_autofree char *out = ek_api_run (server, &status, "outbox", "--json", NULL);
   g_autoptr(JsonNode) root = json_from_string (out, NULL);
-  JsonArray *mails = json_node_get_array (root);
+  JsonArray *mails;
   char *code = NULL;
 
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (root);
+  mails = json_node_get_array (root);
   for (guint i = 0; i < json_array_get_length (mails); i++)
     {
       JsonObject *m = json_array_get_object_element (mails, i);

@@ -67,34 +67,6 @@ current_page (EkWindow *window)
 
 /* The operator's side: ekey-registry's commands on the service's database */
 
-static char *
-activation_code_for (const char *email)
-{
-  int status = -1;
-  g_autofree char *out = ek_api_run (server, &status, "outbox", "--json", NULL);
-  g_autoptr(JsonNode) root = json_from_string (out, NULL);
-  JsonArray *mails;
-  char *code = NULL;
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_nonnull (root);
-  mails = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (mails); i++)
-    {
-      JsonObject *mail = json_array_get_object_element (mails, i);
-      const char *body = json_object_get_string_member (mail, "body");
-      const char *at = strstr (body, "activation code: ");
-
-      if (g_str_equal (json_object_get_string_member (mail, "to"), email) && at != NULL)
-        {
-          g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
-        }
-    }
-  g_assert_nonnull (code);
-  return code;
-}
-
 static void
 review (const char *step,
         const char *id,
@@ -225,7 +197,7 @@ account (Journey *j)
 
   /* The code arrives by email: here, in the service's outbox */
   ek_ui_wait_for (win (window), "activation-code");
-  code = activation_code_for (j->email);
+  code = ek_api_activation_code_for (server, j->email);
   ek_ui_type (win (window), "activation-code", code);
   shot (window, "activate");
   ek_ui_assert_mnemonics_unique (win (window));

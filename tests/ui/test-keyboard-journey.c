@@ -489,33 +489,6 @@ audit (const char *where,
 
 /* The operator's side */
 
-static char *
-activation_code_for (const char *email)
-{
-  int status = -1;
-  g_autofree char *out = ek_api_run (server, &status, "outbox", "--json", NULL);
-  g_autoptr(JsonNode) root = json_from_string (out, NULL);
-  JsonArray *mails;
-  char *code = NULL;
-
-  g_assert_cmpint (status, ==, 0);
-  mails = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (mails); i++)
-    {
-      JsonObject *mail = json_array_get_object_element (mails, i);
-      const char *body = json_object_get_string_member (mail, "body");
-      const char *at = strstr (body, "activation code: ");
-
-      if (g_str_equal (json_object_get_string_member (mail, "to"), email) && at != NULL)
-        {
-          g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
-        }
-    }
-  g_assert_nonnull (code);
-  return code;
-}
-
 static gboolean
 shown (gpointer name)
 {
@@ -580,7 +553,7 @@ account (const char *uscc,
   press_button ("register-button");
 
   wait_shown ("activation-code");
-  code = activation_code_for (email);
+  code = ek_api_activation_code_for (server, email);
   fill ("activation-code", code);
   audit ("账号：激活", NULL);
   press_button ("activate-button");

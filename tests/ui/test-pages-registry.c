@@ -73,29 +73,6 @@ captcha_answer (const char *id)
   return g_strstrip (answer);
 }
 
-static char *
-activation_code (void)
-{
-  g_autofree char *out = ek_api_run (server, NULL, "outbox", "--json", NULL);
-  g_autoptr(JsonNode) root = json_from_string (out, NULL);
-  JsonArray *mails = json_node_get_array (root);
-  char *code = NULL;
-
-  for (guint i = 0; i < json_array_get_length (mails); i++)
-    {
-      JsonObject *m = json_array_get_object_element (mails, i);
-      const char *at = strstr (json_object_get_string_member (m, "body"), "activation code: ");
-
-      if (g_str_equal (json_object_get_string_member (m, "to"), email) && at != NULL)
-        {
-          g_free (code);
-          code = g_strndup (at + strlen ("activation code: "), strcspn (at + strlen ("activation code: "), "\n"));
-        }
-    }
-  g_assert_nonnull (code);
-  return code;
-}
-
 /* Conditions */
 
 static gboolean
@@ -221,7 +198,7 @@ test_account_register_activate_login (void)
   ek_ui_screenshot (window, "registry-activate");
 
   /* A wrong code: said plainly, the clerk stays on the step and can try again */
-  code = activation_code ();
+  code = ek_api_activation_code_for (server, email);
   wrong_code = g_strdup (g_str_equal (code, "000000") ? "111111" : "000000");
   ek_ui_set_text (window, "activation-code", wrong_code);
   press (window, "activate-button");

@@ -316,6 +316,30 @@ ocr_agreement (const char *a,
   return n + m > 0 ? 2.0 * common / (n + m) : 1.0;
 }
 
+/* Our fit's command line: bench-fit's (the fit alone, as the app runs it), or ekey-tool's */
+static void
+fit_argv (const char **argv,
+          const char  *program,
+          const char  *in,
+          const char  *out,
+          const char  *limit)
+{
+  g_autofree char *base = program != NULL ? g_path_get_basename (program) : NULL;
+  guint n = 0;
+
+  argv[n++] = program;
+  if (base != NULL && !g_str_has_prefix (base, "bench-fit"))
+    {
+      argv[n++] = "material";
+      argv[n++] = "fit";
+    }
+  argv[n++] = in;
+  argv[n++] = out;
+  argv[n++] = "--max-bytes";
+  argv[n++] = limit;
+  argv[n] = NULL;
+}
+
 static Result
 measure (Item   *item,
          int     tool,
@@ -339,13 +363,15 @@ measure (Item   *item,
     return result;
   for (guint r = 0; r < runs; r++)
     {
-      const char *ours[] = { ekey_tool, "material", "fit", item->path, out, "--max-bytes", limit, NULL };
+      const char *ours[8], *before[8];
       const char *im[] = { convert_path, item->path, "-define", extent, out, NULL };
       const char *im150[] = { convert_path, item->path, "-resize", "1754x1754>", "-define", extent, out, NULL };
       const char *jo[] = { "jpegoptim", size, "--strip-all", "--stdout", item->path, NULL };
       const char *pil[] = { "/usr/bin/python3", pillow_script, item->path, out, limit, NULL };
-      const char *before[] = { ekey_tool_before, "material", "fit", item->path, out, "--max-bytes", limit, NULL };
       const char * const *argv[] = { ours, im, im150, jo, pil, before };
+
+      fit_argv (ours, ekey_tool, item->path, out, limit);
+      fit_argv (before, ekey_tool_before, item->path, out, limit);
 
       g_unlink (out);
       if (!run (argv[tool], tool == TOOL_JPEGOPTIM ? out : NULL, &times[r], &cpus[r]))
@@ -514,7 +540,7 @@ main (int   argc,
   ekey_tool_before = g_getenv ("EK_TOOL_BEFORE");
   if (ekey_tool == NULL)
     {
-      g_printerr ("Set EK_TOOL to the ekey-tool to measure (tests/bench/run-materials.sh does)\n");
+      g_printerr ("Set EK_TOOL to the bench-fit (or ekey-tool) to measure (tests/bench/run-materials.sh does)\n");
       return 2;
     }
   /* ImageMagick itself: a `convert` earlier in PATH may be a wrapper script (one here was a

@@ -9,7 +9,9 @@
 #   --seed N: eight scans drawn from seed N (tests/materials/ek-test-corpus.c). The fit is tuned
 #     on seeds 1 and 7; seed 23 is held out and only ever measured, never tuned on.
 #   --ocr: tesseract chi_sim reads each output's text block; agreement with the original's read
-# EK_TOOL_BEFORE=OTHER/ekey-tool adds our fit from another build, timed in the same run.
+# Ours is timed through bench-fit, the fit alone as the app runs it (bench-fit.c says why);
+# EK_TOOL_BEFORE=OTHER/bench-fit (or an ekey-tool) adds our fit from another build, or through
+# ekey-tool's command line, timed in the same run.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/_build}
@@ -29,9 +31,9 @@ if [ -n "$missing" ]; then
 fi
 
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top" >/dev/null
-ninja -C "$build" app/cli/ekey-tool tests/bench/bench-materials >/dev/null
+ninja -C "$build" tests/bench/bench-fit tests/bench/bench-materials >/dev/null
 [ $# -gt 0 ] || set -- 3
 # The machine may be shared: its load before and after, beside the timings
 echo "# load before: $(uptime)"
-EK_TOOL=$build/app/cli/ekey-tool "$build/tests/bench/bench-materials" "$@"
+EK_TOOL=$build/tests/bench/bench-fit "$build/tests/bench/bench-materials" "$@"
 echo "# load after: $(uptime)"

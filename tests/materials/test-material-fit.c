@@ -487,7 +487,7 @@ check_more_room_not_worse (double noise)
     {
       EkJpegSettings settings = { factors[i], 0, 0, TRUE, TRUE };
       g_autoptr(GBytes) at = ek_image_encode_jpeg_with (original, &settings, NULL);
-      guint64 limit = (guint64) (g_bytes_get_size (at) / 0.98) + 1;
+      guint64 limit = (guint64) (g_bytes_get_size (at) / 0.995) + 1;   /* the fit aims at 99.5 % */
       g_autoptr(GError) error = NULL;
       g_autoptr(EkMaterialFit) fit = ek_material_fit_bytes (scan, limit, NULL, &error);
       gsize size;
@@ -689,6 +689,62 @@ test_seal_on_noisy_150dpi_letter (void)
   g_assert_cmpfloat (after, >=, 0.95 * before);
 }
 
+/* The seeded corpus's scan @name of seed @seed, as the bench saves it */
+static GBytes *
+corpus_scan (guint       seed,
+             const char *name)
+{
+  g_autoptr(GPtrArray) corpus = ek_test_render_corpus (seed);
+
+  for (guint k = 0; k < corpus->len; k++)
+    {
+      EkTestScan *scan = g_ptr_array_index (corpus, k);
+
+      if (g_str_equal (scan->name, name))
+        return ek_image_encode_jpeg (scan->image, scan->quality, FALSE, NULL);
+    }
+  g_assert_not_reached ();
+}
+
+/* A fit uses the room it has: the tools land at 99 % of the limit, and on a noisy page those
+ * last percent are SSIM. The whole page's third encode aimed at 97.5 % can overshoot where its
+ * slope steepens (seed 1's noisy photocopy at 200 KB: 101.3 %, and the page stayed at 85 %);
+ * one aimed lower goes side by side with it. */
+static void
+test_room_used_on_noisy_photocopy (void)
+{
+  g_autoptr(GBytes) scan = corpus_scan (1, "photocopy-300");
+  g_autoptr(EkMaterialFit) fit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fit = ek_material_fit_bytes (scan, LIMIT_200KB, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%u×%u, %" G_GSIZE_FORMAT " bytes of %u", fit->width, fit->height, g_bytes_get_size (fit->bytes),
+                  LIMIT_200KB);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, LIMIT_200KB);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), >=, LIMIT_200KB * 95 / 100);
+}
+
+/* Tables at about twice a clean scan's own are kept clear of (a dip in SSIM, see
+ * more-room-not-worse), except where the bytes fall off a cliff across them: a phone photo
+ * (seed 23) whose own factor is 26 gave 1,121 KB at 51 and 720 KB at 58, so the fit ended at 70 %
+ * of 1 MB, below every tool that landed inside the band. */
+static void
+test_cliff_across_twice_its_table (void)
+{
+  g_autoptr(GBytes) scan = corpus_scan (23, "phone-photo-225");
+  g_autoptr(EkMaterialFit) fit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (g_bytes_get_size (scan), >, LIMIT_1MB);
+  fit = ek_material_fit_bytes (scan, LIMIT_1MB, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%u×%u, %" G_GSIZE_FORMAT " bytes of %u", fit->width, fit->height, g_bytes_get_size (fit->bytes),
+                  LIMIT_1MB);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, LIMIT_1MB);
+  g_assert_cmpuint (g_bytes_get_size (fit->bytes), >=, LIMIT_1MB * 90 / 100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -716,6 +772,8 @@ main (int   argc,
   g_test_add_func ("/material-fit/already-fits", test_already_fits);
   g_test_add_func ("/material-fit/exif-rotated", test_exif_rotated);
   g_test_add_func ("/material-fit/seal-on-noisy-150dpi-letter", test_seal_on_noisy_150dpi_letter);
+  g_test_add_func ("/material-fit/room-used-on-noisy-photocopy", test_room_used_on_noisy_photocopy);
+  g_test_add_func ("/material-fit/cliff-across-twice-its-table", test_cliff_across_twice_its_table);
   g_test_add_func ("/material-fit/refuses-mush", test_refuses_mush);
   g_test_add_func ("/material-fit/refuses-unreadable", test_refuses_unreadable);
   g_test_add_func ("/material-fit/cancelled", test_cancelled);

@@ -1116,6 +1116,7 @@ ek_material_fit_bytes (GBytes        *input,
               work = resized (image, chosen.scale);
               if (work == NULL)
                 return out_of_memory (error), NULL;
+              g_debug ("fit: page reduced to %u×%u", work->width, work->height);
             }
           search = chosen.search;
           memset (&chosen.search, 0, sizeof chosen.search);

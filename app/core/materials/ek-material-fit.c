@@ -47,7 +47,7 @@
 
 #include "ek-material-fit.h"
 
-#define HEADROOM          0.995  /* aim a hair under the limit (the tools fill 99 %; seed 23 below) */
+#define HEADROOM          0.995  /* aim a hair under the limit: the tools fill 99 % (README.md, third round) */
 #define SEARCH_CLOSE      0.95   /* a trial within 5 % under the goal is close enough */
 #define AIM_QUALITY       10     /* keep the resolution down to this quality, then reduce the size */
 #define MIN_QUALITY       10     /* at 150 DPI; below, 8 pt strokes dissolve into blocks */

@@ -643,6 +643,25 @@ ek_api_run (EkApiServer *server,
   return out;
 }
 
+/* The operator's review on the service's database, which must succeed: `ekey-registry review
+ * STEP ID [VERDICT] [--remark REMARK]` (a remark goes with a verdict) */
+void
+ek_api_review (EkApiServer *server,
+               const char  *step,
+               const char  *id,
+               const char  *verdict,
+               const char  *remark)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_true (remark == NULL || verdict != NULL);
+  if (remark != NULL)
+    out = ek_api_run (server, NULL, "review", step, id, verdict, "--remark", remark, NULL);
+  else
+    out = ek_api_run (server, NULL, "review", step, id, verdict, NULL);
+  g_test_message ("review %s: %s", step, out);
+}
+
 static char
 org_check (const char *body8)
 {

@@ -84,6 +84,11 @@ char          *ek_api_run                 (EkApiServer   *server,
                                            int           *exit_status,
                                            const char    *first,
                                            ...) G_GNUC_NULL_TERMINATED;
+void           ek_api_review              (EkApiServer   *server,
+                                           const char    *step,
+                                           const char    *id,
+                                           const char    *verdict,
+                                           const char    *remark);
 char          *ek_api_make_uscc           (void);
 char          *ek_api_activation_code_for (EkApiServer   *server,
                                            const char    *email);

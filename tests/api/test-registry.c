@@ -152,23 +152,6 @@ status_of (EkApiServer *s,
   return json_object_get_string_member (ek_api_object (*keep), "status");
 }
 
-static void
-review (EkApiServer *s,
-        const char  *step,
-        const char  *id,
-        const char  *verdict,
-        const char  *remark)
-{
-  g_autofree char *out = NULL;
-
-  if (remark != NULL)
-    out = ek_api_run (s, NULL, "review", step, id, verdict, "--remark", remark, NULL);
-  else if (verdict != NULL)
-    out = ek_api_run (s, NULL, "review", step, id, verdict, NULL);
-  else
-    out = ek_api_run (s, NULL, "review", step, id, NULL);
-}
-
 static char *
 outbox_text (EkApiServer *s)
 {
@@ -515,7 +498,7 @@ test_application_life_cycle (void)
     too_short = ek_api_run (server, &exit_status, "review", "pre-review", "abc", "pass", NULL);
     g_assert_cmpint (exit_status, ==, 1);
   }
-  review (server, "pre-review", id, "fail", "营业执照副本不清晰，请重新扫描 / licence copy illegible");
+  ek_api_review (server, "pre-review", id, "fail", "营业执照副本不清晰，请重新扫描 / licence copy illegible");
   g_assert_cmpstr (status_of (server, token, id, &state), ==, "pre-review-failed");
   g_assert_true (json_object_get_boolean_member (ek_api_object (state), "editable"));
   timeline = json_object_get_array_member (ek_api_object (state), "timeline");
@@ -540,12 +523,12 @@ test_application_life_cycle (void)
   out = ek_api_run (server, &exit_status, "review", "ship", id, NULL);
   g_assert_cmpint (exit_status, ==, 1);
 
-  review (server, "pre-review", id, "pass", NULL);
-  review (server, "re-review", id, "pass", NULL);
-  review (server, "produce", id, NULL, NULL);
-  review (server, "ship", id, NULL, NULL);
-  review (server, "arrive", id, NULL, NULL);
-  review (server, "collect", id, NULL, NULL);
+  ek_api_review (server, "pre-review", id, "pass", NULL);
+  ek_api_review (server, "re-review", id, "pass", NULL);
+  ek_api_review (server, "produce", id, NULL, NULL);
+  ek_api_review (server, "ship", id, NULL, NULL);
+  ek_api_review (server, "arrive", id, NULL, NULL);
+  ek_api_review (server, "collect", id, NULL, NULL);
 
   g_assert_cmpstr (status_of (server, token, id, &final), ==, "collected");
   timeline = json_object_get_array_member (ek_api_object (final), "timeline");
@@ -1282,7 +1265,7 @@ test_unlock_and_activation_mails (void)
   g_clear_pointer (&state, ek_api_response_free);
 
   /* The provider approves: the unlock mail goes to the application's email, and that is the end */
-  review (server, "re-review", id, "pass", NULL);
+  ek_api_review (server, "re-review", id, "pass", NULL);
   g_assert_cmpstr (status_of (server, token, id, &state), ==, "re-review-passed");
   outbox = outbox_text (server);
   g_assert_nonnull (strstr (outbox, "Subject: 北京测试科技有限公司解锁"));
@@ -1303,11 +1286,11 @@ test_unlock_and_activation_mails (void)
     g_autoptr(EkApiResponse) r = call_idem (server, "POST", submit, token, NULL, "key-issuing-submit");
     g_assert_cmpint (r->status, ==, 200);
   }
-  review (server, "pre-review", key_issuing, "pass", NULL);
+  ek_api_review (server, "pre-review", key_issuing, "pass", NULL);
   g_clear_pointer (&outbox, g_free);
   outbox = outbox_text (server);
   g_assert_null (strstr (outbox, "Subject: 调用商务部统一用户管理平台激活企业账户"));
-  review (server, "re-review", key_issuing, "pass", NULL);
+  ek_api_review (server, "re-review", key_issuing, "pass", NULL);
   g_clear_pointer (&outbox, g_free);
   outbox = outbox_text (server);
   g_assert_nonnull (strstr (outbox, "To: wangbing@126.com\nSubject: 调用商务部统一用户管理平台激活企业账户"));

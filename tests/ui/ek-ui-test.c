@@ -95,6 +95,19 @@ ek_ui_screenshot (GtkWidget  *window,
   g_test_message ("screenshot: %s", path);
 }
 
+/* A journey's screenshots numbered in the order they are taken: "JOURNEY-NN-NAME" (one journey
+ * per test program, so one count) */
+void
+ek_ui_screenshot_numbered (GtkWidget  *window,
+                           const char *journey,
+                           const char *name)
+{
+  static guint n = 0;
+  g_autofree char *numbered = g_strdup_printf ("%s-%02u-%s", journey, ++n, name);
+
+  ek_ui_screenshot (window, numbered);
+}
+
 static gboolean
 has_name (GtkWidget     *widget,
           gconstpointer  name)

@@ -19,6 +19,9 @@ void        ek_ui_init             (int           *argc,
 void        ek_ui_iterate          (GtkWidget     *window);
 void        ek_ui_screenshot       (GtkWidget     *window,
                                     const char    *name);
+void        ek_ui_screenshot_numbered (GtkWidget  *window,
+                                    const char    *journey,
+                                    const char    *name);
 GtkWidget  *ek_ui_find             (GtkWidget     *root,
                                     const char    *name);
 GtkWidget  *ek_ui_find_type        (GtkWidget     *root,

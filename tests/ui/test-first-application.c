@@ -47,10 +47,7 @@ static void
 shot (EkWindow   *window,
       const char *name)
 {
-  static guint n = 0;
-  g_autofree char *numbered = g_strdup_printf ("%s-%02u-%s", EK_JOURNEY_SHOT_PREFIX, ++n, name);
-
-  ek_ui_screenshot (win (window), numbered);
+  ek_ui_screenshot_numbered (win (window), EK_JOURNEY_SHOT_PREFIX, name);
 }
 
 typedef struct
@@ -63,24 +60,6 @@ static EkPage *
 current_page (EkWindow *window)
 {
   return ek_window_get_current_page (window);
-}
-
-/* The operator's side: ekey-registry's commands on the service's database */
-
-static void
-review (const char *step,
-        const char *id,
-        const char *verdict,   /* NULL for the steps that take none */
-        const char *remark)
-{
-  g_autofree char *out = NULL;
-  int status = -1;
-
-  if (remark != NULL)
-    out = ek_api_run (server, &status, "review", step, id, verdict, "--remark", remark, NULL);
-  else
-    out = ek_api_run (server, &status, "review", step, id, verdict, NULL);
-  g_assert_cmpint (status, ==, 0);
 }
 
 /* Materials as they come out of the clerk's scanner */
@@ -441,7 +420,7 @@ failed_review_and_resubmit (Journey *j)
   g_autofree char *clearer = scanned_page ("business-licence-again.jpg", EK_TEST_PAGE_SEALED, 70, 60);
 
   /* The reviewer names it by the number on the clerk's screen */
-  review ("pre-review", ek_application_draft_get_string (ek_window_get_draft (window), "application-number"), "fail", remark);
+  ek_api_review (server, "pre-review", ek_application_draft_get_string (ek_window_get_draft (window), "application-number"), "fail", remark);
   refresh (window);
   wait_for_status (window, "pre-review-failed");
   g_assert_nonnull (strstr (ek_status_page_get_remark (EK_STATUS_PAGE (current_page (window))), remark));
@@ -464,11 +443,11 @@ collection (Journey *j)
   EkWindow *window = j->window;
   EkStatusPage *page;
 
-  review ("pre-review", j->application_id, "pass", NULL);
-  review ("re-review", j->application_id, "pass", NULL);
-  review ("produce", j->application_id, NULL, NULL);
-  review ("ship", j->application_id, NULL, NULL);
-  review ("arrive", j->application_id, NULL, NULL);
+  ek_api_review (server, "pre-review", j->application_id, "pass", NULL);
+  ek_api_review (server, "re-review", j->application_id, "pass", NULL);
+  ek_api_review (server, "produce", j->application_id, NULL, NULL);
+  ek_api_review (server, "ship", j->application_id, NULL, NULL);
+  ek_api_review (server, "arrive", j->application_id, NULL, NULL);
   refresh (window);
   wait_for_status (window, "ready-for-collection");
   page = EK_STATUS_PAGE (current_page (window));

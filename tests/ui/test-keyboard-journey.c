@@ -86,10 +86,7 @@ win (void)
 static void
 shot (const char *name)
 {
-  static guint n = 0;
-  g_autofree char *numbered = g_strdup_printf ("keyboard-journey-%02u-%s", ++n, name);
-
-  ek_ui_screenshot (win (), numbered);
+  ek_ui_screenshot_numbered (win (), "keyboard-journey", name);
 }
 
 /* Running a program while the main loop goes on (AT-SPI asks this process for its tree) */

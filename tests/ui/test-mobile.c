@@ -40,10 +40,7 @@ static void
 shot (EkWindow   *window,
       const char *name)
 {
-  static guint n = 0;
-  g_autofree char *numbered = g_strdup_printf ("mobile-%02u-%s", ++n, name);
-
-  ek_ui_screenshot (win (window), numbered);
+  ek_ui_screenshot_numbered (win (window), "mobile", name);
 }
 
 static gboolean

@@ -402,15 +402,7 @@ review (const char *step,
         const char *verdict,
         const char *remark)
 {
-  const char *id = ek_application_draft_get_string (draft, "application-id");
-  g_autofree char *out = NULL;
-
-  if (remark != NULL)
-    out = ek_api_run (server, NULL, "review", step, id, verdict, "--remark", remark, NULL);
-  else if (verdict != NULL)
-    out = ek_api_run (server, NULL, "review", step, id, verdict, NULL);
-  else
-    out = ek_api_run (server, NULL, "review", step, id, NULL);
+  ek_api_review (server, step, ek_application_draft_get_string (draft, "application-id"), verdict, remark);
 }
 
 static void

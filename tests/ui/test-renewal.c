@@ -41,10 +41,7 @@ static void
 shot (EkWindow   *window,
       const char *name)
 {
-  static guint n = 0;
-  g_autofree char *numbered = g_strdup_printf ("renewal-%02u-%s", ++n, name);
-
-  ek_ui_screenshot (win (window), numbered);
+  ek_ui_screenshot_numbered (win (window), "renewal", name);
 }
 
 static gboolean

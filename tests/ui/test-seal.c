@@ -40,15 +40,11 @@ win (EkWindow *window)
   return GTK_WIDGET (window);
 }
 
-static guint n_shots;
-
 static void
 shot_of (GtkWidget  *widget,
          const char *name)
 {
-  g_autofree char *numbered = g_strdup_printf ("seal-%02u-%s", ++n_shots, name);
-
-  ek_ui_screenshot (widget, numbered);
+  ek_ui_screenshot_numbered (widget, "seal", name);
 }
 
 static void
@@ -393,16 +389,6 @@ letter (EkWindow   *window,
   shot (window, "letter-uploaded");
 }
 
-static void
-review (const char *command,
-        const char *id)
-{
-  int status = -1;
-
-  g_free (ek_api_run (server, &status, "review", command, id, NULL));
-  g_assert_cmpint (status, ==, 0);
-}
-
 static gboolean
 has_image (GtkWidget *widget,
            gconstpointer data)
@@ -450,8 +436,8 @@ test_journey (void)
   letter (window, "seal-confirmation-letter.pdf");
 
   /* The reviewer approves and makes the seal */
-  review ("approve-seal", first_id);
-  review ("make-seal", first_id);
+  ek_api_review (server, "approve-seal", first_id, NULL, NULL);
+  ek_api_review (server, "make-seal", first_id, NULL, NULL);
   ek_ui_click (win (window), "seal-home");
   home (window);
   states = states_in (window, "seals", "seal-state");
@@ -491,8 +477,8 @@ test_journey (void)
   confirm_and_submit (window, "change-confirm-dialog");
   g_assert_cmpstr (ek_application_draft_get_string (draft, "application-id"), !=, first_id);
   letter (window, "seal-change-confirmation-letter.pdf");
-  review ("approve-seal", ek_application_draft_get_string (draft, "application-id"));
-  review ("make-seal", ek_application_draft_get_string (draft, "application-id"));
+  ek_api_review (server, "approve-seal", ek_application_draft_get_string (draft, "application-id"), NULL, NULL);
+  ek_api_review (server, "make-seal", ek_application_draft_get_string (draft, "application-id"), NULL, NULL);
   ek_ui_click (win (window), "seal-home");
   home (window);
   g_free (states);

@@ -401,7 +401,7 @@ typedef struct
   guint  red_pixels;
 } Score;
 
-#define SEAL_RED 60.0   /* red over the mean of green and blue: a seal's ink, not a warm paper */
+#define SEAL_RED_LEVELS 60   /* red over the mean of green and blue: a seal's ink, not a warm paper */
 
 static inline double
 redness_at (const EkImage *image,
@@ -503,7 +503,7 @@ score_sample (const EkImage *original,
                 }
               if (colour)
                 for (guint x = 2; x < x_end; x++)
-                  if (o[3 * x] - (o[3 * x + 1] + o[3 * x + 2]) / 2.0 > SEAL_RED)
+                  if (2 * o[3 * x] - o[3 * x + 1] - o[3 * x + 2] > 2 * SEAL_RED_LEVELS)
                     {
                       /* The decoded colour at the nearest sample: chroma is half resolution anyway */
                       guint dx = x0s[x] + (axs[x] >= 0.5f), dy = (guint) ((rows0[k] - luma->data) / luma->stride) + (ays[k] >= 0.5f);

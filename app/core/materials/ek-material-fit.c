@@ -18,8 +18,9 @@
  * measured side by side on two cores. The legibility floor follows the pixels a stroke has:
  * quality 10 at 150 DPI, 5 at 300, rising below 150 DPI to 30 at 100; never below 100 DPI,
  * never upscaled. Then the whole page is encoded at the sampled table, and again, one encode at
- * a time, along a secant on its own sizes while it is over the target or well under it; the
- * page is reduced further only if even the floor does not fit it whole.
+ * a time, along a secant on its own sizes while it is over the limit or well under the target
+ * (99.5 % of the limit); the page is reduced further only if even the floor does not fit it
+ * whole.
  *
  * Encodes are progressive by spectral selection with optimised Huffman tables (ek-image-jpeg.c:
  * 7–12 % smaller than sequential at the same tables, in the same time), luma refined in a
@@ -194,6 +195,8 @@ typedef struct
   int            over_factor; /* the coarsest factor that did not fit, 0 if none */
   double         over_bytes;
   guint          n_encodes;
+  int            trial_factor[MAX_ENCODES];  /* every trial, in order */
+  double         trial_bytes[MAX_ENCODES];
 } Search;
 
 static void
@@ -300,6 +303,8 @@ search_factor (Search        *search,
       if (trial == NULL)
         return FALSE;
       size = (double) g_bytes_get_size (trial);
+      search->trial_factor[step] = factor;
+      search->trial_bytes[step] = size;
       search->n_encodes++;
       /* A fine first guess far short of its goal: a card or a photo rather than a busy page,
        * whose bytes climb as factor^−0.8 to ^−1.3 from here; 0.65 would overshoot (an ID card
@@ -384,6 +389,41 @@ search_factor (Search        *search,
   return TRUE;
 }
 
+/* Where the sample's own trials, scaled to the whole page by @ratio (the page's bytes over the
+ * sample's at one table), cross @aim: between the coarsest table over it and the finest under
+ * it, on a straight line in log(bytes) over log(factor); 0 when the trials are all on one side.
+ * The sample's curve has the page's shape, cliffs included, where a slope would not (seed 59's
+ * ID card at 200 KB: the page at 69 came to 93 % of the target, the slope sent it to 67 and 68,
+ * 110 % and 105 %, where the sample's trial at 63 said so) */
+static int
+sample_crossing (const Search *search,
+                 double        ratio,
+                 double        aim)
+{
+  int over = 0, under = 0;
+  double over_bytes = 0, under_bytes = 0;
+
+  for (guint i = 0; i < search->n_encodes && i < MAX_ENCODES; i++)
+    {
+      double bytes = search->trial_bytes[i] * ratio;
+      int factor = search->trial_factor[i];
+
+      if (bytes > aim && (over == 0 || factor > over))
+        {
+          over = factor;
+          over_bytes = bytes;
+        }
+      else if (bytes <= aim && (under == 0 || factor < under))
+        {
+          under = factor;
+          under_bytes = bytes;
+        }
+    }
+  if (over == 0 || under == 0 || over >= under || over_bytes <= under_bytes)
+    return 0;
+  return (int) ceil (exp (log (under) + (log (aim) - log (under_bytes)) * (log (over) - log (under)) /
+                                            (log (over_bytes) - log (under_bytes))));
+}
 
 /* Resolution by measurement: each candidate's sample, encoded at the finest table that fits,
  * decoded and compared with the original at the original's resolution (luma SSIM on 8 × 8
@@ -1145,8 +1185,8 @@ ek_material_fit_bytes (GBytes        *input,
           break;
         }
       /* The whole page at the table the sample found (a sample of a quarter of the rows is off
-       * by up to ±15 %), then, while it is over the target or well under it, a secant on the
-       * whole page's own sizes, aimed at the middle of [WHOLE_CLOSE, 1] of the target. One
+       * by up to ±15 %), then, while it is over the limit or well under the target, a secant on
+       * the whole page's own sizes, aimed at the middle of [WHOLE_CLOSE, 1] of the target. One
        * encode at a time: two side by side on the bench's two virtual cores took 31–38 ms each
        * against 18–25 ms alone (an A4 page at 200 DPI, in threads and in two processes alike),
        * so a second encode "for free" beside the first cost nearly its whole time. */
@@ -1211,10 +1251,23 @@ ek_material_fit_bytes (GBytes        *input,
                 next = (int) ceil (exp (lf + (log (aim) - lb) * (hf - lf) / (hb - lb)));
                 next = CLAMP (next, over_factor + 1, fit_factor - 1);
               }
-            else if (fit_factor != 0)
-              next = MIN (fit_factor - 1, (int) floor (fit_factor * pow (fit_size / aim, 1.0 / slope)));
             else
-              next = MAX (over_factor + 1, (int) ceil (over_factor * pow (over_size / aim, 1.0 / slope)));
+              {
+                /* The page under the target's lower end: unless the sample's trials, scaled by
+                 * the page's bytes over the sample's at this table, say that no finer table
+                 * comes under the aim (a cliff the slope cannot see) */
+                int crossing = 0;
+
+                for (guint i = 0; fit_factor != 0 && i < search.n_encodes && i < MAX_ENCODES; i++)
+                  if (search.trial_factor[i] == factor && search.trial_bytes[i] > 0)
+                    crossing = sample_crossing (&search, size / search.trial_bytes[i], aim);
+                if (fit_factor != 0 && crossing >= fit_factor)
+                  break;
+                if (fit_factor != 0)
+                  next = MIN (fit_factor - 1, (int) floor (fit_factor * pow (fit_size / aim, 1.0 / slope)));
+                else
+                  next = MAX (over_factor + 1, (int) ceil (over_factor * pow (over_size / aim, 1.0 / slope)));
+              }
             next = off_even_multiple (CLAMP (next, search.best_factor, search.worst_factor), search.source);
             if (next == fit_factor || next == over_factor)
               break;

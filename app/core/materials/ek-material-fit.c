@@ -389,40 +389,48 @@ search_factor (Search        *search,
   return TRUE;
 }
 
-/* Where the sample's own trials, scaled to the whole page by @ratio (the page's bytes over the
- * sample's at one table), cross @aim: between the coarsest table over it and the finest under
- * it, on a straight line in log(bytes) over log(factor); 0 when the trials are all on one side.
- * The sample's curve has the page's shape, cliffs included, where a slope would not (seed 59's
- * ID card at 200 KB: the page at 69 came to 93 % of the target, the slope sent it to 67 and 68,
- * 110 % and 105 %, where the sample's trial at 63 said so) */
-static int
-sample_crossing (const Search *search,
-                 double        ratio,
-                 double        aim)
+/* Whether the sample's own trials, scaled to the whole page (by the page's @page_bytes over the
+ * sample's at @factor, one of its trials), say that no table finer than @factor comes under
+ * @aim: the line in log(bytes) over log(factor) between the coarsest trial over the aim and the
+ * finest under it crosses the aim above @factor − 1. The sample's curve has the page's shape,
+ * cliffs included, where a slope would not (seed 59's ID card at 200 KB: the page at 69 came to
+ * 93 % of the target, the slope sent it to 67 and 68, 110 % and 105 %, as the sample's trial at
+ * 63 had shown). FALSE when the trials do not say. */
+static gboolean
+no_finer_table_fits (const Search *search,
+                     int           factor,
+                     double        page_bytes,
+                     double        aim)
 {
   int over = 0, under = 0;
-  double over_bytes = 0, under_bytes = 0;
+  double ratio = 0, over_bytes = 0, under_bytes = 0, crossing;
 
+  for (guint i = 0; i < search->n_encodes && i < MAX_ENCODES; i++)
+    if (search->trial_factor[i] == factor && search->trial_bytes[i] > 0)
+      ratio = page_bytes / search->trial_bytes[i];
+  if (ratio == 0)
+    return FALSE;
   for (guint i = 0; i < search->n_encodes && i < MAX_ENCODES; i++)
     {
       double bytes = search->trial_bytes[i] * ratio;
-      int factor = search->trial_factor[i];
+      int f = search->trial_factor[i];
 
-      if (bytes > aim && (over == 0 || factor > over))
+      if (bytes > aim && (over == 0 || f > over))
         {
-          over = factor;
+          over = f;
           over_bytes = bytes;
         }
-      else if (bytes <= aim && (under == 0 || factor < under))
+      else if (bytes <= aim && (under == 0 || f < under))
         {
-          under = factor;
+          under = f;
           under_bytes = bytes;
         }
     }
   if (over == 0 || under == 0 || over >= under || over_bytes <= under_bytes)
-    return 0;
-  return (int) ceil (exp (log (under) + (log (aim) - log (under_bytes)) * (log (over) - log (under)) /
-                                            (log (over_bytes) - log (under_bytes))));
+    return FALSE;
+  crossing = exp (log (under) + (log (aim) - log (under_bytes)) * (log (over) - log (under)) /
+                                  (log (over_bytes) - log (under_bytes)));
+  return (int) ceil (crossing) >= factor;
 }
 
 /* Resolution by measurement: each candidate's sample, encoded at the finest table that fits,
@@ -1251,23 +1259,15 @@ ek_material_fit_bytes (GBytes        *input,
                 next = (int) ceil (exp (lf + (log (aim) - lb) * (hf - lf) / (hb - lb)));
                 next = CLAMP (next, over_factor + 1, fit_factor - 1);
               }
-            else
+            else if (fit_factor != 0)
               {
-                /* The page under the target's lower end: unless the sample's trials, scaled by
-                 * the page's bytes over the sample's at this table, say that no finer table
-                 * comes under the aim (a cliff the slope cannot see) */
-                int crossing = 0;
-
-                for (guint i = 0; fit_factor != 0 && i < search.n_encodes && i < MAX_ENCODES; i++)
-                  if (search.trial_factor[i] == factor && search.trial_bytes[i] > 0)
-                    crossing = sample_crossing (&search, size / search.trial_bytes[i], aim);
-                if (fit_factor != 0 && crossing >= fit_factor)
+                /* Under the target's lower end, unless a cliff the slope cannot see is in the way */
+                if (no_finer_table_fits (&search, fit_factor, fit_size, aim))
                   break;
-                if (fit_factor != 0)
-                  next = MIN (fit_factor - 1, (int) floor (fit_factor * pow (fit_size / aim, 1.0 / slope)));
-                else
-                  next = MAX (over_factor + 1, (int) ceil (over_factor * pow (over_size / aim, 1.0 / slope)));
+                next = MIN (fit_factor - 1, (int) floor (fit_factor * pow (fit_size / aim, 1.0 / slope)));
               }
+            else
+              next = MAX (over_factor + 1, (int) ceil (over_factor * pow (over_size / aim, 1.0 / slope)));
             next = off_even_multiple (CLAMP (next, search.best_factor, search.worst_factor), search.source);
             if (next == fit_factor || next == over_factor)
               break;

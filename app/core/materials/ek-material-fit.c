@@ -181,6 +181,7 @@ typedef struct
 {
   const EkImage *image;
   int            chroma_hold; /* chroma's table no coarser than this factor (a seal, a photo), 0: grey */
+  int            chroma_cap;  /* and none coarser than this one, where a seal was judged (0: none) */
   gboolean       full_chroma; /* 4:4:4, where a seal fades at 4:2:0 */
   int            paper;       /* the paper's luma level in eighths, -1 if unknown */
   int            source;      /* the JPEG's own table factor when the page keeps its size, else 0 */
@@ -266,6 +267,7 @@ static GBytes *
 encode (const EkImage  *image,
         int             factor,
         int             chroma_hold,
+        int             chroma_cap,
         gboolean        full_chroma,
         int             paper,
         double          goal,
@@ -276,6 +278,8 @@ encode (const EkImage  *image,
   settings.luma_dc = ek_image_jpeg_paper_dc_step (factor, paper);
   settings.luma_factor = factor;
   settings.chroma_factor = chroma_hold > 0 ? chroma_factor (factor, chroma_hold) : factor;
+  if (chroma_cap > 0)
+    settings.chroma_factor = MIN (settings.chroma_factor, chroma_cap);
   settings.full_chroma = full_chroma;
   settings.progressive = TRUE;
   settings.refine_luma = 8.0 * goal / ((double) image->width * image->height) >= REFINE_BITS;
@@ -299,7 +303,7 @@ search_factor (Search        *search,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      trial = encode (search->image, factor, search->chroma_hold, search->full_chroma, search->paper, search->goal, error);
+      trial = encode (search->image, factor, search->chroma_hold, search->chroma_cap, search->full_chroma, search->paper, search->goal, error);
       if (trial == NULL)
         return FALSE;
       size = (double) g_bytes_get_size (trial);
@@ -661,6 +665,7 @@ search_at (const EkImage  *image,
            double          scale,
            double          dpi,
            int             chroma_hold,
+           int             chroma_cap,
            gboolean        full_chroma,
            int             paper,
            int             source,
@@ -690,6 +695,7 @@ search_at (const EkImage  *image,
     }
   search->image = sample != NULL ? sample : candidate->page != NULL ? candidate->page : image;
   search->chroma_hold = chroma_hold;
+  search->chroma_cap = chroma_cap;
   search->full_chroma = full_chroma;
   search->paper = paper;
   search->source = reduced ? 0 : source;
@@ -764,7 +770,7 @@ candidate_job (gpointer data)
 {
   CandidateJob *job = data;
 
-  job->ok = search_at (job->image, job->scale, job->dpi, job->chroma_hold, job->full_chroma, job->paper, job->source, job->target,
+  job->ok = search_at (job->image, job->scale, job->dpi, job->chroma_hold, 0, job->full_chroma, job->paper, job->source, job->target,
                        job->start, &job->candidate, job->cancellable, &job->error) &&
             (job->candidate.search.factor == 0 || job->defer_score ||
              score_candidate (job->image, &job->candidate, TRUE, &job->error));
@@ -806,7 +812,7 @@ ek_material_fit_bytes (GBytes        *input,
   int best_factor = 0, start = 0;
   double exponent = 1.4, last_scale = 0, last_at_floor = 0;
   int paper, source = 0;
-  int chroma_hold;
+  int chroma_hold, chroma_cap = 0;
   gboolean full_chroma = FALSE;
   g_auto(Candidate) chosen = { 0 };
 
@@ -1086,7 +1092,7 @@ ek_material_fit_bytes (GBytes        *input,
           }
         else
           full = TRUE;
-        if (!search_at (image, chosen.scale, dpi, hold, full, paper, source, target, chosen.search.factor, &finer,
+        if (!search_at (image, chosen.scale, dpi, hold, 0, full, paper, source, target, chosen.search.factor, &finer,
                         cancellable, error))
           return NULL;
         if (!finer.sampled)
@@ -1105,6 +1111,12 @@ ek_material_fit_bytes (GBytes        *input,
           }
       }
     scale = chosen.scale;
+    /* The seal was judged at the chroma of the sample's table: the whole page, whose table the
+     * secant below may move finer, keeps chroma at least as fine (between factors 100 and 200
+     * a finer luma table brings a coarser chroma one: seed 83's letter at 200 KB, judged at
+     * 197 with chroma at 51, was written at 148 with chroma at 76, and its seal faded) */
+    if (chosen.search.factor != 0 && chroma_hold > 0 && chosen.score.red_pixels >= MIN_SEAL_PIXELS)
+      chroma_cap = chroma_factor (chosen.search.factor, chroma_hold);
   }
 
   for (guint round = 0; round < MAX_ROUNDS && best == NULL; round++)
@@ -1137,7 +1149,7 @@ ek_material_fit_bytes (GBytes        *input,
           g_auto(Candidate) candidate = { 0 };
 
           dpi = long_side * scale / A4_LONG_INCHES;
-          if (!search_at (image, scale, dpi, chroma_hold, full_chroma, paper, source, target, start, &candidate,
+          if (!search_at (image, scale, dpi, chroma_hold, chroma_cap, full_chroma, paper, source, target, start, &candidate,
                           cancellable, error))
             return NULL;
           work = g_steal_pointer (&candidate.page);
@@ -1211,7 +1223,7 @@ ek_material_fit_bytes (GBytes        *input,
 
             if (check_cancelled (cancellable, error))
               return NULL;
-            bytes = encode (page, factor, chroma_hold, full_chroma, paper, target, error);
+            bytes = encode (page, factor, chroma_hold, chroma_cap, full_chroma, paper, target, error);
             if (bytes == NULL)
               return NULL;
             fit->n_encodes++;

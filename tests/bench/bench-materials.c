@@ -340,6 +340,47 @@ fit_argv (const char **argv,
   argv[n] = NULL;
 }
 
+/* An output's size and scores against its item's original: what each row of the table shows */
+static void
+score_output (Item       *item,
+              const char *out,
+              guint       limit_kb,
+              Result     *result)
+{
+  g_autoptr(EkImage) fitted = NULL;
+  GStatBuf st;
+
+  if (g_stat (out, &st) != 0)
+    return;
+  result->bytes = st.st_size;
+  result->ok = result->bytes <= (gsize) limit_kb * 1024;
+  fitted = decode_file (out);
+  if (fitted == NULL)
+    return;
+  {
+    double whole[4] = { 0, 0, item->reference->width, item->reference->height };
+    result->ssim = ssim (item->reference, fitted, whole);
+    result->text_ssim = ssim (item->reference, fitted, item->text);
+  }
+  if (item->has_seal)
+    {
+      double scale = (double) fitted->width / item->reference->width;
+      EkTestSeal seal = { item->seal.cx * scale, item->seal.cy * scale, item->seal.radius * scale };
+      g_autoptr(EkImage) rgb = ek_image_to_rgb (fitted);
+      double before = ek_test_seal_redness (item->reference, &item->seal);
+
+      result->redness = before > 0 ? ek_test_seal_redness (rgb, &seal) / before : 0;
+    }
+  if (with_ocr && result->ok)
+    {
+      double scale = (double) fitted->width / item->reference->width;
+      double rect[4] = { item->text[0] * scale, item->text[1] * scale, item->text[2] * scale, item->text[3] * scale };
+      g_autofree char *text = ocr_image (fitted, rect);
+
+      result->ocr = ocr_agreement (item->ocr, text);
+    }
+}
+
 static Result
 measure (Item   *item,
          int     tool,
@@ -352,8 +393,6 @@ measure (Item   *item,
   g_autofree char *extent = g_strdup_printf ("jpeg:extent=%ukb", limit_kb);
   g_autofree char *size = g_strdup_printf ("--size=%u", limit_kb);
   double times[8], cpus[8];
-  g_autoptr(EkImage) fitted = NULL;
-  GStatBuf st;
 
   if (tool == TOOL_JPEGOPTIM && !item->jpeg)
     return result;   /* jpegoptim reads JPEG only */
@@ -381,35 +420,7 @@ measure (Item   *item,
   result.seconds = times[runs / 2];
   qsort (cpus, runs, sizeof cpus[0], compare_double);
   result.cpu = cpus[runs / 2];
-  if (g_stat (out, &st) != 0)
-    return result;
-  result.bytes = st.st_size;
-  result.ok = result.bytes <= (gsize) limit_kb * 1024;
-  fitted = decode_file (out);
-  if (fitted == NULL)
-    return result;
-  {
-    double whole[4] = { 0, 0, item->reference->width, item->reference->height };
-    result.ssim = ssim (item->reference, fitted, whole);
-    result.text_ssim = ssim (item->reference, fitted, item->text);
-  }
-  if (item->has_seal)
-    {
-      double scale = (double) fitted->width / item->reference->width;
-      EkTestSeal seal = { item->seal.cx * scale, item->seal.cy * scale, item->seal.radius * scale };
-      g_autoptr(EkImage) rgb = ek_image_to_rgb (fitted);
-      double before = ek_test_seal_redness (item->reference, &item->seal);
-
-      result.redness = before > 0 ? ek_test_seal_redness (rgb, &seal) / before : 0;
-    }
-  if (with_ocr && result.ok)
-    {
-      double scale = (double) fitted->width / item->reference->width;
-      double rect[4] = { item->text[0] * scale, item->text[1] * scale, item->text[2] * scale, item->text[3] * scale };
-      g_autofree char *text = ocr_image (fitted, rect);
-
-      result.ocr = ocr_agreement (item->ocr, text);
-    }
+  score_output (item, out, limit_kb, &result);
   return result;
 }
 
@@ -560,6 +571,7 @@ main (int   argc,
   Item items[MAX_ITEMS] = { { 0 } };
   int seed = -1;
   g_autoptr(GPtrArray) corpus = NULL;
+  const char * const *outputs = NULL;
   guint n = 0;
   const guint limits[] = { 200, 1024 };
   Result results[G_N_ELEMENTS (limits)][G_N_ELEMENTS (items)][N_TOOLS];
@@ -586,6 +598,12 @@ main (int   argc,
         }
       else if (g_str_equal (argv[a], "--ours-only"))
         ours_only = TRUE;
+      else if (g_str_equal (argv[a], "--score-outputs") && a + 1 < argc)
+        {
+          /* the rest of the line: outputs to score, each named after its image */
+          outputs = (const char * const *) &argv[a + 1];
+          break;
+        }
       else if (g_str_equal (argv[a], "--ocr"))
         with_ocr = TRUE;
       else if (g_str_equal (argv[a], "--seed") && a + 1 < argc)
@@ -596,7 +614,8 @@ main (int   argc,
         runs = (guint) CLAMP (atoi (argv[a]), 1, 7);
       else
         {
-          g_printerr ("Usage: bench-materials [RUNS] [--seed N] [--ocr] [--noise low|SCALE] [--photo-noise SCALE] [--ours-only]\n");
+          g_printerr ("Usage: bench-materials [RUNS] [--seed N] [--ocr] [--noise low|SCALE] [--photo-noise SCALE] [--ours-only]\n"
+                      "       bench-materials --seed N [--ocr] --score-outputs FILE…   (FILE named IMAGE-….jpg)\n");
           return 2;
         }
     }
@@ -743,6 +762,25 @@ main (int   argc,
         }
     }
 
+  if (outputs != NULL)
+    {
+      /* Each output scored as the table scores it, by the image its name starts with */
+      for (guint o = 0; outputs[o] != NULL; o++)
+        {
+          g_autofree char *base = g_path_get_basename (outputs[o]);
+
+          for (guint i = 0; i < n; i++)
+            if (g_str_has_prefix (base, items[i].name) && base[strlen (items[i].name)] == '-')
+              {
+                Result r = { "", FALSE, 0, 0, 0, 0, -1, 0, 0 };
+
+                score_output (&items[i], outputs[o], G_MAXUINT / 1024, &r);   /* read whatever its size */
+                g_print ("%-40s %9" G_GSIZE_FORMAT " ssim %.4f text %.4f red %.3f ocr %.3f\n", base, r.bytes, r.ssim,
+                         r.text_ssim, r.redness, r.ocr);
+              }
+        }
+      return 0;
+    }
   g_print ("\n%-6s %-16s %-11s %9s %4s %6s %6s %6s %6s %7s %6s\n", "limit", "image", "tool", "bytes", "fits",
            "ssim", "text", "red", "ocr", "time/s", "cpu/s");
   for (guint l = 0; l < G_N_ELEMENTS (limits); l++)

@@ -184,7 +184,8 @@ typedef struct
   int            chroma_cap;  /* and none coarser than this one, where a seal was judged (0: none) */
   gboolean       full_chroma; /* 4:4:4, where a seal fades at 4:2:0 */
   int            paper;       /* the paper's luma level in eighths, -1 if unknown */
-  int            source;      /* the JPEG's own table factor when the page keeps its size, else 0 */
+  int            source;      /* the JPEG's own table factor when the page keeps its size and its paper
+                               * is clean (off_even_multiple), else 0 */
   int            best_factor; /* the finest table worth trying */
   int            worst_factor;/* the legibility floor at this resolution */
   double         goal;        /* bytes */
@@ -709,12 +710,12 @@ search_at (const EkImage  *image,
   search->paper = paper;
   search->source = reduced ? 0 : source;
   search->best_factor = ek_image_jpeg_quality_factor (MAX_QUALITY);
+  search->worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
   /* A JPEG kept at its size gains nothing from a table finer than its own: its coefficients are
    * already on its own steps, and finer ones only round them again (seed 127's noisy photo page
    * at 1 MB, own factor 26: at 22, 1,032,723 bytes and SSIM 0.9932; at 26, 1,001,586 and 0.9999) */
-  if (!reduced && own_factor > 0)
-    search->best_factor = MAX (search->best_factor, own_factor);
-  search->worst_factor = ek_image_jpeg_quality_factor (min_quality (dpi));
+  if (!reduced && own_factor > search->best_factor)
+    search->best_factor = MIN (own_factor, search->worst_factor);
   search->goal = target * (sample != NULL ? (double) sample->height / candidate->height : 1.0);
   /* Measured on pages, cards and photos: 0.56–0.8 from quality 10 up to 90 */
   search->slope = 0.65;

@@ -648,6 +648,38 @@ test_async (void)
   g_unlink (in);
 }
 
+/* The scan @name of a seeded corpus */
+static EkTestScan *
+find_scan (GPtrArray  *corpus,
+           const char *name)
+{
+  for (guint k = 0; k < corpus->len; k++)
+    {
+      EkTestScan *scan = g_ptr_array_index (corpus, k);
+
+      if (g_str_equal (scan->name, name))
+        return scan;
+    }
+  g_assert_not_reached ();
+}
+
+/* A seeded scan's file, as the bench saves it */
+static GBytes *
+scan_file (const EkTestScan *scan)
+{
+  return scan->png ? ek_image_encode_png (scan->image, NULL) : ek_image_encode_jpeg (scan->image, scan->quality, FALSE, NULL);
+}
+
+/* The seeded corpus's scan @name of seed @seed, as the bench saves it */
+static GBytes *
+corpus_scan (guint       seed,
+             const char *name)
+{
+  g_autoptr(GPtrArray) corpus = ek_test_render_corpus (seed);
+
+  return scan_file (find_scan (corpus, name));
+}
+
 /* How much of the seal's red seed @seed's scan @name keeps, fitted at @limit: the bench's
  * measure, on the seal's ring */
 static double
@@ -656,8 +688,8 @@ seal_kept (guint       seed,
            guint64     limit)
 {
   g_autoptr(GPtrArray) corpus = ek_test_render_corpus (seed);
-  EkTestScan *letter = NULL;
-  g_autoptr(GBytes) scan = NULL;
+  EkTestScan *scan = find_scan (corpus, name);
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(EkImage) original = NULL, result = NULL;
   g_autoptr(EkMaterialFit) fit = NULL;
   g_autoptr(GError) error = NULL;
@@ -665,24 +697,20 @@ seal_kept (guint       seed,
   EkTestSeal seal;
   double scale, before, after;
 
-  for (guint k = 0; k < corpus->len; k++)
-    if (g_str_equal (((EkTestScan *) g_ptr_array_index (corpus, k))->name, name))
-      letter = g_ptr_array_index (corpus, k);
-  g_assert_nonnull (letter);
-  g_assert_true (letter->has_seal);
-  scan = ek_image_encode_jpeg (letter->image, letter->quality, FALSE, NULL);
-  g_assert_cmpuint (g_bytes_get_size (scan), >, limit);
-  original = decode (scan, &info);
+  g_assert_true (scan->has_seal);
+  bytes = scan_file (scan);
+  g_assert_cmpuint (g_bytes_get_size (bytes), >, limit);
+  original = decode (bytes, &info);
 
-  fit = ek_material_fit_bytes (scan, limit, NULL, &error);
+  fit = ek_material_fit_bytes (bytes, limit, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (fit->bytes), <=, limit);
   result = decode (fit->bytes, &info);
   scale = (double) fit->width / original->width;
-  seal.cx = letter->seal.cx * scale;
-  seal.cy = letter->seal.cy * scale;
-  seal.radius = letter->seal.radius * scale;
-  before = ek_test_seal_redness (original, &letter->seal);
+  seal.cx = scan->seal.cx * scale;
+  seal.cy = scan->seal.cy * scale;
+  seal.radius = scan->seal.radius * scale;
+  before = ek_test_seal_redness (original, &scan->seal);
   after = ek_test_seal_redness (result, &seal);
   g_test_message ("seed %u %s: %u×%u, q%d, seal redness %.1f → %.1f", seed, name, fit->width, fit->height, fit->quality,
                   before, after);
@@ -708,23 +736,6 @@ static void
 test_seal_kept_at_its_judged_chroma (void)
 {
   g_assert_cmpfloat (seal_kept (83, "letter-150", LIMIT_200KB), >=, 0.94);
-}
-
-/* The seeded corpus's scan @name of seed @seed, as the bench saves it */
-static GBytes *
-corpus_scan (guint       seed,
-             const char *name)
-{
-  g_autoptr(GPtrArray) corpus = ek_test_render_corpus (seed);
-
-  for (guint k = 0; k < corpus->len; k++)
-    {
-      EkTestScan *scan = g_ptr_array_index (corpus, k);
-
-      if (g_str_equal (scan->name, name))
-        return scan->png ? ek_image_encode_png (scan->image, NULL) : ek_image_encode_jpeg (scan->image, scan->quality, FALSE, NULL);
-    }
-  g_assert_not_reached ();
 }
 
 /* Fits seed @seed's scan @name at @limit and checks that it fits and uses at least @percent
